@@ -1,0 +1,66 @@
+"""Settings and where they come from: environment (PAPERTIDE_*) over a TOML file over defaults.
+
+No module-level instance: call load_settings() where settings are needed (the CLI does).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from papertide.errors import InputError
+
+DEFAULT_DB = "papertide.db"
+DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
+DEFAULT_HF_URL = "https://huggingface.co/api/daily_papers"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting; each is documented in docs/settings.md (a test checks)."""
+
+    db: str = DEFAULT_DB
+    arxiv_api_url: str = DEFAULT_ARXIV_API_URL
+    oai_url: str = DEFAULT_OAI_URL
+    hf_daily_url: str = DEFAULT_HF_URL
+    arxiv_delay_s: float = 3.0
+    http_timeout_s: float = 30.0
+    http_retries: int = 4
+
+
+def load_settings(environ: Mapping[str, str], path: Path | None = None) -> Settings:
+    """Settings from a TOML file (keys as the field names), then PAPERTIDE_<FIELD> variables."""
+    values: dict[str, object] = {}
+    if path is not None:
+        values.update(_read_toml(path))
+    known = {field.name: field.type for field in fields(Settings)}
+    for name in known:
+        env_value = environ.get(f"PAPERTIDE_{name.upper()}")
+        if env_value is not None:
+            values[name] = env_value
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise InputError(f"unknown setting(s): {', '.join(unknown)}")
+    return Settings(**{name: _coerce(name, str(known[name]), v) for name, v in values.items()})
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise InputError(f"no such settings file: {path}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InputError(f"bad settings file {path}: {error}") from None
+
+
+_CONVERTERS: dict[str, type] = {"str": str, "float": float, "int": int}
+
+
+def _coerce(name: str, kind: str, value: object) -> object:
+    try:
+        return _CONVERTERS[kind](value)
+    except (TypeError, ValueError):
+        raise InputError(f"setting {name} must be a {kind}, not {value!r}") from None

@@ -1,0 +1,155 @@
+"""The shared vocabulary: frozen dataclasses for papers, listings and ingest outcomes.
+
+Pure values only: no I/O, no validation beyond what the types say (see sources/base.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One arXiv version of a paper: `number` 1 for v1; `size` as arXiv prints it ("12kb")."""
+
+    number: int
+    submitted_at: datetime | None = None
+    size: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link found for a paper; `kind` is one of LINK_KINDS."""
+
+    kind: str
+    url: str
+
+
+LINK_KINDS = ("code", "project", "huggingface")
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A paper as stored: `id` is the canonical arXiv id without version (or a generated id).
+
+    `categories` are ordered, the first is the primary one. `version` is the latest known
+    version number, None when the source does not say. Times are timezone-aware UTC.
+    """
+
+    id: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    version: int | None = None
+    versions: tuple[Version, ...] = ()
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    license: str | None = None
+    published: datetime | None = None
+    updated: datetime | None = None
+    links: tuple[Link, ...] = ()
+
+    @property
+    def primary_category(self) -> str | None:
+        return self.categories[0] if self.categories else None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A paper on the curated daily page of `day`, with the community signals seen for it."""
+
+    day: date
+    paper_id: str
+    position: int
+    submitted_by: str | None = None
+    submitted_at: datetime | None = None
+    upvotes: int = 0
+    num_comments: int = 0
+    github_stars: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One good input record: a paper, and its daily listing when the source has one."""
+
+    paper: Paper
+    listing: Listing | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """One input record that could not be used: it goes to quarantine with its raw text."""
+
+    source: str
+    raw: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    """A resumable position in a source (e.g. an OAI-PMH resumption token).
+
+    The ingest service commits everything before it together with the checkpoint, so a
+    re-run can start from `value`. `value` None means the harvest finished: forget the key.
+    """
+
+    key: str
+    value: str | None
+
+
+ParseResult = Record | Rejected | Checkpoint
+
+
+@dataclass(frozen=True, slots=True)
+class IngestCounts:
+    """What one ingest did; the CLI prints it as the summary."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    listings_new: int = 0
+    listings_updated: int = 0
+
+    def __add__(self, other: IngestCounts) -> IngestCounts:
+        return IngestCounts(
+            new=self.new + other.new,
+            updated=self.updated + other.updated,
+            unchanged=self.unchanged + other.unchanged,
+            quarantined=self.quarantined + other.quarantined,
+            listings_new=self.listings_new + other.listings_new,
+            listings_updated=self.listings_updated + other.listings_updated,
+        )
+
+    @property
+    def seen(self) -> int:
+        return self.new + self.updated + self.unchanged + self.quarantined
+
+
+@dataclass(frozen=True, slots=True)
+class QuarantineEntry:
+    """A quarantined record as stored."""
+
+    id: int
+    source: str
+    reason: str
+    raw: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """Counts over the whole store (`papertide stats`)."""
+
+    papers: int
+    versions: int
+    authors: int
+    listings: int
+    listing_days: int
+    first_day: date | None
+    last_day: date | None
+    quarantined: int
+    categories: tuple[tuple[str, int], ...] = field(default=())

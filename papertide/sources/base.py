@@ -1,0 +1,310 @@
+"""Shared record building for every source: cleaning, type checks, size limits, link finding.
+
+Pure: no I/O. A source calls build_paper(); a RecordError it raises becomes a quarantine reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Protocol
+
+from papertide.ids import generated_id, is_generated_id, try_parse_arxiv_id
+from papertide.models import Link, Paper, ParseResult, Version
+
+MAX_TITLE_CHARS = 1_000
+MAX_ABSTRACT_CHARS = 20_000
+MAX_AUTHORS = 5_000
+MAX_AUTHOR_CHARS = 300
+MAX_FIELD_CHARS = 5_000
+MAX_RAW_CHARS = 1_000_000
+_CATEGORY_RE = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINK_RE = re.compile(
+    r"https?://(?:www\.)?(?P<host>github\.com|gitlab\.com|huggingface\.co)"
+    r"/(?P<path>[\w.-]+(?:/[\w.-]+)?)",
+    re.IGNORECASE,
+)
+_HF_SECTIONS = ("datasets", "spaces", "papers", "collections", "models")
+
+
+class RecordError(ValueError):
+    """One record cannot be used; the message is the reason shown in quarantine."""
+
+
+class Source(Protocol):
+    """Anything the ingest service can consume: a name for quarantine rows and a record stream."""
+
+    name: str
+
+    def records(self) -> Iterator[ParseResult]: ...
+
+
+def build_paper(
+    *,
+    id: object,
+    title: object,
+    abstract: object,
+    authors: object = (),
+    categories: object = (),
+    version: int | None = None,
+    versions: Iterable[Version] = (),
+    comment: object = None,
+    journal_ref: object = None,
+    doi: object = None,
+    license: object = None,
+    published: datetime | None = None,
+    updated: datetime | None = None,
+    links: Iterable[Link] = (),
+) -> Paper:
+    """Clean and check the fields of one record and return a Paper, or raise RecordError.
+
+    A missing id gets a generated one (same text, same id); an id with a version sets the
+    version unless one is given. Code links are found in the abstract and comment.
+    """
+    clean_title = clean_line(require_text(title, "title"))
+    clean_abstract = clean_paragraphs(optional_text(abstract, "abstract") or "")
+    _check_length(clean_title, MAX_TITLE_CHARS, "title")
+    _check_length(clean_abstract, MAX_ABSTRACT_CHARS, "abstract")
+    if not clean_title:
+        raise RecordError("empty title")
+    paper_id, id_version = _resolve_id(id, clean_title, clean_abstract)
+    clean_comment = _optional_line(comment, "comment")
+    version = version if version is not None else id_version
+    known_versions = list(versions)
+    if version is not None and all(v.number != version for v in known_versions):
+        known_versions.append(Version(version))
+    found = extract_links(f"{clean_abstract}\n{clean_comment or ''}")
+    return Paper(
+        id=paper_id,
+        title=clean_title,
+        abstract=clean_abstract,
+        authors=parse_authors(authors),
+        categories=parse_categories(categories),
+        version=version,
+        versions=tuple(sorted(known_versions, key=lambda v: v.number)),
+        comment=clean_comment,
+        journal_ref=_optional_line(journal_ref, "journal_ref"),
+        doi=_optional_line(doi, "doi"),
+        license=_optional_line(license, "license"),
+        published=published,
+        updated=updated,
+        links=merge_links(links, found),
+    )
+
+
+def require_text(value: object, name: str) -> str:
+    text = optional_text(value, name)
+    if text is None or not text.strip():
+        raise RecordError(f"missing {name}")
+    return text
+
+
+def optional_text(value: object, name: str) -> str | None:
+    """The value as text, or None; numbers become text, anything else is an error."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RecordError(f"{name} must be text, not {type(value).__name__}")
+    text = str(value)
+    _check_unicode(text, name)
+    return text
+
+
+def clean_line(text: str) -> str:
+    """One line: NFC, control characters dropped, runs of white space folded to one space."""
+    return " ".join(_CONTROL_RE.sub("", unicodedata.normalize("NFC", text)).split())
+
+
+def clean_paragraphs(text: str) -> str:
+    """Hard-wrapped text to paragraphs: lines joined, paragraphs kept apart by one blank line."""
+    paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return "\n\n".join(line for line in (clean_line(p) for p in paragraphs) if line)
+
+
+def parse_authors(value: object) -> tuple[str, ...]:
+    """Authors from a list of names (or of {"name": ...} objects) or an arXiv author string."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        names = split_author_string(value)
+    elif isinstance(value, list | tuple):
+        names = [_author_name(item) for item in value]
+    else:
+        raise RecordError(f"authors must be a list or text, not {type(value).__name__}")
+    cleaned = tuple(name for name in (clean_line(n) for n in names) if name)
+    if len(cleaned) > MAX_AUTHORS:
+        raise RecordError(f"too many authors: {len(cleaned)} (limit {MAX_AUTHORS})")
+    for name in cleaned:
+        _check_length(name, MAX_AUTHOR_CHARS, "author name")
+    return cleaned
+
+
+def split_author_string(text: str) -> list[str]:
+    """Split "A. One, B. Two (MIT, USA) and C. Three" into names, dropping affiliations."""
+    without_affiliations = _strip_parentheses(text)
+    parts = re.split(r",|\band\b|;|\n", without_affiliations)
+    return [part for part in (p.strip() for p in parts) if part]
+
+
+def parse_categories(value: object) -> tuple[str, ...]:
+    """Categories from a list or a space-separated string; ACM/MSC classes mixed in are dropped."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: list[object] = list(value.split())
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise RecordError(f"categories must be a list or text, not {type(value).__name__}")
+    found: dict[str, None] = {}
+    for item in items:
+        if not isinstance(item, str):
+            raise RecordError(f"category must be text, not {type(item).__name__}")
+        if _CATEGORY_RE.match(item.strip()):
+            found.setdefault(item.strip(), None)
+    return tuple(found)
+
+
+def extract_links(text: str) -> tuple[Link, ...]:
+    """GitHub, GitLab and Hugging Face links in free text, as code/huggingface links."""
+    links: list[Link] = []
+    for match in _LINK_RE.finditer(text):
+        host = match["host"].lower()
+        path = match["path"].rstrip(".")
+        parts = path.split("/")
+        if host == "huggingface.co":
+            if parts[0] in _HF_SECTIONS and len(parts) < 2:
+                continue
+            links.append(Link("huggingface", f"https://huggingface.co/{path}"))
+        elif len(parts) == 2:
+            links.append(Link("code", f"https://{host}/{path.removesuffix('.git')}"))
+    return merge_links(links, ())
+
+
+def merge_links(first: Iterable[Link], second: Iterable[Link]) -> tuple[Link, ...]:
+    """Links from both, first wins, no URL twice (compared case-insensitively)."""
+    seen: dict[str, Link] = {}
+    for link in [*first, *second]:
+        seen.setdefault(link.url.lower().rstrip("/"), link)
+    return tuple(seen.values())
+
+
+def parse_datetime(value: object, name: str) -> datetime | None:
+    """ISO 8601, RFC 2822 ("Mon, 2 Apr 2007 19:18:42 GMT") or YYYY-MM-DD, as UTC."""
+    text = optional_text(value, name)
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            raise RecordError(f"{name} is not a date: {text[:40]!r}") from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def parse_day(value: object, name: str) -> date:
+    parsed = parse_datetime(value, name)
+    if parsed is None:
+        raise RecordError(f"missing {name}")
+    return parsed.date()
+
+
+def parse_int(value: object, name: str, default: int | None = None) -> int | None:
+    """An integer from an int or a digit string; None/empty gives `default`."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, bool):
+        raise RecordError(f"{name} must be a whole number, not a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    raise RecordError(f"{name} must be a whole number, not {str(value)[:40]!r}")
+
+
+def parse_version_number(value: object) -> int:
+    """"v2" or 2 -> 2."""
+    text = str(value).strip().lower().removeprefix("v")
+    if not text.isdigit() or int(text) < 1:
+        raise RecordError(f"bad version {str(value)[:20]!r}")
+    return int(text)
+
+
+def raw_text(value: object) -> str:
+    """The raw form of a record for quarantine, capped at MAX_RAW_CHARS."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) > MAX_RAW_CHARS:
+        return text[:MAX_RAW_CHARS] + f"\n[... {len(text) - MAX_RAW_CHARS} more characters]"
+    return text
+
+
+def field_of(record: dict[str, Any], *names: str) -> Any:
+    """The first of `names` present (and not None) in a record."""
+    for name in names:
+        if record.get(name) is not None:
+            return record[name]
+    return None
+
+
+def _resolve_id(value: object, title: str, abstract: str) -> tuple[str, int | None]:
+    text = optional_text(value, "id")
+    if text is None or not text.strip():
+        return generated_id(title, abstract), None
+    if is_generated_id(text.strip()):
+        return text.strip(), None
+    parsed = try_parse_arxiv_id(text)
+    if parsed is None:
+        raise RecordError(f"not an arXiv id: {text.strip()[:60]!r}")
+    return parsed.id, parsed.version
+
+
+def _optional_line(value: object, name: str) -> str | None:
+    text = optional_text(value, name)
+    if text is None:
+        return None
+    line = clean_line(text)
+    _check_length(line, MAX_FIELD_CHARS, name)
+    return line or None
+
+
+def _author_name(item: object) -> str:
+    if isinstance(item, dict):
+        item = item.get("name")
+    if not isinstance(item, str):
+        raise RecordError(f"author must be a name, not {type(item).__name__}")
+    _check_unicode(item, "author")
+    return item
+
+
+def _strip_parentheses(text: str) -> str:
+    depth, kept = 0, []
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            kept.append(char)
+    return "".join(kept)
+
+
+def _check_length(text: str, limit: int, name: str) -> None:
+    if len(text) > limit:
+        raise RecordError(f"{name} too long: {len(text)} characters (limit {limit})")
+
+
+def _check_unicode(text: str, name: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RecordError(f"{name} has broken unicode (lone surrogate)") from None

@@ -1,0 +1,1 @@
+"""The store: the system of record. All SQL lives in this package."""

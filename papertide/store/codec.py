@@ -1,0 +1,64 @@
+"""Papers to and from plain JSON-able dicts: the stored form and the JSON lines export format.
+
+Pure. `paper_from_json` trusts its input (it reads what paper_to_json wrote); untrusted input
+goes through sources/base.build_paper instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from papertide.models import Link, Paper, Version
+
+
+def paper_to_json(paper: Paper) -> dict[str, Any]:
+    return {
+        "id": paper.id,
+        "version": paper.version,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "authors": list(paper.authors),
+        "categories": list(paper.categories),
+        "comment": paper.comment,
+        "journal_ref": paper.journal_ref,
+        "doi": paper.doi,
+        "license": paper.license,
+        "published": _iso(paper.published),
+        "updated": _iso(paper.updated),
+        "versions": [
+            {"version": v.number, "submitted_at": _iso(v.submitted_at), "size": v.size}
+            for v in paper.versions
+        ],
+        "links": [{"kind": link.kind, "url": link.url} for link in paper.links],
+    }
+
+
+def paper_from_json(data: dict[str, Any]) -> Paper:
+    return Paper(
+        id=data["id"],
+        version=data["version"],
+        title=data["title"],
+        abstract=data["abstract"],
+        authors=tuple(data["authors"]),
+        categories=tuple(data["categories"]),
+        comment=data["comment"],
+        journal_ref=data["journal_ref"],
+        doi=data["doi"],
+        license=data["license"],
+        published=_from_iso(data["published"]),
+        updated=_from_iso(data["updated"]),
+        versions=tuple(
+            Version(v["version"], _from_iso(v["submitted_at"]), v["size"])
+            for v in data["versions"]
+        ),
+        links=tuple(Link(link["kind"], link["url"]) for link in data["links"]),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

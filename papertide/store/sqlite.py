@@ -1,0 +1,389 @@
+"""SqliteStore: the embedded default engine (one file, WAL, FTS5).
+
+Writes go through one connection in explicit transactions; a batch commits whole or not at all,
+so an interrupted ingest leaves only complete batches behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from papertide.clock import Clock
+from papertide.errors import StoreError
+from papertide.models import (
+    IngestCounts,
+    Listing,
+    Paper,
+    QuarantineEntry,
+    Record,
+    Rejected,
+    StoreStats,
+)
+from papertide.store.codec import paper_from_json, paper_to_json
+from papertide.store.merge import content_hash, merge_papers
+from papertide.store.migrations import load_migrations
+
+_PAPER_COLUMNS = (
+    "id, version, title, abstract, authors, categories, primary_category, comment, journal_ref,"
+    " doi, license, published, updated, links, content_hash"
+)
+_CHUNK = 500
+
+
+class SqliteStore:
+    """A papertide store in one SQLite file (or ":memory:")."""
+
+    def __init__(self, path: str | Path, clock: Clock) -> None:
+        self.path = str(path)
+        self.clock = clock
+        self._conn = _connect(self.path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def migrate(self) -> list[str]:
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = {row[0] for row in self._conn.execute("SELECT name FROM schema_migrations")}
+        applied = []
+        for migration in load_migrations():
+            if migration.name in done:
+                continue
+            with self._transaction() as conn:
+                for statement in _split_sql(migration.sql):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?)",
+                    (migration.name, self._now()),
+                )
+            applied.append(migration.name)
+        return applied
+
+    def write_batch(
+        self,
+        records: Sequence[Record],
+        rejected: Sequence[Rejected],
+        checkpoint: tuple[str, str | None] | None = None,
+    ) -> IngestCounts:
+        with self._transaction() as conn:
+            counts = self._upsert_papers(conn, [r.paper for r in records])
+            counts += self._upsert_listings(conn, [r.listing for r in records if r.listing])
+            counts += self._quarantine(conn, rejected)
+            if checkpoint is not None:
+                self._save_checkpoint(conn, *checkpoint)
+        return counts
+
+    def _upsert_papers(self, conn: sqlite3.Connection, papers: Sequence[Paper]) -> IngestCounts:
+        incoming: dict[str, Paper] = {}
+        for paper in papers:
+            known = incoming.get(paper.id)
+            incoming[paper.id] = merge_papers(known, paper) if known else paper
+        hashes = self._stored_hashes(conn, list(incoming))
+        fresh = {pid: content_hash(p) for pid, p in incoming.items()}
+        stored = self._load_papers(conn, [pid for pid in hashes if hashes[pid] != fresh[pid]])
+        inserts, updates, unchanged = [], [], 0
+        for pid, paper in incoming.items():
+            if pid not in hashes:
+                inserts.append(paper)
+            elif pid not in stored:
+                unchanged += 1
+            else:
+                merged = merge_papers(stored[pid], paper)
+                if content_hash(merged) == hashes[pid]:
+                    unchanged += 1
+                else:
+                    updates.append(merged)
+        now = self._now()
+        conn.executemany(
+            f"INSERT INTO papers ({_PAPER_COLUMNS}, created_at, modified_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [(*_paper_row(p), now, now) for p in inserts],
+        )
+        conn.executemany(
+            "UPDATE papers SET version=?, title=?, abstract=?, authors=?, categories=?,"
+            " primary_category=?, comment=?, journal_ref=?, doi=?, license=?, published=?,"
+            " updated=?, links=?, content_hash=?, modified_at=? WHERE id=?",
+            [(*_paper_row(p)[1:], now, p.id) for p in updates],
+        )
+        self._write_children(conn, [*inserts, *updates], replace=bool(updates))
+        return IngestCounts(new=len(inserts), updated=len(updates), unchanged=unchanged)
+
+    def _write_children(self, conn: sqlite3.Connection, papers: list[Paper], replace: bool) -> None:
+        """Authors, categories and versions rows of papers just inserted or changed."""
+        if replace:
+            ids = [(p.id,) for p in papers]
+            conn.executemany("DELETE FROM paper_authors WHERE paper_id=?", ids)
+            conn.executemany("DELETE FROM paper_categories WHERE paper_id=?", ids)
+        conn.executemany(
+            "INSERT INTO paper_authors VALUES (?,?,?)",
+            [(p.id, i, name) for p in papers for i, name in enumerate(p.authors)],
+        )
+        conn.executemany(
+            "INSERT INTO paper_categories VALUES (?,?)",
+            [(p.id, c) for p in papers for c in p.categories],
+        )
+        conn.executemany(
+            "INSERT INTO paper_versions VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET"
+            " submitted_at=excluded.submitted_at, size=excluded.size",
+            [
+                (p.id, v.number, _iso(v.submitted_at), v.size)
+                for p in papers
+                for v in p.versions
+            ],
+        )
+
+    def _stored_hashes(self, conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(f"SELECT id, content_hash FROM papers WHERE id IN ({marks})", chunk)
+            found.update(rows.fetchall())
+        return found
+
+    def _load_papers(self, conn: sqlite3.Connection, ids: list[str]) -> dict[str, Paper]:
+        found: dict[str, Paper] = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT {_PAPER_COLUMNS} FROM papers WHERE id IN ({marks})"
+            for row in conn.execute(sql, chunk):
+                paper = self._row_to_paper(conn, row)
+                found[paper.id] = paper
+        return found
+
+    def _row_to_paper(self, conn: sqlite3.Connection, row: sqlite3.Row) -> Paper:
+        versions = conn.execute(
+            "SELECT version, submitted_at, size FROM paper_versions WHERE paper_id=?"
+            " ORDER BY version",
+            (row["id"],),
+        ).fetchall()
+        return paper_from_json(
+            {
+                **{key: row[key] for key in row.keys()},
+                "authors": json.loads(row["authors"]),
+                "categories": json.loads(row["categories"]),
+                "links": [{"kind": k, "url": u} for k, u in json.loads(row["links"])],
+                "versions": [
+                    {"version": v[0], "submitted_at": v[1], "size": v[2]} for v in versions
+                ],
+            }
+        )
+
+    def _upsert_listings(
+        self, conn: sqlite3.Connection, listings: Sequence[Listing]
+    ) -> IngestCounts:
+        latest = {(lst.day.isoformat(), lst.paper_id): _listing_row(lst) for lst in listings}
+        existing: dict[tuple[str, str], tuple[Any, ...]] = {}
+        for key in latest:
+            row = conn.execute(
+                "SELECT day, paper_id, position, submitted_by, submitted_at, upvotes,"
+                " num_comments, github_stars FROM listings WHERE day=? AND paper_id=?",
+                key,
+            ).fetchone()
+            if row is not None:
+                existing[key] = tuple(row)
+        changed = [row for key, row in latest.items() if existing.get(key) != row]
+        conn.executemany(
+            "INSERT INTO listings VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (day, paper_id) DO UPDATE"
+            " SET position=excluded.position,"
+            " submitted_by=coalesce(excluded.submitted_by, submitted_by),"
+            " submitted_at=coalesce(excluded.submitted_at, submitted_at),"
+            " upvotes=excluded.upvotes, num_comments=excluded.num_comments,"
+            " github_stars=coalesce(excluded.github_stars, github_stars)",
+            changed,
+        )
+        new = sum(1 for row in changed if (row[0], row[1]) not in existing)
+        return IngestCounts(listings_new=new, listings_updated=len(changed) - new)
+
+    def _quarantine(self, conn: sqlite3.Connection, rejected: Sequence[Rejected]) -> IngestCounts:
+        now = self._now()
+        conn.executemany(
+            "INSERT OR IGNORE INTO quarantine (source, reason, raw, raw_hash, created_at)"
+            " VALUES (?,?,?,?,?)",
+            [
+                (r.source, r.reason, r.raw, hashlib.sha256(r.raw.encode()).hexdigest(), now)
+                for r in rejected
+            ],
+        )
+        return IngestCounts(quarantined=len(rejected))
+
+    def _save_checkpoint(self, conn: sqlite3.Connection, key: str, value: str | None) -> None:
+        if value is None:
+            conn.execute("DELETE FROM checkpoints WHERE key=?", (key,))
+        else:
+            conn.execute(
+                "INSERT INTO checkpoints VALUES (?,?,?) ON CONFLICT (key) DO UPDATE"
+                " SET value=excluded.value, saved_at=excluded.saved_at",
+                (key, value, self._now()),
+            )
+
+    def get_checkpoint(self, key: str) -> str | None:
+        row = self._conn.execute("SELECT value FROM checkpoints WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        return self._load_papers(self._conn, [paper_id]).get(paper_id)
+
+    def listings_for(self, day: date) -> list[tuple[Listing, Paper]]:
+        rows = self._conn.execute(
+            "SELECT * FROM listings WHERE day=? ORDER BY position, paper_id", (day.isoformat(),)
+        ).fetchall()
+        papers = self._load_papers(self._conn, [row["paper_id"] for row in rows])
+        return [(_row_to_listing(row), papers[row["paper_id"]]) for row in rows]
+
+    def latest_listing_day(self, on_or_before: date | None = None) -> date | None:
+        limit = (on_or_before or date.max).isoformat()
+        row = self._conn.execute("SELECT max(day) FROM listings WHERE day<=?", (limit,)).fetchone()
+        return date.fromisoformat(row[0]) if row[0] else None
+
+    def iter_papers(self, batch_size: int = 1000) -> Iterator[Paper]:
+        last = ""
+        while True:
+            rows = self._conn.execute(
+                f"SELECT {_PAPER_COLUMNS} FROM papers WHERE id > ? ORDER BY id LIMIT ?",
+                (last, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield self._row_to_paper(self._conn, row)
+            last = rows[-1]["id"]
+
+    def stats(self) -> StoreStats:
+        one = self._scalar
+        days = self._conn.execute("SELECT count(DISTINCT day), min(day), max(day) FROM listings")
+        n_days, first, last = days.fetchone()
+        top = self._conn.execute(
+            "SELECT primary_category, count(*) FROM papers WHERE primary_category IS NOT NULL"
+            " GROUP BY primary_category ORDER BY count(*) DESC, primary_category LIMIT 10"
+        ).fetchall()
+        return StoreStats(
+            papers=one("SELECT count(*) FROM papers"),
+            versions=one("SELECT count(*) FROM paper_versions"),
+            authors=one("SELECT count(DISTINCT name) FROM paper_authors"),
+            listings=one("SELECT count(*) FROM listings"),
+            listing_days=n_days,
+            first_day=date.fromisoformat(first) if first else None,
+            last_day=date.fromisoformat(last) if last else None,
+            quarantined=one("SELECT count(*) FROM quarantine"),
+            categories=tuple((str(c), int(n)) for c, n in top),
+        )
+
+    def list_quarantine(self, limit: int = 50, source: str | None = None) -> list[QuarantineEntry]:
+        rows = self._conn.execute(
+            "SELECT id, source, reason, raw, created_at FROM quarantine"
+            " WHERE ? IS NULL OR source LIKE ? || '%' ORDER BY id DESC LIMIT ?",
+            (source, source, limit),
+        ).fetchall()
+        return [
+            QuarantineEntry(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows
+        ]
+
+    def _scalar(self, sql: str) -> int:
+        return int(self._conn.execute(sql).fetchone()[0])
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat()
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    if path != ":memory:":
+        parent = Path(path).parent
+        if not parent.is_dir():
+            raise StoreError(f"cannot create the database: no directory {parent}")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=10000")
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"cannot open {path} as a papertide database: {error}") from None
+    return conn
+
+
+def _paper_row(paper: Paper) -> tuple[Any, ...]:
+    data = paper_to_json(paper)
+    return (
+        paper.id,
+        paper.version,
+        paper.title,
+        paper.abstract,
+        json.dumps(data["authors"], ensure_ascii=False),
+        json.dumps(data["categories"], ensure_ascii=False),
+        paper.primary_category,
+        paper.comment,
+        paper.journal_ref,
+        paper.doi,
+        paper.license,
+        data["published"],
+        data["updated"],
+        json.dumps([[link.kind, link.url] for link in paper.links], ensure_ascii=False),
+        content_hash(paper),
+    )
+
+
+def _listing_row(listing: Listing) -> tuple[Any, ...]:
+    return (
+        listing.day.isoformat(),
+        listing.paper_id,
+        listing.position,
+        listing.submitted_by,
+        _iso(listing.submitted_at),
+        listing.upvotes,
+        listing.num_comments,
+        listing.github_stars,
+    )
+
+
+def _row_to_listing(row: sqlite3.Row) -> Listing:
+    return Listing(
+        day=date.fromisoformat(row["day"]),
+        paper_id=row["paper_id"],
+        position=row["position"],
+        submitted_by=row["submitted_by"],
+        submitted_at=datetime.fromisoformat(row["submitted_at"]) if row["submitted_at"] else None,
+        upvotes=row["upvotes"],
+        num_comments=row["num_comments"],
+        github_stars=row["github_stars"],
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script; trigger bodies (BEGIN ... END;) stay whole."""
+    statements, current = [], []
+    for line in script.strip().splitlines():
+        current.append(line)
+        text = "\n".join(current)
+        if sqlite3.complete_statement(text):
+            statements.append(text)
+            current = []
+    return statements
