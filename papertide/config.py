@@ -9,6 +9,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from papertide.errors import InputError
 
@@ -44,7 +45,8 @@ def load_settings(environ: Mapping[str, str], path: Path | None = None) -> Setti
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise InputError(f"unknown setting(s): {', '.join(unknown)}")
-    return Settings(**{name: _coerce(name, str(known[name]), v) for name, v in values.items()})
+    coerced: dict[str, Any] = {k: _coerce(k, str(known[k]), v) for k, v in values.items()}
+    return Settings(**coerced)
 
 
 def _read_toml(path: Path) -> dict[str, object]:

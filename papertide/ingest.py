@@ -55,7 +55,10 @@ def ingest(
             if isinstance(item, Checkpoint):
                 flush(item)
                 continue
-            (records if isinstance(item, Record) else rejected).append(item)
+            if isinstance(item, Record):
+                records.append(item)
+            else:
+                rejected.append(item)
             if len(records) + len(rejected) >= batch_size:
                 flush()
     except PapertideError as error:

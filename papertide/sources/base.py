@@ -233,7 +233,7 @@ def parse_int(value: object, name: str, default: int | None = None) -> int | Non
 
 
 def parse_version_number(value: object) -> int:
-    """"v2" or 2 -> 2."""
+    """ "v2" or 2 -> 2."""
     text = str(value).strip().lower().removeprefix("v")
     if not text.isdigit() or int(text) < 1:
         raise RecordError(f"bad version {str(value)[:20]!r}")

@@ -49,8 +49,7 @@ def paper_from_json(data: dict[str, Any]) -> Paper:
         published=_from_iso(data["published"]),
         updated=_from_iso(data["updated"]),
         versions=tuple(
-            Version(v["version"], _from_iso(v["submitted_at"]), v["size"])
-            for v in data["versions"]
+            Version(v["version"], _from_iso(v["submitted_at"]), v["size"]) for v in data["versions"]
         ),
         links=tuple(Link(link["kind"], link["url"]) for link in data["links"]),
     )

@@ -144,11 +144,7 @@ class SqliteStore:
         conn.executemany(
             "INSERT INTO paper_versions VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET"
             " submitted_at=excluded.submitted_at, size=excluded.size",
-            [
-                (p.id, v.number, _iso(v.submitted_at), v.size)
-                for p in papers
-                for v in p.versions
-            ],
+            [(p.id, v.number, _iso(v.submitted_at), v.size) for p in papers for v in p.versions],
         )
 
     def _stored_hashes(self, conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
@@ -177,7 +173,7 @@ class SqliteStore:
         ).fetchall()
         return paper_from_json(
             {
-                **{key: row[key] for key in row.keys()},
+                **dict(row),
                 "authors": json.loads(row["authors"]),
                 "categories": json.loads(row["categories"]),
                 "links": [{"kind": k, "url": u} for k, u in json.loads(row["links"])],
@@ -293,9 +289,7 @@ class SqliteStore:
             " WHERE ? IS NULL OR source LIKE ? || '%' ORDER BY id DESC LIMIT ?",
             (source, source, limit),
         ).fetchall()
-        return [
-            QuarantineEntry(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows
-        ]
+        return [QuarantineEntry(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]
 
     def _scalar(self, sql: str) -> int:
         return int(self._conn.execute(sql).fetchone()[0])
