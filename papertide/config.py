@@ -65,4 +65,4 @@ def _coerce(name: str, kind: str, value: object) -> object:
     try:
         return _CONVERTERS[kind](value)
     except (TypeError, ValueError):
-        raise InputError(f"setting {name} must be a {kind}, not {value!r}") from None
+        raise InputError(f"setting {name} must be of type {kind}, not {value!r}") from None

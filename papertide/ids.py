@@ -53,6 +53,12 @@ def parse_arxiv_id(text: str) -> ArxivId:
     return parsed
 
 
+def canonical_paper_id(text: str) -> str:
+    """The stored id for user input: a generated id as is, else the arXiv id without version."""
+    text = text.strip()
+    return text if is_generated_id(text) else parse_arxiv_id(text).id
+
+
 def try_parse_arxiv_id(text: str) -> ArxivId | None:
     """Like parse_arxiv_id but return None instead of raising."""
     core = _SUFFIXES.sub("", _PREFIXES.sub("", text.strip()))

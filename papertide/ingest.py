@@ -1,17 +1,20 @@
 """The ingest service: feed a source's records into the store in atomic batches.
 
-Each batch (good records, rejects and the latest checkpoint) commits in one transaction, so a
-kill leaves whole batches only and a re-run completes the job without duplicating anything.
+Each batch (good records, rejects, the latest checkpoint and the fingerprints of the raw
+lines stored) commits in one transaction, so a kill leaves whole batches only and a re-run
+completes the job without duplicating anything. Lines of a LineSource that were stored before
+are skipped unparsed and counted as unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from papertide.errors import PapertideError
-from papertide.models import Checkpoint, IngestCounts, Record, Rejected
-from papertide.sources.base import Source
+from papertide.models import Checkpoint, IngestCounts, ParseResult, Record, Rejected
+from papertide.sources.base import LineSource, Source
 from papertide.store.base import Store
 
 INGEST_BATCH_SIZE = 2000
@@ -25,6 +28,26 @@ class IngestResult:
     error: PapertideError | None = None
 
 
+@dataclass
+class Batch:
+    """What one transaction writes."""
+
+    records: list[Record] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+    checkpoint: Checkpoint | None = None
+    fingerprints: list[int] = field(default_factory=list)
+    skipped: int = 0
+
+    def add(self, item: Record | Rejected) -> None:
+        if isinstance(item, Record):
+            self.records.append(item)
+        else:
+            self.rejected.append(item)
+
+    def __len__(self) -> int:
+        return len(self.records) + len(self.rejected) + self.skipped
+
+
 def ingest(
     store: Store,
     source: Source,
@@ -36,33 +59,84 @@ def ingest(
     When the source fails part-way (a truncated file, a host that stops answering), the
     records read so far are committed and the error is returned with the counts.
     """
+    if isinstance(source, LineSource):
+        batches = line_batches(store, source, batch_size)
+    else:
+        batches = record_batches(source.records(), batch_size)
     total = IngestCounts()
-    records: list[Record] = []
-    rejected: list[Rejected] = []
-
-    def flush(checkpoint: Checkpoint | None = None) -> None:
-        nonlocal total
-        saved = (checkpoint.key, checkpoint.value) if checkpoint else None
-        if records or rejected or saved:
-            total += store.write_batch(records, rejected, saved)
-            records.clear()
-            rejected.clear()
+    try:
+        for batch in batches:
+            total += write(store, batch)
             if on_progress:
                 on_progress(total)
-
-    try:
-        for item in source.records():
-            if isinstance(item, Checkpoint):
-                flush(item)
-                continue
-            if isinstance(item, Record):
-                records.append(item)
-            else:
-                rejected.append(item)
-            if len(records) + len(rejected) >= batch_size:
-                flush()
     except PapertideError as error:
-        flush()
         return IngestResult(total, error)
-    flush()
     return IngestResult(total)
+
+
+def write(store: Store, batch: Batch) -> IngestCounts:
+    saved = (batch.checkpoint.key, batch.checkpoint.value) if batch.checkpoint else None
+    counts = IngestCounts(unchanged=batch.skipped)
+    if batch.records or batch.rejected or saved or batch.fingerprints:
+        counts += store.write_batch(batch.records, batch.rejected, saved, batch.fingerprints)
+    return counts
+
+
+def record_batches(items: Iterator[ParseResult], size: int) -> Iterator[Batch]:
+    """Batches of `size` items; a checkpoint closes its batch. A failing source's last
+    partial batch is yielded before the error is raised."""
+    batch = Batch()
+    try:
+        for item in items:
+            if isinstance(item, Checkpoint):
+                batch.checkpoint = item
+                yield batch
+                batch = Batch()
+                continue
+            batch.add(item)
+            if len(batch) >= size:
+                yield batch
+                batch = Batch()
+    except PapertideError:
+        yield batch
+        raise
+    yield batch
+
+
+def line_batches(store: Store, source: LineSource, size: int) -> Iterator[Batch]:
+    """Batches of a LineSource's lines, parsing only the lines not stored before."""
+    chunk: list[tuple[int, bytes]] = []
+    try:
+        for line in source.raw_lines():
+            chunk.append(line)
+            if len(chunk) >= size:
+                yield parse_unseen(store, source, chunk)
+                chunk = []
+    except PapertideError:
+        yield parse_unseen(store, source, chunk)
+        raise
+    yield parse_unseen(store, source, chunk)
+
+
+def parse_unseen(store: Store, source: LineSource, chunk: list[tuple[int, bytes]]) -> Batch:
+    salt = f"{source.kind}:{source.parser_version}:".encode()
+    prints = [fingerprint(salt, raw) for _, raw in chunk]
+    seen = store.known_fingerprints(prints)
+    batch = Batch()
+    for (number, raw), mark in zip(chunk, prints, strict=True):
+        if mark in seen:
+            batch.skipped += 1
+            continue
+        item = source.parse_line(number, raw)
+        if isinstance(item, Record):
+            batch.fingerprints.append(mark)
+        if not isinstance(item, Checkpoint):
+            batch.add(item)
+    return batch
+
+
+def fingerprint(salt: bytes, raw: bytes) -> int:
+    """A signed 64-bit digest of one raw line (fits an SQLite INTEGER key)."""
+    digest = hashlib.blake2b(salt, digest_size=8)
+    digest.update(raw)
+    return int.from_bytes(digest.digest(), "big", signed=True)

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from papertide.ids import generated_id, is_generated_id, try_parse_arxiv_id
 from papertide.models import Link, Paper, ParseResult, Version
@@ -19,14 +19,15 @@ from papertide.models import Link, Paper, ParseResult, Version
 MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 20_000
 MAX_AUTHORS = 5_000
-MAX_AUTHOR_CHARS = 300
+MAX_AUTHOR_CHARS = 1_000  # real cs papers have 512-character collaboration entries
 MAX_FIELD_CHARS = 5_000
 MAX_RAW_CHARS = 1_000_000
 _CATEGORY_RE = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
+_PARAGRAPH_BREAK_RE = re.compile(r"\n\s*\n")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINK_RE = re.compile(
     r"https?://(?:www\.)?(?P<host>github\.com|gitlab\.com|huggingface\.co)"
-    r"/(?P<path>[\w.-]+(?:/[\w.-]+)?)",
+    r"/(?P<path>[\w.-]+(?:/[\w.-]+){0,2})",
     re.IGNORECASE,
 )
 _HF_SECTIONS = ("datasets", "spaces", "papers", "collections", "models")
@@ -42,6 +43,22 @@ class Source(Protocol):
     name: str
 
     def records(self) -> Iterator[ParseResult]: ...
+
+
+@runtime_checkable
+class LineSource(Source, Protocol):
+    """A source of one record per raw line, whose lines can be read without being parsed.
+
+    The ingest service skips lines it stored before (same `kind`, `parser_version` and bytes)
+    without parsing them, which makes re-reading an unchanged file cheap.
+    """
+
+    kind: str
+    parser_version: int
+
+    def raw_lines(self) -> Iterator[tuple[int, bytes]]: ...
+
+    def parse_line(self, number: int, raw: bytes) -> ParseResult: ...
 
 
 def build_paper(
@@ -117,12 +134,20 @@ def optional_text(value: object, name: str) -> str | None:
 
 def clean_line(text: str) -> str:
     """One line: NFC, control characters dropped, runs of white space folded to one space."""
-    return " ".join(_CONTROL_RE.sub("", unicodedata.normalize("NFC", text)).split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    if not text.isprintable():
+        text = _CONTROL_RE.sub("", text)
+    return " ".join(text.split())
 
 
 def clean_paragraphs(text: str) -> str:
     """Hard-wrapped text to paragraphs: lines joined, paragraphs kept apart by one blank line."""
-    paragraphs = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _PARAGRAPH_BREAK_RE.search(text):
+        return clean_line(text)
+    paragraphs = _PARAGRAPH_BREAK_RE.split(text)
     return "\n\n".join(line for line in (clean_line(p) for p in paragraphs) if line)
 
 
@@ -172,17 +197,19 @@ def parse_categories(value: object) -> tuple[str, ...]:
 
 def extract_links(text: str) -> tuple[Link, ...]:
     """GitHub, GitLab and Hugging Face links in free text, as code/huggingface links."""
+    if "://" not in text:
+        return ()
     links: list[Link] = []
     for match in _LINK_RE.finditer(text):
         host = match["host"].lower()
-        path = match["path"].rstrip(".")
-        parts = path.split("/")
+        parts = match["path"].rstrip(".").split("/")
         if host == "huggingface.co":
-            if parts[0] in _HF_SECTIONS and len(parts) < 2:
-                continue
-            links.append(Link("huggingface", f"https://huggingface.co/{path}"))
-        elif len(parts) == 2:
-            links.append(Link("code", f"https://{host}/{path.removesuffix('.git')}"))
+            wanted = 3 if parts[0] in _HF_SECTIONS else 2
+            if len(parts) >= wanted:
+                links.append(Link("huggingface", f"https://{host}/{'/'.join(parts[:wanted])}"))
+        elif len(parts) >= 2:
+            repo = "/".join(parts[:2]).removesuffix(".git")
+            links.append(Link("code", f"https://{host}/{repo}"))
     return merge_links(links, ())
 
 
@@ -257,6 +284,9 @@ def field_of(record: dict[str, Any], *names: str) -> Any:
 
 
 def _resolve_id(value: object, title: str, abstract: str) -> tuple[str, int | None]:
+    if value is not None and not isinstance(value, str):
+        # a JSON number loses digits: 2501.01230 would become 2501.0123
+        raise RecordError(f"id must be text, not {type(value).__name__}")
     text = optional_text(value, "id")
     if text is None or not text.strip():
         return generated_id(title, abstract), None
@@ -304,6 +334,8 @@ def _check_length(text: str, limit: int, name: str) -> None:
 
 
 def _check_unicode(text: str, name: str) -> None:
+    if text.isascii():
+        return
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

@@ -5,6 +5,7 @@ retries with exponential backoff on 5xx, 429, timeouts and connection errors, an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
@@ -62,7 +63,10 @@ class PoliteFetcher:
         if response.status_code in _RETRY_STATUS:
             return f"HTTP {response.status_code}", self._retry_after(response)
         if response.status_code >= 400:
-            raise SourceUnavailableError(f"{_host(url)}: HTTP {response.status_code}")
+            detail = _explanation(response.text)
+            raise SourceUnavailableError(
+                f"{_host(url)}: HTTP {response.status_code}" + (f": {detail}" if detail else "")
+            )
         return response, None
 
     def _retry_after(self, response: httpx.Response) -> float | None:
@@ -82,6 +86,13 @@ class PoliteFetcher:
         gap = self.clock.monotonic() - self._last_call
         if gap < self.min_interval_s:
             self.clock.sleep(self.min_interval_s - gap)
+
+
+def _explanation(body: str) -> str:
+    """What a 4xx body says, briefly: an Atom error's <summary> (arXiv) or the text itself."""
+    summary = re.search(r"<summary[^>]*>(.*?)</summary>", body, re.DOTALL)
+    text = summary[1] if summary else re.sub(r"<[^>]+>", " ", body)
+    return " ".join(text.split())[:200]
 
 
 def _host(url: str) -> str:

@@ -32,8 +32,10 @@ class Store(Protocol):
         records: Sequence[Record],
         rejected: Sequence[Rejected],
         checkpoint: tuple[str, str | None] | None = None,
+        fingerprints: Sequence[int] = (),
     ) -> IngestCounts:
-        """Upsert papers and listings, quarantine rejects and save a checkpoint, atomically.
+        """Upsert papers and listings, quarantine rejects, save a checkpoint and the
+        fingerprints of the raw lines the records came from, atomically.
 
         A paper is new, updated (its merged content changed) or unchanged. A record with an
         older version than the stored one only adds its version row. Quarantining the same
@@ -41,10 +43,18 @@ class Store(Protocol):
         """
         ...
 
+    def known_fingerprints(self, fingerprints: Sequence[int]) -> set[int]:
+        """Which of these raw-line fingerprints were stored by an earlier batch."""
+        ...
+
     def get_paper(self, paper_id: str) -> Paper | None: ...
 
     def listings_for(self, day: date) -> list[tuple[Listing, Paper]]:
         """The daily page of `day`, in listing order."""
+        ...
+
+    def listings_of(self, paper_id: str) -> list[Listing]:
+        """Every daily listing of one paper, newest day first."""
         ...
 
     def latest_listing_day(self, on_or_before: date | None = None) -> date | None: ...

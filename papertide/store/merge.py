@@ -1,15 +1,18 @@
 """How a stored paper and an incoming record of it combine, and the content hash. Pure.
 
-Rules: a record of an older version than the stored one only fills fields the store lacks.
-Otherwise the incoming non-empty fields win and empty ones keep the stored value; versions and
-links are united. So re-ingesting any input already merged changes nothing.
+An incoming record overrides stored fields only when it is newer: a higher version, or the
+same version (or none on both) with a later `updated` time. Any other record only fills
+fields the store lacks, so that two sources that disagree (arXiv and Hugging Face titles,
+say) cannot flip the paper back and forth: re-ingesting anything already merged changes
+nothing. Versions and links are always united.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -21,10 +24,7 @@ T = TypeVar("T")
 
 def merge_papers(stored: Paper, incoming: Paper) -> Paper:
     """The paper after `incoming` is ingested on top of `stored` (same id)."""
-    if _is_older(incoming, stored):
-        base, extra = stored, incoming
-    else:
-        base, extra = incoming, stored
+    base, extra = (incoming, stored) if is_newer(incoming, stored) else (stored, incoming)
     return replace(
         base,
         title=base.title or extra.title,
@@ -41,6 +41,51 @@ def merge_papers(stored: Paper, incoming: Paper) -> Paper:
         updated=max((t for t in (base.updated, extra.updated) if t), default=None),
         links=_union(base.links, extra.links),
     )
+
+
+def combine_batch(papers: Iterable[Paper]) -> dict[str, Paper]:
+    """One paper per id: records of the same paper within a batch merged in order."""
+    combined: dict[str, Paper] = {}
+    for paper in papers:
+        known = combined.get(paper.id)
+        combined[paper.id] = merge_papers(known, paper) if known else paper
+    return combined
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertPlan:
+    """What to write for one batch: (paper, content hash) pairs to insert and to update."""
+
+    inserts: list[tuple[Paper, str]]
+    updates: list[tuple[Paper, str]]
+    unchanged: int
+
+
+def plan_upsert(
+    incoming: dict[str, Paper],
+    fresh: dict[str, str],
+    stored_hashes: dict[str, str],
+    stored: dict[str, Paper],
+) -> UpsertPlan:
+    """Decide per paper: new, changed (merged result differs) or unchanged.
+
+    `fresh` holds the incoming papers' hashes; `stored` needs only the papers whose stored
+    hash differs from the fresh one (an equal hash means nothing to merge).
+    """
+    inserts, updates, unchanged = [], [], 0
+    for pid, paper in incoming.items():
+        if pid not in stored_hashes:
+            inserts.append((paper, fresh[pid]))
+        elif pid not in stored:
+            unchanged += 1
+        else:
+            merged = merge_papers(stored[pid], paper)
+            hashed = content_hash(merged)
+            if hashed == stored_hashes[pid]:
+                unchanged += 1
+            else:
+                updates.append((merged, hashed))
+    return UpsertPlan(inserts, updates, unchanged)
 
 
 def merge_versions(first: tuple[Version, ...], second: tuple[Version, ...]) -> tuple[Version, ...]:
@@ -65,12 +110,13 @@ def content_hash(paper: Paper) -> str:
     return hashlib.sha256(data.encode()).hexdigest()[:32]
 
 
-def _is_older(incoming: Paper, stored: Paper) -> bool:
-    return (
-        incoming.version is not None
-        and stored.version is not None
-        and incoming.version < stored.version
-    )
+def is_newer(incoming: Paper, stored: Paper) -> bool:
+    """Whether `incoming` describes a later state of the paper than `stored`."""
+    if incoming.version != stored.version:
+        return (incoming.version or 0) > (stored.version or 0)
+    if incoming.updated is None or stored.updated is None:
+        return False
+    return incoming.updated > stored.updated
 
 
 def _max_optional(a: int | None, b: int | None) -> int | None:

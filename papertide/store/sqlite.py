@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from papertide.clock import Clock
 from papertide.errors import StoreError
@@ -27,7 +27,7 @@ from papertide.models import (
     StoreStats,
 )
 from papertide.store.codec import paper_from_json, paper_to_json
-from papertide.store.merge import content_hash, merge_papers
+from papertide.store.merge import combine_batch, content_hash, plan_upsert
 from papertide.store.migrations import load_migrations
 
 _PAPER_COLUMNS = (
@@ -35,6 +35,7 @@ _PAPER_COLUMNS = (
     " doi, license, published, updated, links, content_hash"
 )
 _CHUNK = 500
+T = TypeVar("T")
 
 
 class SqliteStore:
@@ -83,8 +84,12 @@ class SqliteStore:
         records: Sequence[Record],
         rejected: Sequence[Rejected],
         checkpoint: tuple[str, str | None] | None = None,
+        fingerprints: Sequence[int] = (),
     ) -> IngestCounts:
         with self._transaction() as conn:
+            conn.executemany(
+                "INSERT OR IGNORE INTO seen_lines VALUES (?)", [(f,) for f in fingerprints]
+            )
             counts = self._upsert_papers(conn, [r.paper for r in records])
             counts += self._upsert_listings(conn, [r.listing for r in records if r.listing])
             counts += self._quarantine(conn, rejected)
@@ -93,39 +98,34 @@ class SqliteStore:
         return counts
 
     def _upsert_papers(self, conn: sqlite3.Connection, papers: Sequence[Paper]) -> IngestCounts:
-        incoming: dict[str, Paper] = {}
-        for paper in papers:
-            known = incoming.get(paper.id)
-            incoming[paper.id] = merge_papers(known, paper) if known else paper
-        hashes = self._stored_hashes(conn, list(incoming))
+        incoming = combine_batch(papers)
         fresh = {pid: content_hash(p) for pid, p in incoming.items()}
+        hashes = self._stored_hashes(conn, list(incoming))
         stored = self._load_papers(conn, [pid for pid in hashes if hashes[pid] != fresh[pid]])
-        inserts, updates, unchanged = [], [], 0
-        for pid, paper in incoming.items():
-            if pid not in hashes:
-                inserts.append(paper)
-            elif pid not in stored:
-                unchanged += 1
-            else:
-                merged = merge_papers(stored[pid], paper)
-                if content_hash(merged) == hashes[pid]:
-                    unchanged += 1
-                else:
-                    updates.append(merged)
+        plan = plan_upsert(incoming, fresh, hashes, stored)
         now = self._now()
+        last_pk = conn.execute("SELECT coalesce(max(pk), 0) FROM papers").fetchone()[0]
         conn.executemany(
             f"INSERT INTO papers ({_PAPER_COLUMNS}, created_at, modified_at)"
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(*_paper_row(p), now, now) for p in inserts],
+            [(*_paper_row(p, h), now, now) for p, h in plan.inserts],
+        )
+        conn.execute(
+            "INSERT INTO papers_fts(rowid, title, authors, abstract)"
+            " SELECT pk, title, authors, abstract FROM papers WHERE pk > ?",
+            (last_pk,),
         )
         conn.executemany(
             "UPDATE papers SET version=?, title=?, abstract=?, authors=?, categories=?,"
             " primary_category=?, comment=?, journal_ref=?, doi=?, license=?, published=?,"
             " updated=?, links=?, content_hash=?, modified_at=? WHERE id=?",
-            [(*_paper_row(p)[1:], now, p.id) for p in updates],
+            [(*_paper_row(p, h)[1:], now, p.id) for p, h in plan.updates],
         )
-        self._write_children(conn, [*inserts, *updates], replace=bool(updates))
-        return IngestCounts(new=len(inserts), updated=len(updates), unchanged=unchanged)
+        changed = [p for p, _ in (*plan.inserts, *plan.updates)]
+        self._write_children(conn, changed, replace=bool(plan.updates))
+        return IngestCounts(
+            new=len(plan.inserts), updated=len(plan.updates), unchanged=plan.unchanged
+        )
 
     def _write_children(self, conn: sqlite3.Connection, papers: list[Paper], replace: bool) -> None:
         """Authors, categories and versions rows of papers just inserted or changed."""
@@ -146,6 +146,14 @@ class SqliteStore:
             " submitted_at=excluded.submitted_at, size=excluded.size",
             [(p.id, v.number, _iso(v.submitted_at), v.size) for p in papers for v in p.versions],
         )
+
+    def known_fingerprints(self, fingerprints: Sequence[int]) -> set[int]:
+        found: set[int] = set()
+        for chunk in _chunks(list(fingerprints)):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT fingerprint FROM seen_lines WHERE fingerprint IN ({marks})"
+            found.update(row[0] for row in self._conn.execute(sql, chunk))
+        return found
 
     def _stored_hashes(self, conn: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -245,6 +253,12 @@ class SqliteStore:
         papers = self._load_papers(self._conn, [row["paper_id"] for row in rows])
         return [(_row_to_listing(row), papers[row["paper_id"]]) for row in rows]
 
+    def listings_of(self, paper_id: str) -> list[Listing]:
+        rows = self._conn.execute(
+            "SELECT * FROM listings WHERE paper_id=? ORDER BY day DESC", (paper_id,)
+        )
+        return [_row_to_listing(row) for row in rows]
+
     def latest_listing_day(self, on_or_before: date | None = None) -> date | None:
         limit = (on_or_before or date.max).isoformat()
         row = self._conn.execute("SELECT max(day) FROM listings WHERE day<=?", (limit,)).fetchone()
@@ -315,7 +329,7 @@ def _connect(path: str) -> sqlite3.Connection:
     return conn
 
 
-def _paper_row(paper: Paper) -> tuple[Any, ...]:
+def _paper_row(paper: Paper, hashed: str) -> tuple[Any, ...]:
     data = paper_to_json(paper)
     return (
         paper.id,
@@ -332,7 +346,7 @@ def _paper_row(paper: Paper) -> tuple[Any, ...]:
         data["published"],
         data["updated"],
         json.dumps([[link.kind, link.url] for link in paper.links], ensure_ascii=False),
-        content_hash(paper),
+        hashed,
     )
 
 
@@ -366,7 +380,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _chunks(items: list[str]) -> Iterator[list[str]]:
+def _chunks(items: list[T]) -> Iterator[list[T]]:
     for start in range(0, len(items), _CHUNK):
         yield items[start : start + _CHUNK]
 

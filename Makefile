@@ -1,0 +1,38 @@
+# The project's one entry point: README.md and .ci/run call exactly these targets.
+# `make run`  sets up .venv and runs papertide on the bundled demo corpus (SQLite).
+# `make test` sets up .venv and runs lint (ruff, mypy) and every test.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DB ?= papertide.db
+
+.PHONY: setup run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/papertide demo --db $(DB)
+	$(BIN)/papertide stats --db $(DB)
+	$(BIN)/papertide daily --db $(DB)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest --cov --cov-report=term
+
+bench: setup
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

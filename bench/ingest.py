@@ -1,0 +1,159 @@
+"""Ingest benchmark (issue #2): the 74,728 real arXiv cs papers into a fresh SQLite store
+(FTS index included), the same file again, and a generated 1,000,000-record snapshot file.
+
+Baseline, measured in the same run: reading and JSON-decoding the same file without storing
+(the floor any ingest pays). Each figure is the median of --runs runs of `papertide ingest`
+in a child process; peak memory is that child's own maximum RSS.
+Usage: python bench/ingest.py [--runs 3] [--snapshot-records 1000000] [--shared ../shared/data]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.report import RunResult, median, run_measured, write_section
+
+REAL_PAPERS = "arxiv-cs-listings/papers.jsonl.gz"
+FULL_SNAPSHOT_RECORDS = 2_700_000
+
+
+def papertide(*args: str) -> list[str]:
+    return [sys.executable, "-m", "papertide", *args]
+
+
+def ingest(kind: str, path: Path, db: Path) -> RunResult:
+    result = run_measured(papertide("ingest", kind, str(path), "--db", str(db), "--json"))
+    if result.returncode != 0:
+        raise SystemExit(f"ingest failed ({result.returncode}): {result.stderr.strip()}")
+    return result
+
+
+def counts_of(result: RunResult) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(result.stdout)[0]
+    return data
+
+
+def parse_only_seconds(path: Path) -> float:
+    """Baseline: gunzip + json.loads of every line, nothing stored."""
+    start = time.perf_counter()
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for line in lines:
+            json.loads(line)
+    return time.perf_counter() - start
+
+
+def write_snapshot(source: Path, target: Path, records: int) -> None:
+    """A snapshot-format file of `records` records made from the real papers, new ids each."""
+    with gzip.open(source, "rt", encoding="utf-8") as lines:
+        real = [json.loads(line) for line in lines]
+    with gzip.open(target, "wt", encoding="utf-8", compresslevel=1) as out:
+        for n in range(records):
+            paper = real[n % len(real)]
+            month = 1 + (n // 99_999) % 12
+            year = 10 + n // (99_999 * 12)
+            record = {
+                "id": f"{year:02d}{month:02d}.{n % 99_999 + 1:05d}",
+                "submitter": paper["authors"][0] if paper["authors"] else None,
+                "authors": ", ".join(paper["authors"]),
+                "title": paper["title"],
+                "comments": paper["comment"],
+                "journal-ref": None,
+                "doi": None,
+                "report-no": None,
+                "categories": " ".join(paper["categories"]),
+                "license": None,
+                "abstract": paper["abstract"],
+                "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}],
+                "update_date": "2007-05-23",
+                "authors_parsed": [[a.split()[-1], " ".join(a.split()[:-1]), ""]
+                                   for a in paper["authors"] if a.split()],
+            }  # fmt: skip
+            out.write(json.dumps(record) + "\n")
+
+
+def bench_real(source: Path, work: Path, runs: int) -> dict[str, list[float]]:
+    figures: dict[str, list[float]] = {"baseline": [], "fresh": [], "again": [], "peak": []}
+    for run in range(runs):
+        db = work / f"real-{run}.db"
+        figures["baseline"].append(parse_only_seconds(source))
+        fresh = ingest("jsonl", source, db)
+        again = ingest("jsonl", source, db)
+        assert counts_of(again)["unchanged"] == counts_of(fresh)["new"], "re-run changed data"
+        figures["fresh"].append(fresh.seconds)
+        figures["again"].append(again.seconds)
+        figures["peak"].append(fresh.peak_mb)
+        print(
+            f"run {run + 1}: fresh {fresh.seconds:.1f} s ({fresh.peak_mb:.0f} MB),"
+            f" again {again.seconds:.1f} s, parse-only {figures['baseline'][-1]:.1f} s"
+        )
+        db.unlink()
+    return figures
+
+
+def bench_snapshot(source: Path, work: Path, records: int) -> RunResult:
+    path = work / "snapshot.jsonl.gz"
+    start = time.perf_counter()
+    write_snapshot(source, path, records)
+    print(f"generated {records:,} snapshot records in {time.perf_counter() - start:.0f} s")
+    result = ingest("snapshot", path, work / "snapshot.db")
+    print(f"snapshot: {result.seconds:.0f} s, {result.peak_mb:.0f} MB")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--snapshot-records", type=int, default=1_000_000)
+    parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
+    args = parser.parse_args()
+    source = args.shared / REAL_PAPERS
+    work = Path(tempfile.mkdtemp(prefix="papertide-bench-"))
+    try:
+        real = bench_real(source, work, args.runs)
+        records = args.snapshot_records
+        snapshot = bench_snapshot(source, work, records) if records else None
+    finally:
+        shutil.rmtree(work)
+    write_section("Ingest", report(args, real, snapshot))
+    print("written to BENCHMARKS.md")
+
+
+def report(args: argparse.Namespace, real: dict[str, list[float]], snap: RunResult | None) -> str:
+    fresh, again, peak = median(real["fresh"]), median(real["again"]), median(real["peak"])
+    rows = [
+        ("74,728 papers, fresh store + FTS5 index", f"{fresh:.1f} s ({74_728 / fresh:,.0f}/s)",
+         "<= 20 s"),
+        ("peak memory of that run", f"{peak:.0f} MB", "<= 300 MB"),
+        ("same file again (nothing changed)", f"{again:.1f} s ({again / fresh:.2f} of fresh)",
+         "<= 1/3 of fresh"),
+        ("baseline: gunzip + json.loads only", f"{median(real['baseline']):.1f} s", ""),
+    ]  # fmt: skip
+    if snap is not None:
+        rate = args.snapshot_records / snap.seconds
+        rows += [
+            (f"{args.snapshot_records:,}-record snapshot file",
+             f"{snap.seconds:.0f} s ({rate:,.0f} records/s)", ""),
+            ("peak memory of that run", f"{snap.peak_mb:.0f} MB ({snap.peak_mb / peak:.2f}x 75k)",
+             "<= 1.5x the 75k run"),
+            ("projected: full 2.7M-record snapshot", f"{FULL_SNAPSHOT_RECORDS / rate / 60:.1f} min",
+             ""),
+        ]  # fmt: skip
+    table = ["| what | median | goal |", "|---|---|---|"]
+    table += [f"| {what} | {value} | {goal} |" for what, value, goal in rows]
+    command = (
+        f"python bench/ingest.py --runs {args.runs} --snapshot-records {args.snapshot_records}"
+    )
+    note = f"(fresh/again/baseline: median of {args.runs} runs; the snapshot: one run)"
+    return f"Command: `{command}` {note}.\n\n" + "\n".join(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""The `papertide` command line: one command per verb, each builds its services via wiring and
+calls one service. Errors meant for users print as one line (exit 1), never a traceback.
+"""
+
+from __future__ import annotations
+
+import click
+
+from papertide import __version__
+from papertide.cli.browse import daily, export, quarantine, show, stats
+from papertide.cli.common import PapertideGroup
+from papertide.cli.ingest import ingest
+from papertide.cli.setup import demo, init
+
+
+@click.group(cls=PapertideGroup)
+@click.version_option(__version__, prog_name="papertide")
+def main() -> None:
+    """papertide: a self-hostable research-paper discovery engine.
+
+    The database is a SQLite file: --db on each command, else $PAPERTIDE_DB, else
+    ./papertide.db.
+    """
+
+
+for command in (init, demo, ingest, stats, show, daily, export, quarantine):
+    main.add_command(command)

@@ -1,0 +1,125 @@
+"""What every command shares: error handling, the --db and --json options, opening the store,
+printing, and the ingest progress display. No command logic here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from papertide.config import Settings, load_settings
+from papertide.errors import PapertideError
+from papertide.models import IngestCounts
+from papertide.store.base import Store
+from papertide.wiring import build_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_ERROR = 1
+EXIT_QUARANTINED = 3
+EXIT_INTERRUPTED = 130
+
+
+class PapertideGroup(click.Group):
+    """A click group that turns user-facing errors into one line on stderr and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PapertideError as error:
+            fail(str(error))
+        except sqlite3.Error as error:
+            fail(f"database error: {error}")
+        except BrokenPipeError:
+            sys.stderr.close()  # output piped into `head`: stop quietly
+        return None
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> None:
+    click.echo(f"Error: {message}", err=True)
+    raise SystemExit(code)
+
+
+def db_option(func: F) -> F:
+    """--db PATH: the store to use; falls back to $PAPERTIDE_DB, then ./papertide.db."""
+    return click.option(
+        "--db",
+        "db",
+        metavar="PATH",
+        default=None,
+        help="Database file (or sqlite:///path). Default: $PAPERTIDE_DB or ./papertide.db.",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+def settings_for(db: str | None) -> Settings:
+    settings = load_settings(os.environ)
+    return dataclasses.replace(settings, db=db) if db else settings
+
+
+@contextmanager
+def open_store(db: str | None) -> Iterator[Store]:
+    store = build_store(settings_for(db))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True)
+
+
+@contextmanager
+def progress_counter(label: str, unit: str = "records") -> Iterator[Callable[[int, str], None]]:
+    """A live line on stderr: count, detail text, rate per second (only on a terminal)."""
+    console = stderr_console()
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.completed:,.0f} " + unit),
+        TextColumn("{task.fields[rate]} {task.fields[detail]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
+        task = progress.add_task(label, total=None, detail="", rate="")
+
+        def update(done: int, detail: str = "") -> None:
+            elapsed = progress.tasks[0].elapsed or 0.0
+            rate = f"· {done / elapsed:,.0f}/s ·" if elapsed > 0 else "·"
+            progress.update(task, completed=done, detail=detail, rate=rate)
+
+        yield update
+
+
+@contextmanager
+def ingest_progress(label: str) -> Iterator[Callable[[IngestCounts], None]]:
+    """progress_counter fed with ingest counts."""
+    with progress_counter(label) as update:
+        yield lambda counts: update(counts.seen, summarise(counts))
+
+
+def summarise(counts: IngestCounts) -> str:
+    text = (
+        f"{counts.new:,} new, {counts.updated:,} updated, {counts.unchanged:,} unchanged, "
+        f"{counts.quarantined:,} quarantined"
+    )
+    if counts.listings_new or counts.listings_updated:
+        text += f"; listings {counts.listings_new:,} new, {counts.listings_updated:,} updated"
+    return text

@@ -1,0 +1,38 @@
+"""Setting up a store: `init` creates it, `demo` loads the bundled demo corpus into it."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import click
+
+from papertide.cli.common import db_option, open_store, settings_for
+from papertide.cli.ingest import run
+from papertide.sources.hf_daily import HfDailyFilesSource
+from papertide.sources.tabular import JsonlSource
+
+DEMO_PACKAGE = "papertide.demo"
+DEMO_PAPERS = "papers.jsonl.xz"
+DEMO_DAILY = "daily.jsonl.xz"
+
+
+@click.command()
+@db_option
+def init(db: str | None) -> None:
+    """Create the database (or bring its schema up to date); safe to run again."""
+    with open_store(db):
+        pass
+    click.echo(f"Database ready: {settings_for(db).db}")
+
+
+@click.command()
+@db_option
+def demo(db: str | None) -> None:
+    """Load the bundled demo corpus: 20,000+ arXiv cs papers and 120 days of Daily Papers."""
+    folder = resources.files(DEMO_PACKAGE)
+    with (
+        resources.as_file(folder / DEMO_PAPERS) as papers,
+        resources.as_file(folder / DEMO_DAILY) as days,
+    ):
+        options = {"db": db, "as_json": False, "allow_quarantine": False}
+        run(options, [JsonlSource(papers), HfDailyFilesSource([days])])

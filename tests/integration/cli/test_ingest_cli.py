@@ -1,0 +1,133 @@
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+DB = "cli.db"
+
+
+def test_ingest_summary_then_rerun_changes_nothing(cli, papers_file):
+    path = papers_file(50)
+    first = cli("ingest", "jsonl", str(path))
+    assert first.returncode == 0, first.stderr
+    assert "50 new, 0 updated, 0 unchanged, 0 quarantined" in first.stdout
+    again = cli("ingest", "jsonl", str(path), "--json")
+    assert json.loads(again.stdout)[0]["unchanged"] == 50
+    stats = json.loads(cli("stats", "--json").stdout)
+    assert stats["papers"] == 50
+
+
+def test_quarantine_exits_3_keeps_the_good_records_and_lists_reasons(cli, papers_file):
+    path = papers_file(5, bad=['{"title": ["not", "text"]}', "{broken json", "[1, 2]"])
+    result = cli("ingest", "jsonl", str(path))
+    assert result.returncode == 3
+    assert "5 new, 0 updated, 0 unchanged, 3 quarantined" in result.stdout
+    assert cli("ingest", "jsonl", str(path), "--allow-quarantine").returncode == 0
+    listing = cli("quarantine").stdout
+    assert "title must be text, not list" in listing
+    assert "{broken json" in listing
+    entries = json.loads(cli("quarantine", "--json").stdout)
+    assert len(entries) == 3  # the re-run did not add copies
+    assert json.loads(cli("stats", "--json").stdout)["papers"] == 5
+
+
+def test_missing_file_is_one_clear_line(cli, tmp_path):
+    result = cli("ingest", "jsonl", str(tmp_path / "nope.jsonl"))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"Error: no such file: {tmp_path / 'nope.jsonl'}"
+
+
+def test_bad_options_and_ids_are_one_clear_line(cli):
+    bad_id = cli("ingest", "arxiv", "--id", "not-an-id")
+    assert bad_id.returncode == 1
+    assert "Traceback" not in bad_id.stderr and "not-an-id" in bad_id.stderr
+    no_args = cli("ingest", "arxiv")
+    assert no_args.returncode == 1 and "give --id" in no_args.stderr
+    bad_date = cli("ingest", "hf-daily", "--date", "yesterday")
+    assert bad_date.returncode == 2 and "Traceback" not in bad_date.stderr
+
+
+def test_unreachable_host_is_one_clear_line(tmp_path):
+    env_db = tmp_path / "u.db"
+    result = subprocess.run(
+        [sys.executable, "-m", "papertide", "ingest", "arxiv", "--id", "2501.01234",
+         "--url", "http://127.0.0.1:9/api/query", "--db", str(env_db)],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PAPERTIDE_HTTP_RETRIES": "0"},
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "127.0.0.1" in result.stderr and "cannot connect" in result.stderr
+
+
+def test_stdin_and_compressed_input(cli, papers_file, tmp_path):
+    import gzip
+
+    path = papers_file(3)
+    packed = tmp_path / "p.jsonl.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    assert "3 new" in cli("ingest", "jsonl", str(packed)).stdout
+    assert "3 unchanged" in cli("ingest", "jsonl", "-", stdin=path.read_text()).stdout
+
+
+def test_kill_mid_ingest_leaves_a_consistent_store_and_rerun_completes(cli, papers_file, tmp_path):
+    path = papers_file(60_000)
+    db = tmp_path / DB
+    process = subprocess.Popen(
+        [sys.executable, "-m", "papertide", "ingest", "jsonl", str(path), "--db", str(db)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    committed = _wait_for_rows(db, process)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')")
+    partial = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+    assert committed <= partial < 60_000
+    assert partial % 2000 == 0  # whole batches only
+    conn.close()
+    result = cli("ingest", "jsonl", str(path), "--json")
+    counts = json.loads(result.stdout)[0]
+    assert (counts["new"], counts["unchanged"]) == (60_000 - partial, partial)
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*), count(DISTINCT id) FROM papers").fetchone() == (
+        60_000,
+        60_000,
+    )
+    authors = conn.execute("SELECT count(*) FROM paper_authors").fetchone()[0]
+    assert authors == 120_000
+
+
+def test_sigterm_stops_cleanly_with_exit_130(papers_file, tmp_path):
+    path = papers_file(60_000)
+    db = tmp_path / DB
+    process = subprocess.Popen(
+        [sys.executable, "-m", "papertide", "ingest", "jsonl", str(path), "--db", str(db)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    _wait_for_rows(db, process)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted" in stderr and "Run the same command again" in stderr
+    assert "Traceback" not in stderr
+
+
+def _wait_for_rows(db, process) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "ingest finished before it could be interrupted"
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=0.1) as conn:
+                    count = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
+                if count:
+                    return int(count)
+            except sqlite3.OperationalError:
+                pass
+        time.sleep(0.02)
+    raise AssertionError("no batch was committed in time")
