@@ -7,7 +7,6 @@ https://info.arxiv.org/help/api/user-manual.html#_details_of_atom_results_return
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +14,7 @@ from datetime import datetime
 from papertide.ids import try_parse_arxiv_id
 from papertide.models import Paper, Record, Rejected, Version
 from papertide.sources.base import RecordError, build_paper, parse_datetime, raw_text, require_text
+from papertide.sources.xml_text import element_texts, serialise
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
@@ -85,22 +85,6 @@ def parse_entry(entry: ET.Element, source: str, raw: str | None = None) -> Recor
         return Record(_paper_of(entry, require_text(entry_id, "id")))
     except RecordError as error:
         return Rejected(source, raw_text(raw or serialise(entry)), str(error))
-
-
-def element_texts(data: bytes, tag: str, count: int) -> list[str] | None:
-    """The text of every unprefixed `<tag>` element exactly as received, in document order.
-
-    None unless exactly `count` are found (a prefixed tag, or markup inside CDATA or comments,
-    makes the text search unreliable; callers then re-serialise the parsed element instead).
-    """
-    pattern = re.compile(rf"<{tag}(?=[\s/>]).*?</{tag}\s*>", re.DOTALL)
-    found = pattern.findall(data.decode("utf-8", errors="replace"))
-    return found if len(found) == count else None
-
-
-def serialise(element: ET.Element) -> str:
-    """An element as XML text (namespaces get generated prefixes such as ns0)."""
-    return ET.tostring(element, encoding="unicode").strip()
 
 
 def _paper_of(entry: ET.Element, entry_id: str) -> Paper:

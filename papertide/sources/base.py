@@ -213,6 +213,13 @@ def extract_links(text: str) -> tuple[Link, ...]:
     return merge_links(links, ())
 
 
+def link_for_url(url: str) -> Link:
+    """A bare URL as a Link: GitHub/GitLab repositories are code, Hugging Face pages are
+    huggingface, anything else a project page."""
+    found = extract_links(url)
+    return found[0] if found else Link("project", url)
+
+
 def merge_links(first: Iterable[Link], second: Iterable[Link]) -> tuple[Link, ...]:
     """Links from both, first wins, no URL twice (compared case-insensitively)."""
     seen: dict[str, Link] = {}

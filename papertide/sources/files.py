@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from papertide.errors import InputError
 
+UTF8_BOM = b"\xef\xbb\xbf"  # some saved files start with one; json.loads rejects it
 _MAGIC = {b"\x1f\x8b": gzip.open, b"\xfd7zXZ": lzma.open, b"BZh": bz2.open}
 
 

@@ -14,9 +14,8 @@ from pathlib import Path
 
 from papertide.models import ParseResult, Record, Rejected
 from papertide.sources.base import RecordError, raw_text
-from papertide.sources.files import iter_lines
+from papertide.sources.files import UTF8_BOM, iter_lines
 from papertide.sources.hf_daily_parse import (
-    UTF8_BOM,
     DailyItem,
     load_daily_items,
     parse_daily_items,

@@ -28,12 +28,12 @@ from papertide.sources.base import (
     raw_text,
     require_text,
 )
+from papertide.sources.files import UTF8_BOM
 
 HF_PAPER_URL = "https://huggingface.co/papers/{id}"
 MAX_REPR_CHARS = 1_000_000
 _WEB_SCHEMES = ("http", "https")
 MAX_SUBMITTER_CHARS = 300  # a user handle; Hugging Face allows far fewer
-UTF8_BOM = b"\xef\xbb\xbf"  # some saved files start with one; json.loads rejects it
 
 DailyItem = Record | Rejected
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from papertide.errors import InputError, SourceUnavailableError
 from papertide.models import Paper, Record, Rejected, Version
-from papertide.sources.arxiv_parse import element_texts, serialise
 from papertide.sources.base import (
     RecordError,
     build_paper,
@@ -21,6 +20,7 @@ from papertide.sources.base import (
     raw_text,
     require_text,
 )
+from papertide.sources.xml_text import element_texts, serialise
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
 OAI_PREFIXES = ("arXiv", "arXivRaw")

@@ -11,7 +11,9 @@ links, plus github_repo (a code link) and project_page (a project link). Others 
 
 CSV cells are text. A list column (authors, categories, versions, links) whose cell starts with
 "[" is read as a JSON array; otherwise authors are split on ";" when the cell has one, else on
-"," and "and"; categories on ",", ";" or white space. versions and links take JSON arrays only.
+"," and "and"; categories on ",", ";" or white space; links may be URLs separated by white
+space (the kind is guessed from the host, as CSV export writes them). versions take JSON arrays
+only.
 Empty cells count as missing.
 """
 
@@ -31,15 +33,15 @@ from papertide.models import LINK_KINDS, Link, Paper, ParseResult, Record, Rejec
 from papertide.sources.base import (
     RecordError,
     build_paper,
+    link_for_url,
     field_of,
     optional_text,
     parse_datetime,
     parse_version_number,
     raw_text,
 )
-from papertide.sources.files import iter_lines, open_binary
+from papertide.sources.files import UTF8_BOM, iter_lines, open_binary
 
-UTF8_BOM = b"\xef\xbb\xbf"
 _LIST_COLUMNS = ("authors", "categories", "versions", "links")
 _CATEGORY_SPLIT_RE = re.compile(r"[,;\s]+")
 
@@ -289,7 +291,10 @@ def _paper_from_row(row: dict[str, Any]) -> Paper:
             continue
         if cell.lstrip().startswith("["):
             values[name] = _json_array(cell, name)
-        elif name in ("versions", "links"):
+        elif name == "links":
+            urls = (link_for_url(url) for url in cell.split())
+            values[name] = [{"kind": link.kind, "url": link.url} for link in urls]
+        elif name == "versions":
             raise RecordError(f"{name} must be a JSON array, got {cell.strip()[:40]!r}")
         elif name == "authors" and ";" in cell:
             values[name] = cell.split(";")

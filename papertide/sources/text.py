@@ -51,8 +51,8 @@ from pathlib import Path
 from papertide.ids import try_parse_arxiv_id
 from papertide.models import Paper, ParseResult, Record, Rejected
 from papertide.sources.base import MAX_ABSTRACT_CHARS, RecordError, build_paper, raw_text
-from papertide.sources.files import iter_lines
-from papertide.sources.tabular import UTF8_BOM, invalid_utf8_reason, source_name
+from papertide.sources.files import UTF8_BOM, iter_lines
+from papertide.sources.tabular import invalid_utf8_reason, source_name
 from papertide.sources.text_lines import (
     MAX_TITLE_LINE_CHARS,
     Line,

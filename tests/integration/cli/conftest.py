@@ -37,10 +37,14 @@ def cli(tmp_path: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the real `python -m papertide` with a database in tmp_path."""
     env = {**os.environ, "PAPERTIDE_DB": str(tmp_path / "cli.db"), "COLUMNS": "200"}
 
-    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, stdin: str | None = None, **settings: str
+    ) -> subprocess.CompletedProcess[str]:
+        """`settings` become PAPERTIDE_<NAME> variables (e.g. arxiv_delay_s="0")."""
+        extra = {f"PAPERTIDE_{name.upper()}": value for name, value in settings.items()}
         return subprocess.run(
             [sys.executable, "-m", "papertide", *args],
-            capture_output=True, text=True, env=env, input=stdin, timeout=120,
+            capture_output=True, text=True, env={**env, **extra}, input=stdin, timeout=120,
         )  # fmt: skip
 
     return run

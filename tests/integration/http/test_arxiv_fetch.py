@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from papertide.models import Checkpoint, ParseResult, Record, Rejected
 from papertide.sources.arxiv import EMPTY_PAGE_BACKOFF_S, ArxivApiSource
 from papertide.sources.files import read_bytes
 from papertide.sources.http import PoliteFetcher
-from tests.replay_server import ReplayServer, Reply, replay_server
+from tests.replay_server import ReplayServer, Reply
 
 DATA = Path(__file__).parents[2] / "data" / "arxiv_api"
 PATH = "/api/query"
@@ -46,31 +45,6 @@ def combined_feed(*names: str) -> bytes:
 def without_entries(data: bytes) -> bytes:
     """The same feed with no entries: what arXiv sometimes answers under load."""
     return re.sub(rb"\s*<entry>.*</entry>", b"", data, flags=re.DOTALL)
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=2.0) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def shared_server() -> Iterator[ReplayServer]:
-    # one server per module, emptied before each test: starting and stopping one costs time
-    with replay_server() as server:
-        yield server
-
-
-@pytest.fixture
-def server(shared_server: ReplayServer) -> ReplayServer:
-    shared_server.routes.clear()
-    shared_server.requests.clear()
-    return shared_server
 
 
 def source_for(

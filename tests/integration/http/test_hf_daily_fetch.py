@@ -34,11 +34,6 @@ def sample_ids(day: str) -> list[str]:
 
 
 @pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
 def fetcher(clock: FixedClock) -> Iterator[PoliteFetcher]:
     with httpx.Client(timeout=5.0) as client:
         yield PoliteFetcher(client, clock, min_interval_s=3.0, retries=2)

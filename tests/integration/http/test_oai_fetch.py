@@ -5,7 +5,6 @@ ingest() into a real SQLite store. Time is a FixedClock (waits recorded in `cloc
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from papertide.sources.files import read_bytes
 from papertide.sources.http import PoliteFetcher
 from papertide.sources.oai import MALFORMED_PAGE_BACKOFF_S, OaiSource
 from papertide.store.sqlite import SqliteStore
-from tests.replay_server import ReplayServer, Reply, replay_server
+from tests.replay_server import ReplayServer, Reply
 
 DATA = Path(__file__).parents[2] / "data" / "oai"
 PATH = "/oai"
@@ -37,31 +36,6 @@ def page(name: str) -> Reply:
 def serve_raw_harvest(server: ReplayServer) -> None:
     server.add(PATH, page("listrecords_arXivRaw_p2.xml"), resumptionToken=RAW_TOKEN)
     server.add(PATH, page("listrecords_arXivRaw_p1.xml"), metadataPrefix="arXivRaw")
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock()
-
-
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=2.0) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def shared_server() -> Iterator[ReplayServer]:
-    # one server per module, emptied before each test: starting and stopping one costs time
-    with replay_server() as server:
-        yield server
-
-
-@pytest.fixture
-def server(shared_server: ReplayServer) -> ReplayServer:
-    shared_server.routes.clear()
-    shared_server.requests.clear()
-    return shared_server
 
 
 def source_for(

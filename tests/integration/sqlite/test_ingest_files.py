@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,14 +36,6 @@ CASES: list[tuple[Callable[[Path], Source], str, int, int]] = [
     (TextSource, "hf_daily.txt", 4, 0),
     (TextSource, "bare_list.txt", 4, 1),
 ]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    store = SqliteStore(tmp_path / "t.db", FixedClock())
-    store.migrate()
-    yield store
-    store.close()
 
 
 def count_rows(store: SqliteStore, table: str) -> int:

@@ -8,13 +8,9 @@ import gzip
 import json
 import lzma
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
-
-from papertide.clock import FixedClock
 from papertide.errors import InputError
 from papertide.ingest import ingest
 from papertide.models import IngestCounts
@@ -26,14 +22,6 @@ SAMPLES = [DATA / f"{day}.json.gz" for day in ("2024-05-27", "2025-01-15", "2025
     DATA / f"{day}.json.gz" for day in ("2026-03-10", "2026-08-21")
 ]
 SLICE = DATA / "daily_papers_slice.jsonl.gz"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    store = SqliteStore(tmp_path / "t.db", FixedClock())
-    store.migrate()
-    yield store
-    store.close()
 
 
 def run(store: SqliteStore, *paths: Path | str) -> IngestCounts:

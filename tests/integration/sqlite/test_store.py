@@ -9,14 +9,6 @@ from papertide.models import Listing, Paper, Record, Rejected, Version
 from papertide.store.sqlite import SqliteStore
 
 
-@pytest.fixture
-def store(tmp_path):
-    opened = SqliteStore(tmp_path / "t.db", FixedClock())
-    opened.migrate()
-    yield opened
-    opened.close()
-
-
 def make(pid: str = "2501.00001", **fields: object) -> Paper:
     base: dict[str, object] = {
         "id": pid,

@@ -310,3 +310,18 @@ def test_csv_truncated_gzip_yields_the_good_rows_then_input_error(tmp_path: Path
         seen.extend(CsvSource(path).records())
     assert seen
     assert all(isinstance(item, Record) for item in seen)
+
+
+def test_csv_links_may_be_plain_urls_with_kinds_guessed(tmp_path):
+    path = tmp_path / "links.csv"
+    path.write_text(
+        "id,title,links\n"
+        '2501.01234,T,"https://github.com/a/b https://huggingface.co/spaces/o/s https://p.org"\n'
+    )
+    [record] = list(CsvSource(path).records())
+    assert isinstance(record, Record)
+    assert [(link.kind, link.url) for link in record.paper.links] == [
+        ("code", "https://github.com/a/b"),
+        ("huggingface", "https://huggingface.co/spaces/o/s"),
+        ("project", "https://p.org"),
+    ]
