@@ -33,8 +33,8 @@ from papertide.models import LINK_KINDS, Link, Paper, ParseResult, Record, Rejec
 from papertide.sources.base import (
     RecordError,
     build_paper,
-    link_for_url,
     field_of,
+    link_for_url,
     optional_text,
     parse_datetime,
     parse_version_number,
