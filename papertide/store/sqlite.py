@@ -26,6 +26,8 @@ from papertide.models import (
     Rejected,
     StoreStats,
 )
+from papertide.store import fts, sqlite_vectors
+from papertide.store.base import EmbeddingRow, EmbedTask
 from papertide.store.codec import paper_from_json, paper_to_json
 from papertide.store.merge import combine_batch, content_hash, plan_upsert
 from papertide.store.migrations import load_migrations
@@ -246,6 +248,19 @@ class SqliteStore:
     def get_paper(self, paper_id: str) -> Paper | None:
         return self._load_papers(self._conn, [paper_id]).get(paper_id)
 
+    def get_papers(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
+        return self._load_papers(self._conn, list(paper_ids))
+
+    def lexical_watermark(self) -> fts.StoreWatermark:
+        return fts.store_watermark(self._conn)
+
+    def iter_papers_modified_since(
+        self, since: str | None, batch_size: int = 1000
+    ) -> Iterator[Paper]:
+        for ids in fts.iter_modified_ids(self._conn, since, batch_size):
+            papers = self._load_papers(self._conn, ids)
+            yield from (papers[paper_id] for paper_id in ids if paper_id in papers)
+
     def listings_for(self, day: date) -> list[tuple[Listing, Paper]]:
         rows = self._conn.execute(
             "SELECT * FROM listings WHERE day=? ORDER BY position, paper_id", (day.isoformat(),)
@@ -276,6 +291,35 @@ class SqliteStore:
             for row in rows:
                 yield self._row_to_paper(self._conn, row)
             last = rows[-1]["id"]
+
+    def embed_tasks(self, model: str, after_pk: int = 0, limit: int = 1000) -> list[EmbedTask]:
+        return sqlite_vectors.tasks(self._conn, model, after_pk, limit)
+
+    def count_embed_tasks(self, model: str) -> int:
+        return sqlite_vectors.count_tasks(self._conn, model)
+
+    def save_embeddings(self, model: str, rows: Sequence[EmbeddingRow]) -> None:
+        with self._transaction() as conn:
+            sqlite_vectors.save(conn, model, rows)
+
+    def iter_vectors(
+        self, model: str, batch_size: int = 10_000
+    ) -> Iterator[list[tuple[int, bytes]]]:
+        return sqlite_vectors.iter_vectors(self._conn, model, batch_size)
+
+    def vector_of(self, model: str, paper_id: str) -> bytes | None:
+        return sqlite_vectors.vector_of(self._conn, model, paper_id)
+
+    def embedding_models(self) -> list[tuple[str, int]]:
+        return sqlite_vectors.models(self._conn)
+
+    def ids_for(self, pks: Sequence[int]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        for chunk in _chunks(list(pks)):
+            marks = ",".join("?" * len(chunk))
+            rows = self._conn.execute(f"SELECT pk, id FROM papers WHERE pk IN ({marks})", chunk)
+            found.update((int(pk), str(pid)) for pk, pid in rows)
+        return found
 
     def stats(self) -> StoreStats:
         one = self._scalar

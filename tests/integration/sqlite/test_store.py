@@ -22,7 +22,7 @@ def make(pid: str = "2501.00001", **fields: object) -> Paper:
 
 def test_migrate_twice_applies_nothing_the_second_time(tmp_path):
     store = SqliteStore(tmp_path / "m.db", FixedClock())
-    assert store.migrate() == ["m001_papers", "m002_fts", "m003_seen_lines"]
+    assert store.migrate() == ["m001_papers", "m002_fts", "m003_seen_lines", "m004_embeddings"]
     assert store.migrate() == []
 
 

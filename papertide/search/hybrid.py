@@ -1,0 +1,84 @@
+"""Fuse ranked lists from different retrievers into one ranking. Pure: no I/O.
+
+Two forms, chosen by measurement on the CSFCube dev fold (BENCHMARKS.md):
+- reciprocal-rank fusion, score = sum_r w_r / (k + rank_r) (Cormack, Clarke & Buettcher,
+  "Reciprocal Rank Fusion outperforms Condorcet and individual rank learning methods",
+  SIGIR 2009), rank 1-based, k = RRF_K by default;
+- a convex mix of min-max normalised scores, score = sum_r w_r * norm_r (Bruch, Gai &
+  Ingber, "An Analysis of Fusion Functions for Hybrid Retrieval", TOIS 2023).
+Every fused item keeps its parts (rank and score per retriever), so a hit can say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+RRF_K = 60
+
+Ranking = Sequence[tuple[str, float]]  # (item id, retriever score), best first
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One retriever's view of an item: 1-based rank and raw score."""
+
+    rank: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Fused:
+    id: str
+    score: float
+    parts: Mapping[str, Part] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Fusion:
+    """How to fuse: method "rrf" or "convex", a weight per retriever, and RRF's k."""
+
+    method: str = "rrf"
+    weights: Mapping[str, float] = field(default_factory=dict)
+    k: int = RRF_K
+
+    def weight(self, retriever: str) -> float:
+        return self.weights.get(retriever, 1.0)
+
+
+Contribution = Callable[[str, Part, Fusion], float]
+
+
+def fuse_rankings(rankings: Mapping[str, Ranking], fusion: Fusion = Fusion()) -> list[Fused]:
+    """One ranking from several, best first; ties broken by id for a stable order."""
+    if fusion.method not in ("rrf", "convex"):
+        raise ValueError(f"unknown fusion method {fusion.method!r}")
+    parts: dict[str, dict[str, Part]] = {}
+    for retriever, ranking in rankings.items():
+        for rank, (item, score) in enumerate(ranking, start=1):
+            parts.setdefault(item, {}).setdefault(retriever, Part(rank, score))
+    contribution = _rrf if fusion.method == "rrf" else _convex(rankings)
+    fused = [
+        Fused(item, sum(contribution(r, p, fusion) for r, p in seen.items()), seen)
+        for item, seen in parts.items()
+    ]
+    return sorted(fused, key=lambda f: (-f.score, f.id))
+
+
+def _rrf(retriever: str, part: Part, fusion: Fusion) -> float:
+    return fusion.weight(retriever) / (fusion.k + part.rank)
+
+
+def _convex(rankings: Mapping[str, Ranking]) -> Contribution:
+    bounds = {
+        r: (min(s for _, s in ranking), max(s for _, s in ranking))
+        for r, ranking in rankings.items()
+        if ranking
+    }
+
+    def contribution(retriever: str, part: Part, fusion: Fusion) -> float:
+        low, high = bounds[retriever]
+        normal = 1.0 if high == low else (part.score - low) / (high - low)
+        return fusion.weight(retriever) * normal
+
+    return contribution

@@ -1,0 +1,180 @@
+"""Hybrid search and similar papers: lexical (BM25) and dense (embedding) rankings fused.
+
+Owns how a query string becomes ranked, explained hits. Storage, indexes and the embedder are
+injected (built in wiring.py); no SQL and no engine details here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from papertide.errors import PaperNotFoundError
+from papertide.index.embed import Embedder, paper_text
+from papertide.index.lexical import LexicalHit, LexicalIndex
+from papertide.index.vectors import STORED_DTYPE, Matrix
+from papertide.models import Paper
+from papertide.search.filters import passes
+from papertide.search.hybrid import Fused, Fusion, Part, fuse_rankings
+from papertide.search.query import Query, parse_query
+from papertide.search.snippet import Snippet, make_snippet
+from papertide.store.base import Store
+
+CANDIDATES = 100  # per retriever, before fusion
+NEGATIVE_WEIGHT = 0.5  # Rocchio's gamma for "similar to this set" (Rocchio 1971)
+
+
+class VectorSearcher(Protocol):
+    def search(
+        self, query: Matrix, k: int, exclude: frozenset[int] = frozenset()
+    ) -> list[tuple[int, float]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    paper: Paper
+    score: float
+    reasons: tuple[str, ...]
+    snippet: Snippet
+    parts: dict[str, Part] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    query: Query
+    hits: list[SearchHit]
+
+
+@dataclass
+class SearchService:
+    store: Store
+    lexical: LexicalIndex
+    embedder: Embedder
+    vectors: VectorSearcher
+    fusion: Fusion = field(default_factory=Fusion)
+
+    def search(self, text: str, limit: int = 20) -> SearchResult:
+        """Hits for a query string, best first; never raises for any input text."""
+        query = parse_query(text)
+        if query.paper_id is not None:
+            paper = self.store.get_paper(query.paper_id)
+            hits = (
+                [SearchHit(paper, 1.0, ("the arXiv id you gave",), _plain(paper))] if paper else []
+            )
+            return SearchResult(query, hits)
+        if query.is_empty:
+            return SearchResult(query, [])
+        lexical = self.lexical.search(query, CANDIDATES)
+        rankings = {"bm25": [(h.paper_id, h.score) for h in lexical]}
+        if query.has_text:
+            rankings["dense"] = self._dense(query)
+        fused = fuse_rankings(rankings, self.fusion)[:limit]
+        terms = (*query.terms, *query.phrases, *query.prefixes)
+        return SearchResult(query, self._hits(fused, {h.paper_id: h for h in lexical}, terms))
+
+    def similar(self, paper_id: str, limit: int = 10) -> list[SearchHit]:
+        """Papers like this one (itself excluded): dense neighbours and more-like-this fused.
+
+        Works for a paper ingested a minute ago: without a stored vector its text is embedded
+        on the spot."""
+        paper = self._paper(paper_id)
+        vector = self._vector_of(paper)
+        return self._neighbours(vector, self.lexical.more_like_this(paper.id, None, CANDIDATES),
+                                {paper.id}, limit)  # fmt: skip
+
+    def similar_to_set(
+        self, positive: Sequence[str], negative: Sequence[str] = (), limit: int = 10
+    ) -> list[SearchHit]:
+        """Papers like the positive ones and unlike the negative ones (Rocchio's centroid)."""
+        liked = [self._paper(pid) for pid in positive]
+        disliked = [self._paper(pid) for pid in negative]
+        if not liked:
+            raise PaperNotFoundError("give at least one paper to find similar ones")
+        centroid = np.mean([self._vector_of(p) for p in liked], axis=0)
+        if disliked:
+            centroid -= NEGATIVE_WEIGHT * np.mean([self._vector_of(p) for p in disliked], axis=0)
+        centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
+        text = " ".join(paper_text(p.title, p.abstract) for p in liked)
+        lexical = self.lexical.more_like_this(None, text, CANDIDATES)
+        seen = {p.id for p in (*liked, *disliked)}
+        return self._neighbours(centroid.astype(np.float32), lexical, seen, limit)
+
+    def _neighbours(
+        self, vector: Matrix, lexical: list[LexicalHit], exclude: set[str], limit: int
+    ) -> list[SearchHit]:
+        dense = self._dense_ids(vector, CANDIDATES + len(exclude))
+        rankings = {
+            "bm25": [(h.paper_id, h.score) for h in lexical if h.paper_id not in exclude],
+            "dense": [(pid, score) for pid, score in dense if pid not in exclude],
+        }
+        fused = fuse_rankings(rankings, self.fusion)[:limit]
+        return self._hits(fused, {h.paper_id: h for h in lexical}, ())
+
+    def _dense(self, query: Query) -> list[tuple[str, float]]:
+        text = query.text if query.is_long_text else " ".join((*query.terms, *query.phrases))
+        hits = self._dense_ids(self.embedder.embed([text])[0], CANDIDATES)
+        if not (query.has_filters or query.not_terms or query.not_phrases or query.not_prefixes):
+            return hits
+        papers = self.store.get_papers([pid for pid, _ in hits])
+        return [(pid, s) for pid, s in hits if pid in papers and passes(papers[pid], query)]
+
+    def _dense_ids(self, vector: Matrix, k: int) -> list[tuple[str, float]]:
+        found = self.vectors.search(vector, k)
+        ids = self.store.ids_for([pk for pk, _ in found])
+        return [(ids[pk], score) for pk, score in found if pk in ids]
+
+    def _vector_of(self, paper: Paper) -> Matrix:
+        stored = self.store.vector_of(self.embedder.name, paper.id)
+        if stored is not None:
+            return np.frombuffer(stored, dtype=STORED_DTYPE).astype(np.float32)
+        vectors = self.embedder.embed([paper_text(paper.title, paper.abstract)])
+        return np.asarray(vectors[0], dtype=np.float32)
+
+    def _paper(self, paper_id: str) -> Paper:
+        paper = self.store.get_paper(paper_id)
+        if paper is None:
+            raise PaperNotFoundError(f"no paper {paper_id} in the store")
+        return paper
+
+    def _hits(
+        self, fused: list[Fused], lexical: dict[str, LexicalHit], terms: Sequence[str]
+    ) -> list[SearchHit]:
+        papers = self.store.get_papers([f.id for f in fused])
+        return [
+            SearchHit(
+                papers[f.id],
+                f.score,
+                explain(f, lexical.get(f.id)),
+                make_snippet(papers[f.id].abstract, (*terms, *_matched(lexical.get(f.id)))),
+                dict(f.parts),
+            )
+            for f in fused
+            if f.id in papers
+        ]
+
+
+def explain(fused: Fused, lexical: LexicalHit | None) -> tuple[str, ...]:
+    """Why a hit ranks where it does, in words: matched terms and each retriever's part."""
+    reasons = []
+    if lexical is not None and lexical.matched_terms:
+        fields = ", ".join(name for name, score in lexical.field_scores if score > 0)
+        where = f" in {fields}" if fields else ""
+        reasons.append(f"matched {', '.join(lexical.matched_terms)}{where}")
+    if "bm25" in fused.parts:
+        part = fused.parts["bm25"]
+        reasons.append(f"BM25 rank {part.rank} (score {part.score:.2f})")
+    if "dense" in fused.parts:
+        part = fused.parts["dense"]
+        reasons.append(f"meaning: rank {part.rank} (cosine {part.score:.2f})")
+    return tuple(reasons)
+
+
+def _matched(hit: LexicalHit | None) -> tuple[str, ...]:
+    return hit.matched_terms if hit else ()
+
+
+def _plain(paper: Paper) -> Snippet:
+    return make_snippet(paper.abstract, ())
