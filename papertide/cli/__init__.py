@@ -9,7 +9,9 @@ import click
 from papertide import __version__
 from papertide.cli.browse import daily, export, quarantine, show, stats
 from papertide.cli.common import PapertideGroup
+from papertide.cli.evaluate import evaluate
 from papertide.cli.ingest import ingest
+from papertide.cli.search import index, search, similar
 from papertide.cli.setup import demo, init
 
 
@@ -23,5 +25,18 @@ def main() -> None:
     """
 
 
-for command in (init, demo, ingest, stats, show, daily, export, quarantine):
+for command in (
+    init,
+    demo,
+    ingest,
+    index,
+    search,
+    similar,
+    stats,
+    show,
+    daily,
+    export,
+    quarantine,
+    evaluate,
+):
     main.add_command(command)

@@ -10,9 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
 
 from papertide.index.embed import Embedder, paper_text
-from papertide.index.vectors import to_stored
+from papertide.index.vectors import EXACT_LIMIT, HnswIndex, from_stored, to_stored
 from papertide.store.base import EmbeddingRow, EmbedTask, Store
 
 EMBED_BATCH_SIZE = 512
@@ -62,3 +65,20 @@ def embed_batch(store: Store, embedder: Embedder, tasks: list[EmbedTask]) -> Emb
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def refresh_graph(store: Store, embedder: Embedder, path: Path) -> int:
+    """Rebuild the saved HNSW graph of `embedder`'s vectors when it no longer matches the
+    store (or remove it when the store is small enough for exact search); the vector count."""
+    keys: list[int] = []
+    blobs: list[bytes] = []
+    for batch in store.iter_vectors(embedder.name):
+        keys.extend(pk for pk, _ in batch)
+        blobs.extend(blob for _, blob in batch)
+    if len(keys) < EXACT_LIMIT:
+        path.unlink(missing_ok=True)
+        return len(keys)
+    graph = HnswIndex(embedder.name, embedder.dim, len(keys))
+    graph.add(np.asarray(keys, dtype=np.int64), from_stored(blobs, embedder.dim))
+    graph.save(path)
+    return len(keys)

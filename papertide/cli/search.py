@@ -1,0 +1,112 @@
+"""`index`, `search` and `similar`: keep the search indexes current and query them."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import click
+
+from papertide.cli.common import (
+    db_option,
+    json_option,
+    open_store,
+    print_json,
+    progress_counter,
+    settings_for,
+)  # fmt: skip
+from papertide.ids import canonical_paper_id
+from papertide.index.lexical import sync_index
+from papertide.index.update import embed_missing, refresh_graph
+from papertide.search.service import SearchHit
+from papertide.wiring import build_embedder, build_lexical, build_search_service, index_paths
+
+
+@click.command()
+@click.option("--embedder", "kind", type=click.Choice(["static", "contextual"]),
+              default="static", show_default=True, help="Which embeddings to update.")  # fmt: skip
+@db_option
+def index(kind: str, db: str | None) -> None:
+    """Bring the search indexes up to date: lexical (BM25) and embeddings (only new or changed
+    papers are embedded)."""
+    settings = settings_for(db)
+    with open_store(db) as store:
+        synced = sync_index(build_lexical(settings, store), store)
+        how = "rebuilt" if synced.rebuilt else "updated"
+        click.echo(f"lexical index {how}: {synced.added:,} papers added")
+        embedder = build_embedder(kind)
+        with progress_counter(f"embed ({embedder.name})", "papers") as update:
+            counts = embed_missing(
+                store, embedder, lambda c, _: update(c.embedded + c.unchanged, "")
+            )
+        click.echo(f"embeddings ({embedder.name}): {counts.embedded:,} embedded, "
+                   f"{counts.unchanged:,} unchanged text")  # fmt: skip
+        paths = index_paths(settings)
+        if paths:
+            total = refresh_graph(store, embedder, paths[1] / f"{embedder.name}.hnsw")
+            click.echo(f"vector index: {total:,} vectors")
+
+
+@click.command()
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(1, 200), default=10, show_default=True)
+@db_option
+@json_option
+def search(query: str, limit: int, db: str | None, as_json: bool) -> None:
+    """Search papers. QUERY is free text with author:, cat:, year:, since:, until:,
+    "phrases", -negations and prefix*; an arXiv id or URL opens that paper; a pasted abstract
+    finds related work."""
+    with open_store(db) as store:
+        result = build_search_service(settings_for(db), store).search(query, limit)
+    if as_json:
+        print_json([hit_json(hit) for hit in result.hits])
+        return
+    for warning in result.query.warnings:
+        click.echo(f"note: {warning}", err=True)
+    click.echo(f"{len(result.hits)} results for {result.query.describe()}")
+    print_hits(result.hits)
+
+
+@click.command()
+@click.argument("paper_ids", nargs=-1, required=True)
+@click.option("--not", "unlike", multiple=True, help="A paper the results should be unlike.")
+@click.option("--limit", type=click.IntRange(1, 200), default=10, show_default=True)
+@db_option
+@json_option
+def similar(
+    paper_ids: tuple[str, ...], unlike: tuple[str, ...], limit: int, db: str | None,
+    as_json: bool,
+) -> None:  # fmt: skip
+    """Papers similar to one paper, or to a set (and unlike the --not ones)."""
+    liked = [canonical_paper_id(p) for p in paper_ids]
+    disliked = [canonical_paper_id(p) for p in unlike]
+    with open_store(db) as store:
+        service = build_search_service(settings_for(db), store)
+        if len(liked) == 1 and not disliked:
+            hits = service.similar(liked[0], limit)
+        else:
+            hits = service.similar_to_set(liked, disliked, limit)
+    if as_json:
+        print_json([hit_json(hit) for hit in hits])
+        return
+    print_hits(hits)
+
+
+def hit_json(hit: SearchHit) -> dict[str, Any]:
+    return {
+        "id": hit.paper.id,
+        "title": hit.paper.title,
+        "authors": list(hit.paper.authors),
+        "score": round(hit.score, 6),
+        "reasons": list(hit.reasons),
+        "snippet": hit.snippet.text,
+        "highlights": [list(span) for span in hit.snippet.spans],
+        "parts": {name: {"rank": p.rank, "score": p.score} for name, p in hit.parts.items()},
+    }
+
+
+def print_hits(hits: list[SearchHit]) -> None:
+    for rank, hit in enumerate(hits, start=1):
+        click.echo(f"{rank:>3}. {hit.paper.id}  {hit.paper.title}")
+        click.echo(f"     {'; '.join(hit.reasons)}")
+        click.echo(textwrap.indent(textwrap.fill(hit.snippet.text, 95), "     "))

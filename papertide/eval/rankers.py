@@ -1,0 +1,188 @@
+"""The product's own rankers over an evaluation pool: BM25 (tantivy), dense (an Embedder) and
+their fusion (search/hybrid.py), as `Ranker`s for the harness.
+
+Builds in-memory indexes only: never reads the store or writes a file. Per-pool and per-doc
+work is cached on the ranker instance (pools repeat across queries and across a tuning grid).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from papertide.eval.base import EvalDoc, EvalQuery
+from papertide.index.embed import Embedder, Vectors, paper_text
+from papertide.index.lexical import LexicalHit
+from papertide.index.tantivy_lexical import TantivyLexicalIndex
+from papertide.models import Paper
+from papertide.search.hybrid import Fusion, Ranking, fuse_rankings
+from papertide.search.query import parse_query
+
+LEXICAL = "lexical"
+DENSE = "dense"
+EMBED_BATCH_TEXTS = 256  # docs embedded per call, so a slow embedder shows steady progress
+
+PoolKey = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PoolPapers:
+    """The pool's docs as Papers, looked up by id (what TantivyLexicalIndex reads for MLT)."""
+
+    papers: Mapping[str, Paper]
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        return self.papers.get(paper_id)
+
+
+def pool_key(candidates: Sequence[EvalDoc]) -> PoolKey:
+    """The cache key of a pool: its ids in order."""
+    return tuple(doc.id for doc in candidates)
+
+
+def as_paper(doc: EvalDoc) -> Paper:
+    """An eval doc as a Paper with the doc id as paper id (the index stores ids as raw text)."""
+    return Paper(id=doc.id, title=doc.title, abstract=doc.abstract)
+
+
+def complete_ranking(ranked: Sequence[str], candidates: Sequence[EvalDoc], k: int) -> list[str]:
+    """`ranked` (deduplicated, pool ids only) followed by the other candidates in pool order."""
+    pool = {doc.id for doc in candidates}
+    ids = [doc_id for doc_id in dict.fromkeys(ranked) if doc_id in pool]
+    seen = set(ids)
+    ids += [doc.id for doc in candidates if doc.id not in seen]
+    return ids[:k]
+
+
+class Bm25Ranker:
+    """BM25 in an in-memory tantivy index of the pool.
+
+    A query paper's facet text (CSFCube) is searched as more-like-this of its informative
+    terms; a typed query (a Daily Papers title) through parse_query, as `papertide search`
+    does. Candidates not retrieved follow in pool order.
+    """
+
+    def __init__(self, name: str = "BM25") -> None:
+        self.name = name
+        self._indexes: dict[PoolKey, TantivyLexicalIndex] = {}
+        self._results: dict[tuple[str, str, PoolKey], list[tuple[str, float]]] = {}
+
+    @property
+    def cached_pools(self) -> int:
+        """How many pool indexes are kept (one per distinct pool)."""
+        return len(self._indexes)
+
+    def rank(self, query: EvalQuery, candidates: Sequence[EvalDoc], k: int) -> list[str]:
+        """The retrieved candidates by BM25 score, then the rest in pool order."""
+        return complete_ranking([i for i, _ in self.scored(query, candidates)], candidates, k)
+
+    def scored(self, query: EvalQuery, candidates: Sequence[EvalDoc]) -> Ranking:
+        """(id, BM25 score) of the retrieved candidates, best first; cached per query and pool."""
+        key = pool_key(candidates)
+        cache_key = (query.id, query.text, key)
+        if cache_key not in self._results:
+            hits = self._search(self._index(key, candidates), query, len(candidates))
+            self._results[cache_key] = [(hit.paper_id, hit.score) for hit in hits]
+        return self._results[cache_key]
+
+    def _index(self, key: PoolKey, candidates: Sequence[EvalDoc]) -> TantivyLexicalIndex:
+        if key not in self._indexes:
+            papers = {doc.id: as_paper(doc) for doc in candidates}
+            index = TantivyLexicalIndex(None, PoolPapers(papers))
+            index.add(papers.values())
+            self._indexes[key] = index
+        return self._indexes[key]
+
+    @staticmethod
+    def _search(index: TantivyLexicalIndex, query: EvalQuery, limit: int) -> list[LexicalHit]:
+        if query.facet is None:
+            return index.search(parse_query(query.text), limit, explain=False)
+        return index.more_like_this(text=query.text, limit=limit)
+
+
+class DenseRanker:
+    """Cosine similarity between the embedded query text and the embedded docs.
+
+    Each distinct doc (`paper_text` of title and abstract) is embedded once per ranker, and each
+    distinct query text once; vectors are unit length, so cosine is a dot product.
+    """
+
+    def __init__(self, embedder: Embedder, name: str | None = None) -> None:
+        self.embedder = embedder
+        self.name = name or f"dense-{embedder.name}"
+        self._docs: dict[str, Vectors] = {}
+        self._pools: dict[PoolKey, Vectors] = {}
+        self._queries: dict[str, Vectors] = {}
+
+    def rank(self, query: EvalQuery, candidates: Sequence[EvalDoc], k: int) -> list[str]:
+        """The candidates by decreasing cosine (ties keep pool order)."""
+        return [doc_id for doc_id, _ in self.scored(query, candidates)][:k]
+
+    def scored(self, query: EvalQuery, candidates: Sequence[EvalDoc]) -> Ranking:
+        """(id, cosine) of every candidate, best first."""
+        key = pool_key(candidates)
+        if key not in self._pools:
+            self.embed_docs(candidates)
+            self._pools[key] = np.stack([self._docs[doc.id] for doc in candidates])
+        if query.text not in self._queries:
+            self._queries[query.text] = self.embedder.embed([query.text])[0]
+        scores = self._pools[key] @ self._queries[query.text]
+        order = np.argsort(-scores, kind="stable")
+        return [(candidates[i].id, float(scores[i])) for i in order]
+
+    def embed_docs(self, docs: Sequence[EvalDoc]) -> int:
+        """Embed the docs not embedded yet; how many were embedded."""
+        missing = list({doc.id: doc for doc in docs if doc.id not in self._docs}.values())
+        for start in range(0, len(missing), EMBED_BATCH_TEXTS):
+            batch = missing[start : start + EMBED_BATCH_TEXTS]
+            vectors = self.embedder.embed([paper_text(d.title, d.abstract) for d in batch])
+            self._docs.update(zip((d.id for d in batch), vectors, strict=True))
+        return len(missing)
+
+
+class HybridRanker:
+    """BM25 and dense rankings fused by `fusion` (weights keyed LEXICAL and DENSE)."""
+
+    def __init__(
+        self, lexical: Bm25Ranker, dense: DenseRanker, fusion: Fusion, name: str = "hybrid"
+    ) -> None:
+        self.lexical = lexical
+        self.dense = dense
+        self.fusion = fusion
+        self.name = name
+
+    def rank(self, query: EvalQuery, candidates: Sequence[EvalDoc], k: int) -> list[str]:
+        """The fused ranking, then any candidate neither retriever returned, in pool order."""
+        rankings = {
+            LEXICAL: self.lexical.scored(query, candidates),
+            DENSE: self.dense.scored(query, candidates),
+        }
+        fused = fuse_rankings(rankings, self.fusion)
+        return complete_ranking([item.id for item in fused], candidates, k)
+
+
+def fusion_grid() -> list[Fusion]:
+    """The fusions tried on the dev fold, simplest first (tune keeps the first best).
+
+    RRF with k in {10, 30, 60} and dense weight in {0.5, 1, 2, 3} (lexical 1); convex with
+    dense weight 0.3 to 0.9 (lexical 1 - dense).
+    """
+    rrf = [
+        Fusion("rrf", {LEXICAL: 1.0, DENSE: weight}, k)
+        for k in (60, 30, 10)
+        for weight in (1.0, 0.5, 2.0, 3.0)
+    ]
+    convex = [
+        Fusion("convex", {LEXICAL: round(1 - w, 1), DENSE: w})
+        for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    ]
+    return rrf + convex
+
+
+def describe_fusion(fusion: Fusion) -> str:
+    """One line, e.g. "rrf k=60, weights lexical 1, dense 2"."""
+    weights = ", ".join(f"{name} {value:g}" for name, value in fusion.weights.items())
+    head = f"rrf k={fusion.k}" if fusion.method == "rrf" else "convex (min-max scores)"
+    return f"{head}, weights {weights}"

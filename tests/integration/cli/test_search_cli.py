@@ -1,0 +1,39 @@
+"""index, search and similar through the real CLI process."""
+
+import json
+
+GOLDEN = "tests/data/golden/papers.jsonl"
+
+
+def test_index_then_search_and_similar(cli, tmp_path):
+    assert cli("ingest", "jsonl", GOLDEN).returncode == 0
+    first = cli("index")
+    assert first.returncode == 0, first.stderr
+    assert "lexical index rebuilt: 50 papers added" in first.stdout
+    assert "50 embedded" in first.stdout
+    again = cli("index")
+    assert "0 embedded, 0 unchanged text" in again.stdout
+    assert (tmp_path / "cli.db.lexical").is_dir()
+
+    hits = json.loads(cli("search", "wind power forecasting", "--json", "--limit", "3").stdout)
+    assert hits[0]["id"] == "2507.00105"
+    assert {"id", "title", "score", "reasons", "snippet", "parts"} <= set(hits[0])
+    assert hits[0]["reasons"]
+
+    text = cli("search", 'graph author:"Zhang" -wind').stdout
+    assert text.splitlines()[0].endswith("results for any of graph; without wind; by Zhang")
+
+    similar = json.loads(cli("similar", "2601.22777", "--json").stdout)
+    assert similar and "2601.22777" not in [h["id"] for h in similar]
+
+
+def test_search_odd_input_and_unknown_paper(cli):
+    cli("ingest", "jsonl", GOLDEN)
+    quote = cli("search", 'unbalanced "quote')
+    assert quote.returncode == 0
+    assert "note: unbalanced quote" in quote.stderr
+    field = cli("search", "foo:bar baz")
+    assert field.returncode == 0 and "unknown field foo" in field.stderr
+    missing = cli("similar", "2601.99999")
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "Error: no paper 2601.99999 in the store"

@@ -1,0 +1,119 @@
+"""Hybrid search and similar papers end to end: real store, tantivy index, static embedder."""
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from papertide.errors import PaperNotFoundError
+from papertide.index.embed import HashEmbedder
+from papertide.index.lexical import sync_index
+from papertide.index.static import StaticEmbedder
+from papertide.index.tantivy_lexical import TantivyLexicalIndex
+from papertide.index.update import embed_missing
+from papertide.index.vectors import load_exact
+from papertide.models import Paper, Record
+from papertide.search.service import SearchService
+from papertide.sources.tabular import JsonlSource
+from papertide.store.sqlite import SqliteStore
+
+GOLDEN = Path(__file__).resolve().parents[2] / "data" / "golden" / "papers.jsonl"
+
+
+@pytest.fixture(scope="module")
+def embedder() -> StaticEmbedder:
+    return StaticEmbedder.load()
+
+
+@pytest.fixture
+def service(store: SqliteStore, index: TantivyLexicalIndex, embedder) -> Iterator[SearchService]:
+    store.write_batch([r for r in JsonlSource(GOLDEN).records() if isinstance(r, Record)], [])
+    sync_index(index, store)
+    embed_missing(store, embedder)
+    yield SearchService(store, index, embedder, load_exact(store, embedder.name, embedder.dim))
+
+
+def ids(hits) -> list[str]:
+    return [hit.paper.id for hit in hits]
+
+
+def test_search_finds_a_paper_by_its_topic_and_says_why(service):
+    result = service.search("speech to speech translation with large language models", 5)
+    speech_translation = {"2601.16618", "2510.03093", "2601.22777"}
+    assert len(speech_translation & set(ids(result.hits)[:3])) >= 2
+    top = result.hits[0]
+    assert any(reason.startswith("BM25 rank") for reason in top.reasons)
+    assert any(reason.startswith("meaning: rank") for reason in top.reasons)
+    assert set(top.parts) <= {"bm25", "dense"}
+
+
+def test_search_by_meaning_ranks_the_paper_whose_words_differ(service):
+    result = service.search("wind turbines energy prediction", 5)
+    top = result.hits[0]
+    assert top.paper.id == "2507.00105"  # "Graph Neural Networks in Wind Power Forecasting"
+    assert top.parts["dense"].rank == 1
+
+
+def test_search_by_arxiv_id_or_url_opens_that_paper(service):
+    result = service.search("https://arxiv.org/abs/2507.00105v2")
+    assert ids(result.hits) == ["2507.00105"]
+    assert service.search("arXiv:2601.99999").hits == []  # a valid id not in the store
+
+
+def test_search_filters_apply_to_dense_hits_too(service):
+    result = service.search("retrieval augmented generation cat:cs.CV", 10)
+    assert result.hits
+    assert all(any(c.startswith("cs.CV") for c in h.paper.categories) for h in result.hits)
+    negated = service.search("speech translation -speech", 10)
+    assert all("speech" not in h.paper.title.lower() for h in negated.hits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['unbalanced "quote', "foo:bar baz", "x" * 10_000, "ctrl\x00\x07chars", "AND OR NEAR(", ""],
+)
+def test_search_never_raises_on_odd_input(service, text):
+    result = service.search(text)
+    assert isinstance(result.hits, list)
+
+
+def test_similar_excludes_the_paper_and_finds_its_neighbours(service):
+    hits = service.similar("2601.22777", 5)  # speech translation
+    assert "2601.22777" not in ids(hits)
+    assert {"2601.16618", "2510.03093"} & set(ids(hits[:3]))
+
+
+def test_similar_works_for_a_paper_ingested_a_minute_ago(service, store):
+    new = Paper(
+        id="2611.00001",
+        title="Simultaneous speech translation with retrieval",
+        abstract="We translate speech to text in real time and retrieve terminology.",
+        published=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    store.write_batch([Record(new)], [])  # neither indexed nor embedded
+    hits = service.similar("2611.00001", 5)
+    assert "2601.22777" in ids(hits)
+
+
+def test_similar_to_a_set_moves_away_from_the_negative_ones(service):
+    liked = service.similar_to_set(["2601.22777"], [], 10)
+    unliked = service.similar_to_set(["2601.22777"], ["2601.16618"], 10)
+    assert "2601.16618" not in ids(unliked)
+    assert ids(liked) != ids(unliked)
+    with pytest.raises(PaperNotFoundError):
+        service.similar("2999.99999")
+
+
+def test_embed_missing_embeds_only_new_or_changed_text(store):
+    store.write_batch([r for r in JsonlSource(GOLDEN).records() if isinstance(r, Record)], [])
+    embedder = HashEmbedder()
+    assert embed_missing(store, embedder).embedded == 50
+    assert embed_missing(store, embedder).embedded == 0
+    paper = store.get_paper("2507.00105")
+    store.write_batch([Record(replace(paper, version=9, title="New"))], [])
+    again = embed_missing(store, embedder)
+    assert (again.embedded, again.unchanged) == (1, 0)
+    assert sum(embedder.calls) == 51
+    assert dict(store.embedding_models()) == {embedder.name: 50}

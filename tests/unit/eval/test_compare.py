@@ -1,0 +1,58 @@
+"""compare_rankers: tunes on dev, reports every row on test, and states the issue's figure."""
+
+import json
+
+import pytest
+
+from papertide.eval.compare import (
+    BM25_NAME,
+    HYBRID_NAME,
+    SVM_NAME,
+    compare_rankers,
+    hybrid_gains,
+    relative_gain,
+)
+from papertide.eval.datasets import EvalData, Split
+from papertide.eval.report import RankerResult
+from papertide.index.embed import HashEmbedder
+from tests.unit.eval.synthetic import faceted_collection
+
+SPLIT = Split("fold1", dev=("q1", "q2"), test=("q3", "q4"))
+
+
+def result(name: str, overall: float) -> RankerResult:
+    return RankerResult(name, {"overall": overall}, {"overall": overall}, None, 0.0)
+
+
+def test_relative_gain():
+    assert relative_gain(0.55, 0.5) == pytest.approx(0.1)
+    assert relative_gain(0.0, 0.0) == 0.0
+    assert relative_gain(0.1, 0.0) == float("inf")
+
+
+def test_hybrid_gains_compare_with_bm25_and_the_best_dense_row():
+    rows = [result(BM25_NAME, 0.4), result("a", 0.5), result("b", 0.45), result(HYBRID_NAME, 0.55)]
+    gains = hybrid_gains(rows, ["a", "b"])
+    assert gains == pytest.approx({"over BM25": 0.375, "over best dense": 0.1})
+
+
+def test_compare_rankers_reports_every_row_on_test():
+    embedders = {"dense-a": HashEmbedder(dim=32), "dense-b": HashEmbedder(dim=64)}
+    logged: list[str] = []
+    comparison = compare_rankers(EvalData(faceted_collection(SPLIT)), embedders, logged.append)
+    names = [r.name for r in comparison.report.results]
+    assert names == [BM25_NAME, SVM_NAME, "dense-a", "dense-b", HYBRID_NAME]
+    assert {s.query_id for s in comparison.report.results[0].queries} == {"q3", "q4"}
+    assert set(comparison.dense_dev) == {"dense-a", "dense-b"}
+    assert comparison.dense_for_hybrid in comparison.dense_dev
+    assert len(comparison.fusion.scores) == 19
+    data = json.loads(json.dumps(comparison.to_dict()))
+    assert data["fusion"]["method"] in {"rrf", "convex"}
+    assert set(data["hybrid_gain"]) == {"over BM25", "over best dense"}
+    assert data["figure_holds"] == comparison.figure_holds
+    assert logged
+
+
+def test_compare_rankers_needs_an_embedder():
+    with pytest.raises(ValueError, match="embedder"):
+        compare_rankers(EvalData(faceted_collection(SPLIT)), {})
