@@ -49,7 +49,12 @@ class Fusion:
 Contribution = Callable[[str, Part, Fusion], float]
 
 
-def fuse_rankings(rankings: Mapping[str, Ranking], fusion: Fusion = Fusion()) -> list[Fused]:
+# The product's search (BM25 + the static embedder), as chosen on the CSFCube dev fold by
+# `papertide eval --skip-contextual`: RRF with k=30 and equal weights (BENCHMARKS.md).
+DEFAULT_FUSION = Fusion("rrf", {"bm25": 1.0, "dense": 1.0}, k=30)
+
+
+def fuse_rankings(rankings: Mapping[str, Ranking], fusion: Fusion = DEFAULT_FUSION) -> list[Fused]:
     """One ranking from several, best first; ties broken by id for a stable order."""
     if fusion.method not in ("rrf", "convex"):
         raise ValueError(f"unknown fusion method {fusion.method!r}")

@@ -18,7 +18,7 @@ from papertide.index.lexical import LexicalHit, LexicalIndex
 from papertide.index.vectors import STORED_DTYPE, Matrix
 from papertide.models import Paper
 from papertide.search.filters import passes
-from papertide.search.hybrid import Fused, Fusion, Part, fuse_rankings
+from papertide.search.hybrid import DEFAULT_FUSION, Fused, Fusion, Part, fuse_rankings
 from papertide.search.query import Query, parse_query
 from papertide.search.snippet import Snippet, make_snippet
 from papertide.store.base import Store
@@ -54,7 +54,7 @@ class SearchService:
     lexical: LexicalIndex
     embedder: Embedder
     vectors: VectorSearcher
-    fusion: Fusion = field(default_factory=Fusion)
+    fusion: Fusion = DEFAULT_FUSION
 
     def search(self, text: str, limit: int = 20) -> SearchResult:
         """Hits for a query string, best first; never raises for any input text."""

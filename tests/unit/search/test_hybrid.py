@@ -1,13 +1,20 @@
 import pytest
 
-from papertide.search.hybrid import RRF_K, Fusion, Part, fuse_rankings
+from papertide.search.hybrid import DEFAULT_FUSION, RRF_K, Fusion, Part, fuse_rankings
 
 
 def test_fuse_ranks_doc_in_both_lists_first():
-    fused = fuse_rankings({"bm25": [("a", 9.0), ("b", 5.0)], "dense": [("c", 0.9), ("a", 0.8)]})
+    rankings = {"bm25": [("a", 9.0), ("b", 5.0)], "dense": [("c", 0.9), ("a", 0.8)]}
+    fused = fuse_rankings(rankings, Fusion("rrf"))
     assert fused[0].id == "a"
     assert fused[0].parts == {"bm25": Part(1, 9.0), "dense": Part(2, 0.8)}
     assert fused[0].score == pytest.approx(1 / (RRF_K + 1) + 1 / (RRF_K + 2))
+
+
+def test_default_fusion_is_the_tuned_rrf():
+    assert (DEFAULT_FUSION.method, DEFAULT_FUSION.k) == ("rrf", 30)
+    [fused] = fuse_rankings({"bm25": [("a", 1.0)]})
+    assert fused.score == pytest.approx(1 / 31)
 
 
 def test_fuse_rrf_weights_favour_a_retriever():
