@@ -1,5 +1,5 @@
 # The project's one entry point: README.md and .ci/run call exactly these targets.
-# `make run`  sets up .venv and runs papertide on the bundled demo corpus (SQLite).
+# `make run`  sets up .venv, loads and indexes the bundled demo corpus (SQLite), shows a tour.
 # `make test` sets up .venv and runs lint (ruff, mypy) and every test.
 
 PYTHON ?= python3
@@ -22,6 +22,7 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/papertide demo --db $(DB)
+	$(BIN)/papertide index --db $(DB)
 	$(BIN)/papertide stats --db $(DB)
 	$(BIN)/papertide daily --db $(DB)
 
