@@ -41,7 +41,7 @@ from papertide.wiring import build_embedder
 def evaluate(data_dir: Path | None, skip_contextual: bool, daily_size: int, as_json: bool) -> None:
     """Rank CSFCube (test fold) and Daily Papers with BM25, a tf-idf SVM baseline, dense
     embedders and the hybrid, whose fusion is chosen on the CSFCube dev fold; print one table."""
-    data = load_eval_data(data_dir or default_data_dir(), daily_papers_size=daily_size or None)
+    data = load_eval_data(data_dir or default_data_dir(), daily_papers_size=daily_size)
     embedders: dict[str, Embedder] = {"dense-fast": build_embedder("static")}
     if not skip_contextual:
         embedders["dense-contextual"] = build_embedder("contextual")

@@ -106,9 +106,9 @@ def load_eval_data(
     daily_papers_size: int | None = DAILY_PAPERS_SIZE,
     daily_papers_seed: int = DAILY_PAPERS_SEED,
 ) -> EvalData:
-    """Load CSFCube (split `fold`) and, unless `daily_papers_size` is None, Daily Papers."""
+    """Load CSFCube (split `fold`) and, unless `daily_papers_size` is None or 0, Daily Papers."""
     csfcube = load_csfcube(data_dir, fold=fold)
-    if daily_papers_size is None:
+    if not daily_papers_size:
         return EvalData(csfcube)
     daily = load_daily_papers(data_dir, size=daily_papers_size, seed=daily_papers_seed)
     return EvalData(csfcube, daily)

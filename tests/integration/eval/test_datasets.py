@@ -131,3 +131,8 @@ def test_daily_papers_drops_repeats_and_rows_without_text(tmp_path):
     assert daily.pools["1"][0].abstract == "Line one line two."
     with pytest.raises(DatasetError, match="fewer than 3"):
         load_daily_papers(tmp_path, size=3)
+
+
+def test_load_eval_data_with_no_daily_papers_skips_them(data_dir):
+    data = load_eval_data(data_dir, daily_papers_size=0)
+    assert data.daily_papers is None
