@@ -67,7 +67,9 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def refresh_graph(store: Store, embedder: Embedder, path: Path) -> int:
+def refresh_graph(
+    store: Store, embedder: Embedder, path: Path, exact_limit: int = EXACT_LIMIT
+) -> int:
     """Rebuild the saved HNSW graph of `embedder`'s vectors when it no longer matches the
     store (or remove it when the store is small enough for exact search); the vector count."""
     keys: list[int] = []
@@ -75,10 +77,10 @@ def refresh_graph(store: Store, embedder: Embedder, path: Path) -> int:
     for batch in store.iter_vectors(embedder.name):
         keys.extend(pk for pk, _ in batch)
         blobs.extend(blob for _, blob in batch)
-    if len(keys) < EXACT_LIMIT:
+    if len(keys) < exact_limit:
         path.unlink(missing_ok=True)
         return len(keys)
-    graph = HnswIndex(embedder.name, embedder.dim, len(keys))
+    graph = HnswIndex.create(embedder.name, embedder.dim, len(keys))
     graph.add(np.asarray(keys, dtype=np.int64), from_stored(blobs, embedder.dim))
     graph.save(path)
     return len(keys)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -81,16 +82,22 @@ class HnswIndex:
     vectors (an existing label is overwritten in place).
     """
 
-    def __init__(self, model: str, dim: int, capacity: int) -> None:
-        import hnswlib
-
+    def __init__(self, model: str, dim: int, graph: Any) -> None:
         self.model = model
         self.dim = dim
-        self._index = hnswlib.Index(space="ip", dim=dim)
-        self._index.init_index(
+        self._index = graph
+        self._index.set_ef(HNSW_EF_SEARCH)
+
+    @classmethod
+    def create(cls, model: str, dim: int, capacity: int) -> HnswIndex:
+        """An empty graph with room for `capacity` vectors (it grows when needed)."""
+        import hnswlib
+
+        graph = hnswlib.Index(space="ip", dim=dim)
+        graph.init_index(
             max_elements=max(capacity, 1), ef_construction=HNSW_EF_CONSTRUCTION, M=HNSW_M
         )
-        self._index.set_ef(HNSW_EF_SEARCH)
+        return cls(model, dim, graph)
 
     def __len__(self) -> int:
         return int(self._index.get_current_count())
@@ -117,7 +124,9 @@ class HnswIndex:
 
     @classmethod
     def load(cls, model: str, dim: int, path: Path) -> HnswIndex:
-        index = cls(model, dim, 1)
-        index._index.load_index(str(path), allow_replace_deleted=False)
-        index._index.set_ef(HNSW_EF_SEARCH)
-        return index
+        """A graph saved by `save`."""
+        import hnswlib
+
+        graph = hnswlib.Index(space="ip", dim=dim)
+        graph.load_index(str(path))
+        return cls(model, dim, graph)
