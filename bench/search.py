@@ -95,7 +95,7 @@ def main() -> None:
     rows = [
         ("`papertide index` end to end (BM25 + static embeddings + vectors)",
          f"{index_s:.0f} s, peak {index_mb:.0f} MB"),
-        ("baseline: BM25 top 100 alone", _latency(bm25)),
+        ("baseline: BM25 top 100 alone, every hit explained", _latency(bm25)),
         ("hybrid search (BM25 + dense, fused, top 10 with reasons)", _latency(hybrid)),
         ("similar papers (top 10)", _latency(similar)),
         ("peak resident memory of the serving process", f"{peak:.0f} MB"),

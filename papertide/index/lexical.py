@@ -89,9 +89,18 @@ class LexicalIndex(Protocol):
         ...
 
     def more_like_this(
-        self, paper_id: str | None = None, text: str | None = None, limit: int = 10
+        self,
+        paper_id: str | None = None,
+        text: str | None = None,
+        limit: int = 10,
+        explain: bool = True,
     ) -> list[LexicalHit]:
         """Papers sharing the most informative terms of a paper (itself excluded) or a text."""
+        ...
+
+    def explain(self, query: Query, paper_ids: Iterable[str]) -> list[LexicalHit]:
+        """Matched terms and field scores of these papers for `query` (a page of fused hits,
+        after a search with explain=False)."""
         ...
 
     def normalize_word(self, word: str) -> str:

@@ -207,7 +207,11 @@ class TantivyLexicalIndex:
         return self._run(searcher, built, limit, explain)
 
     def more_like_this(
-        self, paper_id: str | None = None, text: str | None = None, limit: int = 10
+        self,
+        paper_id: str | None = None,
+        text: str | None = None,
+        limit: int = 10,
+        explain: bool = True,
     ) -> list[LexicalHit]:
         if paper_id is not None:
             paper = self.papers.get_paper(paper_id)
@@ -229,7 +233,7 @@ class TantivyLexicalIndex:
         if paper_id is not None:
             itself = tantivy.Query.term_query(ctx.schema, "id", paper_id)
             similar = similar.and_must_not_match(itself)
-        return self._run(searcher, BuiltQuery(similar, True, words), limit, explain=True)
+        return self._run(searcher, BuiltQuery(similar, True, words), limit, explain)
 
     def explain(self, query: Query, paper_ids: Iterable[str]) -> list[LexicalHit]:
         """Hits for these papers with matched terms and field scores (for a fused result page)."""

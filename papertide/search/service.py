@@ -67,13 +67,14 @@ class SearchService:
             return SearchResult(query, hits)
         if query.is_empty:
             return SearchResult(query, [])
-        lexical = self.lexical.search(query, CANDIDATES)
+        lexical = self.lexical.search(query, CANDIDATES, explain=False)
         rankings = {"bm25": [(h.paper_id, h.score) for h in lexical]}
         if query.has_text:
             rankings["dense"] = self._dense(query)
         fused = fuse_rankings(rankings, self.fusion)[:limit]
+        explained = self.lexical.explain(query, [f.id for f in fused if "bm25" in f.parts])
         terms = (*query.terms, *query.phrases, *query.prefixes)
-        return SearchResult(query, self._hits(fused, {h.paper_id: h for h in lexical}, terms))
+        return SearchResult(query, self._hits(fused, {h.paper_id: h for h in explained}, terms))
 
     def similar(self, paper_id: str, limit: int = 10) -> list[SearchHit]:
         """Papers like this one (itself excluded): dense neighbours and more-like-this fused.
@@ -82,8 +83,8 @@ class SearchService:
         on the spot."""
         paper = self._paper(paper_id)
         vector = self._vector_of(paper)
-        return self._neighbours(vector, self.lexical.more_like_this(paper.id, None, CANDIDATES),
-                                {paper.id}, limit)  # fmt: skip
+        lexical = self.lexical.more_like_this(paper.id, None, CANDIDATES, explain=False)
+        return self._neighbours(vector, lexical, {paper.id}, limit)
 
     def similar_to_set(
         self, positive: Sequence[str], negative: Sequence[str] = (), limit: int = 10
@@ -98,7 +99,7 @@ class SearchService:
             centroid -= NEGATIVE_WEIGHT * np.mean([self._vector_of(p) for p in disliked], axis=0)
         centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
         text = " ".join(paper_text(p.title, p.abstract) for p in liked)
-        lexical = self.lexical.more_like_this(None, text, CANDIDATES)
+        lexical = self.lexical.more_like_this(None, text, CANDIDATES, explain=False)
         seen = {p.id for p in (*liked, *disliked)}
         return self._neighbours(centroid.astype(np.float32), lexical, seen, limit)
 
