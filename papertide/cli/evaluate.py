@@ -60,7 +60,7 @@ def summary(comparison: Comparison) -> str:
         [
             comparison.report.table(),
             "",
-            f"hybrid = BM25 + {comparison.dense_for_hybrid}, "
+            f"hybrid = {comparison.lexical_for_hybrid} + {comparison.dense_for_hybrid}, "
             f"fusion {describe_fusion(comparison.fusion.best)} "
             f"(CSFCube dev nDCG@20 {comparison.fusion.score:.3f})",
             f"hybrid gain in CSFCube test nDCG@20 (overall): {gains}",

@@ -8,7 +8,7 @@ work is cached on the ranker instance (pools repeat across queries and across a 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -60,12 +60,14 @@ class Bm25Ranker:
     """BM25 in an in-memory tantivy index of the pool.
 
     A query paper's facet text (CSFCube) is searched as more-like-this of its informative
-    terms; a typed query (a Daily Papers title) through parse_query, as `papertide search`
-    does. Candidates not retrieved follow in pool order.
+    terms, or with `whole_paper` the whole query paper (title twice, then abstract, as
+    `papertide similar` does); a typed query (a Daily Papers title) through parse_query, as
+    `papertide search` does. Candidates not retrieved follow in pool order.
     """
 
-    def __init__(self, name: str = "BM25") -> None:
+    def __init__(self, name: str = "BM25", whole_paper: bool = False) -> None:
         self.name = name
+        self.whole_paper = whole_paper
         self._indexes: dict[PoolKey, TantivyLexicalIndex] = {}
         self._results: dict[tuple[str, str, PoolKey], list[tuple[str, float]]] = {}
 
@@ -80,6 +82,9 @@ class Bm25Ranker:
 
     def scored(self, query: EvalQuery, candidates: Sequence[EvalDoc]) -> Ranking:
         """(id, BM25 score) of the retrieved candidates, best first; cached per query and pool."""
+        if self.whole_paper and query.paper is not None:
+            paper = query.paper
+            query = replace(query, text=f"{paper.title}\n{paper.title}\n{paper.abstract}")
         key = pool_key(candidates)
         cache_key = (query.id, query.text, key)
         if cache_key not in self._results:

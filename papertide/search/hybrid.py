@@ -49,9 +49,11 @@ class Fusion:
 Contribution = Callable[[str, Part, Fusion], float]
 
 
-# The product's search (BM25 + the static embedder), as chosen on the CSFCube dev fold by
-# `papertide eval --skip-contextual`: RRF with k=30 and equal weights (BENCHMARKS.md).
+# Chosen on the CSFCube dev fold by `papertide eval --skip-contextual` (BM25 + the static
+# embedder, BENCHMARKS.md): for query text, RRF with k=30 and equal weights; for a query
+# paper (more-like-this on the whole paper, as `similar` does), a convex mix 0.2 / 0.8.
 DEFAULT_FUSION = Fusion("rrf", {"bm25": 1.0, "dense": 1.0}, k=30)
+SIMILAR_FUSION = Fusion("convex", {"bm25": 0.2, "dense": 0.8})
 
 
 def fuse_rankings(rankings: Mapping[str, Ranking], fusion: Fusion = DEFAULT_FUSION) -> list[Fused]:

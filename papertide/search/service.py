@@ -18,7 +18,14 @@ from papertide.index.lexical import LexicalHit, LexicalIndex
 from papertide.index.vectors import STORED_DTYPE, Matrix
 from papertide.models import Paper
 from papertide.search.filters import passes
-from papertide.search.hybrid import DEFAULT_FUSION, Fused, Fusion, Part, fuse_rankings
+from papertide.search.hybrid import (
+    DEFAULT_FUSION,
+    SIMILAR_FUSION,
+    Fused,
+    Fusion,
+    Part,
+    fuse_rankings,
+)
 from papertide.search.query import Query, parse_query
 from papertide.search.snippet import Snippet, make_snippet
 from papertide.store.base import Store
@@ -55,6 +62,7 @@ class SearchService:
     embedder: Embedder
     vectors: VectorSearcher
     fusion: Fusion = DEFAULT_FUSION
+    similar_fusion: Fusion = SIMILAR_FUSION
 
     def search(self, text: str, limit: int = 20) -> SearchResult:
         """Hits for a query string, best first; never raises for any input text."""
@@ -111,7 +119,7 @@ class SearchService:
             "bm25": [(h.paper_id, h.score) for h in lexical if h.paper_id not in exclude],
             "dense": [(pid, score) for pid, score in dense if pid not in exclude],
         }
-        fused = fuse_rankings(rankings, self.fusion)[:limit]
+        fused = fuse_rankings(rankings, self.similar_fusion)[:limit]
         return self._hits(fused, {h.paper_id: h for h in lexical}, ())
 
     def _dense(self, query: Query) -> list[tuple[str, float]]:

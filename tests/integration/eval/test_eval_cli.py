@@ -39,5 +39,5 @@ def test_eval_cli_prints_one_table_and_the_figure(data_dir):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert [line.split("  ")[0].strip() for line in lines[3:7]] == ROWS
-    assert "hybrid = BM25 + dense-fast, fusion " in done.stdout
+    assert "hybrid = BM25 (whole query paper) + dense-fast, fusion " in done.stdout
     assert "figure (>= 5% over both): " in done.stdout

@@ -1,6 +1,13 @@
 import pytest
 
-from papertide.search.hybrid import DEFAULT_FUSION, RRF_K, Fusion, Part, fuse_rankings
+from papertide.search.hybrid import (
+    DEFAULT_FUSION,
+    RRF_K,
+    SIMILAR_FUSION,
+    Fusion,
+    Part,
+    fuse_rankings,
+)
 
 
 def test_fuse_ranks_doc_in_both_lists_first():
@@ -11,8 +18,12 @@ def test_fuse_ranks_doc_in_both_lists_first():
     assert fused[0].score == pytest.approx(1 / (RRF_K + 1) + 1 / (RRF_K + 2))
 
 
-def test_default_fusion_is_the_tuned_rrf():
+def test_default_fusions_are_the_tuned_ones():
     assert (DEFAULT_FUSION.method, DEFAULT_FUSION.k) == ("rrf", 30)
+    assert (SIMILAR_FUSION.method, dict(SIMILAR_FUSION.weights)) == (
+        "convex",
+        {"bm25": 0.2, "dense": 0.8},
+    )
     [fused] = fuse_rankings({"bm25": [("a", 1.0)]})
     assert fused.score == pytest.approx(1 / 31)
 
