@@ -12,10 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from papertide.index.embed import Embedder, paper_text
-from papertide.index.vectors import EXACT_LIMIT, HnswIndex, from_stored, to_stored
+from papertide.index.vectors import EXACT_LIMIT, HnswIndex, load_exact, to_stored
 from papertide.store.base import EmbeddingRow, EmbedTask, Store
 
 EMBED_BATCH_SIZE = 512
@@ -72,15 +70,11 @@ def refresh_graph(
 ) -> int:
     """Rebuild the saved HNSW graph of `embedder`'s vectors when it no longer matches the
     store (or remove it when the store is small enough for exact search); the vector count."""
-    keys: list[int] = []
-    blobs: list[bytes] = []
-    for batch in store.iter_vectors(embedder.name):
-        keys.extend(pk for pk, _ in batch)
-        blobs.extend(blob for _, blob in batch)
-    if len(keys) < exact_limit:
+    vectors = load_exact(store, embedder.name, embedder.dim)
+    if len(vectors) < exact_limit:
         path.unlink(missing_ok=True)
-        return len(keys)
-    graph = HnswIndex.create(embedder.name, embedder.dim, len(keys))
-    graph.add(np.asarray(keys, dtype=np.int64), from_stored(blobs, embedder.dim))
+        return len(vectors)
+    graph = HnswIndex.create(embedder.name, embedder.dim, len(vectors))
+    graph.add(vectors.keys, vectors.matrix)
     graph.save(path)
-    return len(keys)
+    return len(vectors)

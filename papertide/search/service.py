@@ -15,7 +15,7 @@ import numpy as np
 from papertide.errors import PaperNotFoundError
 from papertide.index.embed import Embedder, paper_text
 from papertide.index.lexical import LexicalHit, LexicalIndex
-from papertide.index.vectors import STORED_DTYPE, Matrix
+from papertide.index.vectors import Matrix, from_stored
 from papertide.models import Paper
 from papertide.search.filters import passes
 from papertide.search.hybrid import (
@@ -138,7 +138,7 @@ class SearchService:
     def _vector_of(self, paper: Paper) -> Matrix:
         stored = self.store.vector_of(self.embedder.name, paper.id)
         if stored is not None:
-            return np.frombuffer(stored, dtype=STORED_DTYPE).astype(np.float32)
+            return np.asarray(from_stored([stored], self.embedder.dim)[0], dtype=np.float32)
         vectors = self.embedder.embed([paper_text(paper.title, paper.abstract)])
         return np.asarray(vectors[0], dtype=np.float32)
 

@@ -24,10 +24,10 @@ def paper_to_json(paper: Paper) -> dict[str, Any]:
         "journal_ref": paper.journal_ref,
         "doi": paper.doi,
         "license": paper.license,
-        "published": _iso(paper.published),
-        "updated": _iso(paper.updated),
+        "published": iso(paper.published),
+        "updated": iso(paper.updated),
         "versions": [
-            {"version": v.number, "submitted_at": _iso(v.submitted_at), "size": v.size}
+            {"version": v.number, "submitted_at": iso(v.submitted_at), "size": v.size}
             for v in paper.versions
         ],
         "links": [{"kind": link.kind, "url": link.url} for link in paper.links],
@@ -55,7 +55,8 @@ def paper_from_json(data: dict[str, Any]) -> Paper:
     )
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 text of a time, None for None (the stored form)."""
     return value.isoformat() if value else None
 
 

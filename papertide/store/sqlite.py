@@ -28,7 +28,7 @@ from papertide.models import (
 )
 from papertide.store import fts, sqlite_vectors
 from papertide.store.base import EmbeddingRow, EmbedTask
-from papertide.store.codec import paper_from_json, paper_to_json
+from papertide.store.codec import iso, paper_from_json, paper_to_json
 from papertide.store.merge import combine_batch, content_hash, plan_upsert
 from papertide.store.migrations import load_migrations
 
@@ -146,7 +146,7 @@ class SqliteStore:
         conn.executemany(
             "INSERT INTO paper_versions VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET"
             " submitted_at=excluded.submitted_at, size=excluded.size",
-            [(p.id, v.number, _iso(v.submitted_at), v.size) for p in papers for v in p.versions],
+            [(p.id, v.number, iso(v.submitted_at), v.size) for p in papers for v in p.versions],
         )
 
     def known_fingerprints(self, fingerprints: Sequence[int]) -> set[int]:
@@ -400,7 +400,7 @@ def _listing_row(listing: Listing) -> tuple[Any, ...]:
         listing.paper_id,
         listing.position,
         listing.submitted_by,
-        _iso(listing.submitted_at),
+        iso(listing.submitted_at),
         listing.upvotes,
         listing.num_comments,
         listing.github_stars,
@@ -418,10 +418,6 @@ def _row_to_listing(row: sqlite3.Row) -> Listing:
         num_comments=row["num_comments"],
         github_stars=row["github_stars"],
     )
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
 
 
 def _chunks(items: list[T]) -> Iterator[list[T]]:
