@@ -3,7 +3,8 @@ generated from real text by bench/corpus.py beyond that), time `papertide index`
 static embeddings, vector index) in a child process, then measure in this process, after
 warm-up, one query at a time: hybrid search and similar papers, against a BM25-only baseline
 measured in the same run; and this process's peak resident memory.
-Usage: python bench/search.py [--papers 74728] [--queries 200]
+Usage: python bench/search.py [--papers 74728] [--queries 200] [--work DIR]
+(--work keeps the indexed store in DIR and reuses it on the next run with the same --papers.)
 """
 
 from __future__ import annotations
@@ -37,7 +38,12 @@ def papertide(*args: str) -> list[str]:
 
 
 def prepare(shared: Path, work: Path, papers: int) -> tuple[Path, float, float]:
-    """The indexed store, and (index seconds, index peak MB) of `papertide index`."""
+    """The indexed store, and (index seconds, index peak MB) of `papertide index`, as
+    recorded in `work` by an earlier run when there is one."""
+    done = work / f"indexed-{papers}.txt"
+    if done.exists():
+        seconds, peak = done.read_text().split()
+        return work / "bench.db", float(seconds), float(peak)
     corpus = work / "corpus.jsonl"
     write_corpus(shared, corpus, papers)
     db = work / "bench.db"
@@ -48,6 +54,8 @@ def prepare(shared: Path, work: Path, papers: int) -> tuple[Path, float, float]:
     if index.returncode != 0:
         raise SystemExit(f"index failed: {index.stderr}")
     print(f"index: {index.seconds:.0f} s, {index.peak_mb:.0f} MB")
+    corpus.unlink()
+    done.write_text(f"{index.seconds} {index.peak_mb}")
     return db, index.seconds, index.peak_mb
 
 
@@ -78,9 +86,12 @@ def main() -> None:
     parser.add_argument("--papers", type=int, default=REAL)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--work", type=Path, help="keep the indexed store here and reuse it")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="papertide-search-") as work:
-        db, index_s, index_mb = prepare(args.shared, Path(work), args.papers)
+    with tempfile.TemporaryDirectory(prefix="papertide-search-") as scratch:
+        work = args.work or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        db, index_s, index_mb = prepare(args.shared, work, args.papers)
         store = SqliteStore(db, SystemClock())
         service = build_search_service(Settings(db=str(db)), store)
         queries = title_queries(args.shared, args.queries)

@@ -19,3 +19,19 @@ class PaperNotFoundError(PapertideError):
 
 class StoreError(PapertideError):
     """The database cannot be opened or is not a papertide store."""
+
+
+class AuthError(PapertideError):
+    """Wrong credentials, or an action that needs a user (or an admin) without one."""
+
+
+class ConflictError(InputError):
+    """The action was already done (a paper submitted twice for a day, a taken username)."""
+
+
+class RateLimitError(PapertideError):
+    """Too many writes in a window; `retry_after_s` says when to try again."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -153,3 +153,74 @@ class StoreStats:
     last_day: date | None
     quarantined: int
     categories: tuple[tuple[str, int], ...] = field(default=())
+
+
+# --- community (issue #4): accounts, votes, comments, collections, follows ---
+
+FOLLOW_KINDS = ("author", "category", "keyword")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A registered user; the first user of a store is its admin (curator)."""
+
+    id: int
+    username: str
+    email: str | None
+    is_admin: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment on a paper, as written (Markdown source; rendered safely by the web tier)."""
+
+    id: int
+    paper_id: str
+    user_id: int
+    username: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Follow:
+    """Something a user follows: `kind` is one of FOLLOW_KINDS."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Collection:
+    """A named list of a user's bookmarked papers."""
+
+    id: int
+    name: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteState:
+    """A paper's upvotes after a vote: imported (Daily Papers) plus local, and the user's own."""
+
+    paper_id: str
+    upvotes: int
+    voted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PaperSignals:
+    """What trending scores one listed paper from (see rank/trending.py).
+
+    `listed_at` is when the paper first appeared on a daily page in the window;
+    `imported_upvotes` came with the listing (no timing known); `vote_times` are the local
+    votes; `comments` counts imported and local comments.
+    """
+
+    paper_id: str
+    primary_category: str | None
+    listed_at: datetime
+    imported_upvotes: int
+    vote_times: tuple[datetime, ...]
+    comments: int

@@ -43,8 +43,8 @@ def index(kind: str, db: str | None) -> None:
                    f"{counts.unchanged:,} unchanged text")  # fmt: skip
         paths = index_paths(settings)
         if paths:
-            total = refresh_graph(store, embedder, paths[1] / f"{embedder.name}.hnsw")
-            click.echo(f"vector index: {total:,} vectors")
+            graph = refresh_graph(store, embedder, paths[1] / f"{embedder.name}.hnsw")
+            click.echo(f"vector index: {graph.describe()}")
 
 
 @click.command()

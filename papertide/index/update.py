@@ -8,12 +8,16 @@ still missing. Vectors of different models never mix (each row is keyed by model
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from papertide.index.embed import Embedder, paper_text
-from papertide.index.vectors import EXACT_LIMIT, HnswIndex, load_exact, to_stored
+from papertide.index.vectors import EXACT_LIMIT, HNSW_M, HnswIndex, from_stored, to_stored
 from papertide.store.base import EmbeddingRow, EmbedTask, Store
 
 EMBED_BATCH_SIZE = 512
@@ -65,16 +69,84 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+@dataclass(frozen=True, slots=True)
+class GraphRefresh:
+    """What `refresh_graph` did: the model's vector count, how many vectors went into the
+    graph, whether it was built from scratch, and whether exact search serves instead."""
+
+    vectors: int
+    added: int
+    rebuilt: bool
+    exact: bool = False
+
+    def describe(self) -> str:
+        if self.exact:
+            return f"{self.vectors:,} vectors (exact search, no graph needed)"
+        how = "graph rebuilt" if self.rebuilt else f"{self.added:,} added to the graph"
+        return f"{self.vectors:,} vectors ({how})"
+
+
 def refresh_graph(
     store: Store, embedder: Embedder, path: Path, exact_limit: int = EXACT_LIMIT
-) -> int:
-    """Rebuild the saved HNSW graph of `embedder`'s vectors when it no longer matches the
-    store (or remove it when the store is small enough for exact search); the vector count."""
-    vectors = load_exact(store, embedder.name, embedder.dim)
-    if len(vectors) < exact_limit:
+) -> GraphRefresh:
+    """Bring the saved HNSW graph of `embedder`'s vectors up to date with the store.
+
+    A graph whose state file (beside it) names the last vector change it holds takes only the
+    vectors written since; a missing or unreadable graph or state, or other HNSW parameters,
+    means a rebuild. A store small enough for exact search has its graph removed. The graph is
+    saved before its state, each by an atomic rename, so a crash at any point leaves a state
+    no newer than its graph and the next run redoes at most the last additions.
+    """
+    total = dict(store.embedding_models()).get(embedder.name, 0)
+    state_path = path.with_name(path.name + ".json")
+    if total < exact_limit:
         path.unlink(missing_ok=True)
-        return len(vectors)
-    graph = HnswIndex.create(embedder.name, embedder.dim, len(vectors))
-    graph.add(vectors.keys, vectors.matrix)
-    graph.save(path)
-    return len(vectors)
+        state_path.unlink(missing_ok=True)
+        return GraphRefresh(total, 0, rebuilt=False, exact=True)
+    state = GraphState(embedder.name, embedder.dim, HNSW_M, store.vector_seq(embedder.name))
+    saved = read_graph_state(state_path) if path.exists() else None
+    if saved is not None and saved.fits(state):
+        graph = HnswIndex.load(embedder.name, embedder.dim, path)
+        batches = store.iter_changed_vectors(embedder.name, saved.seq)
+    else:
+        graph = HnswIndex.create(embedder.name, embedder.dim, total)
+        batches = store.iter_vectors(embedder.name)
+    added = 0
+    for batch in batches:
+        keys = np.asarray([pk for pk, _ in batch], dtype=np.int64)
+        graph.add(keys, from_stored((blob for _, blob in batch), embedder.dim))
+        added += len(batch)
+    rebuilt = saved is None or not saved.fits(state)
+    if rebuilt or added:
+        graph.save(path)
+        write_graph_state(state_path, state)
+    return GraphRefresh(total, added, rebuilt)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphState:
+    """Which vectors a saved graph holds: those of `model` up to change `seq`."""
+
+    model: str
+    dim: int
+    m: int
+    seq: int
+
+    def fits(self, current: GraphState) -> bool:
+        """Whether a graph saved with this state can be brought up to `current` by adding."""
+        return (self.model, self.dim, self.m) == (current.model, current.dim, current.m)
+
+
+def read_graph_state(path: Path) -> GraphState | None:
+    """The state saved beside a graph; None when missing or unreadable (rebuild)."""
+    try:
+        data = json.loads(path.read_text())
+        return GraphState(str(data["model"]), int(data["dim"]), int(data["m"]), int(data["seq"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_graph_state(path: Path, state: GraphState) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(asdict(state)))
+    os.replace(partial, path)

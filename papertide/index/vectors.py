@@ -7,6 +7,7 @@ approximate (HNSW) index takes over.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,8 +120,11 @@ class HnswIndex:
         return [hit for hit in hits if hit[0] not in exclude][:k]
 
     def save(self, path: Path) -> None:
+        """Write the graph to `path` atomically (a reader sees the old or the new graph)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._index.save_index(str(path))
+        partial = path.with_name(path.name + ".partial")
+        self._index.save_index(str(partial))
+        os.replace(partial, path)
 
     @classmethod
     def load(cls, model: str, dim: int, path: Path) -> HnswIndex:

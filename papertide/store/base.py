@@ -125,6 +125,17 @@ class Store(Protocol):
         """(paper pk, vector bytes) of every paper embedded with `model`, in pk order."""
         ...
 
+    def vector_seq(self, model: str) -> int:
+        """The change sequence number of `model`'s latest vector write (0 when none); every
+        `save_embeddings` call that writes vectors takes the next number."""
+        ...
+
+    def iter_changed_vectors(
+        self, model: str, after_seq: int, batch_size: int = 10_000
+    ) -> Iterator[list[tuple[int, bytes]]]:
+        """(paper pk, vector bytes) of `model`'s vectors written after change `after_seq`."""
+        ...
+
     def vector_of(self, model: str, paper_id: str) -> bytes | None: ...
 
     def embedding_models(self) -> list[tuple[str, int]]:

@@ -307,6 +307,14 @@ class SqliteStore:
     ) -> Iterator[list[tuple[int, bytes]]]:
         return sqlite_vectors.iter_vectors(self._conn, model, batch_size)
 
+    def vector_seq(self, model: str) -> int:
+        return sqlite_vectors.last_seq(self._conn, model)
+
+    def iter_changed_vectors(
+        self, model: str, after_seq: int, batch_size: int = 10_000
+    ) -> Iterator[list[tuple[int, bytes]]]:
+        return sqlite_vectors.iter_changed_vectors(self._conn, model, after_seq, batch_size)
+
     def vector_of(self, model: str, paper_id: str) -> bytes | None:
         return sqlite_vectors.vector_of(self._conn, model, paper_id)
 

@@ -32,17 +32,47 @@ def count_tasks(conn: sqlite3.Connection, model: str) -> int:
 
 
 def save(conn: sqlite3.Connection, model: str, rows: Sequence[EmbeddingRow]) -> None:
-    """Upsert vectors; a row whose vector is None only records the paper's new content hash."""
+    """Upsert vectors under the model's next change sequence number; a row whose vector is
+    None only records the paper's new content hash (its vector, and sequence, stay)."""
+    seq = last_seq(conn, model) + 1
     conn.executemany(
-        "INSERT INTO embeddings VALUES (?,?,?,?,?) ON CONFLICT (model, paper_pk) DO UPDATE SET"
+        "INSERT INTO embeddings (model, paper_pk, content_hash, text_hash, vector, seq)"
+        " VALUES (?,?,?,?,?,?) ON CONFLICT (model, paper_pk) DO UPDATE SET"
         " content_hash=excluded.content_hash, text_hash=excluded.text_hash,"
-        " vector=excluded.vector",
-        [(model, r.paper_pk, r.content_hash, r.text_hash, r.vector) for r in rows if r.vector],
+        " vector=excluded.vector, seq=excluded.seq",
+        [(model, r.paper_pk, r.content_hash, r.text_hash, r.vector, seq) for r in rows if r.vector],
     )
     conn.executemany(
         "UPDATE embeddings SET content_hash=? WHERE model=? AND paper_pk=?",
         [(r.content_hash, model, r.paper_pk) for r in rows if r.vector is None],
     )
+
+
+def last_seq(conn: sqlite3.Connection, model: str) -> int:
+    """The highest change sequence number of `model`'s vectors (0 when none)."""
+    row = conn.execute("SELECT max(seq) FROM embeddings WHERE model = ?", (model,)).fetchone()
+    return int(row[0] or 0)
+
+
+_MAX_PK = 2**63 - 1
+
+
+def iter_changed_vectors(
+    conn: sqlite3.Connection, model: str, after_seq: int, batch_size: int
+) -> Iterator[list[tuple[int, bytes]]]:
+    """(paper pk, vector bytes) of `model`'s vectors written after change `after_seq`, in
+    batches, by (seq, pk) through the seq index."""
+    seq, pk = after_seq, _MAX_PK  # start after every row of change `after_seq`
+    while True:
+        rows = conn.execute(
+            "SELECT seq, paper_pk, vector FROM embeddings WHERE model = ?"
+            " AND (seq > ? OR (seq = ? AND paper_pk > ?)) ORDER BY seq, paper_pk LIMIT ?",
+            (model, seq, seq, pk, batch_size),
+        ).fetchall()
+        if not rows:
+            return
+        yield [(int(row_pk), bytes(vector)) for _, row_pk, vector in rows]
+        seq, pk = rows[-1][0], rows[-1][1]
 
 
 def iter_vectors(
