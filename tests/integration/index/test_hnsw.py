@@ -1,6 +1,14 @@
+from pathlib import Path
+
 import numpy as np
 
+from papertide.clock import FixedClock
+from papertide.index.embed import HashEmbedder
+from papertide.index.update import embed_missing
 from papertide.index.vectors import ExactIndex, HnswIndex
+from papertide.models import Record
+from papertide.sources.tabular import JsonlSource
+from papertide.store.sqlite import SqliteStore
 
 
 def test_hnsw_index_finds_the_exact_neighbours_on_small_data(tmp_path):
@@ -21,13 +29,7 @@ def test_hnsw_index_finds_the_exact_neighbours_on_small_data(tmp_path):
     assert loaded.search(query, 3) == index.search(query, 3)
 
 
-def _store_with_vectors(tmp_path, embedder):
-    from papertide.clock import FixedClock
-    from papertide.index.update import embed_missing
-    from papertide.models import Record
-    from papertide.sources.tabular import JsonlSource
-    from papertide.store.sqlite import SqliteStore
-
+def _store_with_vectors(tmp_path: Path, embedder: HashEmbedder) -> SqliteStore:
     store = SqliteStore(tmp_path / "t.db", FixedClock())
     store.migrate()
     golden = "tests/data/golden/papers.jsonl"
@@ -37,7 +39,6 @@ def _store_with_vectors(tmp_path, embedder):
 
 
 def test_refresh_graph_saves_a_graph_that_agrees_with_exact_search(tmp_path):
-    from papertide.index.embed import HashEmbedder
     from papertide.index.update import refresh_graph
     from papertide.index.vectors import load_exact
 
@@ -58,7 +59,6 @@ def test_refresh_graph_saves_a_graph_that_agrees_with_exact_search(tmp_path):
 
 
 def test_refresh_graph_adds_only_vectors_written_since_the_saved_graph(tmp_path):
-    from papertide.index.embed import HashEmbedder
     from papertide.index.update import refresh_graph
     from papertide.store.base import EmbeddingRow
 
@@ -84,7 +84,6 @@ def test_refresh_graph_adds_only_vectors_written_since_the_saved_graph(tmp_path)
 
 
 def test_refresh_graph_rebuilds_when_its_state_is_lost_or_unreadable(tmp_path):
-    from papertide.index.embed import HashEmbedder
     from papertide.index.update import refresh_graph
 
     embedder = HashEmbedder(dim=32)
