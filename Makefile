@@ -10,7 +10,13 @@ DB ?= papertide.db
 
 .PHONY: setup run test lint bench clean
 
-$(STAMP): pyproject.toml
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# the browser tests drive Debian's Chromium through Playwright (never `playwright install`)
+$(CHROMIUM):
+	$(SUDO) apt-get install -y -q chromium || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+
+$(STAMP): pyproject.toml | $(CHROMIUM)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
