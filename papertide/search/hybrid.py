@@ -54,6 +54,9 @@ Contribution = Callable[[str, Part, Fusion], float]
 # paper (more-like-this on the whole paper, as `similar` does), a convex mix 0.2 / 0.8.
 DEFAULT_FUSION = Fusion("rrf", {"bm25": 1.0, "dense": 1.0}, k=30)
 SIMILAR_FUSION = Fusion("convex", {"bm25": 0.2, "dense": 0.8})
+# with the contextual MiniLM as the dense side, dev chose lexical 0.1 / dense 0.9 (BENCHMARKS.md,
+# "Search quality": test nDCG@20 0.607 against 0.513 with the static embedder)
+CONTEXTUAL_SIMILAR_FUSION = Fusion("convex", {"bm25": 0.1, "dense": 0.9})
 
 
 def fuse_rankings(rankings: Mapping[str, Ranking], fusion: Fusion = DEFAULT_FUSION) -> list[Fused]:

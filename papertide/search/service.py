@@ -41,6 +41,16 @@ class VectorSearcher(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class VectorSpace:
+    """An embedder, the index over its stored vectors, and how its neighbours fuse with BM25's
+    more-like-this when finding similar papers."""
+
+    embedder: Embedder
+    vectors: VectorSearcher
+    fusion: Fusion
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     paper: Paper
     score: float
@@ -63,6 +73,7 @@ class SearchService:
     vectors: VectorSearcher
     fusion: Fusion = DEFAULT_FUSION
     similar_fusion: Fusion = SIMILAR_FUSION
+    paper_space: VectorSpace | None = None  # when set, similar papers use it (e.g. contextual)
 
     def search(self, text: str, limit: int = 20) -> SearchResult:
         """Hits for a query string, best first; never raises for any input text."""
@@ -90,9 +101,10 @@ class SearchService:
         Works for a paper ingested a minute ago: without a stored vector its text is embedded
         on the spot."""
         paper = self._paper(paper_id)
-        vector = self._vector_of(paper)
+        space = self.similar_space
+        vector = self._vector_of(paper, space.embedder)
         lexical = self.lexical.more_like_this(paper.id, None, CANDIDATES, explain=False)
-        return self._neighbours(vector, lexical, {paper.id}, limit)
+        return self._neighbours(space, vector, lexical, {paper.id}, limit)
 
     def similar_to_set(
         self, positive: Sequence[str], negative: Sequence[str] = (), limit: int = 10
@@ -102,44 +114,58 @@ class SearchService:
         disliked = [self._paper(pid) for pid in negative]
         if not liked:
             raise PaperNotFoundError("give at least one paper to find similar ones")
-        centroid = np.mean([self._vector_of(p) for p in liked], axis=0)
+        space = self.similar_space
+        centroid = np.mean([self._vector_of(p, space.embedder) for p in liked], axis=0)
         if disliked:
-            centroid -= NEGATIVE_WEIGHT * np.mean([self._vector_of(p) for p in disliked], axis=0)
+            unliked = [self._vector_of(p, space.embedder) for p in disliked]
+            centroid -= NEGATIVE_WEIGHT * np.mean(unliked, axis=0)
         centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
         text = " ".join(paper_text(p.title, p.abstract) for p in liked)
         lexical = self.lexical.more_like_this(None, text, CANDIDATES, explain=False)
         seen = {p.id for p in (*liked, *disliked)}
-        return self._neighbours(centroid.astype(np.float32), lexical, seen, limit)
+        return self._neighbours(space, centroid.astype(np.float32), lexical, seen, limit)
+
+    @property
+    def similar_space(self) -> VectorSpace:
+        """The vectors similar papers are found with: `paper_space`, else the query embedder's."""
+        return self.paper_space or VectorSpace(self.embedder, self.vectors, self.similar_fusion)
 
     def _neighbours(
-        self, vector: Matrix, lexical: list[LexicalHit], exclude: set[str], limit: int
+        self,
+        space: VectorSpace,
+        vector: Matrix,
+        lexical: list[LexicalHit],
+        exclude: set[str],
+        limit: int,
     ) -> list[SearchHit]:
-        dense = self._dense_ids(vector, CANDIDATES + len(exclude))
+        dense = self._dense_ids(space.vectors, vector, CANDIDATES + len(exclude))
         rankings = {
             "bm25": [(h.paper_id, h.score) for h in lexical if h.paper_id not in exclude],
             "dense": [(pid, score) for pid, score in dense if pid not in exclude],
         }
-        fused = fuse_rankings(rankings, self.similar_fusion)[:limit]
+        fused = fuse_rankings(rankings, space.fusion)[:limit]
         return self._hits(fused, {h.paper_id: h for h in lexical}, ())
 
     def _dense(self, query: Query) -> list[tuple[str, float]]:
         text = query.text if query.is_long_text else " ".join((*query.terms, *query.phrases))
-        hits = self._dense_ids(self.embedder.embed([text])[0], CANDIDATES)
+        hits = self._dense_ids(self.vectors, self.embedder.embed([text])[0], CANDIDATES)
         if not (query.has_filters or query.not_terms or query.not_phrases or query.not_prefixes):
             return hits
         papers = self.store.get_papers([pid for pid, _ in hits])
         return [(pid, s) for pid, s in hits if pid in papers and passes(papers[pid], query)]
 
-    def _dense_ids(self, vector: Matrix, k: int) -> list[tuple[str, float]]:
-        found = self.vectors.search(vector, k)
+    def _dense_ids(
+        self, vectors: VectorSearcher, vector: Matrix, k: int
+    ) -> list[tuple[str, float]]:
+        found = vectors.search(vector, k)
         ids = self.store.ids_for([pk for pk, _ in found])
         return [(ids[pk], score) for pk, score in found if pk in ids]
 
-    def _vector_of(self, paper: Paper) -> Matrix:
-        stored = self.store.vector_of(self.embedder.name, paper.id)
+    def _vector_of(self, paper: Paper, embedder: Embedder) -> Matrix:
+        stored = self.store.vector_of(embedder.name, paper.id)
         if stored is not None:
-            return np.asarray(from_stored([stored], self.embedder.dim)[0], dtype=np.float32)
-        vectors = self.embedder.embed([paper_text(paper.title, paper.abstract)])
+            return np.asarray(from_stored([stored], embedder.dim)[0], dtype=np.float32)
+        vectors = embedder.embed([paper_text(paper.title, paper.abstract)])
         return np.asarray(vectors[0], dtype=np.float32)
 
     def _paper(self, paper_id: str) -> Paper:

@@ -31,6 +31,8 @@ class Snippet:
 
 def fold_word(word: str) -> str:
     """Case- and accent-insensitive form of a word: the default way to compare words."""
+    if word.isascii():  # the common case, and a hot loop: casefold and NFKD change nothing else
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -50,9 +52,8 @@ def make_snippet(
     flat = " ".join(text.split())
     width = max(width, _MIN_WIDTH_CHARS)
     words, prefixes = _keys(terms, normalize)
-    spans = [
-        (m.start(), m.end(), _match(m[0], words, prefixes, normalize)) for m in _WORD.finditer(flat)
-    ]
+    found = _WORD.finditer(flat) if words or prefixes else ()  # nothing to look for: the start
+    spans = [(m.start(), m.end(), _match(m[0], words, prefixes, normalize)) for m in found]
     hits = [(start, end, key) for start, end, key in spans if key is not None]
     begin = _fill_back(flat, _best_start(flat, hits, width), width)
     end = _cut_end(flat, begin, width)
@@ -76,10 +77,10 @@ def _match(
     word: str, words: set[str], prefixes: set[str], normalize: Callable[[str], str]
 ) -> str | None:
     """The key a word matched under, or None."""
-    key = normalize(word)
+    folded = fold_word(word)
+    key = folded if normalize is fold_word else normalize(word)
     if key in words:
         return key
-    folded = fold_word(word)
     return next((prefix for prefix in prefixes if folded.startswith(prefix)), None)
 
 

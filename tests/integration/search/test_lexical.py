@@ -89,6 +89,21 @@ def test_lexical_hits_explain_terms_and_field_parts(filled: TantivyLexicalIndex)
     assert sum(parts.values()) == pytest.approx(hit.score, rel=1e-3)
 
 
+def test_lexical_matched_terms_follow_the_query_order(filled: TantivyLexicalIndex):
+    hit = search_text(filled, "codes quantum stabilizer")[0]
+    assert hit.matched_terms == ("codes", "quantum", "stabilizer")
+
+
+def test_lexical_equal_scores_rank_by_id_whatever_the_insert_order(
+    store: SqliteStore, index: TantivyLexicalIndex
+):
+    twins = [paper(f"2502.0000{n}", "Sparse attention kernels") for n in (3, 1, 2)]
+    for twin in twins:  # one batch each: the index sees them in this order
+        store.write_batch([Record(twin)], [])
+    sync_index(index, store)
+    assert ids(index, "sparse attention") == ["2502.00001", "2502.00002", "2502.00003"]
+
+
 def test_lexical_stemming_matches_word_forms(filled: TantivyLexicalIndex):
     assert "2501.00005" in ids(filled, "transformer")
     assert "2501.00002" in ids(filled, "decoder")

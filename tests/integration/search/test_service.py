@@ -8,14 +8,16 @@ from pathlib import Path
 import pytest
 
 from papertide.errors import PaperNotFoundError
+from papertide.index.contextual import CONTEXTUAL_MODEL
 from papertide.index.embed import HashEmbedder
 from papertide.index.lexical import sync_index
 from papertide.index.static import StaticEmbedder
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.index.update import embed_missing
-from papertide.index.vectors import load_exact
+from papertide.index.vectors import Matrix, from_stored, load_exact
 from papertide.models import Paper, Record
-from papertide.search.service import SearchService
+from papertide.search.hybrid import CONTEXTUAL_SIMILAR_FUSION
+from papertide.search.service import SearchService, VectorSpace
 from papertide.sources.tabular import JsonlSource
 from papertide.store.sqlite import SqliteStore
 
@@ -117,3 +119,44 @@ def test_embed_missing_embeds_only_new_or_changed_text(store):
     assert (again.embedded, again.unchanged) == (1, 0)
     assert sum(embedder.calls) == 51
     assert dict(store.embedding_models()) == {embedder.name: 50}
+
+
+def test_similar_uses_the_paper_space_vectors_and_fusion_when_given(service, store):
+    other = HashEmbedder(dim=48)
+    embed_missing(store, other)
+    space = VectorSpace(other, load_exact(store, other.name, other.dim), CONTEXTUAL_SIMILAR_FUSION)
+    with_space = replace(service, paper_space=space)
+    assert with_space.similar_space is space
+    other.calls.clear()
+    hits = with_space.similar("2601.22777", 5)
+    assert "2601.22777" not in ids(hits)
+    top = next(hit for hit in hits if "dense" in hit.parts)
+
+    def vector(paper_id: str) -> Matrix:
+        return from_stored([store.vector_of(other.name, paper_id) or b""], 48)
+
+    cosine = float((vector("2601.22777") @ vector(top.paper.id).T)[0, 0])
+    assert top.parts["dense"].score == pytest.approx(cosine, abs=1e-5)  # the 48-d vectors
+    assert with_space.similar_to_set(["2601.22777"], ["2601.16618"], 5)
+    assert other.calls == []  # stored vectors answered: nothing was embedded on the spot
+
+
+def test_build_paper_space_follows_the_setting_and_the_coverage(tmp_path, store):
+    from papertide.config import Settings
+    from papertide.errors import InputError
+    from papertide.wiring import build_paper_space
+
+    store.write_batch([r for r in JsonlSource(GOLDEN).records() if isinstance(r, Record)], [])
+    settings = Settings(db=str(tmp_path / "t.db"))
+    assert build_paper_space(settings, store) is None  # auto: no contextual vectors yet
+    assert build_paper_space(replace(settings, similar_embedder="static"), store) is None
+    with pytest.raises(InputError, match="similar_embedder"):
+        build_paper_space(replace(settings, similar_embedder="best"), store)
+    space = build_paper_space(replace(settings, similar_embedder="contextual"), store)
+    assert space is not None
+    assert space.embedder.name == CONTEXTUAL_MODEL
+    assert space.fusion == CONTEXTUAL_SIMILAR_FUSION
+    embed_missing(store, space.embedder)  # every paper has a contextual vector now
+    auto = build_paper_space(settings, store)
+    assert auto is not None
+    assert auto.embedder.name == CONTEXTUAL_MODEL
