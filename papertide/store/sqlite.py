@@ -1,7 +1,8 @@
 """SqliteStore: the embedded default engine (one file, WAL, FTS5).
 
-Writes go through one connection in explicit transactions; a batch commits whole or not at all,
-so an interrupted ingest leaves only complete batches behind.
+Each thread gets its own connection (web endpoints run in a thread pool), so transactions of
+different requests never interleave; writes are explicit BEGIN IMMEDIATE transactions that
+commit whole or not at all, so an interrupted ingest leaves only complete batches behind.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,19 +20,29 @@ from typing import Any, TypeVar
 from papertide.clock import Clock
 from papertide.errors import StoreError
 from papertide.models import (
+    ApiTokenInfo,
+    Collection,
+    Comment,
+    Follow,
     IngestCounts,
     Listing,
     Paper,
+    PaperSignals,
     QuarantineEntry,
     Record,
     Rejected,
     StoreStats,
+    User,
+    VoteState,
 )
 from papertide.store import fts, sqlite_vectors
+from papertide.store import sqlite_community as community
 from papertide.store.base import EmbeddingRow, EmbedTask
 from papertide.store.codec import iso, paper_from_json, paper_to_json
 from papertide.store.merge import combine_batch, content_hash, plan_upsert
 from papertide.store.migrations import load_migrations
+from papertide.store.sqlite_digest import SqliteDigests
+from papertide.store.sqlite_transfer import SqliteTransfer
 
 _PAPER_COLUMNS = (
     "id, version, title, abstract, authors, categories, primary_category, comment, journal_ref,"
@@ -40,26 +52,61 @@ _CHUNK = 500
 T = TypeVar("T")
 
 
-class SqliteStore:
+class SqliteStore(SqliteDigests, SqliteTransfer):
     """A papertide store in one SQLite file (or ":memory:")."""
 
     def __init__(self, path: str | Path, clock: Clock) -> None:
         self.path = str(path)
         self.clock = clock
-        self._conn = _connect(self.path)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        # ":memory:" is one database per connection: every thread shares it, writes serialised
+        self._shared = _connect(self.path) if self.path == ":memory:" else None
+        self._shared_writes = threading.Lock()
+        if self._shared is None:
+            self._thread_conn()  # open now, so a bad path fails here rather than at first use
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection (each thread gets its own, opened on first use)."""
+        if self._shared is not None:
+            return self._shared
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        return conn if conn is not None else self._thread_conn()
+
+    def _thread_conn(self) -> sqlite3.Connection:
+        """Open this thread's connection; close those of threads that have ended."""
+        conn = _connect(self.path)
+        with self._lock:
+            for thread, old in self._opened:
+                if not thread.is_alive():
+                    old.close()
+            self._opened = [(t, c) for t, c in self._opened if t.is_alive()]
+            self._opened.append((threading.current_thread(), conn))
+        self._local.conn = conn
+        return conn
 
     def close(self) -> None:
-        self._conn.close()
+        """Close every connection this store opened, in any thread."""
+        with self._lock:
+            for _, conn in self._opened:
+                conn.close()
+            self._opened = []
+        if self._shared is not None:
+            self._shared.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
+        conn = self._conn
+        with self._shared_writes if self._shared is not None else nullcontext():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def migrate(self) -> list[str]:
         self._conn.execute(
@@ -357,6 +404,149 @@ class SqliteStore:
         ).fetchall()
         return [QuarantineEntry(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]
 
+    # --- accounts and community (SQL in sqlite_community.py) ---
+
+    def create_user(self, username: str, email: str | None, password_hash: str) -> User:
+        with self._transaction() as conn:
+            return community.create_user(conn, username, email, password_hash, self.clock.now())
+
+    def user_by_id(self, user_id: int) -> User | None:
+        return community.user_by_id(self._conn, user_id)
+
+    def user_login(self, name_or_email: str) -> tuple[User, str] | None:
+        return community.user_login(self._conn, name_or_email)
+
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        with self._transaction() as conn:
+            community.set_password_hash(conn, user_id, password_hash)
+
+    def set_admin(self, user_id: int, is_admin: bool) -> None:
+        with self._transaction() as conn:
+            community.set_admin(conn, user_id, is_admin)
+
+    def save_session(self, token_hash: str, user_id: int, expires_at: datetime) -> None:
+        with self._transaction() as conn:
+            community.save_session(conn, token_hash, user_id, expires_at, self.clock.now())
+
+    def session_user(self, token_hash: str) -> User | None:
+        return community.session_user(self._conn, token_hash, self.clock.now())
+
+    def delete_session(self, token_hash: str) -> None:
+        with self._transaction() as conn:
+            community.delete_session(conn, token_hash)
+
+    def save_api_token(self, token_hash: str, user_id: int, name: str) -> None:
+        with self._transaction() as conn:
+            community.save_api_token(conn, token_hash, user_id, name, self.clock.now())
+
+    def api_token_user(self, token_hash: str) -> User | None:
+        now = self.clock.now()
+        found = community.api_token_user(self._conn, token_hash, now)
+        if found is None:
+            return None
+        user, due = found
+        if due:  # a write only when last_used_at is stale, so most API calls only read
+            with self._transaction() as conn:
+                community.touch_api_token(conn, token_hash, now)
+        return user
+
+    def api_tokens_of(self, user_id: int) -> list[ApiTokenInfo]:
+        return community.api_tokens_of(self._conn, user_id)
+
+    def revoke_api_token(self, user_id: int, token_id: str) -> bool:
+        with self._transaction() as conn:
+            return community.revoke_api_token(conn, user_id, token_id)
+
+    def set_vote(self, user_id: int, paper_id: str, up: bool) -> VoteState:
+        with self._transaction() as conn:
+            return community.set_vote(conn, user_id, paper_id, up, self.clock.now())
+
+    def upvotes(self, paper_ids: Sequence[str]) -> dict[str, int]:
+        return community.upvotes(self._conn, paper_ids)
+
+    def voted(self, user_id: int, paper_ids: Sequence[str]) -> set[str]:
+        return community.voted(self._conn, user_id, paper_ids)
+
+    def add_comment(self, user_id: int, paper_id: str, body: str) -> Comment:
+        with self._transaction() as conn:
+            return community.add_comment(conn, user_id, paper_id, body, self.clock.now())
+
+    def comment_by_id(self, comment_id: int) -> Comment | None:
+        return community.comment_by_id(self._conn, comment_id)
+
+    def comments_for(self, paper_id: str) -> list[Comment]:
+        return community.comments_for(self._conn, paper_id)
+
+    def delete_comment(self, comment_id: int) -> None:
+        with self._transaction() as conn:
+            community.delete_comment(conn, comment_id, self.clock.now())
+
+    def comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
+        return community.comment_counts(self._conn, paper_ids)
+
+    def collections_of(self, user_id: int) -> list[Collection]:
+        return community.collections_of(self._conn, user_id)
+
+    def add_to_collection(self, user_id: int, name: str, paper_id: str) -> Collection:
+        with self._transaction() as conn:
+            now = self.clock.now()
+            return community.add_to_collection(conn, user_id, name, paper_id, now)
+
+    def remove_from_collection(self, user_id: int, collection_id: int, paper_id: str) -> None:
+        with self._transaction() as conn:
+            community.remove_from_collection(conn, user_id, collection_id, paper_id)
+
+    def collection_papers(self, user_id: int, collection_id: int) -> list[Paper]:
+        return self._papers_in_order(
+            community.collection_paper_ids(self._conn, user_id, collection_id)
+        )
+
+    def bookmarked(self, user_id: int, paper_ids: Sequence[str]) -> set[str]:
+        return community.bookmarked(self._conn, user_id, paper_ids)
+
+    def set_follow(self, user_id: int, follow: Follow, on: bool) -> None:
+        with self._transaction() as conn:
+            community.set_follow(conn, user_id, follow, on, self.clock.now())
+
+    def follows_of(self, user_id: int) -> list[Follow]:
+        return community.follows_of(self._conn, user_id)
+
+    def add_listing(self, listing: Listing) -> bool:
+        with self._transaction() as conn:
+            return community.add_listing(conn, _listing_row(listing))
+
+    def remove_listing(self, day: date, paper_id: str) -> bool:
+        with self._transaction() as conn:
+            return community.remove_listing(conn, day, paper_id)
+
+    def listings_between(self, since: date, until: date) -> list[tuple[Listing, Paper]]:
+        rows = community.listings_between(self._conn, since, until)
+        papers = self._load_papers(self._conn, list({row["paper_id"] for row in rows}))
+        return [(_row_to_listing(row), papers[row["paper_id"]]) for row in rows]
+
+    def listing_days(self, since: date, until: date) -> list[tuple[date, int]]:
+        return community.listing_days(self._conn, since, until)
+
+    def trending_signals(self, since: date, until: date) -> list[PaperSignals]:
+        return community.trending_signals(self._conn, since, until)
+
+    def papers_by_author(self, name: str, limit: int, offset: int = 0) -> list[Paper]:
+        return self._papers_in_order(community.paper_ids_by_author(self._conn, name, limit, offset))
+
+    def papers_in_category(self, category: str, limit: int, offset: int = 0) -> list[Paper]:
+        return self._papers_in_order(
+            community.paper_ids_in_category(self._conn, category, limit, offset)
+        )
+
+    def record_write(self, actor: str, action: str, limit: int, window_s: int) -> int | None:
+        with self._transaction() as conn:
+            now = self.clock.now()
+            return community.record_write(conn, actor, action, limit, window_s, now)
+
+    def _papers_in_order(self, ids: list[str]) -> list[Paper]:
+        papers = self._load_papers(self._conn, ids)
+        return [papers[paper_id] for paper_id in ids if paper_id in papers]
+
     def _scalar(self, sql: str) -> int:
         return int(self._conn.execute(sql).fetchone()[0])
 
@@ -372,10 +562,10 @@ def _connect(path: str) -> sqlite3.Connection:
     try:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout=10000")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=10000")
     except sqlite3.DatabaseError as error:
         raise StoreError(f"cannot open {path} as a papertide database: {error}") from None
     return conn

