@@ -1,5 +1,6 @@
 # The project's one entry point: README.md and .ci/run call exactly these targets.
-# `make run`  sets up .venv, loads and indexes the bundled demo corpus (SQLite), shows a tour.
+# `make run`  sets up .venv, loads and indexes the bundled demo corpus (SQLite), shows a tour,
+#             then serves the site on http://127.0.0.1:8000/ (Ctrl-C stops it).
 # `make test` sets up .venv and runs lint (ruff, mypy) and every test.
 
 PYTHON ?= python3
@@ -16,6 +17,11 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 $(CHROMIUM):
 	$(SUDO) apt-get install -y -q chromium || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 
+WRK := /usr/bin/wrk
+# bench/web.py loads the web server with Debian's wrk (HTTP load generator)
+$(WRK):
+	$(SUDO) apt-get install -y -q wrk || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk)
+
 $(STAMP): pyproject.toml | $(CHROMIUM)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -31,6 +37,7 @@ run: setup
 	$(BIN)/papertide index --db $(DB)
 	$(BIN)/papertide stats --db $(DB)
 	$(BIN)/papertide daily --db $(DB)
+	$(BIN)/papertide serve --db $(DB)
 
 lint: setup
 	$(BIN)/ruff check .
@@ -40,8 +47,9 @@ lint: setup
 test: lint
 	$(BIN)/pytest --cov --cov-report=term
 
-bench: setup
+bench: setup | $(WRK)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python -m bench.web
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -30,6 +30,20 @@ class Settings:
     arxiv_delay_s: float = 3.0
     http_timeout_s: float = 30.0
     http_retries: int = 4
+    similar_embedder: str = "auto"  # auto | static | contextual (see wiring.build_paper_space)
+    # empty: generated once and kept in <db>.secret or <index_dir>/secret (see wiring)
+    secret_key: str = ""
+    index_dir: str = ""  # search index folders; empty: beside the SQLite file; PostgreSQL needs one
+    smtp_host: str = ""  # empty: no mail server, digests cannot be sent (docs/digest.md)
+    smtp_port: int = 0  # 0: the TLS mode's port (25 none, 587 starttls, 465 ssl)
+    smtp_user: str = ""  # empty: no SMTP AUTH
+    smtp_password: str = ""
+    smtp_tls: str = "starttls"  # none | starttls | ssl
+    smtp_timeout_s: float = 30.0
+    smtp_connections: int = 4  # SMTP connections a digest run sends over at once
+    mail_from: str = "papertide <digest@localhost>"
+    base_url: str = "http://127.0.0.1:8000"  # where links in emails point
+    page_cache_ttl_s: float = 1.0  # anonymous pages kept this long per worker; 0: no cache
 
 
 def load_settings(environ: Mapping[str, str], path: Path | None = None) -> Settings:

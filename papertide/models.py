@@ -172,6 +172,17 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiTokenInfo:
+    """What its owner may see of an API token (never the token): `id` is a short prefix of
+    the token's sha256, enough to name it in a revoke; `last_used_at` None if never used."""
+
+    id: str
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Comment:
     """A comment on a paper, as written (Markdown source; rendered safely by the web tier)."""
 

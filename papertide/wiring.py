@@ -2,35 +2,72 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from papertide import __version__
 from papertide.clock import Clock, SystemClock
+from papertide.community.accounts import AccountService
+from papertide.community.actions import CommunityService
 from papertide.config import Settings
 from papertide.errors import InputError, StoreError
+from papertide.index.contextual import CONTEXTUAL_MODEL, MiniLmEmbedder
 from papertide.index.embed import Embedder
 from papertide.index.static import StaticEmbedder
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.index.vectors import EXACT_LIMIT, HnswIndex, load_exact
-from papertide.search.service import SearchService, VectorSearcher
+from papertide.models import Paper, Record
+from papertide.rank.service import TrendingService
+from papertide.search.hybrid import CONTEXTUAL_SIMILAR_FUSION
+from papertide.search.service import SearchService, VectorSearcher, VectorSpace
+from papertide.sources.arxiv import ArxivApiSource
 from papertide.sources.http import PoliteFetcher
 from papertide.store.base import Store
 from papertide.store.sqlite import SqliteStore
+from papertide.web.services import WebServices
+
+if TYPE_CHECKING:
+    from papertide.agents.services import AgentServices
+    from papertide.digest.send import Mailer
+    from papertide.digest.service import DigestService
 
 USER_AGENT = f"papertide/{__version__} (self-hosted paper discovery)"
+SECRET_KEY_BYTES = 32
 
 
 def build_store(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Store:
-    """Open the store named by settings.db: a path or sqlite:///path (migrated unless told)."""
+    """Open the store named by settings.db: a path, sqlite:///path or a postgresql:// URL
+    (migrated unless told)."""
     db = settings.db
-    if db.startswith(("postgres://", "postgresql://")):
-        raise StoreError("PostgreSQL stores are not supported yet; use a SQLite path")
-    store = SqliteStore(_sqlite_path(db), clock or SystemClock())
+    store: Store
+    if is_postgres_url(db):
+        store = _open_postgres(db, clock or SystemClock())
+    else:
+        store = SqliteStore(_sqlite_path(db), clock or SystemClock())
     if migrate:
         store.migrate()
     return store
+
+
+def is_postgres_url(db: str) -> bool:
+    return db.startswith(("postgres://", "postgresql://"))
+
+
+def _open_postgres(url: str, clock: Clock) -> Store:
+    try:
+        from papertide.store.postgres import PostgresStore
+    except ImportError as error:
+        if not (error.name or "").startswith("psycopg"):
+            raise
+        hint = "pip install 'papertide[postgres]'"
+        raise StoreError(f"PostgreSQL stores need psycopg ({error}); {hint}") from None
+    return PostgresStore(url, clock)
 
 
 def _sqlite_path(db: str) -> str:
@@ -50,12 +87,32 @@ def build_fetcher(
     return PoliteFetcher(client, clock or SystemClock(), interval, settings.http_retries)
 
 
+POSTGRES_NEEDS_INDEX_DIR = (
+    "a PostgreSQL store keeps its search indexes (and the web tier's generated secret key)"
+    " in files: set index_dir (PAPERTIDE_INDEX_DIR) to a folder for them (docs/settings.md)"
+)
+
+
 def index_paths(settings: Settings) -> tuple[Path, Path] | None:
-    """(lexical index folder, vector index folder) beside the database; None for :memory:."""
+    """(lexical index folder, vector index folder): in settings.index_dir when set, else
+    beside a SQLite database (<db>.lexical, <db>.vectors); None for ":memory:" (indexes kept
+    in memory). InputError for PostgreSQL without index_dir: rebuilding them in memory at
+    every start would be silently slow, and every worker would hold its own copy."""
+    if settings.index_dir:
+        folder = Path(settings.index_dir)
+        return folder / "lexical", folder / "vectors"
+    if is_postgres_url(settings.db):
+        raise InputError(POSTGRES_NEEDS_INDEX_DIR)
     path = _sqlite_path(settings.db)
     if path == ":memory:":
         return None
     return Path(f"{path}.lexical"), Path(f"{path}.vectors")
+
+
+def sqlite_file(db: str) -> Path | None:
+    """The SQLite file a db setting names; None for PostgreSQL URLs and ":memory:"."""
+    path = _sqlite_path(db)
+    return None if path == ":memory:" or is_postgres_url(db) else Path(path)
 
 
 def build_embedder(kind: str = "static") -> Embedder:
@@ -63,8 +120,6 @@ def build_embedder(kind: str = "static") -> Embedder:
     if kind == "static":
         return StaticEmbedder.load()
     if kind == "contextual":
-        from papertide.index.contextual import MiniLmEmbedder
-
         return MiniLmEmbedder.load()
     raise InputError(f"unknown embedder {kind!r}; use static or contextual")
 
@@ -87,5 +142,158 @@ def build_vectors(settings: Settings, store: Store, embedder: Embedder) -> Vecto
 def build_search_service(settings: Settings, store: Store) -> SearchService:
     embedder = build_embedder()
     return SearchService(
-        store, build_lexical(settings, store), embedder, build_vectors(settings, store, embedder)
+        store,
+        build_lexical(settings, store),
+        embedder,
+        build_vectors(settings, store, embedder),
+        paper_space=build_paper_space(settings, store),
+    )
+
+
+def build_paper_space(settings: Settings, store: Store) -> VectorSpace | None:
+    """The contextual vectors for similar papers, when settings.similar_embedder asks for them
+    ("contextual") or allows them ("auto") and every paper has one; None: use the static ones.
+
+    The contextual MiniLM ranks similar papers better (CSFCube test nDCG@20 0.607 against
+    0.513 fused with BM25; BENCHMARKS.md) but embeds about 20 papers/s, so it is used only
+    where stored vectors answer: a paper's neighbours, never a typed query.
+    """
+    choice = settings.similar_embedder
+    if choice not in ("auto", "static", "contextual"):
+        raise InputError(f"similar_embedder must be auto, static or contextual, not {choice!r}")
+    if choice == "static":
+        return None
+    embedded = dict(store.embedding_models()).get(CONTEXTUAL_MODEL, 0)
+    if choice == "auto" and (embedded == 0 or embedded < store.lexical_watermark().papers):
+        return None
+    embedder = build_embedder("contextual")
+    vectors = build_vectors(settings, store, embedder)
+    return VectorSpace(embedder, vectors, CONTEXTUAL_SIMILAR_FUSION)
+
+
+def build_accounts(store: Store, clock: Clock) -> AccountService:
+    return AccountService(store, clock)
+
+
+def build_community(settings: Settings, store: Store, clock: Clock) -> CommunityService:
+    """Votes, comments, submissions...; a submitted paper not yet stored comes from arXiv."""
+    return CommunityService(store, clock, arxiv_papers_by_id(settings, clock))
+
+
+def arxiv_papers_by_id(settings: Settings, clock: Clock) -> Callable[[list[str]], list[Paper]]:
+    """Papers by arXiv id from the arXiv API through one polite client. Calls take turns, so
+    the gap arXiv asks for between requests holds across web threads."""
+    fetcher = build_fetcher(settings, clock)
+    turn = threading.Lock()
+
+    def fetch_papers(ids: list[str]) -> list[Paper]:
+        source = ArxivApiSource(fetcher, base_url=settings.arxiv_api_url, ids=ids)
+        with turn:
+            return [result.paper for result in source.records() if isinstance(result, Record)]
+
+    return fetch_papers
+
+
+def build_web_services(settings: Settings, clock: Clock | None = None) -> WebServices:
+    """Everything the web tier calls, over one store (the app closes it when it stops)."""
+    clock = clock or SystemClock()
+    store = build_store(settings, clock)
+    return WebServices(
+        settings=settings,
+        store=store,
+        search=build_search_service(settings, store),
+        accounts=build_accounts(store, clock),
+        community=build_community(settings, store, clock),
+        trending=TrendingService(store, clock),
+        digests=build_digests(settings, store, clock),
+        clock=clock,
+        secret_key=load_secret_key(settings),
+    )
+
+
+def load_secret_key(settings: Settings) -> bytes:
+    """settings.secret_key; else a key file created on first use (mode 0600) and shared by
+    every worker on this host: `<db>.secret` beside a SQLite database, `<index_dir>/secret`
+    for PostgreSQL (InputError without index_dir); for ":memory:" a key for this process."""
+    if settings.secret_key:
+        return settings.secret_key.encode()
+    if is_postgres_url(settings.db):
+        if not settings.index_dir:
+            raise InputError(POSTGRES_NEEDS_INDEX_DIR)
+        folder = Path(settings.index_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        return _secret_file(folder / "secret")
+    path = _sqlite_path(settings.db)
+    if path == ":memory:":
+        return secrets.token_bytes(SECRET_KEY_BYTES)
+    return _secret_file(Path(f"{path}.secret"))
+
+
+def _secret_file(path: Path) -> bytes:
+    """Read the key file, or create it atomically (written aside, then linked into place, so
+    a worker never reads half a file and two workers never keep different keys)."""
+    if not path.exists():
+        key = secrets.token_bytes(SECRET_KEY_BYTES)
+        draft = path.with_name(f"{path.name}.{secrets.token_hex(8)}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(key.hex() + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process was first: use its key
+        finally:
+            draft.unlink()
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except ValueError:
+        raise StoreError(f"{path} does not hold a hex key; delete it to make a new one") from None
+
+
+def build_agent_services(
+    settings: Settings, store: Store, clock: Clock | None = None
+) -> AgentServices:
+    """What the MCP agent tools call (`papertide mcp`), over an open store."""
+    from papertide.agents.services import AgentServices
+    from papertide.rank.service import TrendingService
+
+    search = build_search_service(settings, store)
+    return AgentServices(store, search, TrendingService(store, clock or SystemClock()))
+
+
+def build_mailer(settings: Settings, clock: Clock) -> Mailer:
+    """SMTP from settings (smtp_*); without smtp_host, a mailer that refuses with advice."""
+    from papertide.digest.send import NoMailServer, SmtpConfig, SmtpMailer
+
+    if not settings.smtp_host:
+        return NoMailServer()
+    config = SmtpConfig(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        tls=settings.smtp_tls,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        sender=settings.mail_from,
+        timeout_s=settings.smtp_timeout_s,
+    )
+    return SmtpMailer(config, clock, connections=settings.smtp_connections)
+
+
+def build_digests(
+    settings: Settings, store: Store, clock: Clock, mailer: Mailer | None = None
+) -> DigestService:
+    """Subscriptions and digests; links signed with the web tier's key (load_secret_key)."""
+    from papertide.digest.personal import RecommendRanker
+    from papertide.digest.service import DigestService
+    from papertide.digest.tokens import DigestTokens
+
+    embedder = build_embedder()  # personal rankings use the stored vectors of its model
+    return DigestService(
+        store,
+        clock,
+        mailer or build_mailer(settings, clock),
+        DigestTokens(load_secret_key(settings), clock),
+        base_url=settings.base_url,
+        sender=settings.mail_from,
+        personal=RecommendRanker(store, embedder.name, embedder.dim),
     )

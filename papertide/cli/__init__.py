@@ -9,9 +9,13 @@ import click
 from papertide import __version__
 from papertide.cli.browse import daily, export, quarantine, show, stats
 from papertide.cli.common import PapertideGroup
+from papertide.cli.digest import digest
 from papertide.cli.evaluate import evaluate
 from papertide.cli.ingest import ingest
+from papertide.cli.mcp import mcp
+from papertide.cli.migrate import migrate
 from papertide.cli.search import index, search, similar
+from papertide.cli.serve import serve
 from papertide.cli.setup import demo, init
 
 
@@ -20,8 +24,8 @@ from papertide.cli.setup import demo, init
 def main() -> None:
     """papertide: a self-hostable research-paper discovery engine.
 
-    The database is a SQLite file: --db on each command, else $PAPERTIDE_DB, else
-    ./papertide.db.
+    The database is a SQLite file or a postgresql:// URL: --db on each command, else
+    $PAPERTIDE_DB, else ./papertide.db.
     """
 
 
@@ -38,5 +42,9 @@ for command in (
     export,
     quarantine,
     evaluate,
+    digest,
+    serve,
+    mcp,
+    migrate,
 ):
     main.add_command(command)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 import sqlite3
 import sys
@@ -33,6 +34,8 @@ class PapertideGroup(click.Group):
     """A click group that turns user-facing errors into one line on stderr and exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # the pool logs each failed reconnect (a traceback); the one-line error says it all
+        logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
         try:
             return super().invoke(ctx)
         except PapertideError as error:
@@ -41,7 +44,25 @@ class PapertideGroup(click.Group):
             fail(f"database error: {error}")
         except BrokenPipeError:
             sys.stderr.close()  # output piped into `head`: stop quietly
+        except Exception as error:
+            if not is_psycopg_error(error):
+                raise
+            fail(f"database error: {postgres_message(error)}")
         return None
+
+
+def is_psycopg_error(error: BaseException) -> bool:
+    """Whether this is a PostgreSQL driver error. psycopg is optional, and was imported
+    already if it raised: looked up, never imported here."""
+    psycopg = sys.modules.get("psycopg")
+    return psycopg is not None and isinstance(error, psycopg.Error)
+
+
+def postgres_message(error: Any) -> str:
+    """The server's message and hint on one line (not the echoed statement and its caret)."""
+    primary = error.diag.message_primary or str(error).strip().split("\n")[0]
+    hint = error.diag.message_hint
+    return f"{primary} ({hint})" if hint else str(primary)
 
 
 def fail(message: str, code: int = EXIT_ERROR) -> None:
@@ -50,13 +71,14 @@ def fail(message: str, code: int = EXIT_ERROR) -> None:
 
 
 def db_option(func: F) -> F:
-    """--db PATH: the store to use; falls back to $PAPERTIDE_DB, then ./papertide.db."""
+    """--db PATH|URL: the store to use; falls back to $PAPERTIDE_DB, then ./papertide.db."""
     return click.option(
         "--db",
         "db",
-        metavar="PATH",
+        metavar="PATH|URL",
         default=None,
-        help="Database file (or sqlite:///path). Default: $PAPERTIDE_DB or ./papertide.db.",
+        help="SQLite file (or sqlite:///path), or a postgresql://user:password@host/name URL."
+        " Default: $PAPERTIDE_DB or ./papertide.db.",
     )(func)
 
 

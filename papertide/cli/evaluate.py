@@ -12,6 +12,7 @@ from papertide.cli.common import json_option, print_json
 from papertide.eval.compare import FIGURE_GAIN, Comparison, compare_rankers
 from papertide.eval.datasets import DAILY_PAPERS_SIZE, default_data_dir, load_eval_data
 from papertide.eval.rankers import describe_fusion
+from papertide.eval.recommend import CONTEXTUAL_ROW, STATIC_ROW, compare_recommenders
 from papertide.index.embed import Embedder
 from papertide.wiring import build_embedder
 
@@ -37,10 +38,24 @@ from papertide.wiring import build_embedder
     show_default=True,
     help="Daily Papers titles to sample (0: skip the MRR column).",
 )
+@click.option(
+    "--recommend",
+    is_flag=True,
+    help="Evaluate recommendations instead: P@10 of simulated users' monthly digests "
+    "(docs/recommend.md).",
+)
 @json_option
-def evaluate(data_dir: Path | None, skip_contextual: bool, daily_size: int, as_json: bool) -> None:
+def evaluate(
+    data_dir: Path | None, skip_contextual: bool, daily_size: int, recommend: bool, as_json: bool
+) -> None:
     """Rank CSFCube (test fold) and Daily Papers with BM25, a tf-idf SVM baseline, dense
-    embedders and the hybrid, whose fusion is chosen on the CSFCube dev fold; print one table."""
+    embedders and the hybrid, whose fusion is chosen on the CSFCube dev fold; print one table.
+
+    With --recommend: trending, the tf-idf SVM and papertide's recommender on simulated users
+    of the Daily Papers archive."""
+    if recommend:
+        evaluate_recommendations(data_dir or default_data_dir(), skip_contextual, as_json)
+        return
     data = load_eval_data(data_dir or default_data_dir(), daily_papers_size=daily_size)
     embedders: dict[str, Embedder] = {"dense-fast": build_embedder("static")}
     if not skip_contextual:
@@ -67,3 +82,15 @@ def summary(comparison: Comparison) -> str:
             f"figure (>= {FIGURE_GAIN:.0%} over both): {verdict}",
         ]
     )
+
+
+def evaluate_recommendations(data_dir: Path, skip_contextual: bool, as_json: bool) -> None:
+    """`eval --recommend`: one row per ranker, papertide's once per embedder."""
+    embedders: dict[str, Embedder] = {STATIC_ROW: build_embedder("static")}
+    if not skip_contextual:
+        embedders[CONTEXTUAL_ROW] = build_embedder("contextual")
+    report = compare_recommenders(data_dir, embedders, lambda line: click.echo(line, err=True))
+    if as_json:
+        print_json(report.to_dict())
+        return
+    click.echo(report.summary())

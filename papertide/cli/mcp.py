@@ -1,0 +1,20 @@
+"""`mcp`: serve the agent tools (search, similar, daily, trending, paper) over MCP on stdio."""
+
+from __future__ import annotations
+
+import click
+
+from papertide.cli.common import db_option, open_store, settings_for
+from papertide.wiring import build_agent_services
+
+
+@click.command()
+@db_option
+def mcp(db: str | None) -> None:
+    """Run the MCP server for LLM agents on standard input/output (tools: search, similar,
+    daily, trending, paper). Register this command with an MCP client; see docs/mcp.md."""
+    from papertide.agents.server import create_mcp_server  # the MCP SDK loads for this only
+
+    with open_store(db) as store:
+        server = create_mcp_server(build_agent_services(settings_for(db), store))
+        server.run("stdio")

@@ -1,0 +1,47 @@
+"""`serve`: run the web site and JSON API with uvicorn (factory mode, one or more workers)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+import uvicorn
+
+from papertide.cli.common import db_option, open_store, settings_for
+from papertide.index.lexical import sync_index
+from papertide.wiring import build_lexical, index_paths, load_secret_key
+
+APP_FACTORY = "papertide.web.app:app_from_env"
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (they share the database and its rate limits).")  # fmt: skip
+@click.option("--access-log", is_flag=True,
+              help="Log every request to stderr (off by default: it costs speed).")  # fmt: skip
+@db_option
+def serve(host: str, port: int, workers: int, access_log: bool, db: str | None) -> None:
+    """Serve the web site: the daily list at /, paper pages at /papers/{id}, search, accounts,
+    feeds and the JSON API (/api/..., documented at /docs)."""
+    settings = settings_for(db)
+    index_paths(settings)  # PostgreSQL without index_dir: say so now, not in every worker
+    with open_store(db) as store:  # create, migrate and index once, before any worker starts
+        # workers would otherwise each create a missing lexical index, wiping each other's
+        synced = sync_index(build_lexical(settings, store), store)
+        if synced.added:
+            click.echo(f"lexical index: {synced.added:,} papers added", err=True)
+    load_secret_key(settings)  # likewise the <db>.secret key file the workers share
+    os.environ["PAPERTIDE_DB"] = settings.db  # what the workers' app_from_env reads
+    click.echo(f"papertide on http://{host}:{port}/ (database {settings.db})", err=True)
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+        access_log=access_log,
+    )

@@ -1,0 +1,145 @@
+"""Community writes by signed-in users: votes, comments, paper submissions, bookmarks and
+follows, and curators' removals. Each checks its input, takes one rate-limit slot (actor
+"user:<id>"), then calls the store; fetching a submitted paper goes through `fetch_papers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from papertide.clock import Clock
+from papertide.community.ratelimit import DEFAULT_RATE_LIMITS, RateLimits, enforce
+from papertide.errors import AuthError, ConflictError, InputError, PaperNotFoundError
+from papertide.ids import canonical_paper_id, parse_arxiv_id
+from papertide.models import (
+    FOLLOW_KINDS,
+    Comment,
+    Follow,
+    Listing,
+    Paper,
+    Record,
+    User,
+    VoteState,
+)
+from papertide.store.base import Store
+
+COMMENT_MAX_CHARS = 10_000
+COLLECTION_NAME_MAX_CHARS = 100
+FOLLOW_VALUE_MAX_CHARS = 200
+DEFAULT_COLLECTION = "Reading list"
+
+FetchPapers = Callable[[list[str]], list[Paper]]
+
+
+class CommunityService:
+    """What signed-in users change. Every method raises RateLimitError past its limit.
+
+    `limits` is public so that the web's per-address limits (signup, login) come from the
+    same configuration.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        fetch_papers: FetchPapers,
+        limits: RateLimits = DEFAULT_RATE_LIMITS,
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._fetch_papers = fetch_papers
+        self.limits = limits
+
+    def vote(self, user: User, paper_id: str, up: bool) -> VoteState:
+        """Upvote (or take back) a paper; idempotent. PaperNotFoundError for unknown papers."""
+        key = canonical_paper_id(paper_id)
+        self._enforce(user, "vote")
+        return self._store.set_vote(user.id, key, up)
+
+    def comment(self, user: User, paper_id: str, body: str) -> Comment:
+        """Add a comment (Markdown source, 1 to 10,000 characters after stripping)."""
+        key, text = canonical_paper_id(paper_id), body.strip()
+        if not 1 <= len(text) <= COMMENT_MAX_CHARS:
+            raise InputError(f"a comment is 1 to {COMMENT_MAX_CHARS:,} characters")
+        self._enforce(user, "comment")
+        return self._store.add_comment(user.id, key, text)
+
+    def delete_comment(self, user: User, comment_id: int) -> None:
+        """Soft-delete a comment: its author may, and admins (not rate limited) may."""
+        comment = self._store.comment_by_id(comment_id)
+        if comment is None:
+            raise InputError(f"no comment {comment_id} (it may have been deleted)")
+        if not user.is_admin:
+            if comment.user_id != user.id:
+                raise AuthError("only its author or an admin can delete a comment")
+            self._enforce(user, "comment")
+        self._store.delete_comment(comment_id)
+
+    def submit(self, user: User, text: str) -> Listing:
+        """List an arXiv paper (id or URL) on today's page, fetching it first if not stored.
+
+        ConflictError when it is on today's page already; PaperNotFoundError when arXiv does
+        not know it. Today is the clock's date in UTC.
+        """
+        paper_id = parse_arxiv_id(text).id
+        self._enforce(user, "submit")
+        now = self._clock.now()
+        today = self._store.listings_for(now.date())
+        if any(listing.paper_id == paper_id for listing, _ in today):
+            raise ConflictError(f"{paper_id} is already on today's page")
+        if self._store.get_paper(paper_id) is None:
+            self._store.write_batch([Record(self._fetch(paper_id))], [])
+        listing = Listing(
+            day=now.date(),
+            paper_id=paper_id,
+            position=max((listing.position for listing, _ in today), default=-1) + 1,
+            submitted_by=user.username,
+            submitted_at=now,
+        )
+        if not self._store.add_listing(listing):  # someone else was faster
+            raise ConflictError(f"{paper_id} is already on today's page")
+        return listing
+
+    def unlist(self, user: User, day: date, paper_id: str) -> bool:
+        """Take a paper off a day's page: curators (admins) only, else AuthError; not rate
+        limited. False when it was not listed that day."""
+        if not user.is_admin:
+            raise AuthError("only a curator can take a paper off a daily page")
+        return self._store.remove_listing(day, canonical_paper_id(paper_id))
+
+    def bookmark(
+        self, user: User, paper_id: str, collection: str = DEFAULT_COLLECTION, on: bool = True
+    ) -> None:
+        """Add the paper to the named collection (created when new), or take it out; idempotent."""
+        key, name = canonical_paper_id(paper_id), collection.strip()
+        if not 1 <= len(name) <= COLLECTION_NAME_MAX_CHARS:
+            raise InputError(f"a collection name is 1 to {COLLECTION_NAME_MAX_CHARS} characters")
+        self._enforce(user, "bookmark")
+        if on:
+            self._store.add_to_collection(user.id, name, key)
+            return
+        for found in self._store.collections_of(user.id):
+            if found.name.casefold() == name.casefold():
+                self._store.remove_from_collection(user.id, found.id, key)
+
+    def follow(self, user: User, follow: Follow, on: bool) -> None:
+        """Follow (or stop following) an author, category or keyword; idempotent."""
+        value = " ".join(follow.value.split())
+        if follow.kind not in FOLLOW_KINDS:
+            raise InputError(f"can follow only {', '.join(FOLLOW_KINDS)}, not {follow.kind!r}")
+        if not 1 <= len(value) <= FOLLOW_VALUE_MAX_CHARS:
+            raise InputError(
+                f"a followed {follow.kind} is 1 to {FOLLOW_VALUE_MAX_CHARS} characters"
+            )
+        self._enforce(user, "follow")
+        self._store.set_follow(user.id, Follow(follow.kind, value), on)
+
+    def _fetch(self, paper_id: str) -> Paper:
+        for paper in self._fetch_papers([paper_id]):
+            if paper.id == paper_id:
+                return paper
+        raise PaperNotFoundError(f"arXiv has no paper {paper_id}")
+
+    def _enforce(self, user: User, action: str) -> None:
+        enforce(self._store, f"user:{user.id}", action, self.limits)

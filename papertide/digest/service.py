@@ -1,0 +1,378 @@
+"""DigestService: subscriptions (double opt-in), confirm, unsubscribe, preferences, feedback
+from email links, `send_due` and `preview`. Papers come from the daily pages (listings) of each
+period; sending goes through the durable send log (see docs/digest.md for the guarantees).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, fields
+from datetime import timedelta
+from typing import Protocol
+
+from papertide.clock import Clock
+from papertide.digest.compose import (
+    DIGEST_MAX_PAPERS,
+    TRENDING,
+    Digest,
+    DigestItem,
+    Period,
+    Ranked,
+    compose_digest,
+    current_period,
+    digest_entries,
+    period_of_key,
+    preview_period,
+)
+from papertide.digest.outbox import Delivery, Outbox
+from papertide.digest.render import DigestLinks, DigestRenderer, RenderedEmail
+from papertide.digest.send import (
+    PERMANENT,
+    SENT,
+    Mailer,
+    MailServerError,
+    OutgoingEmail,
+    SendResult,
+    check_address,
+    new_message_id,
+    sender_domain,
+)
+from papertide.digest.tokens import (
+    CONFIRM,
+    FEEDBACK,
+    PREFERENCES,
+    UNSUBSCRIBE,
+    DigestTokens,
+    TokenClaims,
+    TokenError,
+)
+from papertide.errors import ConflictError, InputError, RateLimitError
+from papertide.models import Paper
+from papertide.rank.trending import TrendingScore, rank_trending
+from papertide.store.base import Store
+from papertide.store.digest_base import CADENCES, CONTENTS, Rating, Shard, Subscription
+
+PAGE_SIZE = 500
+RESEND_WINDOW_DAYS = 8  # open claims younger than this are re-sent; a weekly period fits
+MAX_SEND_ATTEMPTS = 5
+SUBSCRIBE_LIMIT = (3, 86_400)  # confirmation emails per address per day
+
+
+class PeriodRanker(Protocol):
+    """Personal rankings of one period's candidate papers."""
+
+    def rank(
+        self,
+        subscription: Subscription,
+        ratings: Sequence[Rating],
+        exclude: Collection[str],
+        limit: int,
+    ) -> list[Ranked] | None:
+        """At most `limit` papers not in `exclude`, best first; None when nothing is known of
+        the subscriber yet (cold start)."""
+        ...
+
+
+class PersonalRanker(Protocol):
+    """The per-user model, prepared once per period over its candidate papers."""
+
+    def for_period(self, candidates: Sequence[Paper]) -> PeriodRanker: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SendReport:
+    """What one `send_due` run did. `deferred`: temporary failures, tried again next run;
+    `failed`: permanent failures (bounces); `empty`: nothing new to send this period."""
+
+    sent: int = 0
+    resent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    paused: int = 0
+    empty: int = 0
+    skipped: int = 0
+    would_send: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """What every subscriber's digest of one period is composed from (loaded once)."""
+
+    period: Period
+    papers: dict[str, Paper]
+    trending: tuple[Ranked, ...]
+    personal: PeriodRanker | None
+
+
+class DigestService:
+    """Subscriptions and digests over a store, a mailer and the signed link tokens."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        mailer: Mailer,
+        tokens: DigestTokens,
+        base_url: str,
+        sender: str,
+        personal: PersonalRanker | None = None,
+        renderer: DigestRenderer | None = None,
+        limit: int = DIGEST_MAX_PAPERS,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.mailer = mailer
+        self.tokens = tokens
+        self.base_url = base_url
+        self.sender = sender
+        self.personal = personal
+        self.renderer = renderer or DigestRenderer()
+        self.limit = limit
+
+    # --- subscriptions ---
+
+    def subscribe(
+        self,
+        email: str,
+        cadence: str = "daily",
+        content: str = "both",
+        user_id: int | None = None,
+        confirmed: bool = False,
+    ) -> Subscription:
+        """Subscribe an address: a pending one gets the confirmation email (double opt-in),
+        an active one an email with its preferences link; `confirmed` (admins) skips both."""
+        address = check_address(email)
+        _check_preferences(cadence, content)
+        if not confirmed:
+            self._limit_subscribe(address)
+        sub = self.store.add_subscription(address, cadence, content, user_id)
+        if confirmed:
+            return self.store.confirm_subscription(sub.id) or sub
+        links = self._links(sub.id)
+        if sub.state == "pending":
+            self._send_notice(sub, self.renderer.confirmation(sub, links), "confirm")
+        elif sub.state == "active":
+            self._send_notice(sub, self.renderer.reminder(sub, links), "manage")
+        return sub
+
+    def confirm(self, token: str) -> Subscription:
+        claims = self.tokens.read(CONFIRM, token)
+        return _existing(self.store.confirm_subscription(claims.subscription_id))
+
+    def unsubscribe(self, token: str) -> Subscription:
+        """End the subscription of an unsubscribe (or preferences) link; idempotent."""
+        claims = self._read_any(token, (UNSUBSCRIBE, PREFERENCES))
+        return _existing(self.store.end_subscription(claims.subscription_id))
+
+    def subscription_for(self, purpose: str, token: str) -> Subscription:
+        """The subscription a link of this purpose names (pages show it before a POST)."""
+        return _existing(self.store.subscription(self.tokens.read(purpose, token).subscription_id))
+
+    def update_preferences(self, token: str, cadence: str, content: str) -> Subscription:
+        _check_preferences(cadence, content)
+        claims = self.tokens.read(PREFERENCES, token)
+        found = self.store.set_subscription_preferences(claims.subscription_id, cadence, content)
+        return _existing(found)
+
+    def feedback(self, token: str) -> TokenClaims:
+        """Record the rating of a feedback link (its subscriber's user when there is one)."""
+        claims = self.tokens.read(FEEDBACK, token)
+        sub = _existing(self.store.subscription(claims.subscription_id))
+        if claims.paper_id is None or claims.value not in (1, -1):  # pragma: no cover - signed
+            raise TokenError("this link is not valid")
+        self.store.set_rating(claims.paper_id, claims.value, "email", sub.user_id, sub.id)
+        return claims
+
+    def feedback_claims(self, token: str) -> TokenClaims:
+        """What a feedback link would record, without recording it."""
+        return self.tokens.read(FEEDBACK, token)
+
+    def links(self, subscription_id: int) -> DigestLinks:
+        return self._links(subscription_id)
+
+    # --- sending ---
+
+    def send_due(self, dry_run: bool = False, shard: Shard = (0, 1)) -> SendReport:
+        """Send every due digest of this shard (subscriptions with id % n == i) once.
+
+        First the shard's open claims of earlier runs are re-sent (same Message-ID, same
+        papers), then each cadence's current period is composed and sent, subscriber by
+        subscriber: claim committed, message sent, row marked sent. A dry run composes and
+        renders but claims and sends nothing. ConflictError when the shard is being sent.
+        """
+        _check_shard(shard)
+        tally: Counter[str] = Counter()
+        with self.store.digest_lock(shard) as held:
+            if not held:
+                raise ConflictError(f"a digest send of shard {shard[0]}/{shard[1]} is running")
+            try:
+                with Outbox(self.store, self.mailer, tally) as outbox:
+                    if not dry_run:
+                        self._resend_open(shard, outbox)
+                    today = self.clock.now().date()
+                    for cadence in CADENCES:
+                        period = current_period(cadence, today)
+                        if period is not None:
+                            self._send_period(self._batch(period), shard, dry_run, outbox)
+            finally:
+                self.mailer.close()
+        return SendReport(**{f.name: tally[f.name] for f in fields(SendReport)})
+
+    def preview(self, email: str) -> tuple[Digest, RenderedEmail]:
+        """The digest `email` would get now (its current or latest period), rendered."""
+        sub = self.store.subscription_for_email(email.strip())
+        if sub is None:
+            raise InputError(f"no subscription for {email.strip()!r}")
+        batch = self._batch(preview_period(sub.cadence, self.clock.now().date()))
+        sent = self.store.sent_paper_ids([sub.id], list(batch.papers))[sub.id]
+        ratings = self.store.ratings_for([sub])[sub.id]
+        digest = self._compose(sub, batch, sent, ratings)
+        return digest, self.renderer.digest(digest, self._links(sub.id))
+
+    def _send_period(self, batch: _Batch, shard: Shard, dry_run: bool, outbox: Outbox) -> None:
+        period, after = batch.period, 0
+        while page := self.store.due_subscriptions(
+            period.cadence, period.key, shard, after, PAGE_SIZE
+        ):
+            after = page[-1].id
+            sent = self.store.sent_paper_ids([s.id for s in page], list(batch.papers))
+            needs = [s for s in page if s.content != TRENDING] if batch.personal else []
+            ratings = self.store.ratings_for(needs)
+            for sub in page:
+                digest = self._compose(sub, batch, sent[sub.id], ratings.get(sub.id, []))
+                if not digest.entries:
+                    outbox.tally["empty"] += 1
+                elif dry_run:
+                    outbox.tally["would_send"] += 1
+                else:
+                    self._send_new(digest, outbox)
+
+    def _send_new(self, digest: Digest, outbox: Outbox) -> None:
+        """Claim (committed) the digest's period, then hand it to the outbox to send."""
+        sub, key = digest.subscription, digest.period.key
+        message_id = new_message_id(self.sender, f"{key}.{sub.id}")
+        ids = [entry.paper.id for entry in digest.entries]
+        if not self.store.claim_send(sub.id, key, message_id, ids, _encode(digest)):
+            outbox.tally["skipped"] += 1  # another run claimed it meanwhile
+            return
+        outbox.submit(Delivery(sub, key, self._email(digest, message_id)))
+
+    def _resend_open(self, shard: Shard, outbox: Outbox) -> None:
+        """Re-send claims that earlier runs never finished: killed after the claim (and maybe
+        after the server took the message), or failed temporarily."""
+        since = self.clock.now() - timedelta(days=RESEND_WINDOW_DAYS)
+        for row in self.store.open_sends(shard, since, MAX_SEND_ATTEMPTS):
+            if not self.store.reclaim_send(row.subscription_id, row.period):
+                continue
+            sub = self.store.subscription(row.subscription_id)
+            if sub is None or not sub.is_active:
+                self.store.mark_failed(row.subscription_id, row.period, "not active", retry=False)
+                continue
+            digest = _decode(row.items, sub, period_of_key(row.period), self.store)
+            email = self._email(digest, row.message_id)
+            outbox.submit(Delivery(sub, row.period, email, resent=True))
+
+    def _email(self, digest: Digest, message_id: str) -> OutgoingEmail:
+        links = self._links(digest.subscription.id)
+        rendered = self.renderer.digest(digest, links)
+        domain = sender_domain(self.sender)
+        headers = (
+            ("List-Unsubscribe", f"<{links.unsubscribe()}>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),  # RFC 8058
+            ("List-Id", f"{self.renderer.site_name} digest <digest.{domain}>"),
+        )
+        return OutgoingEmail(
+            digest.subscription.email, rendered.subject, rendered.text, rendered.html,
+            message_id, headers,
+        )  # fmt: skip
+
+    def _batch(self, period: Period) -> _Batch:
+        listed = self.store.listings_between(period.since, period.until)
+        papers = {paper.id: paper for _, paper in listed}
+        signals = self.store.trending_signals(period.since, period.until)
+        trending = tuple(_trending(score) for score in rank_trending(signals, self.clock.now()))
+        personal = self.personal.for_period(list(papers.values())) if self.personal else None
+        return _Batch(period, papers, trending, personal)
+
+    def _compose(
+        self, sub: Subscription, batch: _Batch, sent: set[str], ratings: Sequence[Rating]
+    ) -> Digest:
+        personal = None
+        if sub.content != TRENDING and batch.personal is not None:
+            personal = batch.personal.rank(sub, ratings, sent, self.limit)
+        items = compose_digest(sub.content, batch.trending, personal, sent, self.limit)
+        entries = digest_entries(items, batch.papers)
+        return Digest(sub, batch.period, entries, personalised=personal is not None)
+
+    # --- small helpers ---
+
+    def _links(self, subscription_id: int) -> DigestLinks:
+        return DigestLinks(self.base_url, self.tokens, subscription_id)
+
+    def _read_any(self, token: str, purposes: Sequence[str]) -> TokenClaims:
+        for purpose in purposes[:-1]:
+            try:
+                return self.tokens.read(purpose, token)
+            except TokenError:
+                continue
+        return self.tokens.read(purposes[-1], token)
+
+    def _limit_subscribe(self, address: str) -> None:
+        limit, window_s = SUBSCRIBE_LIMIT
+        actor = f"email:{address.lower()}"
+        wait = self.store.record_write(actor, "digest-subscribe", limit, window_s)
+        if wait is not None:
+            raise RateLimitError(
+                f"{limit} subscription emails to this address in {window_s // 3600} hours", wait
+            )
+
+    def _send_notice(self, sub: Subscription, rendered: RenderedEmail, kind: str) -> None:
+        message_id = new_message_id(self.sender, f"{kind}.{sub.id}")
+        email = OutgoingEmail(sub.email, rendered.subject, rendered.text, rendered.html, message_id)
+        result: SendResult = self.mailer.send(email)
+        if result.status == PERMANENT:
+            raise InputError(f"cannot send to {sub.email}: {result.detail}")
+        if result.status != SENT:
+            raise MailServerError(f"the mail server did not take the email: {result.detail}")
+
+
+def _trending(score: TrendingScore) -> Ranked:
+    votes = dict(score.parts).get("votes", 0.0)
+    reasons = (f"trending: {votes:.0f} upvotes",) if votes >= 1 else ("new on the daily page",)
+    return Ranked(score.paper_id, score.score, reasons)
+
+
+def _encode(digest: Digest) -> str:
+    """The digest plan kept with its claim, so a re-send is the same digest."""
+    items = [[e.paper.id, e.section, e.score, list(e.reasons)] for e in digest.entries]
+    return json.dumps({"personalised": digest.personalised, "items": items})
+
+
+def _decode(text: str, sub: Subscription, period: Period, store: Store) -> Digest:
+    plan = json.loads(text)
+    items = [
+        DigestItem(pid, section, score, tuple(why)) for pid, section, score, why in plan["items"]
+    ]
+    papers = store.get_papers([item.paper_id for item in items])
+    return Digest(sub, period, digest_entries(items, papers), bool(plan["personalised"]))
+
+
+def _existing(found: Subscription | None) -> Subscription:
+    if found is None:
+        raise TokenError("this subscription no longer exists")
+    return found
+
+
+def _check_preferences(cadence: str, content: str) -> None:
+    if cadence not in CADENCES:
+        raise InputError(f"cadence must be one of {', '.join(CADENCES)}, not {cadence!r}")
+    if content not in CONTENTS:
+        raise InputError(f"content must be one of {', '.join(CONTENTS)}, not {content!r}")
+
+
+def _check_shard(shard: Shard) -> None:
+    index, count = shard
+    if count < 1 or not 0 <= index < count:
+        raise InputError(f"shard must be i/n with 0 <= i < n, not {index}/{count}")

@@ -1,0 +1,124 @@
+"""How the JSON API answers errors: {"error": message} with the status each error kind means.
+
+A route class wraps every API endpoint, so bad input, unknown papers, conflicts and rate limits
+become JSON answers whatever app the router is mounted in. Never a 500 for bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException
+
+from papertide.errors import (
+    AuthError,
+    ConflictError,
+    InputError,
+    PaperNotFoundError,
+    RateLimitError,
+    SourceUnavailableError,
+)
+from papertide.web.api_schemas import ErrorPublic
+
+SOURCE_RETRY_AFTER_S = 60  # arXiv was unreachable: how long a client should wait
+MAX_ERROR_FIELDS = 10
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+
+
+class ApiNotFoundError(PaperNotFoundError):
+    """Something other than a paper was not found (a collection, a user)."""
+
+
+class ApiForbiddenError(AuthError):
+    """A known caller asked for what is not theirs (403, not 401)."""
+
+
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = {"error": message, **extra}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def response_for(error: Exception) -> JSONResponse | None:
+    """The JSON answer for a papertide error; None for anything else (a real bug: a 500)."""
+    if isinstance(error, RateLimitError):
+        retry = str(max(1, int(error.retry_after_s)))
+        return error_response(429, str(error), {"Retry-After": retry})
+    if isinstance(error, ApiForbiddenError):
+        return error_response(403, str(error))
+    if isinstance(error, AuthError):
+        return error_response(401, str(error), {"WWW-Authenticate": "Bearer"})
+    if isinstance(error, PaperNotFoundError):
+        return error_response(404, str(error))
+    if isinstance(error, ConflictError):
+        return error_response(409, str(error))
+    if isinstance(error, InputError):
+        return error_response(422, str(error))
+    if isinstance(error, SourceUnavailableError):
+        return error_response(503, str(error), {"Retry-After": str(SOURCE_RETRY_AFTER_S)})
+    return None
+
+
+def validation_response(error: RequestValidationError) -> JSONResponse:
+    """422 naming each bad field: "query.limit: Input should be less than or equal to 100"."""
+    problems = [_describe(problem) for problem in error.errors()][:MAX_ERROR_FIELDS]
+    message = "; ".join(problems) or "invalid request"
+    return error_response(422, message, fields=problems)
+
+
+def _describe(problem: Any) -> str:
+    if not isinstance(problem, dict):
+        return str(problem)[:200]
+    location = ".".join(str(part) for part in problem.get("loc", ()))
+    return f"{location}: {str(problem.get('msg', 'invalid'))[:200]}"
+
+
+class ApiRoute(APIRoute):
+    """An APIRoute whose errors (validation included) become {"error": ...} JSON answers."""
+
+    def get_route_handler(self) -> Handler:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as error:
+                return validation_response(error)
+            except HTTPException as error:  # e.g. a body that is not JSON at all: 400
+                detail = error.detail if isinstance(error.detail, str) else "bad request"
+                return error_response(error.status_code, detail, dict(error.headers or {}))
+            except Exception as error:
+                response = response_for(error)
+                if response is None:
+                    raise
+                return response
+
+        return handle
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorPublic, "description": "Missing or unknown API token."},
+    404: {"model": ErrorPublic, "description": "No such paper (or collection)."},
+    422: {"model": ErrorPublic, "description": "A parameter or the body is invalid."},
+}
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES,
+    409: {"model": ErrorPublic, "description": "Already done (e.g. submitted today)."},
+    429: {
+        "model": ErrorPublic,
+        "description": "Too many writes; wait Retry-After seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
+}
+
+
+def only(codes: Sequence[int], table: dict[int | str, dict[str, Any]]) -> dict[int | str, Any]:
+    """The documented error answers of one endpoint."""
+    return {code: table[code] for code in codes if code in table}

@@ -1,0 +1,161 @@
+"""JSON API schemas (pydantic, the API boundary only), shaped like the Hugging Face papers API.
+
+Field names follow Hugging Face's camelCase (`publishedAt`, `numComments`) so its clients read
+our answers; fields of our own are listed in OUR_PAPER_KEYS / OUR_ITEM_KEYS. No logic here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic.alias_generators import to_camel
+
+
+def hf_time(value: datetime) -> str:
+    """A time as Hugging Face prints it: UTC, milliseconds, Z (2025-06-18T00:18:23.135Z)."""
+    moment = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+HF_TIME_EXAMPLE = "2025-06-18T00:18:23.135Z"
+HfTime = Annotated[
+    datetime,
+    PlainSerializer(hf_time, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": [HF_TIME_EXAMPLE]}),
+]
+
+DailySort = Literal["publishedAt", "trending", "upvotes"]
+OUR_PAPER_KEYS = frozenset({"categories", "numComments"})
+OUR_ITEM_KEYS = frozenset({"score", "reasons", "trending"})
+
+
+class CamelModel(BaseModel):
+    """Fields are snake_case in Python and camelCase in JSON, as Hugging Face names them."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
+
+class AuthorPublic(BaseModel):
+    name: str = Field(description="The author's name as arXiv lists it.")
+    hidden: bool = Field(
+        default=False, description="Always false here (Hugging Face can hide authors)."
+    )
+
+
+class SubmitterPublic(BaseModel):
+    """Who put a paper on a daily page: `name`/`user` is the username (both, as HF's variants)."""
+
+    name: str
+    user: str
+    fullname: str
+    type: Literal["user"] = "user"
+
+
+class PaperPublic(CamelModel):
+    """A paper: Hugging Face's `paper` object (plus `categories`, ours)."""
+
+    id: str = Field(description="Canonical arXiv id without version, e.g. 2506.14429.")
+    authors: list[AuthorPublic]
+    published_at: HfTime | None = Field(default=None, description="arXiv v1 publication time.")
+    submitted_on_daily_at: HfTime | None = Field(
+        default=None, description="When the paper was put on a daily page (latest listing)."
+    )
+    submitted_on_daily_by: SubmitterPublic | None = None
+    title: str
+    summary: str = Field(description="The abstract, LaTeX kept as written.")
+    upvotes: int = Field(description="Imported Daily Papers upvotes plus local votes.")
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    categories: list[str] = Field(
+        default_factory=list, description="arXiv categories, primary first (ours)."
+    )
+
+
+class PaperDetailPublic(PaperPublic):
+    """`GET /api/papers/{id}`: the paper object plus its comment count."""
+
+    num_comments: int = 0
+
+
+class DailyPaperPublic(CamelModel):
+    """One item of `GET /api/daily_papers`, as Hugging Face shapes it."""
+
+    paper: PaperPublic
+    published_at: HfTime = Field(description="The paper's publication time (HF since 2025).")
+    title: str
+    summary: str
+    num_comments: int = Field(description="Imported comment count plus local comments.")
+    submitted_by: SubmitterPublic | None = None
+    is_author_participating: bool = False
+
+
+class SearchHitPublic(DailyPaperPublic):
+    """One item of `GET /api/papers/search` or `/similar`: the HF item plus why it matched."""
+
+    score: float = Field(description="Fused relevance score (higher is better; ours).")
+    reasons: list[str] = Field(description="Why it matched, in words (ours).")
+
+
+class TrendingPartsPublic(BaseModel):
+    score: float
+    parts: dict[str, float] = Field(description="Named parts of the trending score.")
+
+
+class TrendingPaperPublic(DailyPaperPublic):
+    """One item of `GET /api/trending`: the HF item plus the score breakdown."""
+
+    trending: TrendingPartsPublic
+
+
+class VoteBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    up: bool = Field(default=True, description="true to upvote, false to take the upvote back.")
+
+
+class VotePublic(CamelModel):
+    paper_id: str
+    upvotes: int
+    voted: bool = Field(description="Whether the caller's upvote is on the paper now.")
+
+
+class SubmitBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(
+        min_length=1,
+        max_length=300,
+        description="An arXiv id or URL (abs, pdf, DOI or Hugging Face paper page).",
+        examples=["2506.14429"],
+    )
+
+
+class CommentBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(
+        min_length=1, max_length=10_000, description="Markdown; rendered safely on the page."
+    )
+
+
+class CommentPublic(CamelModel):
+    id: int
+    paper_id: str
+    author: str = Field(description="The commenter's username.")
+    body: str = Field(description="Markdown source as written.")
+    created_at: HfTime
+
+
+class ErrorPublic(BaseModel):
+    """Every error answer: a message for people, and the fields at fault for a 422."""
+
+    error: str
+    fields: list[str] | None = None

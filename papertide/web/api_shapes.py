@@ -1,0 +1,188 @@
+"""Domain values -> Hugging Face-shaped API items, and the API's period and sort rules. Pure.
+
+No store and no HTTP here: api.py loads the rows and counts, these functions shape and order them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from papertide.errors import InputError
+from papertide.ids import canonical_paper_id
+from papertide.models import Comment, Listing, Paper
+from papertide.web.api_schemas import (
+    AuthorPublic,
+    CommentPublic,
+    DailySort,
+    PaperDetailPublic,
+    PaperPublic,
+    SubmitterPublic,
+)
+
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+WEEK_PATTERN = r"^\d{4}-W\d{2}$"
+MONTH_PATTERN = r"^\d{4}-\d{2}$"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Days `since`..`until`, both included."""
+
+    since: date
+    until: date
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """A paper's community counts: upvotes (imported + local) and comments."""
+
+    upvotes: int = 0
+    comments: int = 0
+
+
+def parse_period(day: str | None, week: str | None, month: str | None) -> Period | None:
+    """The days one of `date`, `week`, `month` names; None when none is given (latest day)."""
+    given = [name for name, value in (("date", day), ("week", week), ("month", month)) if value]
+    if len(given) > 1:
+        raise InputError(f"give only one of date, week and month, not {' and '.join(given)}")
+    try:
+        if day:
+            return _one_day(day)
+        if week:
+            return _week(week)
+        if month:
+            return _month(month)
+    except (ValueError, OverflowError):
+        which, text = given[0], day or week or month
+        raise InputError(f"{which} {str(text)[:40]!r} is not a real {which}") from None
+    return None
+
+
+def _one_day(text: str) -> Period:
+    if not re.fullmatch(DATE_PATTERN, text):
+        raise ValueError(text)
+    day = date.fromisoformat(text)
+    return Period(day, day)
+
+
+def _week(text: str) -> Period:
+    if not re.fullmatch(WEEK_PATTERN, text):
+        raise ValueError(text)
+    year, week = int(text[:4]), int(text[6:])
+    monday = date.fromisocalendar(year, week, 1)
+    return Period(monday, monday + timedelta(days=6))
+
+
+def _month(text: str) -> Period:
+    if not re.fullmatch(MONTH_PATTERN, text):
+        raise ValueError(text)
+    first = date(int(text[:4]), int(text[5:]), 1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return Period(first, following - timedelta(days=1))
+
+
+def paper_id_of(text: str) -> str:
+    """The stored id for a path segment: canonical arXiv id (no version), else the text as given."""
+    try:
+        return canonical_paper_id(text)
+    except InputError:
+        return text.strip()
+
+
+def unique_rows(rows: Sequence[tuple[Listing, Paper]]) -> list[tuple[Listing, Paper]]:
+    """Each paper once, at its first (newest) listing: a week lists a paper at most once."""
+    seen: set[str] = set()
+    kept = []
+    for listing, paper in rows:
+        if paper.id not in seen:
+            seen.add(paper.id)
+            kept.append((listing, paper))
+    return kept
+
+
+def sort_rows(
+    rows: Sequence[tuple[Listing, Paper]],
+    sort: DailySort,
+    upvotes: Mapping[str, int],
+    trending: Mapping[str, float],
+) -> list[tuple[Listing, Paper]]:
+    """Order listed papers; ties keep listing order (day newest first, then page position).
+
+    upvotes: most upvoted first (Hugging Face's own default answer looks like this);
+    publishedAt: latest submitted to a daily page first; trending: highest score first.
+    """
+    ordered = sorted(rows, key=lambda row: (-row[0].day.toordinal(), row[0].position))
+    if sort == "upvotes":
+        return sorted(ordered, key=lambda row: -upvotes.get(row[1].id, 0))
+    if sort == "trending":
+        return sorted(ordered, key=lambda row: -trending.get(row[1].id, 0.0))
+    return sorted(ordered, key=lambda row: submitted_at(row[0]), reverse=True)
+
+
+def submitted_at(listing: Listing) -> datetime:
+    """When a paper went on a daily page: its recorded time, else the start of that day."""
+    return listing.submitted_at or datetime.combine(listing.day, time(), tzinfo=UTC)
+
+
+def first_link(paper: Paper, kind: str) -> str | None:
+    return next((link.url for link in paper.links if link.kind == kind), None)
+
+
+def _submitter(username: str | None) -> SubmitterPublic | None:
+    if not username:
+        return None
+    return SubmitterPublic(name=username, user=username, fullname=username)
+
+
+def paper_fields(paper: Paper, listing: Listing | None, upvotes: int) -> dict[str, Any]:
+    """The fields of Hugging Face's `paper` object for one stored paper."""
+    return {
+        "id": paper.id,
+        "authors": [AuthorPublic(name=name) for name in paper.authors],
+        "published_at": paper.published,
+        "submitted_on_daily_at": submitted_at(listing) if listing else None,
+        "submitted_on_daily_by": _submitter(listing.submitted_by if listing else None),
+        "title": paper.title,
+        "summary": paper.abstract,
+        "upvotes": upvotes,
+        "github_repo": first_link(paper, "code"),
+        "github_stars": listing.github_stars if listing else None,
+        "project_page": first_link(paper, "project"),
+        "categories": list(paper.categories),
+    }
+
+
+def paper_public(paper: Paper, listing: Listing | None, counts: Counts) -> PaperDetailPublic:
+    """`GET /api/papers/{id}`: the paper object plus its comment count."""
+    return PaperDetailPublic(
+        **paper_fields(paper, listing, counts.upvotes), num_comments=counts.comments
+    )
+
+
+def item_fields(paper: Paper, listing: Listing | None, counts: Counts) -> dict[str, Any]:
+    """The fields of one Hugging Face daily-papers item; subclasses add their own."""
+    published = paper.published or (submitted_at(listing) if listing else EPOCH)
+    return {
+        "paper": PaperPublic(**paper_fields(paper, listing, counts.upvotes)),
+        "published_at": published,
+        "title": paper.title,
+        "summary": paper.abstract,
+        "num_comments": counts.comments,
+        "submitted_by": _submitter(listing.submitted_by if listing else None),
+        "is_author_participating": False,
+    }
+
+
+def comment_public(comment: Comment) -> CommentPublic:
+    return CommentPublic(
+        id=comment.id,
+        paper_id=comment.paper_id,
+        author=comment.username,
+        body=comment.body,
+        created_at=comment.created_at,
+    )

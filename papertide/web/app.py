@@ -1,0 +1,156 @@
+"""The ASGI application: create_app(services) wires pages, the JSON API, feeds, static files,
+error pages and security headers. No module-level app: uvicorn calls app_from_env (a factory).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request
+from starlette.datastructures import MutableHeaders
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from papertide import __version__
+from papertide.config import load_settings
+from papertide.digest.schedule import DigestScheduler
+from papertide.web.api import api_router
+from papertide.web.auth import Viewer, csrf_guard, read_viewer
+from papertide.web.cache import PageCache, PageCacheMiddleware
+from papertide.web.digest_routes import digest_router
+from papertide.web.errors import install_error_handlers
+from papertide.web.feed_routes import feeds_router
+from papertide.web.pages_account import account_router
+from papertide.web.pages_browse import browse_router
+from papertide.web.pages_paper import paper_router
+from papertide.web.pages_search import search_router
+from papertide.web.render import Renderer, build_environment
+from papertide.web.services import WebServices
+from papertide.wiring import build_web_services
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",  # KaTeX sets its inline sizes through the CSSOM, which CSP allows
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    )
+)
+# Pages that show every logged-out reader the same thing (no form tokens, nothing per browser):
+# the page cache may answer their anonymous GETs. Prefixes, except "/" (the home page only).
+CACHED_PAGES = (
+    "/",
+    "/daily/",
+    "/week/",
+    "/month/",
+    "/trending",
+    "/papers/",
+    "/search",
+    "/authors/",
+    "/categories/",
+    "/about",
+)
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware adding SECURITY_HEADERS to every response that has not set its own
+    (a route may send a looser policy for itself, e.g. the OpenAPI page)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(
+    services: WebServices,
+    close_store: bool = False,
+    page_cache: PageCache | None = None,
+    scheduler: DigestScheduler | None = None,
+) -> FastAPI:
+    """The whole site over `services`; `close_store` closes the store when the app stops;
+    `page_cache` (if any) answers anonymous reads of CACHED_PAGES (web/cache.py);
+    `scheduler` (if any) sends due digests in the background while the app runs."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if scheduler is not None:
+            scheduler.start()
+        yield
+        if scheduler is not None:
+            scheduler.stop()
+        if close_store:
+            services.store.close()
+
+    app = FastAPI(
+        title="papertide",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,  # /docs is a page of ours: Swagger UI vendored, no CDN (pages_browse)
+        redoc_url=None,
+    )
+    app.add_middleware(SecurityHeaders)
+    if page_cache is not None:  # outside SecurityHeaders: cached pages keep their headers
+        app.add_middleware(PageCacheMiddleware, cache=page_cache, paths=CACHED_PAGES)
+    renderer = Renderer(build_environment())
+    install_error_handlers(app, services, renderer)
+    app.mount("/static", StaticFiles(packages=[("papertide.web", "static")]), name="static")
+    app.include_router(api_router(services))  # first: /papers/{id}.md before the HTML page
+    app.include_router(feeds_router(services))
+    viewer = viewer_dependency(services)
+    guard = Depends(csrf_guard(services))
+    for make in (browse_router, search_router, account_router, paper_router):
+        app.include_router(
+            make(services, renderer, viewer), dependencies=[guard], include_in_schema=False
+        )
+    # without the site-wide guard: signed tokens authorise its POSTs (RFC 8058 one-click)
+    digests = digest_router(services.digests, renderer, viewer, guard.dependency)
+    app.include_router(digests, include_in_schema=False)
+    return app
+
+
+def viewer_dependency(services: WebServices) -> Callable[[Request], Viewer]:
+    """The dependency resolving a request's Viewer (FastAPI runs it once per request)."""
+
+    def viewer(request: Request) -> Viewer:
+        return read_viewer(request, services)
+
+    return viewer
+
+
+def app_from_env() -> FastAPI:
+    """The app uvicorn serves (`papertide serve`): settings from PAPERTIDE_* variables."""
+    services = build_web_services(load_settings(os.environ))
+    ttl_s = services.settings.page_cache_ttl_s
+    cache = PageCache(services.clock, ttl_s=ttl_s, stale_s=ttl_s) if ttl_s > 0 else None
+    # with a mail server, every worker schedules; the send lock lets one send at a time
+    mailing = services.settings.smtp_host != ""
+    scheduler = DigestScheduler(services.digests.send_due) if mailing else None
+    return create_app(services, close_store=True, page_cache=cache, scheduler=scheduler)

@@ -1,0 +1,238 @@
+"""Accounts and submissions: log in, sign up, log out, the account page (API tokens, follows,
+collections), one collection, and submitting a paper. Every POST passes the CSRF guard.
+"""
+
+# No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
+# while `viewer` (a closure variable) is in scope.
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from papertide.community.accounts import SESSION_TTL_S, AccountService
+from papertide.community.ratelimit import enforce
+from papertide.errors import AuthError, ConflictError, InputError, PaperNotFoundError
+from papertide.models import Collection, User
+from papertide.store.base import Store
+from papertide.web.auth import (
+    Viewer,
+    clear_session_cookie,
+    client_ip,
+    safe_next,
+    session_of,
+    set_session_cookie,
+)
+from papertide.web.feed_routes import following_feed_url
+from papertide.web.pages_common import go_back, paper_rows, to_login
+from papertide.web.pages_paper import DEFAULT_COLLECTION, paper_key
+from papertide.web.render import Renderer, paper_url
+from papertide.web.services import WebServices
+
+FIELD_MAX_CHARS = 1024
+
+
+def account_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
+    """Login, signup, logout, account, collections and submit routes."""
+    router = APIRouter()
+    for add in (_add_login, _add_signup, _add_account, _add_collections, _add_submit):
+        add(router, services, renderer, viewer)
+    return router
+
+
+def _add_login(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+    accounts, store = services.accounts, services.store
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_form(
+        request: Request, who: Annotated[Viewer, Depends(viewer)], next: str = "/"
+    ) -> Response:
+        return _form_page(
+            renderer, request, who, "login.html", {"next": safe_next(next), "login": ""}
+        )
+
+    @router.post("/login")
+    def login(
+        request: Request,
+        who: Annotated[Viewer, Depends(viewer)],
+        login: str = Form("", max_length=FIELD_MAX_CHARS),
+        password: str = Form("", max_length=FIELD_MAX_CHARS),
+        next: str = Form("/"),
+    ) -> Response:
+        enforce(store, f"ip:{client_ip(request)}", "login", services.community.limits)
+        try:
+            user = accounts.log_in(login, password)
+        except AuthError as error:
+            context = {"next": safe_next(next), "login": login, "error": str(error)}
+            return _form_page(renderer, request, who, "login.html", context, 401)
+        return _logged_in(accounts, request, user, next)
+
+    @router.post("/logout")
+    def logout(request: Request) -> Response:
+        session = session_of(request)
+        if session:
+            accounts.close_session(session)
+        response = RedirectResponse("/", status_code=303)
+        clear_session_cookie(response, request)
+        return response
+
+
+def _add_signup(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+    accounts, store = services.accounts, services.store
+
+    @router.get("/signup", response_class=HTMLResponse)
+    def signup_form(
+        request: Request, who: Annotated[Viewer, Depends(viewer)], next: str = "/"
+    ) -> Response:
+        context = {"next": safe_next(next), "username": "", "email": ""}
+        return _form_page(renderer, request, who, "signup.html", context)
+
+    @router.post("/signup")
+    def signup(
+        request: Request,
+        who: Annotated[Viewer, Depends(viewer)],
+        username: str = Form("", max_length=FIELD_MAX_CHARS),
+        email: str = Form("", max_length=FIELD_MAX_CHARS),
+        password: str = Form("", max_length=FIELD_MAX_CHARS),
+        next: str = Form("/"),
+    ) -> Response:
+        enforce(store, f"ip:{client_ip(request)}", "signup", services.community.limits)
+        try:
+            user = accounts.sign_up(username, password, email.strip() or None)
+        except InputError as error:
+            status = 409 if isinstance(error, ConflictError) else 400
+            context = {"next": safe_next(next), "username": username, "email": email}
+            return _form_page(
+                renderer, request, who, "signup.html", context | {"error": str(error)}, status
+            )
+        return _logged_in(accounts, request, user, next)
+
+
+def _add_account(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+    accounts = services.accounts
+
+    @router.get("/account", response_class=HTMLResponse)
+    def account(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+        if who.user is None:
+            return to_login(request, "/account")
+        return renderer.page(request, who, "account.html", _account(services, who.user, None))
+
+    @router.post("/account/tokens")
+    def create_token(
+        request: Request,
+        who: Annotated[Viewer, Depends(viewer)],
+        name: str = Form("", max_length=100),
+    ) -> Response:
+        if who.user is None:
+            return to_login(request, "/account")
+        token = accounts.create_api_token(who.user, name.strip() or "API token")
+        context = _account(services, who.user, token)
+        return renderer.page(request, who, "account.html", context)
+
+    @router.post("/account/tokens/{token_id}/revoke")
+    def revoke_token(
+        request: Request, token_id: str, who: Annotated[Viewer, Depends(viewer)]
+    ) -> Response:
+        if who.user is None:
+            return to_login(request, "/account")
+        accounts.revoke_api_token(who.user, token_id)
+        return RedirectResponse("/account#tokens", status_code=303)  # gone either way
+
+
+def _add_collections(
+    router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any
+) -> None:
+    store = services.store
+
+    @router.get("/collections/{collection_id}", response_class=HTMLResponse)
+    def collection(
+        request: Request, collection_id: int, who: Annotated[Viewer, Depends(viewer)]
+    ) -> Response:
+        if who.user is None:
+            return to_login(request, f"/collections/{collection_id}")
+        found = _collection(store, who.user, collection_id)
+        papers = store.collection_papers(who.user.id, collection_id)
+        rows = paper_rows(services, who.user, [(None, paper) for paper in papers])
+        return renderer.page(request, who, "collection.html", {"collection": found, "rows": rows})
+
+    @router.post("/collections/{collection_id}/remove")
+    def remove_from_collection(
+        request: Request,
+        collection_id: int,
+        who: Annotated[Viewer, Depends(viewer)],
+        paper_id: str = Form(...),
+        next: str | None = Form(None),
+    ) -> Response:
+        if who.user is None:
+            return to_login(request, next)
+        found = _collection(store, who.user, collection_id)
+        services.community.bookmark(who.user, paper_key(paper_id), found.name, on=False)
+        return go_back(request, next)
+
+
+def _add_submit(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+
+    @router.get("/submit", response_class=HTMLResponse)
+    def submit_form(
+        request: Request,
+        who: Annotated[Viewer, Depends(viewer)],
+        text: str = Query("", max_length=500),
+    ) -> Response:
+        return _form_page(renderer, request, who, "submit.html", {"text": text})
+
+    @router.post("/submit")
+    def submit(
+        request: Request,
+        who: Annotated[Viewer, Depends(viewer)],
+        text: str = Form("", max_length=FIELD_MAX_CHARS),
+    ) -> Response:
+        if who.user is None:
+            return to_login(request, "/submit")
+        try:
+            listing = services.community.submit(who.user, text)
+        except (InputError, PaperNotFoundError) as error:
+            status = {ConflictError: 409, PaperNotFoundError: 404}.get(type(error), 400)
+            context = {"text": text, "error": str(error)}
+            return _form_page(renderer, request, who, "submit.html", context, status)
+        return RedirectResponse(paper_url(listing.paper_id), status_code=303)
+
+
+def _logged_in(
+    accounts: AccountService, request: Request, user: User, target: str | None
+) -> Response:
+    """Open a session for `user` and go on to `target` (a local path) with its cookie."""
+    response = RedirectResponse(safe_next(target), status_code=303)
+    set_session_cookie(response, request, accounts.open_session(user), SESSION_TTL_S)
+    return response
+
+
+def _form_page(
+    renderer: Renderer,
+    request: Request,
+    who: Viewer,
+    name: str,
+    context: dict[str, Any],
+    status: int = 200,
+) -> Response:
+    return renderer.page(request, who, name, {"error": None} | context, status)
+
+
+def _collection(store: Store, user: User, collection_id: int) -> Collection:
+    """One of the user's collections; 404 for a missing one or another user's."""
+    for found in store.collections_of(user.id):
+        if found.id == collection_id:
+            return found
+    raise HTTPException(404, "no such collection among yours")
+
+
+def _account(services: WebServices, user: User, new_token: str | None) -> dict[str, Any]:
+    return {
+        "new_token": new_token,
+        "tokens": services.accounts.api_tokens(user),
+        "follows": services.store.follows_of(user.id),
+        "feed_url": following_feed_url(services, user),
+        "collections": services.store.collections_of(user.id),
+        "default_collection": DEFAULT_COLLECTION,
+    }

@@ -1,0 +1,218 @@
+"""Browsing pages: the daily list (with its calendar), week and month views, trending, about
+and the JSON API reference (/docs).
+
+Read-only: every route here is a GET and changes nothing.
+"""
+
+# No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
+# while `viewer` (a closure variable) is in scope.
+
+from datetime import date, timedelta
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from papertide.models import Listing, Paper
+from papertide.rank.trending import TRENDING_WINDOW_DAYS
+from papertide.web.auth import Viewer
+from papertide.web.pages_common import (
+    SORTS,
+    check_category,
+    check_page,
+    check_sort,
+    latest_per_paper,
+    page_of,
+    paper_rows,
+    sort_rows,
+    trending_as_of,
+    trending_scores,
+)
+from papertide.web.pages_periods import (
+    Period,
+    month_calendar,
+    month_label,
+    month_of,
+    parse_day,
+    parse_month,
+    parse_week,
+    week_label,
+)
+from papertide.web.render import Renderer
+from papertide.web.services import WebServices
+
+DEFAULT_SORT = "upvotes"
+NEXT_DAY_LOOKAHEAD_DAYS = 62
+TRENDING_LIMIT = 100
+ABOUT_TRENDING = "about_trending.md"
+
+
+def browse_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
+    """The browsing routes; `viewer` is the dependency that resolves the request's Viewer."""
+    router = APIRouter()
+    _add_days(router, services, renderer, viewer)
+    _add_periods(router, services, renderer, viewer)
+    _add_trending(router, services, renderer, viewer)
+    _add_info(router, renderer, viewer)
+    return router
+
+
+def _add_days(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+    @router.get("/", response_class=HTMLResponse)
+    def home(
+        request: Request,
+        who: Annotated[Viewer, Depends(viewer)],
+        sort: str = DEFAULT_SORT,
+        p: int = Query(0),
+    ) -> HTMLResponse:
+        context = day_context(services, who, None, sort, p)
+        return renderer.page(request, who, "daily.html", context)
+
+    @router.get("/daily/{day}", response_class=HTMLResponse)
+    def daily(
+        request: Request,
+        day: str,
+        who: Annotated[Viewer, Depends(viewer)],
+        sort: str = DEFAULT_SORT,
+        p: int = Query(0),
+    ) -> HTMLResponse:
+        context = day_context(services, who, parse_day(day), sort, p)
+        return renderer.page(request, who, "daily.html", context)
+
+
+def _add_periods(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+    @router.get("/week/{week}", response_class=HTMLResponse)
+    def week(
+        request: Request,
+        week: str,
+        who: Annotated[Viewer, Depends(viewer)],
+        sort: str = DEFAULT_SORT,
+        p: int = Query(0),
+    ) -> HTMLResponse:
+        context = period_context(services, who, parse_week(week), sort, p)
+        return renderer.page(request, who, "period.html", context)
+
+    @router.get("/month/{month}", response_class=HTMLResponse)
+    def month(
+        request: Request,
+        month: str,
+        who: Annotated[Viewer, Depends(viewer)],
+        sort: str = DEFAULT_SORT,
+        p: int = Query(0),
+    ) -> HTMLResponse:
+        context = period_context(services, who, parse_month(month), sort, p)
+        return renderer.page(request, who, "period.html", context)
+
+
+def _add_trending(
+    router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any
+) -> None:
+    @router.get("/trending", response_class=HTMLResponse)
+    def trending(
+        request: Request,
+        who: Annotated[Viewer, Depends(viewer)],
+        category: str = Query("", max_length=64),
+    ) -> HTMLResponse:
+        context = trending_context(services, who, _category(category))
+        return renderer.page(request, who, "trending.html", context)
+
+
+def _add_info(router: APIRouter, renderer: Renderer, viewer: Any) -> None:
+    @router.get("/about", response_class=HTMLResponse)
+    def about(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> HTMLResponse:
+        text = about_trending_text()
+        return renderer.page(request, who, "about.html", {"trending_doc": text})
+
+    @router.get("/docs", response_class=HTMLResponse)
+    def api_docs(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> HTMLResponse:
+        return renderer.page(request, who, "api_docs.html", {})
+
+
+def day_context(
+    services: WebServices, who: Viewer, day: date | None, sort: str, page: int
+) -> dict[str, Any]:
+    """The daily page of `day`; without a day, today's, else the latest day with listings."""
+    store = services.store
+    check_sort(sort)
+    check_page(page)
+    today = services.clock.now().date()
+    shown = day or store.latest_listing_day(today) or store.latest_listing_day() or today
+    pairs: list[tuple[Listing, Paper]] = store.listings_for(shown)
+    first = shown.replace(day=1)
+    listed = dict(store.listing_days(first, month_of(first).last))
+    later = store.listing_days(
+        shown + timedelta(days=1), shown + timedelta(days=NEXT_DAY_LOOKAHEAD_DAYS)
+    )
+    return _listing_context(services, who, pairs, shown, shown, sort, page) | {
+        "day": shown,
+        "asked": day,
+        "today": today,
+        "previous_day": store.latest_listing_day(shown - timedelta(days=1)),
+        "next_day": min((d for d, _ in later), default=None),
+        "calendar": month_calendar(first, listed),
+        "calendar_month": first,
+        "week": week_label(shown),
+        "month": month_label(shown),
+    }
+
+
+def period_context(
+    services: WebServices, who: Viewer, period: Period, sort: str, page: int
+) -> dict[str, Any]:
+    """A week or month view: each paper once (its latest listing), month views with a calendar."""
+    store = services.store
+    check_sort(sort)
+    check_page(page)
+    pairs = latest_per_paper(store.listings_between(period.first, period.last))
+    context = _listing_context(services, who, pairs, period.first, period.last, sort, page)
+    listed = dict(store.listing_days(period.first, period.last))
+    calendar = month_calendar(period.first, listed) if period.kind == "month" else None
+    return context | {"period": period, "calendar": calendar, "calendar_month": period.first}
+
+
+def trending_context(services: WebServices, who: Viewer, category: str | None) -> dict[str, Any]:
+    """Trending now; when nothing was listed in the window (a demo store), as it stood on the
+    latest listing day."""
+    store = services.store
+    today = services.clock.now().date()
+    scores = services.trending.top(limit=TRENDING_LIMIT, category=category)
+    as_of = None
+    latest = None if scores else store.latest_listing_day(today)
+    if latest is not None and latest <= today - timedelta(days=TRENDING_WINDOW_DAYS):
+        as_of = latest
+        scores = trending_as_of(services, latest, category, TRENDING_LIMIT)
+    end = as_of or today
+    week = store.listings_between(end - timedelta(days=TRENDING_WINDOW_DAYS - 1), end)
+    recent = {paper.id: listing for listing, paper in reversed(week)}
+    papers = store.get_papers([score.paper_id for score in scores])
+    items = [(recent.get(s.paper_id), papers[s.paper_id]) for s in scores if s.paper_id in papers]
+    rows = paper_rows(services, who.user, items, {s.paper_id: s for s in scores})
+    shown = sorted({row.paper.primary_category or "" for row in rows} - {""})
+    return {"rows": rows, "category": category or "", "categories": shown, "as_of": as_of}
+
+
+def about_trending_text() -> str:
+    """The trending formula's documentation as shipped in the package (docs/trending.md)."""
+    return (resources.files("papertide.web") / "templates" / ABOUT_TRENDING).read_text("utf-8")
+
+
+def _listing_context(
+    services: WebServices,
+    who: Viewer,
+    pairs: list[tuple[Listing, Paper]],
+    first: date,
+    last: date,
+    sort: str,
+    page: int,
+) -> dict[str, Any]:
+    scores = trending_scores(services, first, last) if sort == "trending" else None
+    items: list[tuple[Listing | None, Paper]] = list(pairs)
+    rows, has_next = page_of(sort_rows(paper_rows(services, who.user, items, scores), sort), page)
+    return {"rows": rows, "sort": sort, "sorts": SORTS, "page": page, "has_next": has_next}
+
+
+def _category(text: str) -> str | None:
+    """A category filter as typed ("cs.CL", "cs"); None when empty."""
+    text = text.strip()
+    return check_category(text) if text else None

@@ -1,0 +1,194 @@
+"""The paper page and what can be done on it: vote, comment, delete a comment, bookmark, and
+(curators) take it off a day's page.
+
+GETs only read. Every POST passes the CSRF guard (see app.py) and goes through CommunityService,
+which checks the rules and rate limits; without JS a POST redirects back, with htmx it answers
+the updated widget.
+"""
+
+# No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
+# while `viewer` (a closure variable) is in scope.
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.responses import Response
+
+from papertide.errors import InputError, PaperNotFoundError
+from papertide.export import to_bibtex
+from papertide.ids import is_generated_id, try_parse_arxiv_id
+from papertide.models import Paper
+from papertide.web.api_markdown import markdown_response, wants_markdown
+from papertide.web.auth import Viewer
+from papertide.web.pages_common import go_back, is_htmx, paper_rows, to_login
+from papertide.web.pages_periods import parse_day
+from papertide.web.render import Renderer, paper_url, web_url
+from papertide.web.services import WebServices
+
+SIMILAR_LIMIT = 6
+DEFAULT_COLLECTION = "Reading list"
+FLAGS = {"1": True, "0": False}
+
+
+def paper_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
+    """The paper page and its actions; `viewer` resolves the request's Viewer."""
+    router = APIRouter()
+
+    @router.get("/papers/{paper_id:path}", response_class=HTMLResponse)
+    def paper_page(
+        request: Request, paper_id: str, who: Annotated[Viewer, Depends(viewer)]
+    ) -> Response:
+        if wants_markdown(request):  # for LLM tools; browsers never ask for it
+            return markdown_response(services, paper_id)
+        key = paper_key(paper_id)
+        if key != paper_id:
+            return RedirectResponse(paper_url(key), status_code=301)
+        context = paper_context(services, who, _paper(services, key))
+        return renderer.page(request, who, "paper.html", context, headers={"Vary": "Accept"})
+
+    _add_votes(router, services, renderer, viewer)
+    _add_comments(router, services, viewer)
+    _add_curation(router, services, viewer)
+    return router
+
+
+def _add_votes(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+    community = services.community
+
+    @router.post("/papers/{paper_id:path}/vote")
+    def vote(
+        request: Request,
+        paper_id: str,
+        who: Annotated[Viewer, Depends(viewer)],
+        up: str = Form("1"),
+        next: str | None = Form(None),
+    ) -> Response:
+        if who.user is None:
+            return to_login(request, next)
+        state = community.vote(who.user, paper_key(paper_id), _flag(up, "up"))
+        if is_htmx(request):
+            context = {"paper_id": state.paper_id, "upvotes": state.upvotes, "voted": state.voted}
+            return renderer.page(request, who, "_vote.html", context | {"back": next or "/"})
+        return go_back(request, next)
+
+    @router.post("/papers/{paper_id:path}/bookmark")
+    def bookmark(
+        request: Request,
+        paper_id: str,
+        who: Annotated[Viewer, Depends(viewer)],
+        on: str = Form("1"),
+        collection: str = Form(DEFAULT_COLLECTION),
+        next: str | None = Form(None),
+    ) -> Response:
+        if who.user is None:
+            return to_login(request, next)
+        key, marked = paper_key(paper_id), _flag(on, "on")
+        community.bookmark(who.user, key, collection.strip() or DEFAULT_COLLECTION, marked)
+        if is_htmx(request):
+            context = {"paper_id": key, "bookmarked": marked, "back": next or "/"}
+            return renderer.page(request, who, "_bookmark.html", context)
+        return go_back(request, next)
+
+
+def _add_comments(router: APIRouter, services: WebServices, viewer: Any) -> None:
+    community = services.community
+
+    @router.post("/papers/{paper_id:path}/comments")
+    def comment(
+        request: Request,
+        paper_id: str,
+        who: Annotated[Viewer, Depends(viewer)],
+        body: str = Form(""),
+    ) -> Response:
+        key = paper_key(paper_id)
+        if who.user is None:
+            return to_login(request, paper_url(key))
+        made = community.comment(who.user, key, body)
+        return RedirectResponse(f"{paper_url(key)}#comment-{made.id}", status_code=303)
+
+    @router.post("/comments/{comment_id}/delete")
+    def delete_comment(
+        request: Request,
+        comment_id: int,
+        who: Annotated[Viewer, Depends(viewer)],
+        next: str | None = Form(None),
+    ) -> Response:
+        if who.user is None:
+            return to_login(request, next)
+        community.delete_comment(who.user, comment_id)
+        return go_back(request, next)
+
+
+def _add_curation(router: APIRouter, services: WebServices, viewer: Any) -> None:
+    community = services.community
+
+    @router.post("/papers/{paper_id:path}/unlist")
+    def unlist(
+        request: Request,
+        paper_id: str,
+        who: Annotated[Viewer, Depends(viewer)],
+        day: str = Form(""),
+        next: str | None = Form(None),
+    ) -> Response:
+        """Take the paper off `day`'s page (curators only: 403 for anyone else)."""
+        if who.user is None:
+            return to_login(request, next)
+        community.unlist(who.user, parse_day(day), paper_key(paper_id))
+        return go_back(request, next)
+
+
+def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str, Any]:
+    """Everything the paper page shows."""
+    listings = services.store.listings_of(paper.id)
+    latest = listings[0] if listings else None
+    [row] = paper_rows(services, who.user, [(latest, paper)])
+    stars = [x.github_stars for x in listings if x.github_stars is not None]
+    return {
+        "paper": paper,
+        "row": row,
+        "listings": listings,
+        "stars": max(stars) if stars else None,
+        "code_links": _links(paper, "code"),
+        "project_links": _links(paper, "project"),
+        "arxiv": None if is_generated_id(paper.id) else paper.id,
+        "comments": services.store.comments_for(paper.id),
+        "similar": services.search.similar(paper.id, SIMILAR_LIMIT),
+        "bibtex": to_bibtex(paper),
+        "trending": services.trending.explain(paper.id),
+        "rating": _rating(services, who, paper.id),
+    }
+
+
+def _rating(services: WebServices, who: Viewer, paper_id: str) -> int:
+    """The viewer's thumbs on the paper: +1, -1 or 0 (none, or logged out)."""
+    rated = services.store.ratings_of(user_id=who.user.id) if who.user else []
+    return next((r.value for r in rated if r.paper_id == paper_id), 0)
+
+
+def paper_key(text: str) -> str:
+    """The stored id for an id in a URL (version dropped); PaperNotFoundError if it is none."""
+    if is_generated_id(text):
+        return text
+    parsed = try_parse_arxiv_id(text)
+    if parsed is None:
+        raise PaperNotFoundError(f"{text[:80]!r} is not a paper id")
+    return parsed.id
+
+
+def _paper(services: WebServices, key: str) -> Paper:
+    paper = services.store.get_paper(key)
+    if paper is None:
+        raise PaperNotFoundError(f"no paper {key} here")
+    return paper
+
+
+def _links(paper: Paper, kind: str) -> list[str]:
+    """The paper's http(s) links of one kind (anything else is never shown as a link)."""
+    return [link.url for link in paper.links if link.kind == kind and web_url(link.url) != "#"]
+
+
+def _flag(value: str, name: str) -> bool:
+    if value not in FLAGS:
+        raise InputError(f"{name} must be 1 or 0")
+    return FLAGS[value]

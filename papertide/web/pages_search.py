@@ -1,0 +1,158 @@
+"""Finding papers: the search page (with category and year filters), author and category pages,
+and following an author, category or keyword (the only POST here, CSRF-guarded).
+"""
+
+# No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
+# while `viewer` (a closure variable) is in scope.
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from papertide.errors import InputError
+from papertide.models import FOLLOW_KINDS, Follow, Paper
+from papertide.search.query import QUERY_MAX_CHARS
+from papertide.web.auth import Viewer
+from papertide.web.pages_common import (
+    PAGE_SIZE,
+    check_category,
+    check_page,
+    go_back,
+    paper_rows,
+    to_login,
+)
+from papertide.web.pages_periods import MAX_YEAR, MIN_YEAR
+from papertide.web.render import Renderer, paper_url
+from papertide.web.services import WebServices
+
+SEARCH_LIMIT = 30
+FOLLOW_VALUE_MAX_CHARS = 200
+_YEAR = re.compile(r"\d{4}")
+
+
+def search_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
+    """Search, author and category pages and the follow action."""
+    router = APIRouter()
+    _add_search(router, services, renderer, viewer)
+    _add_lists(router, services, renderer, viewer)
+    _add_follow(router, services, viewer)
+    return router
+
+
+def _add_search(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+    @router.get("/search", response_class=HTMLResponse)
+    def search(
+        request: Request,
+        who: Annotated[Viewer, Depends(viewer)],
+        q: str = Query("", max_length=QUERY_MAX_CHARS),
+        cat: str = Query("", max_length=64),
+        year_from: str = Query("", alias="from", max_length=8),
+        year_to: str = Query("", alias="to", max_length=8),
+    ) -> Response:
+        text = search_text(q, cat.strip(), _year(year_from, "from"), _year(year_to, "to"))
+        result = services.search.search(text, SEARCH_LIMIT) if text else None
+        if result and result.query.paper_id and result.hits:
+            return RedirectResponse(paper_url(result.hits[0].paper.id), status_code=303)
+        hits = result.hits if result else []
+        rows = paper_rows(services, who.user, [(None, hit.paper) for hit in hits])
+        context = {
+            "q": q,
+            "cat": cat.strip(),
+            "year_from": year_from.strip(),
+            "year_to": year_to.strip(),
+            "results": list(zip(rows, hits, strict=True)),
+            "query": result.query if result else None,
+            "following": _follows(services, who, "keyword", q.strip()),
+        }
+        return renderer.page(request, who, "search.html", context)
+
+
+def _add_lists(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+    store = services.store
+
+    @router.get("/authors/{name:path}", response_class=HTMLResponse)
+    def author(
+        request: Request, name: str, who: Annotated[Viewer, Depends(viewer)], p: int = Query(0)
+    ) -> Response:
+        papers = store.papers_by_author(name, PAGE_SIZE + 1, check_page(p) * PAGE_SIZE)
+        if not papers and p == 0:
+            raise HTTPException(404, f"no papers by {name[:80]!r} here")
+        context = _listing(services, who, papers, p) | {
+            "name": name,
+            "following": _follows(services, who, "author", name),
+        }
+        return renderer.page(request, who, "author.html", context)
+
+    @router.get("/categories/{category}", response_class=HTMLResponse)
+    def category(
+        request: Request, category: str, who: Annotated[Viewer, Depends(viewer)], p: int = Query(0)
+    ) -> Response:
+        chosen = check_category(category)
+        papers = store.papers_in_category(chosen, PAGE_SIZE + 1, check_page(p) * PAGE_SIZE)
+        if not papers and p == 0:
+            raise HTTPException(404, f"no papers in {chosen} here")
+        context = _listing(services, who, papers, p) | {
+            "category": chosen,
+            "following": _follows(services, who, "category", chosen),
+        }
+        return renderer.page(request, who, "category.html", context)
+
+
+def _add_follow(router: APIRouter, services: WebServices, viewer: Any) -> None:
+    @router.post("/follow")
+    def follow(
+        request: Request,
+        who: Annotated[Viewer, Depends(viewer)],
+        kind: str = Form(...),
+        value: str = Form(...),
+        on: str = Form("1"),
+        next: str | None = Form(None),
+    ) -> Response:
+        if who.user is None:
+            return to_login(request, next)
+        if kind not in FOLLOW_KINDS or on not in ("0", "1"):
+            raise InputError(f"kind must be one of {', '.join(FOLLOW_KINDS)} and on 1 or 0")
+        if not value.strip() or len(value) > FOLLOW_VALUE_MAX_CHARS:
+            raise InputError(f"give something to follow (at most {FOLLOW_VALUE_MAX_CHARS} chars)")
+        services.community.follow(who.user, Follow(kind, value.strip()), on == "1")
+        return go_back(request, next)
+
+
+def search_text(q: str, cat: str, year_from: int | None, year_to: int | None) -> str:
+    """The query-language text for the form: q plus cat: and year:/since:/until: filters."""
+    parts = [q.strip()] if q.strip() else []
+    if cat:
+        parts.append(f"cat:{check_category(cat)}")
+    if year_from and year_to:
+        if year_from > year_to:
+            raise InputError(f"the years are reversed: {year_from} is after {year_to}")
+        parts.append(f"year:{year_from}-{year_to}")
+    elif year_from:
+        parts.append(f"since:{year_from}")
+    elif year_to:
+        parts.append(f"until:{year_to}")
+    return " ".join(parts)
+
+
+def _year(text: str, name: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not _YEAR.fullmatch(text) or not MIN_YEAR <= int(text) <= MAX_YEAR:
+        raise InputError(f"{name} must be a year between {MIN_YEAR} and {MAX_YEAR}")
+    return int(text)
+
+
+def _listing(services: WebServices, who: Viewer, papers: list[Paper], page: int) -> dict[str, Any]:
+    rows = paper_rows(services, who.user, [(None, paper) for paper in papers[:PAGE_SIZE]])
+    return {"rows": rows, "page": page, "has_next": len(papers) > PAGE_SIZE}
+
+
+def _follows(services: WebServices, who: Viewer, kind: str, value: str) -> bool:
+    if who.user is None or not value:
+        return False
+    return Follow(kind, value) in services.store.follows_of(who.user.id)

@@ -1,0 +1,208 @@
+"""The pages' Jinja environment and filters: autoescape on every template, Markdown comments
+rendered safely (no raw HTML, sanitised, rel="nofollow noopener ugc"), snippet highlights.
+
+Paper and user text is never marked safe as given: only markup built here from escaped text is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import nh3
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from papertide import __version__
+from papertide.search.snippet import Snippet
+from papertide.web.auth import PRESESSION_COOKIE, Viewer, is_https
+
+COMMENT_TAGS = frozenset(
+    {"a", "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "hr"}
+)
+COMMENT_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+COMMENT_LINK_REL = "nofollow noopener ugc"
+COMMENT_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+DOCUMENT_TAGS = COMMENT_TAGS | {
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+DOCUMENT_ATTRIBUTES = COMMENT_ATTRIBUTES  # no style attributes: the CSP would refuse them
+WEB_SCHEMES = ("http://", "https://")
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+_MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
+HTML_CACHE_CONTROL = "private, no-cache"
+
+
+def build_environment() -> Environment:
+    """The template environment with papertide's filters and globals (one per app)."""
+    env = Environment(
+        loader=PackageLoader("papertide.web", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    document = MarkdownIt("commonmark", {"html": False}).enable("table")
+    env.filters.update(
+        markdown=lambda text: render_markdown(markdown, text),
+        document=lambda text: render_document(document, text),
+        web_url=web_url,
+        highlight=highlight,
+        paper_url=paper_url,
+        author_url=author_url,
+        category_url=category_url,
+        day=format_day,
+        stamp=format_stamp,
+    )
+    env.globals.update(url_with=url_with, asset_version=__version__)
+    return env
+
+
+def render_markdown(markdown: MarkdownIt, text: str) -> Markup:
+    """A comment's Markdown as sanitised HTML: no raw HTML, no images, safe links only."""
+    html = markdown.render(text)
+    cleaned = nh3.clean(
+        html,
+        tags=set(COMMENT_TAGS),
+        attributes={tag: set(names) for tag, names in COMMENT_ATTRIBUTES.items()},
+        link_rel=COMMENT_LINK_REL,
+        url_schemes=set(COMMENT_URL_SCHEMES),
+    )
+    return Markup(cleaned)  # sanitised by nh3 just above
+
+
+def render_document(markdown: MarkdownIt, text: str) -> Markup:
+    r"""A documentation page (ours, shipped in the package) as sanitised HTML with headings
+    and tables; the same sanitiser as comments, so no raw HTML gets through either. Its LaTeX
+    ($...$, $$...$$) is kept away from Markdown (which would eat `\{` and `\,`) and put back
+    escaped, for KaTeX in the browser."""
+    protected, formulas = protect_math(text)
+    html = markdown.render(protected)
+    for number, formula in enumerate(formulas):
+        html = html.replace(_MATH_TOKEN.format(number), str(escape(formula)), 1)
+    html = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}>", html)  # under the page's h1
+    cleaned = nh3.clean(
+        html,
+        tags=set(DOCUMENT_TAGS),
+        attributes={tag: set(names) for tag, names in DOCUMENT_ATTRIBUTES.items()},
+        url_schemes=set(COMMENT_URL_SCHEMES),
+    )
+    return Markup(cleaned)  # sanitised by nh3 just above
+
+
+def protect_math(text: str) -> tuple[str, list[str]]:
+    """`text` with each $$...$$ and $...$ formula replaced by a placeholder word, and the
+    formulas in order."""
+    formulas: list[str] = []
+
+    def hold(match: re.Match[str]) -> str:
+        formulas.append(match[0])
+        return _MATH_TOKEN.format(len(formulas) - 1)
+
+    return _MATH.sub(hold, text), formulas
+
+
+def web_url(url: str) -> str:
+    """`url` when it is an http(s) URL, else "#" (a stored link is never javascript: etc.)."""
+    return url if url.lower().startswith(WEB_SCHEMES) else "#"
+
+
+def highlight(snippet: Snippet) -> Markup:
+    """A search snippet with its matched words in <mark>, every piece escaped."""
+    parts: list[str] = ["… " if snippet.clipped_start else ""]
+    last = 0
+    for start, end in snippet.spans:
+        if start < last:
+            continue
+        parts.append(str(escape(snippet.text[last:start])))
+        parts.append(f"<mark>{escape(snippet.text[start:end])}</mark>")
+        last = end
+    parts.append(str(escape(snippet.text[last:])))
+    parts.append(" …" if snippet.clipped_end else "")
+    return Markup("".join(parts))  # every piece escaped above
+
+
+def paper_url(paper_id: str) -> str:
+    """/papers/<id>; old-style ids keep their slash (hep-th/9901001)."""
+    return "/papers/" + quote(paper_id, safe="/")
+
+
+def author_url(name: str) -> str:
+    return "/authors/" + quote(name, safe="")
+
+
+def category_url(category: str) -> str:
+    return "/categories/" + quote(category, safe="")
+
+
+def url_with(path: str, params: Mapping[str, object]) -> str:
+    """`path` with the query parameters that are set (None and "" left out)."""
+    kept = {key: str(value) for key, value in params.items() if value not in (None, "")}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def format_day(value: date | datetime | None) -> str:
+    """Mon 5 Jan 2026."""
+    if value is None:
+        return ""
+    return f"{value:%a} {value.day} {value:%b %Y}"
+
+
+def format_stamp(value: datetime | None) -> str:
+    """2026-01-05 14:03 UTC."""
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value else ""
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """Turns a template and its context into a response, with the viewer's cookies set."""
+
+    env: Environment
+
+    def page(
+        self,
+        request: Request,
+        viewer: Viewer,
+        name: str,
+        context: Mapping[str, Any],
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> HTMLResponse:
+        html = self.text(name, {**self.base(request, viewer), **context})
+        response = HTMLResponse(html, status_code=status, headers=dict(headers or {}))
+        response.headers["Cache-Control"] = HTML_CACHE_CONTROL
+        if viewer.new_presession:
+            response.set_cookie(
+                PRESESSION_COOKIE,
+                viewer.new_presession,
+                httponly=True,
+                samesite="lax",
+                secure=is_https(request),
+            )
+        return response
+
+    def text(self, name: str, context: Mapping[str, Any]) -> str:
+        return self.env.get_template(name).render(context)
+
+    def base(self, request: Request, viewer: Viewer) -> dict[str, Any]:
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return {"viewer": viewer, "user": viewer.user, "csrf": viewer.csrf, "here": here}

@@ -1,0 +1,27 @@
+"""What the web tier is given: every service it calls, built once in wiring.py. No logic here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from papertide.clock import Clock
+from papertide.community.accounts import AccountService
+from papertide.community.actions import CommunityService
+from papertide.config import Settings
+from papertide.digest.service import DigestService
+from papertide.rank.service import TrendingService
+from papertide.search.service import SearchService
+from papertide.store.base import Store
+
+
+@dataclass(frozen=True)
+class WebServices:
+    settings: Settings
+    store: Store
+    search: SearchService
+    accounts: AccountService
+    community: CommunityService
+    trending: TrendingService
+    digests: DigestService
+    clock: Clock
+    secret_key: bytes

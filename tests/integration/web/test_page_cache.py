@@ -1,0 +1,133 @@
+"""The page cache in the app: anonymous GETs of the cached pages come from it for ttl_s, never
+a logged-in, token, htmx, non-GET or error answer, never a Set-Cookie; and every cached page is
+the same for every logged-out browser (no form token or other per-browser text in it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from papertide.web.app import CACHED_PAGES, app_from_env, create_app
+from papertide.web.auth import PRESESSION_COOKIE
+from papertide.web.cache import CACHE_STATUS_HEADER, PageCache, PageCacheMiddleware
+from tests.integration.web.conftest import PLAIN_ID, TODAY, Site
+from tests.integration.web.test_pages import PAGES
+
+STATUS = CACHE_STATUS_HEADER.lower()
+
+
+@pytest.fixture
+def cached(site: Site) -> Iterator[TestClient]:
+    """A second app over the same services, with a page cache on the site's FixedClock."""
+    app = create_app(site.services, page_cache=PageCache(site.clock, ttl_s=1.0, stale_s=1.0))
+    with TestClient(app) as client:
+        yield client
+
+
+def upvotes_shown(html: str, paper_id: str) -> str:
+    start = html.index(f'id="paper-{paper_id}"')
+    return html[html.index('class="vote-count"', start) :].split(">", 1)[1].split("<", 1)[0]
+
+
+def test_page_cache_answers_the_daily_page_from_memory_until_it_is_old(
+    site: Site, cached: TestClient
+):
+    first = cached.get("/")
+    assert first.headers[STATUS] == "miss"
+    assert upvotes_shown(first.text, PLAIN_ID) == "10"
+    voter = site.store.create_user("voter", None, "unused-hash")
+    site.store.set_vote(voter.id, PLAIN_ID, True)
+    second = cached.get("/")
+    assert second.headers[STATUS] == "hit"
+    assert second.text == first.text  # still 10: at most ttl_s behind
+    site.clock.sleep(1.5)
+    third = cached.get("/")
+    assert third.headers[STATUS] == "miss"
+    assert upvotes_shown(third.text, PLAIN_ID) == "11"
+    assert cached.get("/").headers[STATUS] == "hit"
+
+
+def test_page_cache_never_hands_out_a_cookie(cached: TestClient):
+    miss = cached.get(f"/daily/{TODAY}")
+    assert PRESESSION_COOKIE in miss.headers.get("set-cookie", "")  # the renderer's own answer
+    cached.cookies.clear()
+    hit = cached.get(f"/daily/{TODAY}")
+    assert hit.headers[STATUS] == "hit"
+    assert "set-cookie" not in hit.headers
+    assert "content-security-policy" in hit.headers
+    assert hit.text == miss.text
+
+
+def test_page_cache_is_bypassed_by_a_logged_in_browser(site: Site, cached: TestClient):
+    cached.get("/")
+    token = site.csrf("/signup")
+    form = {"username": "alice", "password": "correct horse battery", "csrf_token": token}
+    cached.cookies.update(site.client.cookies)
+    assert cached.post("/signup", data=form, follow_redirects=False).status_code == 303
+    page = cached.get("/")
+    assert STATUS not in page.headers
+    assert 'id="logout-button"' in page.text
+
+
+@pytest.mark.parametrize(
+    "headers", [{"Authorization": "Bearer pt_anything"}, {"HX-Request": "true"}]
+)
+def test_page_cache_is_bypassed_by_tokens_and_htmx(cached: TestClient, headers: dict[str, str]):
+    cached.get("/")
+    assert STATUS not in cached.get("/", headers=headers).headers
+
+
+def test_page_cache_keeps_only_the_pages_it_is_given_and_only_for_get(cached: TestClient):
+    for path in ("/login", "/signup", "/submit", "/api/daily_papers", "/static/favicon.svg"):
+        cached.get(path)
+        assert STATUS not in cached.get(path).headers, path
+    assert STATUS not in cached.head("/").headers
+
+
+def test_page_cache_never_keeps_an_error_page(cached: TestClient):
+    for _ in range(2):
+        answer = cached.get("/papers/2601.99999")
+        assert answer.status_code == 404
+        assert answer.headers[STATUS] == "miss"
+
+
+def test_page_cache_keys_paper_pages_by_accept(cached: TestClient):
+    html = cached.get(f"/papers/{PLAIN_ID}")
+    markdown = cached.get(f"/papers/{PLAIN_ID}", headers={"Accept": "text/markdown"})
+    assert markdown.headers[STATUS] == "miss"
+    assert markdown.headers["content-type"].startswith("text/markdown")
+    again = cached.get(f"/papers/{PLAIN_ID}")
+    assert again.headers[STATUS] == "hit" and again.text == html.text
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if PageCacheMiddleware.matches(CACHED_PAGES, p)])
+def test_page_cache_pages_are_the_same_for_every_logged_out_browser(site: Site, path: str):
+    bodies = []
+    for presession in ("first-browser-presession", "second-browser-presession"):
+        site.client.cookies.clear()
+        site.client.cookies.set(PRESESSION_COOKIE, presession)
+        answer = site.client.get(path)
+        assert answer.status_code == 200
+        bodies.append(answer.text)
+    assert bodies[0] == bodies[1], f"{path} shows something per browser: it must not be cached"
+
+
+def test_page_cache_leaves_the_forms_with_tokens_out():
+    for path in ("/login", "/signup", "/account", "/submit", "/collections/1", "/docs"):
+        assert not PageCacheMiddleware.matches(CACHED_PAGES, path), path
+    assert not PageCacheMiddleware.matches(CACHED_PAGES, "/api/daily_papers")
+
+
+@pytest.mark.parametrize(("ttl", "expected"), [("1.5", True), ("0", False)])
+def test_app_from_env_caches_pages_unless_the_ttl_is_zero(
+    site: Site, monkeypatch: pytest.MonkeyPatch, ttl: str, expected: bool
+):
+    monkeypatch.setenv("PAPERTIDE_DB", site.services.settings.db)
+    monkeypatch.setenv("PAPERTIDE_PAGE_CACHE_TTL_S", ttl)
+    app = app_from_env()
+    caches = [c for m in app.user_middleware if isinstance(c := m.kwargs.get("cache"), PageCache)]
+    assert [cache.ttl_s for cache in caches] == ([1.5] if expected else [])
+    with TestClient(app) as client:
+        assert client.get("/").status_code == 200

@@ -1,0 +1,237 @@
+"""Every page answers: daily (with calendar and neighbours), week, month, trending, paper,
+search, author, category, submit, login, signup, about; unknown things are 404 pages and bad
+parameters 400/422 pages, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.web.conftest import (
+    HOSTILE_ID,
+    OLD_DAY,
+    OLD_STYLE_ID,
+    PLAIN_ID,
+    TODAY,
+    UNLISTED_ID,
+    VISION_ID,
+    YESTERDAY,
+    Site,
+)
+
+PAGES = [
+    "/",
+    f"/daily/{TODAY}",
+    f"/daily/{YESTERDAY}",
+    "/daily/2025-12-25",
+    "/week/2026-W03",
+    "/month/2026-01",
+    "/month/2025-02",
+    "/trending",
+    "/trending?category=cs.CL",
+    f"/papers/{HOSTILE_ID}",
+    f"/papers/{OLD_STYLE_ID}",
+    f"/papers/{UNLISTED_ID}",
+    "/search",
+    "/search?q=translation",
+    "/search?q=attention&cat=cs.CL&from=2020&to=2026",
+    "/search?q=&cat=cs.CV",
+    "/search?q=2601.88888",
+    "/authors/Ada%20Lovelace",
+    "/categories/cs.CV",
+    "/submit",
+    "/login",
+    "/signup",
+    "/about",
+    f"/daily/{TODAY}?sort=trending",
+    f"/daily/{TODAY}?sort=newest",
+    "/month/2026-01?sort=trending&p=0",
+]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_page_answers_200_with_html(site: Site, path: str):
+    answer = site.client.get(path)
+    assert answer.status_code == 200, answer.text[:500]
+    assert answer.headers["content-type"].startswith("text/html")
+    assert '<main id="main"' in answer.text
+
+
+def test_home_shows_today_sorted_by_upvotes_with_new_badge(site: Site):
+    html = site.client.get("/").text
+    assert html.index(PLAIN_ID) < html.index(HOSTILE_ID)  # 10 upvotes before 5
+    assert "badge-new" in html  # the hostile paper was submitted at NOW
+    assert f'href="/daily/{YESTERDAY}"' in html  # previous day and the calendar
+    assert "next-day" not in html
+
+
+def test_home_falls_back_to_the_latest_listing_day_when_today_is_empty(site: Site):
+    site.clock.current = site.clock.current.replace(day=20)
+    html = site.client.get("/").text
+    assert "Nothing listed today yet" in html
+    assert PLAIN_ID in html
+
+
+def test_daily_page_links_previous_and_next_listing_days(site: Site):
+    html = site.client.get(f"/daily/{YESTERDAY}").text
+    assert VISION_ID in html and PLAIN_ID not in html
+    assert f'id="previous-day" href="/daily/{OLD_DAY}"' in html
+    assert f'id="next-day" href="/daily/{TODAY}"' in html
+    assert f'aria-current="date">{YESTERDAY.day}<' in html
+
+
+def test_daily_newest_sort_puts_the_submitted_paper_first(site: Site):
+    html = site.client.get(f"/daily/{TODAY}?sort=newest").text
+    assert html.index(HOSTILE_ID) < html.index(PLAIN_ID)
+
+
+def test_week_and_month_views_gather_their_days(site: Site):
+    week = site.client.get("/week/2026-W03").text  # 12..18 January
+    assert all(pid in week for pid in (HOSTILE_ID, PLAIN_ID, VISION_ID))
+    assert OLD_STYLE_ID not in week
+    assert 'href="/week/2026-W02"' in week and 'href="/week/2026-W04"' in week
+    month = site.client.get("/month/2026-01").text
+    assert OLD_STYLE_ID in month and 'href="/month/2025-12"' in month
+
+
+def test_trending_shows_scores_and_filters_by_category(site: Site):
+    html = site.client.get("/trending").text
+    assert "breakdown" in html and "age_decay" in html
+    assert HOSTILE_ID in html and VISION_ID in html
+    filtered = site.client.get("/trending?category=cs.CV").text
+    assert VISION_ID in filtered and HOSTILE_ID not in filtered
+
+
+def test_paper_page_shows_links_bibtex_similar_and_breakdown(site: Site):
+    html = site.client.get(f"/papers/{HOSTILE_ID}").text
+    assert f'href="https://arxiv.org/abs/{HOSTILE_ID}"' in html
+    assert f'href="https://arxiv.org/pdf/{HOSTILE_ID}"' in html
+    assert 'href="https://github.com/lab/sparse"' in html and "★ 42" in html
+    assert 'class="project-link"' not in html and 'href="javascript:' not in html  # javascript:x
+    assert "@misc{lovelace2026" in html and 'id="cite-button"' in html
+    assert 'href="/authors/Ada%20Lovelace"' in html
+    assert "Similar papers" in html and "Trending score" in html
+
+
+def test_paper_page_redirects_other_id_forms_to_the_canonical_one(site: Site):
+    answer = site.client.get(f"/papers/{PLAIN_ID}v2", follow_redirects=False)
+    assert answer.status_code == 301
+    assert answer.headers["location"] == f"/papers/{PLAIN_ID}"
+
+
+def test_search_with_an_arxiv_id_opens_the_paper(site: Site):
+    answer = site.client.get(f"/search?q=arXiv:{PLAIN_ID}", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/papers/{PLAIN_ID}"
+
+
+def test_search_shows_highlighted_snippets_and_reasons(site: Site):
+    html = site.client.get("/search?q=convolutional").text
+    assert VISION_ID in html
+    assert "<mark>convolutional</mark>" in html
+    assert "Why: matched" in html
+
+
+def test_search_offers_to_submit_an_unknown_arxiv_id(site: Site):
+    html = site.client.get("/search?q=2601.88888").text
+    assert "not here yet" in html and "/submit?text=2601.88888" in html
+
+
+def test_author_and_category_pages_list_papers(site: Site):
+    author = site.client.get("/authors/Grace%20Hopper").text
+    assert VISION_ID in author and "Log in to follow" in author
+    category = site.client.get("/categories/hep-th").text
+    assert OLD_STYLE_ID in category
+
+
+def test_about_page_renders_the_trending_documentation(site: Site):
+    html = site.client.get("/about").text
+    assert 'id="trending"' in html and "<h1" in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/papers/2601.77777",
+        "/papers/not-an-id",
+        "/authors/Nobody%20Here",
+        "/categories/xx.YY",
+        "/no/such/page",
+    ],
+)
+def test_unknown_things_are_404_pages(site: Site, path: str):
+    answer = site.client.get(path)
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert 'id="error-message"' in answer.text
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "message"),
+    [
+        ("/daily/2026-13-01", 400, "not a date"),
+        ("/daily/yesterday", 400, "a day looks like"),
+        ("/daily/0001-01-01", 400, "only years"),
+        ("/week/2026-W60", 400, "not an ISO week"),
+        ("/month/2026-1", 400, "a month looks like"),
+        ("/?sort=random", 400, "sort must be one of"),
+        ("/?p=-1", 400, "page must be"),
+        ("/?p=abc", 422, "p:"),
+        ("/trending?category=%3Cscript%3E", 400, "is not a category"),
+        ("/search?q=x&from=abcd", 400, "from must be a year"),
+        ("/search?q=x&from=2024&to=2020", 400, "reversed"),
+        ("/categories/%3Cb%3E", 400, "is not a category"),
+        ("/collections/abc", 422, "collection_id"),
+    ],
+)
+def test_bad_parameters_are_400_or_422_pages_with_a_message(
+    site: Site, path: str, status: int, message: str
+):
+    answer = site.client.get(path)
+    assert answer.status_code == status
+    assert message in answer.text
+    assert "<script>" not in answer.text.split("</head>")[1]
+
+
+def test_paper_page_answers_markdown_when_asked(site: Site):
+    answer = site.client.get(f"/papers/{PLAIN_ID}", headers={"Accept": "text/markdown"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/markdown")
+    assert "Plain transformers for translation" in answer.text
+    html = site.client.get(f"/papers/{PLAIN_ID}")
+    assert html.headers["content-type"].startswith("text/html")
+    assert html.headers["vary"] == "Accept"
+
+
+def test_api_docs_page_uses_the_vendored_swagger_ui(site: Site):
+    html = site.client.get("/docs").text
+    assert 'src="/static/vendor/swagger-ui/swagger-ui-bundle.js"' in html
+    assert "cdn" not in html.lower()
+    assert site.client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert site.client.get("/openapi.json").json()["info"]["title"] == "papertide"
+
+
+def test_trending_falls_back_to_the_last_listed_week_when_nothing_is_recent(site: Site):
+    site.clock.current = site.clock.current.replace(month=3)  # two months after the listings
+    html = site.client.get("/trending").text
+    assert 'id="trending-as-of"' in html and "Thu 15 Jan 2026" in html
+    assert PLAIN_ID in html and VISION_ID in html and OLD_STYLE_ID not in html
+    filtered = site.client.get("/trending?category=cs.CV").text
+    assert VISION_ID in filtered and PLAIN_ID not in filtered
+
+
+@pytest.mark.parametrize(
+    ("page", "links"),
+    [
+        (f"/daily/{TODAY}", [f"/feeds/daily.rss?date={TODAY}", f"/daily/{TODAY}.bib"]),
+        ("/trending?category=cs.CL", ["/feeds/trending.atom?category=cs.CL"]),
+        ("/search?q=translation", ["/feeds/search.rss?q=translation", "/search.bib?q=translation"]),
+        ("/authors/Ada%20Lovelace", ["/feeds/authors/Ada%20Lovelace.rss"]),
+        ("/categories/cs.CV", ["/feeds/categories/cs.CV.atom"]),
+        (f"/papers/{PLAIN_ID}", [f"/papers/{PLAIN_ID}.bib", f"/papers/{PLAIN_ID}.md"]),
+    ],
+)
+def test_list_pages_link_their_feeds_and_exports(site: Site, page: str, links: list[str]):
+    html = site.client.get(page).text
+    for link in links:
+        assert f'href="{link}"' in html, link
+        assert site.client.get(link).status_code == 200, link

@@ -1,0 +1,51 @@
+"""The Newton solver for weighted, L2-regularised logistic regression."""
+
+import numpy as np
+import pytest
+
+from papertide.rank.logistic import fit_logistic, objective, sigmoid
+
+
+def data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    points = rng.normal(size=(80, 3))
+    labels = (points[:, 0] - 0.5 * points[:, 1] + 0.3 * rng.normal(size=80) > 0).astype(float)
+    return np.hstack([points, np.ones((80, 1))]), labels
+
+
+def test_fit_logistic_finds_the_minimum():
+    features, labels = data()
+    weights = np.full(80, 1 / 80)
+    beta = fit_logistic(features, labels, weights, 0.01)
+    gradient = features.T @ (weights * (sigmoid(features @ beta) - labels)) + 0.01 * beta
+    assert np.abs(gradient).max() < 1e-6
+    assert beta[0] > 0 > beta[1]
+    for nudge in np.eye(4) * 1e-3:
+        assert objective(features, labels, weights, 0.01, beta + nudge) > objective(
+            features, labels, weights, 0.01, beta
+        )
+
+
+def test_fit_logistic_weights_examples():
+    features = np.asarray([[1.0], [1.0]])
+    labels = np.asarray([1.0, 0.0])
+    leaning = fit_logistic(features, labels, np.asarray([3.0, 1.0]), 0.1)
+    assert sigmoid(features @ leaning)[0] > 0.7
+
+
+def test_fit_logistic_handles_one_class_and_separable_data():
+    features = np.asarray([[2.0, 1.0], [-2.0, 1.0]])
+    separable = fit_logistic(features, np.asarray([1.0, 0.0]), np.ones(2), 1e-4)
+    assert np.all(np.isfinite(separable)) and separable[0] > 0
+    one_class = fit_logistic(features, np.ones(2), np.ones(2), 1.0)
+    assert np.all(sigmoid(features @ one_class) > 0.5)
+
+
+def test_fit_logistic_refuses_a_non_positive_penalty():
+    with pytest.raises(ValueError, match="l2 must be positive"):
+        fit_logistic(np.ones((2, 1)), np.ones(2), np.ones(2), 0.0)
+
+
+def test_sigmoid_does_not_overflow():
+    values = sigmoid(np.asarray([-1000.0, 0.0, 1000.0]))
+    assert values == pytest.approx([0.0, 0.5, 1.0])

@@ -1,0 +1,70 @@
+"""Term features: tokens, n-grams, tf-idf rows and their products, against hand computations."""
+
+import math
+
+import numpy as np
+import pytest
+
+from papertide.rank.terms import (
+    build_term_matrix,
+    count_terms,
+    mean_rows,
+    score_rows,
+    term_row,
+    tokenize,
+    top_terms,
+)
+
+
+def test_tokenize_drops_stop_words_short_words_and_accents():
+    assert tokenize("The Café of 3D-GANs is a x-ray model") == ["cafe", "gans", "ray", "model"]
+
+
+def test_count_terms_counts_unigrams_and_bigrams_of_kept_words():
+    counts = count_terms("graph networks for graph networks")
+    assert counts == {"graph": 2, "networks": 2, "graph networks": 2, "networks graph": 1}
+
+
+def test_build_term_matrix_gives_unit_rows_with_smoothed_idf_and_sublinear_tf():
+    terms = build_term_matrix(["graph", "graph speech", "", "audio data audio data audio"])
+    assert terms.rows == 4
+    assert terms.row_of(0) == {"graph": pytest.approx(1.0)}
+    graph_idf, speech_idf = math.log(5 / 3) + 1, math.log(5 / 2) + 1
+    norm = math.sqrt(graph_idf**2 + 2 * speech_idf**2)
+    second = terms.row_of(1)
+    assert second["graph"] == pytest.approx(graph_idf / norm)
+    assert second["graph speech"] == second["speech"] == pytest.approx(speech_idf / norm)
+    assert terms.row_of(2) == {}
+    fourth = terms.row_of(3)  # audio x3, data x2, "audio data" x2, "data audio" x2
+    assert fourth["audio"] / fourth["data"] == pytest.approx((1 + math.log(3)) / (1 + math.log(2)))
+
+
+def test_term_row_uses_the_spaces_idf_and_the_unseen_idf():
+    space = build_term_matrix(["graph", "speech"])
+    row = term_row("graph robots", space)
+    seen = math.log(3 / 2) + 1
+    unseen = math.log(3) + 1
+    bigram = unseen
+    norm = math.sqrt(seen**2 + unseen**2 + bigram**2)
+    assert row["graph"] == pytest.approx(seen / norm)
+    assert row["robots"] == pytest.approx(unseen / norm)
+    assert term_row("", space) == {}
+
+
+def test_score_rows_and_mean_rows_agree_with_the_dicts():
+    terms = build_term_matrix(["graph neural", "speech audio", "graph speech"])
+    weights = {"graph": 2.0, "speech": -1.0, "unknown": 5.0}
+    expected = [sum(v * weights.get(t, 0.0) for t, v in terms.row_of(i).items()) for i in range(3)]
+    assert score_rows(terms, weights) == pytest.approx(np.asarray(expected, np.float32))
+    mean = mean_rows(terms, np.asarray([0, 2]))
+    for term in set(terms.row_of(0)) | set(terms.row_of(2)):
+        both = terms.row_of(0).get(term, 0.0) + terms.row_of(2).get(term, 0.0)
+        assert mean[term] == pytest.approx(both / 2)
+    assert mean_rows(terms, np.asarray([], dtype=np.int64)) == {}
+
+
+def test_top_terms_orders_positive_contributions():
+    row = {"a": 0.5, "b": 0.5, "c": 0.9, "d": 0.1}
+    weights = {"a": 1.0, "b": 2.0, "c": -1.0, "d": 1.0}
+    assert top_terms(row, weights, 2) == ["b", "a"]
+    assert top_terms(row, {}, 3) == []

@@ -1,0 +1,90 @@
+"""Template filters: safe Markdown for comments, snippet highlights, URLs."""
+
+from markdown_it import MarkdownIt
+
+from papertide.search.snippet import Snippet
+from papertide.web.auth import safe_next
+from papertide.web.render import (
+    author_url,
+    build_environment,
+    format_day,
+    highlight,
+    paper_url,
+    render_markdown,
+    url_with,
+    web_url,
+)
+
+MD = MarkdownIt("commonmark", {"html": False})
+
+
+def test_render_markdown_keeps_formatting_and_drops_html():
+    html = render_markdown(MD, "**b** <script>x()</script> <b onclick=y>z</b>")
+    assert "<strong>b</strong>" in html
+    assert "<script>" not in html and "<b onclick" not in html
+    assert "&lt;script&gt;" in html and "&lt;b onclick=y&gt;" in html
+
+
+def test_render_markdown_links_are_nofollow_and_unsafe_schemes_dropped():
+    html = render_markdown(MD, "[a](https://x.org) [b](javascript:alert(1)) [c](data:text/html,x)")
+    assert '<a href="https://x.org" rel="nofollow noopener ugc">a</a>' in html
+    assert "javascript:" not in html.replace("[b](javascript:alert(1))", "")
+    assert 'href="data:' not in html
+
+
+def test_render_markdown_drops_images():
+    assert "<img" not in render_markdown(MD, "![x](https://x.org/a.png)")
+
+
+def test_highlight_marks_spans_and_escapes_everything_else():
+    snippet = Snippet("a <b> attention & more", ((6, 15),), clipped_start=True)
+    assert str(highlight(snippet)) == "… a &lt;b&gt; <mark>attention</mark> &amp; more"
+
+
+def test_paper_and_author_urls_quote_what_needs_it():
+    assert paper_url("hep-th/9901001") == "/papers/hep-th/9901001"
+    assert author_url("Émile B/x") == "/authors/%C3%89mile%20B%2Fx"
+
+
+def test_url_with_leaves_out_empty_parameters():
+    assert url_with("/search", {"q": "a b", "cat": "", "p": None}) == "/search?q=a+b"
+    assert url_with("/x", {}) == "/x"
+
+
+def test_web_url_allows_only_http_links():
+    assert web_url("https://github.com/a/b") == "https://github.com/a/b"
+    assert web_url("javascript:alert(1)") == "#"
+    assert web_url("JaVaScRiPt:x") == "#"
+
+
+def test_format_day_reads_like_a_date():
+    from datetime import date
+
+    assert format_day(date(2026, 1, 5)) == "Mon 5 Jan 2026"
+    assert format_day(None) == ""
+
+
+def test_environment_autoescapes_every_template():
+    env = build_environment()
+    assert env.from_string("{{ x }}").render(x="<i>") == "&lt;i&gt;"
+
+
+def test_safe_next_keeps_local_paths_only():
+    assert safe_next("/papers/1?x=2") == "/papers/1?x=2"
+    for target in ("//evil.org", "https://evil.org", "/\\evil.org", "", None, "/a\r\nSet-Cookie:x"):
+        assert safe_next(target) == "/"
+
+
+def test_render_document_keeps_latex_away_from_markdown():
+    from papertide.web.render import render_document
+
+    markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+    text = (
+        "# T\n\nSet $\\{a_i\\} \\, x$ and\n\n$$s_c = \\max\\Big(f,\\ x\\Big) < 1$$\n\n"
+        "| a |\n|---|\n| $G$ |\n"
+    )
+    html = render_document(markdown, text)
+    assert "$\\{a_i\\} \\, x$" in html  # Markdown would have eaten the backslashes
+    assert "$$s_c = \\max\\Big(f,\\ x\\Big) &lt; 1$$" in html  # escaped for the page
+    assert "<h2>T</h2>" in html and "<td>$G$</td>" in html
+    assert "ptmath" not in html
