@@ -17,9 +17,8 @@ from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
 from papertide.digest.compose import Ranked
 from papertide.digest.service import PeriodRanker
-from papertide.index.embed import paper_text
-from papertide.index.vectors import from_stored
 from papertide.models import Follow, Paper
+from papertide.rank.foryou import stored_candidates
 from papertide.rank.profile import DEFAULT_PARAMS
 from papertide.rank.recommend import (
     Candidate,
@@ -63,14 +62,7 @@ class RecommendRanker:
 
     def candidates(self, papers: Sequence[Paper]) -> list[Candidate]:
         """The papers that have a stored vector, as the recommender sees them."""
-        found = []
-        for paper in papers:
-            blob = self.store.vector_of(self.model, paper.id)
-            if blob is not None:
-                vector = from_stored([blob], self.dim)[0]
-                text = paper_text(paper.title, paper.abstract)
-                found.append(Candidate(paper.id, vector, text, paper.authors, paper.categories))
-        return found
+        return stored_candidates(self.store, self.model, self.dim, papers)
 
 
 class PoolRanker:

@@ -260,7 +260,8 @@ class PgDigests(PgBase):
     def clear_ratings(self, user_id: int, paper_id: str | None = None) -> int:
         with self._transaction() as conn:
             return conn.execute(
-                "DELETE FROM ratings WHERE user_id = %s AND paper_id = coalesce(%s::text, paper_id)",
+                "DELETE FROM ratings"
+                " WHERE user_id = %s AND paper_id = coalesce(%s::text, paper_id)",
                 (user_id, paper_id),
             ).rowcount
 

@@ -17,6 +17,7 @@ from papertide import __version__
 from papertide.config import load_settings
 from papertide.digest.schedule import DigestScheduler
 from papertide.web.api import api_router
+from papertide.web.api_foryou import foryou_api_router
 from papertide.web.auth import Viewer, csrf_guard, read_viewer
 from papertide.web.cache import PageCache, PageCacheMiddleware
 from papertide.web.digest_routes import digest_router
@@ -24,6 +25,7 @@ from papertide.web.errors import install_error_handlers
 from papertide.web.feed_routes import feeds_router
 from papertide.web.pages_account import account_router
 from papertide.web.pages_browse import browse_router
+from papertide.web.pages_foryou import foryou_router
 from papertide.web.pages_paper import paper_router
 from papertide.web.pages_search import search_router
 from papertide.web.render import Renderer, build_environment
@@ -124,9 +126,10 @@ def create_app(
     app.mount("/static", StaticFiles(packages=[("papertide.web", "static")]), name="static")
     app.include_router(api_router(services))  # first: /papers/{id}.md before the HTML page
     app.include_router(feeds_router(services))
+    app.include_router(foryou_api_router(services))
     viewer = viewer_dependency(services)
     guard = Depends(csrf_guard(services))
-    for make in (browse_router, search_router, account_router, paper_router):
+    for make in (browse_router, search_router, account_router, paper_router, foryou_router):
         app.include_router(
             make(services, renderer, viewer), dependencies=[guard], include_in_schema=False
         )

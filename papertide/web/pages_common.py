@@ -44,6 +44,7 @@ class PaperRow:
     submitted_by: str | None
     submitted_at: datetime | None
     score: TrendingScore | None = None
+    rating: int = 0  # the viewer's thumbs: +1, -1 or 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ def paper_rows(
     comments = store.comment_counts(ids) if ids else {}
     voted = store.voted(user.id, ids) if user and ids else set()
     marked = store.bookmarked(user.id, ids) if user and ids else set()
+    rated = {r.paper_id: r.value for r in store.ratings_of(user_id=user.id)} if user else {}
     now = services.clock.now()
     return [
         PaperRow(
@@ -80,6 +82,7 @@ def paper_rows(
             submitted_by=listing.submitted_by if listing else None,
             submitted_at=listing.submitted_at if listing else None,
             score=(scores or {}).get(paper.id),
+            rating=rated.get(paper.id, 0),
         )
         for listing, paper in items
     ]

@@ -156,14 +156,7 @@ def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str,
         "similar": services.search.similar(paper.id, SIMILAR_LIMIT),
         "bibtex": to_bibtex(paper),
         "trending": services.trending.explain(paper.id),
-        "rating": _rating(services, who, paper.id),
     }
-
-
-def _rating(services: WebServices, who: Viewer, paper_id: str) -> int:
-    """The viewer's thumbs on the paper: +1, -1 or 0 (none, or logged out)."""
-    rated = services.store.ratings_of(user_id=who.user.id) if who.user else []
-    return next((r.value for r in rated if r.paper_id == paper_id), 0)
 
 
 def paper_key(text: str) -> str:

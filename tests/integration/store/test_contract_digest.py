@@ -184,6 +184,19 @@ def test_ratings_belong_to_the_user_or_else_the_subscription(store: Engine):
     assert store.subscriptions_of_user(user.id) == [linked]
 
 
+def test_clear_ratings_deletes_one_paper_or_all_of_a_user(store: Engine):
+    ada = store.create_user("ada", "ada@example.org", "hash")
+    bob = store.create_user("bob", "bob@example.org", "hash")
+    for n in (1, 2, 3):
+        store.set_rating(paper_id(n), 1, "web", user_id=ada.id)
+    store.set_rating(paper_id(1), -1, "web", user_id=bob.id)
+    assert store.clear_ratings(ada.id, paper_id(2)) == 1
+    assert {r.paper_id for r in store.ratings_of(user_id=ada.id)} == {paper_id(1), paper_id(3)}
+    assert store.clear_ratings(ada.id) == 2
+    assert store.ratings_of(user_id=ada.id) == []
+    assert len(store.ratings_of(user_id=bob.id)) == 1  # another user's ratings stay
+
+
 def test_set_rating_refuses_unknown_papers(store: Engine):
     sub = store.add_subscription("ada@example.org", "daily", "both")
     with pytest.raises(PaperNotFoundError):

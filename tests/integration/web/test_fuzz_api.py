@@ -58,6 +58,8 @@ OPERATIONS = (
     "GET /feeds/authors/{name}.{fmt}",
     "GET /feeds/categories/{category}.{fmt}",
     "GET /feeds/users/{username}/following.{fmt}",
+    "GET /api/for-you",
+    "GET /feeds/users/{username}/for-you.{fmt}",
 )
 # Nothing but one free-text path segment: no request to them is invalid by the schema.
 NO_INVALID_REQUEST = frozenset(
@@ -67,6 +69,7 @@ NO_INVALID_REQUEST = frozenset(
         "GET /papers/{paper_id}.md",
         "GET /papers/{paper_id}.bib",
         "GET /daily/{day}.bib",
+        "GET /api/for-you",
     }
 )
 CASES = [
