@@ -102,3 +102,15 @@ def test_someone_elses_collection_is_404(site: Site):
     site.client.cookies.clear()
     site.sign_up("bob")
     assert site.client.get(f"/collections/{collection.id}").status_code == 404
+
+
+def test_account_page_links_the_email_digest_form_filled_with_the_users_address(site: Site):
+    token = site.csrf("/signup")
+    form = {"username": "ada", "password": "correct horse battery", "csrf_token": token}
+    form["email"] = "ada@example.org"
+    assert site.client.post("/signup", data=form, follow_redirects=False).status_code == 303
+    account = site.client.get("/account").text
+    assert 'href="/digest/subscribe" id="account-digest"' in account
+    subscribe = site.client.get("/digest/subscribe")
+    assert subscribe.status_code == 200
+    assert 'value="ada@example.org"' in subscribe.text
