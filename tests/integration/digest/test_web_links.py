@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email import policy
 from email.message import EmailMessage
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,22 +18,14 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
 from papertide.clock import FixedClock
-from papertide.community.accounts import AccountService
 from papertide.community.actions import CommunityService
-from papertide.config import Settings
 from papertide.digest.send import SmtpConfig, SmtpMailer
 from papertide.digest.service import DigestService
 from papertide.digest.tokens import DigestTokens
-from papertide.index.embed import HashEmbedder
-from papertide.index.lexical import sync_index
-from papertide.index.tantivy_lexical import TantivyLexicalIndex
-from papertide.index.vectors import load_exact
-from papertide.rank.service import TrendingService
-from papertide.search.service import SearchService
 from papertide.store.sqlite import SqliteStore
 from papertide.web.app import create_app
-from papertide.web.services import WebServices
 from tests.integration.digest.conftest import BASE_URL, SECRET, SENDER, SmtpSink
+from tests.integration.web.conftest import site_services
 
 _CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 _HREF = re.compile(r'href="(https://papers\.example\.org/digest/[^"]+)"')
@@ -54,34 +45,15 @@ class World:
         return found
 
 
-def web_services(
-    store: SqliteStore, clock: FixedClock, tmp_path: Path, digests: DigestService
-) -> WebServices:
-    lexical = TantivyLexicalIndex(tmp_path / "web.lexical", store)
-    sync_index(lexical, store)
-    embedder = HashEmbedder()
-    search = SearchService(store, lexical, embedder, load_exact(store, embedder.name, embedder.dim))
-    return WebServices(
-        settings=Settings(db=store.path),
-        store=store,
-        search=search,
-        accounts=AccountService(store, clock),
-        community=CommunityService(store, clock, lambda _ids: []),
-        trending=TrendingService(store, clock),
-        digests=digests,
-        clock=clock,
-        secret_key=SECRET,
-    )
-
-
 @pytest.fixture
 def world(
-    store: SqliteStore, clock: FixedClock, tmp_path: Path, smtp_server: Controller, sink: SmtpSink
+    store: SqliteStore, clock: FixedClock, smtp_server: Controller, sink: SmtpSink
 ) -> Iterator[World]:
     config = SmtpConfig("127.0.0.1", smtp_server.port, "none", sender=SENDER, timeout_s=10)
     mailer = SmtpMailer(config, clock)
     digests = DigestService(store, clock, mailer, DigestTokens(SECRET, clock), BASE_URL, SENDER)
-    app = create_app(web_services(store, clock, tmp_path, digests))
+    community = CommunityService(store, clock, lambda _ids: [])
+    app = create_app(site_services(store, clock, community, SECRET, digests))
     with TestClient(app, base_url=BASE_URL) as client:
         yield World(client, digests, store, clock, sink)
     mailer.close()

@@ -12,24 +12,15 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from papertide.clock import FixedClock
-from papertide.community.accounts import AccountService
 from papertide.community.actions import CommunityService
 from papertide.community.ratelimit import RateLimits
-from papertide.config import Settings
 from papertide.errors import SourceUnavailableError
-from papertide.index.embed import HashEmbedder
-from papertide.index.lexical import sync_index
-from papertide.index.tantivy_lexical import TantivyLexicalIndex
-from papertide.index.update import embed_missing
-from papertide.index.vectors import load_exact
 from papertide.models import Link, Listing, Paper, Record, User
-from papertide.rank.service import TrendingService
-from papertide.search.service import SearchService
 from papertide.sources.hf_daily_parse import parse_daily_response
 from papertide.store.sqlite import SqliteStore
 from papertide.web.app import create_app
 from papertide.web.services import WebServices
-from tests.integration.web.conftest import recording_digests
+from tests.integration.web.conftest import site_services
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "hf"
 HF_DAY = date(2026, 3, 10)
@@ -124,23 +115,9 @@ def build_world(tmp_path: Path, limits: RateLimits | None = None) -> World:
     store = SqliteStore(tmp_path / "t.db", clock)
     store.migrate()
     store.write_batch([*hf_records(), *own_records()], [])
-    lexical = TantivyLexicalIndex(tmp_path / "t.lexical", store)
-    sync_index(lexical, store)
-    embedder = HashEmbedder()
-    embed_missing(store, embedder)
-    search = SearchService(store, lexical, embedder, load_exact(store, embedder.name, embedder.dim))
     arxiv = CannedArxiv()
-    services = WebServices(
-        settings=Settings(db=str(tmp_path / "t.db")),
-        store=store,
-        search=search,
-        accounts=AccountService(store, clock),
-        community=CommunityService(store, clock, arxiv, limits or RateLimits()),
-        trending=TrendingService(store, clock),
-        digests=recording_digests(store, clock, SECRET),
-        clock=clock,
-        secret_key=SECRET,
-    )
+    community = CommunityService(store, clock, arxiv, limits or RateLimits())
+    services = site_services(store, clock, community, SECRET)
     return World(services, store, clock, arxiv)
 
 

@@ -140,21 +140,33 @@ def build_services(
     store = SqliteStore(tmp_path / "web.db", clock)
     store.migrate()
     store.write_batch(records(), [])
-    lexical = TantivyLexicalIndex(tmp_path / "web.lexical", store)
+    return site_services(store, clock, CommunityService(store, clock, arxiv, limits))
+
+
+def site_services(
+    store: SqliteStore,
+    clock: FixedClock,
+    community: CommunityService,
+    secret: bytes = SECRET,
+    digests: DigestService | None = None,
+) -> WebServices:
+    """WebServices over a filled store: a tantivy index and hash embeddings beside its file,
+    digests kept by a RecordingMailer unless given."""
+    lexical = TantivyLexicalIndex(Path(f"{store.path}.lexical"), store)
     sync_index(lexical, store)
     embedder = HashEmbedder()
     embed_missing(store, embedder)
     search = SearchService(store, lexical, embedder, load_exact(store, embedder.name, embedder.dim))
     return WebServices(
-        settings=Settings(db=str(tmp_path / "web.db")),
+        settings=Settings(db=store.path),
         store=store,
         search=search,
         accounts=AccountService(store, clock),
-        community=CommunityService(store, clock, arxiv, limits),
+        community=community,
         trending=TrendingService(store, clock),
-        digests=recording_digests(store, clock),
+        digests=digests or recording_digests(store, clock, secret),
         clock=clock,
-        secret_key=SECRET,
+        secret_key=secret,
     )
 
 
