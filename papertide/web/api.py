@@ -20,6 +20,7 @@ from papertide.web.api_schemas import (
     CommentPublic,
     DailyPaperPublic,
     DailySort,
+    HealthPublic,
     PaperDetailPublic,
     SearchHitPublic,
     TrendingPaperPublic,
@@ -59,6 +60,7 @@ def api_router(services: WebServices) -> APIRouter:
     _add_daily(router, services)
     _add_search(router, services)
     _add_trending(router, services)
+    _add_health(router, services)
     add_write_routes(router, services)
     _add_papers(router, services)
     router.include_router(markdown_router(services))
@@ -175,6 +177,21 @@ def _add_search(router: APIRouter, services: WebServices) -> None:
     ) -> list[SearchHitPublic]:
         """Like Hugging Face's `/api/papers/search`; each item also has `score` and `reasons`."""
         return hit_items(services, services.search.search(q, limit).hits)
+
+
+def _add_health(router: APIRouter, services: WebServices) -> None:
+    @router.get(
+        "/api/health",
+        response_model=HealthPublic,
+        tags=["site"],
+        summary="Whether this worker can reach its store (for load balancers)",
+        responses=only([503], ERROR_RESPONSES),
+    )
+    def health(response: Response) -> HealthPublic:
+        """200 when one round trip to the store succeeds; 503 with Retry-After when not.
+        Never cached: a proxy asks each worker itself."""
+        response.headers["Cache-Control"] = "no-store"
+        return HealthPublic(newest_listing=services.store.latest_listing_day())
 
 
 def _add_trending(router: APIRouter, services: WebServices) -> None:

@@ -6,6 +6,7 @@ become JSON answers whatever app the router is mounted in. Never a 500 for bad i
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
@@ -20,12 +21,18 @@ from papertide.errors import (
     ConflictError,
     InputError,
     PaperNotFoundError,
+    PapertideError,
     RateLimitError,
     SourceUnavailableError,
+    StoreError,
 )
 from papertide.web.api_schemas import ErrorPublic
 
 SOURCE_RETRY_AFTER_S = 60  # arXiv was unreachable: how long a client should wait
+# the database was unreachable (PostgreSQL restarting, connections dropped): the pool
+# reconnects by itself, so a client may try again soon
+STORE_RETRY_AFTER_S = 5
+STORE_UNAVAILABLE = "the database is temporarily unavailable; please try again in a few seconds"
 MAX_ERROR_FIELDS = 10
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -46,11 +53,23 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+def public_answer(error: PapertideError) -> tuple[str, dict[str, str]]:
+    """The message a client sees for `error` and the headers its answer carries (Retry-After
+    for what passes). A StoreError's own text (host, port, driver message) goes to the log."""
+    if isinstance(error, RateLimitError):
+        return str(error), {"Retry-After": str(max(1, int(error.retry_after_s)))}
+    if isinstance(error, SourceUnavailableError):
+        return str(error), {"Retry-After": str(SOURCE_RETRY_AFTER_S)}
+    if isinstance(error, StoreError):
+        logging.getLogger("papertide.web").warning("answered 503: %s", error)
+        return STORE_UNAVAILABLE, {"Retry-After": str(STORE_RETRY_AFTER_S)}
+    return str(error), {}
+
+
 def response_for(error: Exception) -> JSONResponse | None:
     """The JSON answer for a papertide error; None for anything else (a real bug: a 500)."""
     if isinstance(error, RateLimitError):
-        retry = str(max(1, int(error.retry_after_s)))
-        return error_response(429, str(error), {"Retry-After": retry})
+        return error_response(429, *public_answer(error))
     if isinstance(error, ApiForbiddenError):
         return error_response(403, str(error))
     if isinstance(error, AuthError):
@@ -61,8 +80,8 @@ def response_for(error: Exception) -> JSONResponse | None:
         return error_response(409, str(error))
     if isinstance(error, InputError):
         return error_response(422, str(error))
-    if isinstance(error, SourceUnavailableError):
-        return error_response(503, str(error), {"Retry-After": str(SOURCE_RETRY_AFTER_S)})
+    if isinstance(error, SourceUnavailableError | StoreError):
+        return error_response(503, *public_answer(error))
     return None
 
 
@@ -107,6 +126,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorPublic, "description": "Missing or unknown API token."},
     404: {"model": ErrorPublic, "description": "No such paper (or collection)."},
     422: {"model": ErrorPublic, "description": "A parameter or the body is invalid."},
+    503: {
+        "model": ErrorPublic,
+        "description": "The database is unreachable; retry after Retry-After seconds.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    },
 }
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,

@@ -6,7 +6,7 @@ our answers; fields of our own are listed in OUR_PAPER_KEYS / OUR_ITEM_KEYS. No 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
@@ -159,3 +159,10 @@ class ErrorPublic(BaseModel):
 
     error: str
     fields: list[str] | None = None
+
+
+class HealthPublic(CamelModel):
+    """A worker that can reach its store (a load balancer's health check)."""
+
+    status: Literal["ok"] = "ok"
+    newest_listing: date | None = Field(description="The latest day with a daily list.")

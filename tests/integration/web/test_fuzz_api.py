@@ -41,6 +41,7 @@ OPERATIONS = (
     "GET /api/daily_papers",
     "GET /api/papers/search",
     "GET /api/trending",
+    "GET /api/health",
     "POST /api/papers/{paper_id}/vote",
     "POST /api/papers/{paper_id}/comments",
     "POST /api/submit",
@@ -61,7 +62,7 @@ OPERATIONS = (
     "GET /api/for-you",
     "GET /feeds/users/{username}/for-you.{fmt}",
 )
-# Nothing but one free-text path segment: no request to them is invalid by the schema.
+# No parameters, or one free-text path segment: no request to them is invalid by the schema.
 NO_INVALID_REQUEST = frozenset(
     {
         "GET /api/papers/{paper_id}/comments",
@@ -70,6 +71,7 @@ NO_INVALID_REQUEST = frozenset(
         "GET /papers/{paper_id}.bib",
         "GET /daily/{day}.bib",
         "GET /api/for-you",
+        "GET /api/health",
     }
 )
 CASES = [
