@@ -5,6 +5,7 @@ thread). A row is claimed before it gets here and marked only after the mailer a
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,6 +16,10 @@ from papertide.store.digest_base import DigestStore, Subscription
 
 PAUSE_AFTER_BOUNCES = 3
 QUEUED_PER_THREAD = 2  # claimed digests waiting per sending thread (bounds memory and claims)
+
+
+class NotAttemptedError(Exception):
+    """A delivery not started because an earlier one failed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +58,10 @@ def deliver(store: DigestStore, mailer: Mailer, delivery: Delivery) -> str:
 class Outbox:
     """Runs deliveries inline (one mailer thread) or on a pool, counting outcomes in `tally`.
 
-    Leaving the `with` block waits for the deliveries under way; on an error, deliveries not
-    yet started are dropped: their rows stay claimed and the next run re-sends them.
+    Leaving the `with` block waits for the deliveries under way. Once one delivery fails (the
+    store or the mail server is lost), no other starts: each would fail too, or worse, be
+    taken by the mail server and then not marked (a second copy on the next run). Deliveries
+    not started stay claimed, and the next run re-sends them.
     """
 
     def __init__(self, store: DigestStore, mailer: Mailer, tally: Counter[str]) -> None:
@@ -65,6 +72,8 @@ class Outbox:
         self._pool = ThreadPoolExecutor(threads, "digest-send") if threads > 1 else None
         self._limit = threads * QUEUED_PER_THREAD
         self._pending: deque[tuple[Future[str], bool]] = deque()
+        self._lock = threading.Lock()
+        self._error: Exception | None = None  # the first failed delivery's
 
     def __enter__(self) -> Outbox:
         return self
@@ -73,9 +82,11 @@ class Outbox:
         if self._pool is None:
             self._count(deliver(self.store, self.mailer, delivery), delivery.resent)
             return
+        if self._error is not None:
+            raise self._error  # a delivery failed: claim and send no more
         while len(self._pending) >= self._limit:
             self._collect()
-        future = self._pool.submit(deliver, self.store, self.mailer, delivery)
+        future = self._pool.submit(self._deliver, delivery)
         self._pending.append((future, delivery.resent))
 
     def __exit__(
@@ -95,7 +106,21 @@ class Outbox:
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
+    def _deliver(self, delivery: Delivery) -> str:
+        """On a pool thread: deliver, unless an earlier delivery failed (the row stays
+        claimed)."""
+        if self._error is not None:
+            raise NotAttemptedError
+        try:
+            return deliver(self.store, self.mailer, delivery)
+        except Exception as error:
+            with self._lock:
+                self._error = self._error or error
+            raise
+
     def _collect(self) -> None:
+        """Count the oldest delivery, or raise its error. Deliveries not attempted were
+        submitted after the one that failed, so that one's error is always raised first."""
         future, resent = self._pending.popleft()
         self._count(future.result(), resent)
 

@@ -19,6 +19,7 @@ from papertide.digest.send import RecordingMailer
 from papertide.digest.service import DigestService
 from papertide.digest.tokens import DigestTokens
 from papertide.models import Listing, Paper, Record
+from papertide.store.base import Store
 from papertide.store.digest_base import Subscription
 from papertide.store.sqlite import SqliteStore
 
@@ -33,7 +34,7 @@ def paper_id(n: int) -> str:
     return f"2601.{n:05d}"
 
 
-def list_papers(store: SqliteStore, day: date, numbers: range, upvotes: int = 0) -> None:
+def list_papers(store: Store, day: date, numbers: range, upvotes: int = 0) -> None:
     """Papers `numbers` listed on `day`; a higher number has more upvotes (ranks higher)."""
     records = [
         Record(
