@@ -19,8 +19,9 @@ from papertide.config import Settings
 from papertide.errors import InputError, StoreError
 from papertide.index.contextual import CONTEXTUAL_MODEL, MiniLmEmbedder
 from papertide.index.embed import Embedder
+from papertide.index.lexical import SyncResult, sync_index
 from papertide.index.static import StaticEmbedder
-from papertide.index.tantivy_lexical import TantivyLexicalIndex
+from papertide.index.tantivy_lexical import TantivyLexicalIndex, build_lock
 from papertide.index.vectors import EXACT_LIMIT, HnswIndex, load_exact
 from papertide.models import Paper, Record
 from papertide.rank.service import TrendingService
@@ -129,6 +130,14 @@ def build_lexical(settings: Settings, store: Store) -> TantivyLexicalIndex:
     return TantivyLexicalIndex(paths[0] if paths else None, store)
 
 
+def sync_lexical(settings: Settings, store: Store) -> SyncResult:
+    """Bring the lexical index up to date with the store, one process at a time per folder
+    (`serve`, `index` and `search` each do this before using it)."""
+    paths = index_paths(settings)
+    with build_lock(paths[0] if paths else None):
+        return sync_index(build_lexical(settings, store), store)
+
+
 def build_vectors(settings: Settings, store: Store, embedder: Embedder) -> VectorSearcher:
     """Exact search for small stores; the saved HNSW graph (see `papertide index`) beyond."""
     count = dict(store.embedding_models()).get(embedder.name, 0)
@@ -194,10 +203,13 @@ def arxiv_papers_by_id(settings: Settings, clock: Clock) -> Callable[[list[str]]
     return fetch_papers
 
 
-def build_web_services(settings: Settings, clock: Clock | None = None) -> WebServices:
-    """Everything the web tier calls, over one store (the app closes it when it stops)."""
+def build_web_services(
+    settings: Settings, clock: Clock | None = None, store: Store | None = None
+) -> WebServices:
+    """Everything the web tier calls, over one store (the app closes it when it stops):
+    `store`, or the one settings.db names."""
     clock = clock or SystemClock()
-    store = build_store(settings, clock)
+    store = store if store is not None else build_store(settings, clock)
     return WebServices(
         settings=settings,
         store=store,

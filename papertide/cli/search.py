@@ -16,10 +16,9 @@ from papertide.cli.common import (
     settings_for,
 )  # fmt: skip
 from papertide.ids import canonical_paper_id
-from papertide.index.lexical import sync_index
 from papertide.index.update import embed_missing, refresh_graph
 from papertide.search.service import SearchHit
-from papertide.wiring import build_embedder, build_lexical, build_search_service, index_paths
+from papertide.wiring import build_embedder, build_search_service, index_paths, sync_lexical
 
 
 @click.command()
@@ -31,7 +30,7 @@ def index(kind: str, db: str | None) -> None:
     papers are embedded)."""
     settings = settings_for(db)
     with open_store(db) as store:
-        synced = sync_index(build_lexical(settings, store), store)
+        synced = sync_lexical(settings, store)
         how = "rebuilt" if synced.rebuilt else "updated"
         click.echo(f"lexical index {how}: {synced.added:,} papers added")
         embedder = build_embedder(kind)

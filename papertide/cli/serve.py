@@ -8,8 +8,7 @@ import click
 import uvicorn
 
 from papertide.cli.common import db_option, open_store, settings_for
-from papertide.index.lexical import sync_index
-from papertide.wiring import build_lexical, index_paths, load_secret_key
+from papertide.wiring import index_paths, load_secret_key, sync_lexical
 
 APP_FACTORY = "papertide.web.app:app_from_env"
 
@@ -28,8 +27,9 @@ def serve(host: str, port: int, workers: int, access_log: bool, db: str | None) 
     settings = settings_for(db)
     index_paths(settings)  # PostgreSQL without index_dir: say so now, not in every worker
     with open_store(db) as store:  # create, migrate and index once, before any worker starts
-        # workers would otherwise each create a missing lexical index, wiping each other's
-        synced = sync_index(build_lexical(settings, store), store)
+        # workers would otherwise each create a missing lexical index, wiping each other's;
+        # the lock keeps another serve or index started at the same moment out too
+        synced = sync_lexical(settings, store)
         if synced.added:
             click.echo(f"lexical index: {synced.added:,} papers added", err=True)
     load_secret_key(settings)  # likewise the <db>.secret key file the workers share

@@ -9,9 +9,11 @@ comes from the store. Titles and abstracts are stemmed (English), authors are no
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -301,6 +303,24 @@ class TantivyLexicalIndex:
             doc_freq=lambda token: int(searcher.doc_freq("abstract", token)),
             total_docs=int(searcher.num_docs),
         )
+
+
+@contextmanager
+def build_lock(directory: Path | None) -> Iterator[None]:
+    """Wait for, then hold, an exclusive flock on `<directory>.lock`, so that one process at a
+    time opens and updates the index there: opening a folder without a finished index clears
+    it, which would wipe another process's build under way (two `serve` started together).
+    The kernel frees it however its holder ends. An in-memory index (None) needs none."""
+    if directory is None:
+        yield
+        return
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    with directory.with_name(f"{directory.name}.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _clear_index_directory(directory: Path) -> None:

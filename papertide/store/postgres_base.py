@@ -21,6 +21,9 @@ Connection = psycopg.Connection[tuple[Any, ...]]
 
 POOL_MAX_SIZE = 10  # connections per process; PostgreSQL allows 100 by default
 CONNECT_TIMEOUT_S = 10
+# after a pool timeout, how long one more connection may take to tell why: a server whose
+# network hangs must not hold the caller (a web request) much beyond POOL_TIMEOUT_S
+REASON_TIMEOUT_S = 2
 # how long a call waits for a connection: a lost server fails calls after this (the web tier
 # answers 503), and is used again as soon as it is back
 POOL_TIMEOUT_S = 5.0
@@ -63,7 +66,7 @@ class PgBase:
         except PoolTimeout as error:  # before its base class, OperationalError
             raise StoreError(f"PostgreSQL is unavailable: {_why(self.url, error)}") from error
         except psycopg.OperationalError as error:
-            raise StoreError(f"PostgreSQL is unavailable: {error}") from error
+            raise StoreError(f"PostgreSQL is unavailable: {_one_line(error)}") from error
 
     def _now(self) -> datetime:
         return self.clock.now()
@@ -102,18 +105,23 @@ _SETUP_ERRORS = (psycopg.errors.FeatureNotSupported, psycopg.errors.Insufficient
 
 
 def _explain(error: psycopg.Error) -> str:
-    text = " ".join(str(error).split())  # one line: the server's HINT joins its message
+    text = _one_line(error)  # one line: the server's HINT joins its message
     if "vector" in text:
         text += " (papertide needs pgvector >= 0.7; a superuser runs CREATE EXTENSION vector)"
     return text
 
 
+def _one_line(error: Exception) -> str:
+    """psycopg's message on one line (a cut connection's spans three, tab-indented)."""
+    return " ".join(str(error).split())
+
+
 def _why(url: str, timeout: PoolTimeout) -> str:
     """The server's own reason when no pooled connection came (refused, auth...)."""
     try:
-        psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
+        psycopg.connect(url, connect_timeout=REASON_TIMEOUT_S).close()
     except psycopg.Error as error:
-        return " ".join(str(error).split())
+        return _one_line(error)
     return str(timeout)  # reachable again, but every connection stayed busy
 
 
@@ -123,7 +131,7 @@ def _open_pool(url: str, size: int, wait_s: float) -> ConnectionPool[Connection]
     try:
         psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
     except psycopg.Error as error:
-        raise StoreError(f"cannot connect to PostgreSQL: {' '.join(str(error).split())}") from None
+        raise StoreError(f"cannot connect to PostgreSQL: {_one_line(error)}") from None
     pool: ConnectionPool[Connection] = ConnectionPool(
         url,
         min_size=1,

@@ -4,6 +4,7 @@ error pages and security headers. No module-level app: uvicorn calls app_from_en
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -150,6 +151,9 @@ def viewer_dependency(services: WebServices) -> Callable[[Request], Viewer]:
 
 def app_from_env() -> FastAPI:
     """The app uvicorn serves (`papertide serve`): settings from PAPERTIDE_* variables."""
+    # as in the CLI: not a warning per failed reconnect of the pool (a worker process does not
+    # inherit the CLI's logging); each 503 logs the database's reason once (web/api_errors)
+    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
     services = build_web_services(load_settings(os.environ))
     ttl_s = services.settings.page_cache_ttl_s
     cache = PageCache(services.clock, ttl_s=ttl_s, stale_s=ttl_s) if ttl_s > 0 else None

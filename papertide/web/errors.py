@@ -27,6 +27,7 @@ from papertide.errors import (
     SourceUnavailableError,
     StoreError,
 )
+from papertide.web.api_errors import public_answer
 from papertide.web.auth import SESSION_COOKIE, CsrfError, Viewer, read_viewer
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
@@ -65,20 +66,26 @@ def status_for(error: PapertideError, logged_in: bool) -> int:
 def install_error_handlers(app: FastAPI, services: WebServices, renderer: Renderer) -> None:
     """Register the handlers on `app`."""
 
-    def answer(request: Request, status: int, message: str, headers: dict[str, str]) -> Response:
+    def answer(
+        request: Request,
+        status: int,
+        message: str,
+        headers: dict[str, str],
+        store_down: bool = False,
+    ) -> Response:
         if request.url.path.startswith(API_PREFIX):
             return JSONResponse({"error": message}, status_code=status, headers=headers)
-        viewer = _viewer_or_anonymous(request, services)
+        # the store just failed: asking it for the viewer would wait out its timeout again,
+        # on the event loop (these handlers are async)
+        viewer = Viewer(None, "") if store_down else _viewer_or_anonymous(request, services)
         context = {"status": status, "title": TITLES.get(status, "Error"), "message": message}
         return renderer.page(request, viewer, "error.html", context, status, headers)
 
     async def on_papertide(request: Request, error: Exception) -> Response:
         assert isinstance(error, PapertideError)
         status = status_for(error, SESSION_COOKIE in request.cookies)
-        headers = {}
-        if isinstance(error, RateLimitError):
-            headers["Retry-After"] = str(max(1, error.retry_after_s))
-        return answer(request, status, str(error), headers)
+        message, headers = public_answer(error)
+        return answer(request, status, message, headers, isinstance(error, StoreError))
 
     async def on_http(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)

@@ -64,13 +64,14 @@ class ServeProcess:
 
 @contextmanager
 def serving(
-    db: Path,
+    db: Path | str,
     log: Path,
     workers: int = 1,
     port: int | None = None,
     settings: Mapping[str, str] | None = None,
 ) -> Iterator[ServeProcess]:
-    """`papertide serve` on `db` with `workers` processes and these PAPERTIDE_* settings."""
+    """`papertide serve` on `db` (a SQLite file or a database URL) with `workers` processes
+    and these PAPERTIDE_* settings."""
     port = port or free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("PAPERTIDE_")}
     env.update(settings or {})
