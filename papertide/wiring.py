@@ -256,10 +256,14 @@ def _secret_file(path: Path) -> bytes:
             pass  # another process was first: use its key
         finally:
             draft.unlink()
+    text = path.read_text().strip()
     try:
-        return bytes.fromhex(path.read_text().strip())
+        bytes.fromhex(text)
     except ValueError:
         raise StoreError(f"{path} does not hold a hex key; delete it to make a new one") from None
+    # the text is the key, as secret_key's is: the file's contents pasted into
+    # PAPERTIDE_SECRET_KEY on another host sign alike
+    return text.encode()
 
 
 def build_agent_services(

@@ -23,7 +23,7 @@ def test_secret_key_file_is_created_private_and_reused(tmp_path: Path):
     first = load_secret_key(settings)
     path = tmp_path / "a.db.secret"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert len(first) == 32
+    assert len(first) == 64 and bytes.fromhex(first.decode())  # 32 random bytes, as hex
     assert load_secret_key(settings) == first
     assert [p.name for p in tmp_path.iterdir()] == ["a.db.secret"]  # no drafts left
 
@@ -37,3 +37,10 @@ def test_a_damaged_secret_key_file_is_reported(tmp_path: Path):
     (tmp_path / "a.db.secret").write_text("not hex")
     with pytest.raises(StoreError, match="does not hold a hex key"):
         load_secret_key(Settings(db=str(tmp_path / "a.db")))
+
+
+def test_secret_key_file_contents_given_as_the_setting_sign_alike(tmp_path: Path):
+    from_file = load_secret_key(Settings(db=str(tmp_path / "a.db")))
+    pasted = (tmp_path / "a.db.secret").read_text().strip()
+    other_host = Settings(db="postgresql://db.example/papertide", secret_key=pasted)
+    assert load_secret_key(other_host) == from_file
