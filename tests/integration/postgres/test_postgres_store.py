@@ -15,6 +15,7 @@ from papertide.models import Paper, Record
 from papertide.store.base import EmbeddingRow
 from papertide.store.pg_migrations import load_migrations
 from papertide.store.postgres import PostgresStore
+from papertide.store.postgres_fts import search_tsvector
 from papertide.store.postgres_vectors import HalfVector, HalfVectorDumper
 from papertide.wiring import build_store, index_paths
 from tests.pg_cluster import PgCluster
@@ -58,11 +59,26 @@ def test_postgres_search_column_weights_title_over_authors_over_abstract(pg_stor
         [],
     )
     with psycopg.connect(pg_store.url) as conn:
-        rows = conn.execute(
-            "SELECT id FROM papers, websearch_to_tsquery('english', 'kitten') q"
-            " WHERE search @@ q ORDER BY ts_rank(search, q) DESC"
-        ).fetchall()
-    assert [r[0] for r in rows] == ["2501.00001", "2501.00003", "2501.00002"]
+        hits = search_tsvector(conn, ["kitten"], 10)
+    assert [h.paper_id for h in hits] == ["2501.00001", "2501.00003", "2501.00002"]
+    assert hits[0].score > hits[1].score > hits[2].score > 0
+
+
+def test_postgres_search_tsvector_matches_any_word_and_takes_any_text(pg_store):
+    pg_store.write_batch(
+        [
+            Record(paper("2501.00001", "Kittens", "Cats are small.")),
+            Record(paper("2501.00002", "Puppies", "Dogs are loud.")),
+            Record(paper("2501.00003", "Parrots", "Birds talk.")),
+        ],
+        [],
+    )
+    hostile = ["kitten", "puppies", "':* & | ! ( ) <-> \\", "the", ""]
+    with psycopg.connect(pg_store.url) as conn:
+        found = {h.paper_id for h in search_tsvector(conn, hostile, 10)}
+        assert search_tsvector(conn, ["", "  "], 10) == []
+        assert len(search_tsvector(conn, ["kitten", "puppies"], 1)) == 1
+    assert found == {"2501.00001", "2501.00002"}
 
 
 def test_postgres_search_column_follows_updates(pg_store):
