@@ -24,6 +24,7 @@ class Settings:
     """Every setting; each is documented in docs/settings.md (a test checks)."""
 
     db: str = DEFAULT_DB
+    db_replica: str = ""  # postgresql:// URL of a read replica of db; empty: none
     arxiv_api_url: str = DEFAULT_ARXIV_API_URL
     oai_url: str = DEFAULT_OAI_URL
     hf_daily_url: str = DEFAULT_HF_URL

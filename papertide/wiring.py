@@ -44,11 +44,12 @@ SECRET_KEY_BYTES = 32
 
 def build_store(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Store:
     """Open the store named by settings.db: a path, sqlite:///path or a postgresql:// URL
-    (migrated unless told)."""
+    (migrated unless told), reading from settings.db_replica too when set."""
     db = settings.db
+    replica = _replica_url(settings)  # InputError for a replica of a SQLite file
     store: Store
     if is_postgres_url(db):
-        store = _open_postgres(db, clock or SystemClock())
+        store = _open_postgres(db, clock or SystemClock(), replica)
     else:
         store = SqliteStore(_sqlite_path(db), clock or SystemClock())
     if migrate:
@@ -60,7 +61,25 @@ def is_postgres_url(db: str) -> bool:
     return db.startswith(("postgres://", "postgresql://"))
 
 
-def _open_postgres(url: str, clock: Clock) -> Store:
+def _replica_url(settings: Settings) -> str | None:
+    """settings.db_replica, checked: only a PostgreSQL store reads from a replica."""
+    replica = settings.db_replica
+    if not replica:
+        return None
+    if not is_postgres_url(settings.db):
+        raise InputError(
+            "db_replica (PAPERTIDE_DB_REPLICA) is a read replica of a PostgreSQL database,"
+            f" but db is a SQLite file ({settings.db}): unset db_replica or use a"
+            " postgresql:// db"
+        )
+    if not is_postgres_url(replica):
+        raise InputError(
+            "db_replica (PAPERTIDE_DB_REPLICA) must be a postgresql:// URL of a read replica"
+        )
+    return replica
+
+
+def _open_postgres(url: str, clock: Clock, replica: str | None = None) -> Store:
     try:
         from papertide.store.postgres import PostgresStore
     except ImportError as error:
@@ -68,7 +87,7 @@ def _open_postgres(url: str, clock: Clock) -> Store:
             raise
         hint = "pip install 'papertide[postgres]'"
         raise StoreError(f"PostgreSQL stores need psycopg ({error}); {hint}") from None
-    return PostgresStore(url, clock)
+    return PostgresStore(url, clock, replica_url=replica)
 
 
 def _sqlite_path(db: str) -> str:

@@ -61,6 +61,23 @@ class PgCluster:
         )  # fmt: skip
         return cluster
 
+    def standby(self, root: Path | None = None) -> PgCluster:
+        """A streaming read replica of this running server in `root` (a new temporary folder
+        by default), not started yet: pg_basebackup copies the data folder and -R writes the
+        standby settings (standby.signal, primary_conninfo). initdb's trust authentication
+        lets replication connections in from 127.0.0.1; start() gives the standby its port."""
+        root = root or Path(tempfile.mkdtemp(prefix="papertide-pg-standby-"))
+        root.mkdir(parents=True, exist_ok=True)
+        if self.user is not None:
+            entry = pwd.getpwnam(self.user)
+            os.chown(root, entry.pw_uid, entry.pw_gid)
+        standby = PgCluster(root, user=self.user, options=self.options)
+        standby._run(
+            "pg_basebackup", "-D", str(standby.data), "-R", "-X", "stream", "--checkpoint=fast",
+            "--no-sync", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+        )  # fmt: skip
+        return standby
+
     @property
     def data(self) -> Path:
         return self.root / "data"

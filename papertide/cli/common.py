@@ -87,8 +87,12 @@ def json_option(func: F) -> F:
 
 
 def settings_for(db: str | None) -> Settings:
+    """The settings, with `--db` (when given) in place of db. A db_replica belongs to the
+    configured db only: another database named by `--db` (`migrate`'s two) reads no replica."""
     settings = load_settings(os.environ)
-    return dataclasses.replace(settings, db=db) if db else settings
+    if not db or db == settings.db:
+        return settings
+    return dataclasses.replace(settings, db=db, db_replica="")
 
 
 @contextmanager

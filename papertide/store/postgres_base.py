@@ -1,14 +1,15 @@
-"""What every part of PostgresStore shares: the connection pool, transactions, error
-translation and migrations. Each `with self._transaction()` block is one transaction on one
-pooled connection, so several threads can use one store at once.
+"""What every part of PostgresStore shares: the connection pools (the primary's, and an optional
+read replica's), transactions, error translation and migrations. Each `with self._transaction()`
+block is one transaction on one pooled connection, so several threads can use one store at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -32,10 +33,34 @@ POOL_TIMEOUT_S = 5.0
 WRITE_LOCK = 0x7061_7065_7274_6964  # "papertid"
 MIGRATE_LOCK = WRITE_LOCK + 1
 USERS_LOCK = WRITE_LOCK + 2  # sign-ups, one at a time (the first user becomes admin)
+# how long a read waits for a replica connection before it reads on the primary instead
+REPLICA_WAIT_S = 1.0
+# after the replica failed, reads go to the primary this long before it is tried again
+REPLICA_RETRY_S = 30.0
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 class PgBase:
-    """The pool and transaction plumbing; PostgresStore's parts inherit it."""
+    """The pool and transaction plumbing; PostgresStore's parts inherit it.
+
+    With `replica_url` (a streaming read replica of `url`), some reads run on the replica, by
+    one rule that keeps every user seeing their own writes: only paper data that ingest and
+    `papertide index` write, never anything a web user writes, is read there. Replica reads
+    (`_read`, `_lookup`): get_paper(s), ids_for and vector_of (point lookups: a key the replica
+    lacks yet, such as a paper just submitted, is read again on the primary), the papers
+    shown by listings_for and listings_between, papers_by_author, papers_in_category, stats
+    and iter_papers. Everything else reads the primary: listings themselves (users submit and
+    curators unlist them), votes, comments, users, sessions, API tokens, collections, follows,
+    subscriptions, rate limits, digests, trending signals (votes and comments), and what the
+    writers read back to go on (checkpoints, seen lines, quarantine, the lexical watermark and
+    changed papers, embed tasks, vector sequences and vectors for the index builder).
+
+    Replica reads lag the primary by its replay delay. A replica that cannot be reached
+    (down, refusing, every connection busy for REPLICA_WAIT_S) is logged as a warning and
+    skipped for REPLICA_RETRY_S: reads use the primary meanwhile. Writes never use it.
+    """
 
     def __init__(
         self,
@@ -43,13 +68,23 @@ class PgBase:
         clock: Clock,
         pool_size: int = POOL_MAX_SIZE,
         wait_s: float = POOL_TIMEOUT_S,
+        replica_url: str | None = None,
     ) -> None:
         self.url = url
+        self.replica_url = replica_url or None
         self.clock = clock
         self._pool = _open_pool(url, pool_size, wait_s)
+        self._replica = (
+            _open_replica_pool(replica_url, pool_size, min(wait_s, REPLICA_WAIT_S))
+            if replica_url
+            else None
+        )
+        self._replica_down_until = float("-inf")  # clock.monotonic() time
 
     def close(self) -> None:
         self._pool.close()
+        if self._replica is not None:
+            self._replica.close()
 
     @contextmanager
     def _transaction(self, lock: int | None = None) -> Iterator[Connection]:
@@ -67,6 +102,64 @@ class PgBase:
             raise StoreError(f"PostgreSQL is unavailable: {_why(self.url, error)}") from error
         except psycopg.OperationalError as error:
             raise StoreError(f"PostgreSQL is unavailable: {_one_line(error)}") from error
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """One read-only transaction on the replica, or on the primary when there is no
+        replica or it cannot be reached (see the class docstring for which reads may use it).
+
+        A replica lost in the middle of the block is a StoreError, as a lost primary is, and
+        the next reads use the primary.
+        """
+        replica = self._replica_connection()
+        if replica is None:
+            with self._transaction() as conn:
+                conn.read_only = True  # reset when the pool takes it back (_writable)
+                yield conn
+            return
+        assert self._replica is not None
+        try:
+            with replica:
+                yield replica
+        except psycopg.OperationalError as error:
+            self._replica_failed(_one_line(error))
+            raise StoreError(f"PostgreSQL replica is unavailable: {_one_line(error)}") from error
+        finally:
+            self._replica.putconn(replica)
+
+    def _lookup(
+        self, find: Callable[[Connection, list[K]], dict[K, V]], keys: Sequence[K]
+    ) -> dict[K, V]:
+        """`find` the rows of `keys` in a `_read`, then any key it did not find on the
+        primary: a replica may not have replayed a row yet (a paper submitted a moment ago)."""
+        wanted = list(keys)
+        with self._read() as conn:
+            found = find(conn, wanted)
+        missing = [key for key in wanted if key not in found]
+        if missing and self._replica is not None:
+            with self._transaction() as conn:
+                found.update(find(conn, missing))
+        return found
+
+    def _replica_connection(self) -> Connection | None:
+        """A working replica connection, None when there is no replica or it is skipped."""
+        if self._replica is None or self.clock.monotonic() < self._replica_down_until:
+            return None
+        try:
+            return self._replica.getconn()
+        except PoolTimeout as error:  # before its base class, OperationalError
+            self._replica_failed(_why(self.replica_url or "", error))
+        except psycopg.OperationalError as error:
+            self._replica_failed(_one_line(error))
+        return None
+
+    def _replica_failed(self, why: str) -> None:
+        self._replica_down_until = self.clock.monotonic() + REPLICA_RETRY_S
+        logging.getLogger("papertide.store").warning(
+            "read replica unavailable, reading from the primary for %.0f s: %s",
+            REPLICA_RETRY_S,
+            why,
+        )
 
     def _now(self) -> datetime:
         return self.clock.now()
@@ -143,9 +236,28 @@ def _open_pool(url: str, size: int, wait_s: float) -> ConnectionPool[Connection]
         open=False,
         configure=_configure,
         check=ConnectionPool.check_connection,
+        reset=_writable,
         kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
     )
     pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
+    return pool
+
+
+def _open_replica_pool(url: str, size: int, wait_s: float) -> ConnectionPool[Connection]:
+    """A pool of read-only connections to a replica; opened without waiting, so a worker
+    starts while its replica is down (reads then use the primary, see PgBase)."""
+    pool: ConnectionPool[Connection] = ConnectionPool(
+        url,
+        min_size=1,
+        max_size=size,
+        timeout=wait_s,
+        reconnect_timeout=wait_s,
+        open=False,
+        configure=_configure_read_only,
+        check=ConnectionPool.check_connection,
+        kwargs={"connect_timeout": CONNECT_TIMEOUT_S},
+    )
+    pool.open(wait=False)
     return pool
 
 
@@ -153,3 +265,15 @@ def _configure(conn: Connection) -> None:
     """Times come back in UTC, so a stored paper reads back exactly as it was written."""
     conn.execute("SET TIME ZONE 'UTC'")
     conn.commit()
+
+
+def _configure_read_only(conn: Connection) -> None:
+    """A replica connection: UTC, and every transaction read-only (a replica URL that names
+    a primary by mistake must still never be written)."""
+    _configure(conn)
+    conn.read_only = True
+
+
+def _writable(conn: Connection) -> None:
+    """A primary connection back in the pool: writable again after a `_read`."""
+    conn.read_only = None

@@ -1,6 +1,6 @@
 """Listing browsing on PostgreSQL: submitted listings, listings and days over a date range,
 trending signals, and a name's or a category's newest papers. Same contract as SqliteStore
-(see CommunityStore in store/base.py)."""
+(see CommunityStore in store/base.py). Which reads may use a read replica: see PgBase."""
 
 from __future__ import annotations
 
@@ -38,13 +38,14 @@ class PgBrowse(PgBase):
             return cursor.rowcount == 1
 
     def listings_between(self, since: date, until: date) -> list[tuple[Listing, Paper]]:
+        """The listings from the primary (users submit them), their papers from the replica."""
         with self._transaction() as conn:
             rows = conn.execute(
                 f"SELECT {LISTING_COLUMNS} FROM listings WHERE day BETWEEN %s AND %s"
                 " ORDER BY day DESC, position, paper_id",
                 (since, until),
             ).fetchall()
-            papers = load_papers(conn, list({row[1] for row in rows}))
+        papers = self._lookup(load_papers, list({row[1] for row in rows}))
         return [(row_to_listing(row), papers[row[1]]) for row in rows]
 
     def listing_days(self, since: date, until: date) -> list[tuple[date, int]]:
@@ -115,7 +116,7 @@ class PgBrowse(PgBase):
         )
 
     def _newest(self, sql: str, *params: object) -> list[Paper]:
-        with self._transaction() as conn:
+        with self._read() as conn:  # replica
             ids = [str(row[0]) for row in conn.execute(sql, params)]
             return papers_in_order(conn, ids)
 

@@ -1,5 +1,6 @@
 """The paper side of PostgresStore: ingest batches, papers, listings, quarantine, checkpoints,
-stats and what derived indexes read. Same contract as SqliteStore (see store/base.py)."""
+stats and what derived indexes read. Same contract as SqliteStore (see store/base.py).
+Which reads may use a read replica: see PgBase."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from papertide.models import (
 )
 from papertide.store import postgres_write as write
 from papertide.store.fts import StoreWatermark
-from papertide.store.postgres_base import WRITE_LOCK, PgBase
+from papertide.store.postgres_base import WRITE_LOCK, Connection, PgBase
 from papertide.store.postgres_rows import (
     LISTING_COLUMNS,
     PAPER_COLUMNS,
@@ -66,8 +67,7 @@ class PgPapers(PgBase):
         return self.get_papers([paper_id]).get(paper_id)
 
     def get_papers(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
-        with self._transaction() as conn:
-            return load_papers(conn, paper_ids)
+        return self._lookup(load_papers, paper_ids)  # replica
 
     def lexical_watermark(self) -> StoreWatermark:
         with self._transaction() as conn:
@@ -98,7 +98,7 @@ class PgPapers(PgBase):
     def iter_papers(self, batch_size: int = 1000) -> Iterator[Paper]:
         last = ""
         while True:
-            with self._transaction() as conn:
+            with self._read() as conn:  # replica
                 rows = conn.execute(
                     f"SELECT {PAPER_COLUMNS} FROM papers WHERE id > %s ORDER BY id LIMIT %s",
                     (last, batch_size),
@@ -110,12 +110,13 @@ class PgPapers(PgBase):
             last = rows[-1][0]
 
     def listings_for(self, day: date) -> list[tuple[Listing, Paper]]:
+        """The listings from the primary (users submit them), their papers from the replica."""
         with self._transaction() as conn:
             rows = conn.execute(
                 f"SELECT {LISTING_COLUMNS} FROM listings WHERE day=%s ORDER BY position, paper_id",
                 (day,),
             ).fetchall()
-            papers = load_papers(conn, [row[1] for row in rows])
+        papers = self.get_papers([row[1] for row in rows])
         return [(row_to_listing(row), papers[row[1]]) for row in rows]
 
     def listings_of(self, paper_id: str) -> list[Listing]:
@@ -134,7 +135,7 @@ class PgPapers(PgBase):
         return None if row is None else row[0]
 
     def stats(self) -> StoreStats:
-        with self._transaction() as conn:
+        with self._read() as conn:  # replica
             counts = conn.execute(
                 "SELECT (SELECT count(*) FROM papers), (SELECT count(*) FROM paper_versions),"
                 " (SELECT count(DISTINCT name) FROM paper_authors),"
@@ -172,8 +173,9 @@ class PgPapers(PgBase):
         return [QuarantineEntry(*row) for row in rows]
 
     def ids_for(self, pks: Sequence[int]) -> dict[int, str]:
-        with self._transaction() as conn:
-            rows = conn.execute(
-                "SELECT pk, id FROM papers WHERE pk = ANY(%s::bigint[])", (list(pks),)
-            )
-            return {int(pk): str(pid) for pk, pid in rows}
+        return self._lookup(_ids_for, pks)  # replica
+
+
+def _ids_for(conn: Connection, pks: list[int]) -> dict[int, str]:
+    rows = conn.execute("SELECT pk, id FROM papers WHERE pk = ANY(%s::bigint[])", (pks,))
+    return {int(pk): str(pid) for pk, pid in rows}

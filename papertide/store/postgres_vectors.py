@@ -1,6 +1,7 @@
 """The embeddings side of PostgresStore: vectors live in a pgvector `halfvec` column (so the
 server can search them too), and cross the Store boundary as the little-endian float16 bytes
-every engine uses; this module converts between the two.
+every engine uses; this module converts between the two. Only vector_of may read a replica
+(see PgBase): the index builder reads its own writes on the primary.
 
 halfvec's binary form (pgvector's halfvec_send/halfvec_recv) is int16 dim, int16 unused, then
 each value as a big-endian float16: writes send it as a binary parameter cast to halfvec,
@@ -140,13 +141,15 @@ class PgVectors(PgBase):
             seq, pk = rows[-1][0], rows[-1][1]
 
     def vector_of(self, model: str, paper_id: str) -> bytes | None:
-        with self._transaction() as conn:
-            row = conn.execute(
-                "SELECT halfvec_send(e.vector) FROM embeddings e JOIN papers p ON p.pk = e.paper_pk"
-                " WHERE e.model = %s AND p.id = %s",
-                (model, paper_id),
-            ).fetchone()
-        return None if row is None else from_halfvec_send(row[0])
+        def find(conn: Connection, ids: list[str]) -> dict[str, bytes]:
+            rows = conn.execute(
+                "SELECT p.id, halfvec_send(e.vector) FROM embeddings e"
+                " JOIN papers p ON p.pk = e.paper_pk WHERE e.model = %s AND p.id = ANY(%s)",
+                (model, ids),
+            )
+            return {str(pid): from_halfvec_send(wire) for pid, wire in rows}
+
+        return self._lookup(find, [paper_id]).get(paper_id)  # replica
 
     def embedding_models(self) -> list[tuple[str, int]]:
         with self._transaction() as conn:

@@ -43,7 +43,7 @@ def test_postgres_secret_key_is_created_once_in_index_dir(tmp_path):
     first = load_secret_key(settings)
     path = tmp_path / "new" / "idx" / "secret"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert load_secret_key(settings) == first and len(first) == 32
+    assert load_secret_key(settings) == first and len(first) == 64
 
 
 def test_sqlite_file_names_the_file_of_a_db_setting(tmp_path):
