@@ -221,7 +221,7 @@ def web_rows(engine: Engine, args: argparse.Namespace, work: Path) -> list[str]:
             errors = f", {load.errors} errors" if load.errors else ""
             cells.append(
                 f"{load.rps:,.0f} req/s (p50 {load.p50_ms:.0f} / p99 {load.p99_ms:.0f} ms; "
-                f"{load.cpu_ms:.1f} ms CPU each{errors})"
+                f"{load.cpu_ms:.1f} ms papertide CPU each{errors})"
             )
             print(f"{engine.name} web: {cells[-1]}", flush=True)
     return cells
@@ -271,7 +271,8 @@ def report(
             f"postgres wheel) on the same machine with `{PG_OPTIONS}`, fsync on. Searches run "
             f"in this process, {args.queries} queries and {args.queries} similar-paper lookups "
             f"per engine, the engines taking turns; web rows: `papertide serve --workers 2`, "
-            f"page cache off, wrk with {args.connections} connections for {args.seconds} s. "
+            f"page cache off, wrk with {args.connections} connections for {args.seconds} s; "
+            "their CPU figure counts papertide's processes only, not PostgreSQL's server. "
             f"Load average (1 min) at the start: {args.load_before:.1f}, at the end: "
             f"{os.getloadavg()[0]:.1f}.",
             "",
