@@ -354,6 +354,7 @@ def test_field_weights_change_the_order(store, tmp_path: Path):
 
 
 def test_second_writer_gets_a_clear_error(tmp_path: Path, store, index):
+    sync_index(index, store)  # a finished index: opening it again must not start it over
     other = TantivyLexicalIndex(tmp_path / "t.lexical", store)
     held = other._writer()  # a writer kept open, as another `papertide index` would
     with pytest.raises(IndexBusyError, match="being written"):
