@@ -45,6 +45,7 @@ class Settings:
     mail_from: str = "papertide <digest@localhost>"
     base_url: str = "http://127.0.0.1:8000"  # where links in emails point
     page_cache_ttl_s: float = 1.0  # anonymous pages kept this long per worker; 0: no cache
+    vector_refresh_s: float = 60.0  # serve: check for new vectors this often; 0: never
 
 
 def load_settings(environ: Mapping[str, str], path: Path | None = None) -> Settings:

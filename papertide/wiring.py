@@ -6,6 +6,7 @@ import os
 import secrets
 import threading
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from papertide.index.vectors import EXACT_LIMIT, HnswIndex, load_exact
 from papertide.models import Paper, Record
 from papertide.rank.service import TrendingService
 from papertide.search.hybrid import CONTEXTUAL_SIMILAR_FUSION
+from papertide.search.refresh import RefreshingVectors
 from papertide.search.service import SearchService, VectorSearcher, VectorSpace
 from papertide.sources.arxiv import ArxivApiSource
 from papertide.sources.http import PoliteFetcher
@@ -157,14 +159,50 @@ def sync_lexical(settings: Settings, store: Store) -> SyncResult:
         return sync_index(build_lexical(settings, store), store)
 
 
-def build_vectors(settings: Settings, store: Store, embedder: Embedder) -> VectorSearcher:
-    """Exact search for small stores; the saved HNSW graph (see `papertide index`) beyond."""
-    count = dict(store.embedding_models()).get(embedder.name, 0)
+def build_vectors(
+    settings: Settings,
+    store: Store,
+    embedder: Embedder,
+    clock: Clock | None = None,
+    exact_limit: int = EXACT_LIMIT,
+) -> VectorSearcher:
+    """Exact search below `exact_limit` vectors; the saved HNSW graph (see `papertide index`)
+    beyond. With settings.vector_refresh_s > 0, an index that reloads itself, off the request
+    path, when the stored vectors or the saved graph change (search/refresh.py)."""
+    load = partial(_load_vectors, settings, store, embedder, exact_limit)
+    if settings.vector_refresh_s <= 0:
+        return load()
+    version = partial(_vectors_version, settings, store, embedder.name, exact_limit)
+    return RefreshingVectors(load, version, clock or SystemClock(), settings.vector_refresh_s)
+
+
+def _graph_in_use(settings: Settings, store: Store, model: str, exact_limit: int) -> Path | None:
+    """The saved HNSW graph the vector index loads, None when it searches exactly."""
+    count = dict(store.embedding_models()).get(model, 0)
     paths = index_paths(settings)
-    graph = paths[1] / f"{embedder.name}.hnsw" if paths else None
-    if count < EXACT_LIMIT or graph is None or not graph.exists():
+    graph = paths[1] / f"{model}.hnsw" if paths else None
+    return graph if count >= exact_limit and graph is not None and graph.exists() else None
+
+
+def _load_vectors(
+    settings: Settings, store: Store, embedder: Embedder, exact_limit: int
+) -> VectorSearcher:
+    graph = _graph_in_use(settings, store, embedder.name, exact_limit)
+    if graph is None:
         return load_exact(store, embedder.name, embedder.dim)
     return HnswIndex.load(embedder.name, embedder.dim, graph)
+
+
+def _vectors_version(
+    settings: Settings, store: Store, model: str, exact_limit: int
+) -> tuple[str, int]:
+    """What the loaded index reflects: the saved graph's state file (`papertide index` rewrites
+    it after adding vectors to the graph), or for exact search the stored vectors' sequence."""
+    graph = _graph_in_use(settings, store, model, exact_limit)
+    if graph is None:
+        return "exact", store.vector_seq(model)
+    state = graph.with_name(f"{graph.name}.json")
+    return "hnsw", state.stat().st_mtime_ns if state.exists() else 0
 
 
 def build_search_service(settings: Settings, store: Store) -> SearchService:

@@ -1,0 +1,72 @@
+"""A long-running process's vector index picks up what `papertide index` adds, without a
+restart: exact search after new vectors are stored, the HNSW graph after it is refreshed."""
+
+import time
+from pathlib import Path
+
+from papertide.clock import FixedClock
+from papertide.config import Settings
+from papertide.index.embed import HashEmbedder
+from papertide.index.update import embed_missing, refresh_graph
+from papertide.models import Paper, Record
+from papertide.search.refresh import RefreshingVectors
+from papertide.search.service import VectorSearcher
+from papertide.store.sqlite import SqliteStore
+from papertide.wiring import build_vectors
+
+EMBEDDER = HashEmbedder()
+SMALL_LIMIT = 10  # graphs from 10 vectors on, so the HNSW path runs on a small store
+
+
+def add_papers(store: SqliteStore, first: int, count: int) -> list[int]:
+    """`count` papers on distinct topics, embedded; their pks."""
+    papers = [
+        Paper(f"2601.{n:05d}", f"Topic{n} study", f"We study topic{n} and words{n} alone.")
+        for n in range(first, first + count)
+    ]
+    store.write_batch([Record(p) for p in papers], [])
+    embed_missing(store, EMBEDDER)
+    found = store.ids_for(range(1, first + count + 1))
+    return [pk for pk, pid in found.items() if pid in {p.id for p in papers}]
+
+
+def finds(vectors: VectorSearcher, clock: FixedClock, pk: int, text: str) -> bool:
+    """Whether `pk` comes first for `text` once the due check (a thread) has run."""
+    clock.sleep(60)
+    query = EMBEDDER.embed([text])[0]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if vectors.search(query, 1)[0][0] == pk:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_exact_vectors_reload_after_new_papers_are_embedded(tmp_path: Path, store, clock):
+    add_papers(store, 1, 5)
+    settings = Settings(db=str(tmp_path / "t.db"), vector_refresh_s=60)
+    vectors = build_vectors(settings, store, EMBEDDER, clock)
+    assert isinstance(vectors, RefreshingVectors)
+    [new] = add_papers(store, 100, 1)
+    text = "Topic100 study We study topic100 and words100 alone."
+    assert new not in {pk for pk, _ in vectors.search(EMBEDDER.embed([text])[0], 10)}
+    assert finds(vectors, clock, new, text)
+
+
+def test_hnsw_graph_reloads_after_papertide_index_refreshes_it(tmp_path: Path, store, clock):
+    add_papers(store, 1, 20)
+    settings = Settings(db=str(tmp_path / "t.db"), vector_refresh_s=60)
+    graph = tmp_path / "t.db.vectors" / f"{EMBEDDER.name}.hnsw"
+    refresh_graph(store, EMBEDDER, graph, SMALL_LIMIT)
+    vectors = build_vectors(settings, store, EMBEDDER, clock, exact_limit=SMALL_LIMIT)
+    [new] = add_papers(store, 100, 1)
+    text = "Topic100 study We study topic100 and words100 alone."
+    assert new not in {pk for pk, _ in vectors.search(EMBEDDER.embed([text])[0], 10)}
+    refresh_graph(store, EMBEDDER, graph, SMALL_LIMIT)
+    assert finds(vectors, clock, new, text)
+
+
+def test_refresh_off_loads_once(tmp_path: Path, store, clock):
+    add_papers(store, 1, 3)
+    settings = Settings(db=str(tmp_path / "t.db"), vector_refresh_s=0)
+    assert not isinstance(build_vectors(settings, store, EMBEDDER, clock), RefreshingVectors)
