@@ -55,7 +55,11 @@ def build_store(settings: Settings, clock: Clock | None = None, migrate: bool = 
     else:
         store = SqliteStore(_sqlite_path(db), clock or SystemClock())
     if migrate:
-        store.migrate()
+        try:
+            store.migrate()
+        except BaseException:
+            store.close()  # its pool's threads, else torn down at exit with a traceback
+            raise
     return store
 
 
