@@ -109,9 +109,14 @@ def test_sigterm_stops_cleanly_with_exit_130(papers_file, tmp_path):
         [sys.executable, "-m", "papertide", "ingest", "jsonl", str(path), "--db", str(db)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    _wait_for_rows(db, process)
-    process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=60)
+    try:
+        _wait_for_rows(db, process)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:  # a failure must not leave the process and its pipes to later tests
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
     assert process.returncode == 130
     assert "interrupted" in stderr and "Run the same command again" in stderr
     assert "Traceback" not in stderr
