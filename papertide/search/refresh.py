@@ -49,6 +49,11 @@ class RefreshingVectors:
         self._checked_at = clock.monotonic()
         self._busy = threading.Lock()  # held while a check (and maybe a load) runs
 
+    @property
+    def current(self) -> VectorSearcher:
+        """The index searches use now (exact or HNSW)."""
+        return self._current
+
     def search(
         self, query: Matrix, k: int, exclude: frozenset[int] = frozenset()
     ) -> list[tuple[int, float]]:

@@ -8,6 +8,7 @@ from papertide.clock import FixedClock
 from papertide.config import Settings
 from papertide.index.embed import HashEmbedder
 from papertide.index.update import embed_missing, refresh_graph
+from papertide.index.vectors import ExactIndex, HnswIndex
 from papertide.models import Paper, Record
 from papertide.search.refresh import RefreshingVectors
 from papertide.search.service import VectorSearcher
@@ -64,6 +65,20 @@ def test_hnsw_graph_reloads_after_papertide_index_refreshes_it(tmp_path: Path, s
     assert new not in {pk for pk, _ in vectors.search(EMBEDDER.embed([text])[0], 10)}
     refresh_graph(store, EMBEDDER, graph, SMALL_LIMIT)
     assert finds(vectors, clock, new, text)
+
+
+def test_exact_vectors_become_the_hnsw_graph_once_the_store_crosses_the_limit(
+    tmp_path: Path, store, clock
+):
+    add_papers(store, 1, 5)
+    settings = Settings(db=str(tmp_path / "t.db"), vector_refresh_s=60)
+    vectors = build_vectors(settings, store, EMBEDDER, clock, exact_limit=SMALL_LIMIT)
+    assert isinstance(vectors, RefreshingVectors) and isinstance(vectors.current, ExactIndex)
+    new = max(add_papers(store, 100, SMALL_LIMIT))  # the last one written: paper 109
+    graph = tmp_path / "t.db.vectors" / f"{EMBEDDER.name}.hnsw"
+    assert not refresh_graph(store, EMBEDDER, graph, SMALL_LIMIT).exact
+    assert finds(vectors, clock, new, "Topic109 study We study topic109 and words109 alone.")
+    assert isinstance(vectors.current, HnswIndex)
 
 
 def test_refresh_off_loads_once(tmp_path: Path, store, clock):
