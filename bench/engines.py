@@ -16,12 +16,11 @@ import json
 import os
 import shutil
 import sqlite3
-import sys
 import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import quote
@@ -30,9 +29,9 @@ import psycopg
 
 from bench.corpus import write_corpus
 from bench.lexical import FTS_WEIGHTS
-from bench.report import run_measured, write_section
+from bench.report import papertide, run_measured, write_section
 from bench.search import latency, timed, title_queries
-from bench.web import WRK, Server, sample_paths, serving, tree_cpu_s, wrk
+from bench.web import WRK, Server, measured_load, sample_paths, serving
 from bench.web import rotation_script as rotation
 from papertide.config import Settings
 from papertide.search.service import SearchService
@@ -80,10 +79,6 @@ class Measured:
 class Built:
     ingest: Measured
     index: Measured
-
-
-def papertide(*args: str) -> list[str]:
-    return [sys.executable, "-m", "papertide", *args]
 
 
 @contextmanager
@@ -214,10 +209,7 @@ def web_rows(engine: Engine, args: argparse.Namespace, work: Path) -> list[str]:
     cells = []
     with serving(server, engine.db, work) as up:
         for script in (rotation(listings), rotation(pages), rotation(searches)):
-            before = tree_cpu_s(up.pid)
-            load = wrk(up.url + "/", args, script, work)
-            cpu_ms = (tree_cpu_s(up.pid) - before) * 1000 / max(load.requests, 1)
-            load = replace(load, cpu_ms=cpu_ms)
+            load = measured_load(up, "/", args, script, work)
             errors = f", {load.errors} errors" if load.errors else ""
             cells.append(
                 f"{load.rps:,.0f} req/s (p50 {load.p50_ms:.0f} / p99 {load.p99_ms:.0f} ms; "

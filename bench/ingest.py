@@ -15,20 +15,15 @@ import gzip
 import json
 import multiprocessing
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from bench.report import RunResult, median, run_measured, write_section
+from bench.report import RunResult, median, papertide, run_measured, write_section
 
 REAL_PAPERS = "arxiv-cs-listings/papers.jsonl.gz"
 FULL_SNAPSHOT_RECORDS = 2_700_000
-
-
-def papertide(*args: str) -> list[str]:
-    return [sys.executable, "-m", "papertide", *args]
 
 
 def ingest(kind: str, path: Path, db: Path) -> RunResult:

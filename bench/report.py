@@ -7,6 +7,7 @@ import platform
 import re
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -44,6 +45,11 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> RunRe
         err.seek(0)
         peak_mb = usage.ru_maxrss / 1024
         return RunResult(seconds, peak_mb, process.returncode, out.read(), err.read())
+
+
+def papertide(*args: str) -> list[str]:
+    """The command line running papertide with these arguments in this Python."""
+    return [sys.executable, "-m", "papertide", *args]
 
 
 def median(values: list[float]) -> float:

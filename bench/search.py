@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import random
 import resource
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -24,7 +23,7 @@ from typing import TypeVar
 import numpy as np
 
 from bench.corpus import load_real, write_corpus
-from bench.report import run_measured, write_section
+from bench.report import papertide, run_measured, write_section
 from papertide.clock import SystemClock
 from papertide.config import Settings
 from papertide.index.vectors import load_exact
@@ -35,10 +34,6 @@ from papertide.wiring import build_search_service
 
 REAL = 74_728
 T = TypeVar("T")
-
-
-def papertide(*args: str) -> list[str]:
-    return [sys.executable, "-m", "papertide", *args]
 
 
 def prepare(shared: Path, work: Path, papers: int) -> tuple[Path, float, float]:

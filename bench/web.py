@@ -29,7 +29,7 @@ from urllib.parse import quote, urlencode
 import httpx
 from argon2 import PasswordHasher
 
-from bench.report import run_measured, write_section
+from bench.report import papertide, run_measured, write_section
 from papertide.clock import SystemClock
 from papertide.community.accounts import AccountService
 from papertide.models import Paper
@@ -81,10 +81,6 @@ class Server:
     name: str
     settings: Mapping[str, str]
     command: tuple[str, ...] = ()
-
-
-def papertide(*args: str) -> list[str]:
-    return [sys.executable, "-m", "papertide", *args]
 
 
 def prepare(work: Path) -> Path:
@@ -160,6 +156,16 @@ def wrk(url: str, args: argparse.Namespace, script: str | None, work: Path) -> L
     errors = int(failed[1]) if failed else 0
     errors += sum(int(n) for n in sockets.groups()) if sockets else 0
     return Load(float(rps[1]), latency["50"], latency["99"], errors, int(count[1]))
+
+
+def measured_load(
+    running: Running, path: str, args: argparse.Namespace, script: str | None, work: Path
+) -> Load:
+    """wrk on `path` of the running server, with the server's CPU time per request."""
+    before = tree_cpu_s(running.pid)
+    load = wrk(running.url + path, args, script, work)
+    cpu_ms = (tree_cpu_s(running.pid) - before) * 1000 / max(load.requests, 1)
+    return replace(load, cpu_ms=cpu_ms)
 
 
 def rotation_script(paths: Sequence[str]) -> str:
@@ -318,10 +324,7 @@ def measure(
     def run(
         server: Server, running: Running, what: str, path: str, script: str | None = None
     ) -> Load:
-        before = tree_cpu_s(running.pid)
-        load = wrk(running.url + path, args, script, work)
-        cpu_ms = (tree_cpu_s(running.pid) - before) * 1000 / max(load.requests, 1)
-        load = replace(load, cpu_ms=cpu_ms)
+        load = measured_load(running, path, args, script, work)
         rows.append(load.row(f"{server.name}: {what}"))
         print(rows[-1], flush=True)
         return load
