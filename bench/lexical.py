@@ -4,7 +4,8 @@ The corpus is the 74,728 real arXiv cs papers plus generated ones (bench/corpus.
 come from real papers: 2-4 consecutive title words (OR, AND, phrase, with filters) and whole
 abstracts ("find related work": tantivy through the product's long-text path, which keeps the
 25 most informative terms; FTS5 gets the 25 rarest words, as it has no such path). tantivy runs
-through papertide's TantivyLexicalIndex and parse_query, FTS5 through papertide.store.fts.
+through papertide's TantivyLexicalIndex and parse_query, FTS5 through bench/fts.py (installed
+on the benchmark's own store: the product keeps no FTS5 index).
 Each engine is built and queried in its own child process, so peak memory is that process's own
 (wait4); latency is per query, query building included, after one warm-up pass, top 10.
 Usage: python -m bench.lexical [--papers 1000000] [--queries 200] [--shared ../shared/data]
@@ -30,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import fts
 from bench.corpus import load_real, read_corpus, write_corpus
 from bench.report import median, run_measured, write_section
 from papertide.clock import SystemClock
@@ -37,7 +39,6 @@ from papertide.index.lexical import FieldWeights, IndexState
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.models import Paper, Record
 from papertide.search.query import parse_query
-from papertide.store import fts
 from papertide.store.sqlite import SqliteStore
 
 WEIGHTS = FieldWeights()
@@ -97,6 +98,8 @@ def fts_build(corpus: Path, db: Path) -> dict[str, float]:
     """Write the store (papers + FTS5 at ingest), then time a full FTS5 rebuild alone."""
     store = SqliteStore(db, SystemClock())
     store.migrate()
+    conn = sqlite3.connect(db, isolation_level=None)
+    fts.install_fts5(conn)
     start, batch = time.perf_counter(), []
     for raw in read_corpus(corpus):
         batch.append(Record(paper_of(raw)))
@@ -105,7 +108,6 @@ def fts_build(corpus: Path, db: Path) -> dict[str, float]:
             batch = []
     store.write_batch(batch, [])
     written = time.perf_counter() - start
-    conn = sqlite3.connect(db, isolation_level=None)
     start = time.perf_counter()
     conn.execute("BEGIN")
     fts.rebuild_fts(conn)

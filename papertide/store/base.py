@@ -1,7 +1,10 @@
-"""The Store protocol every engine implements. No SQL here."""
+"""The Store protocol every engine implements, and the engine-neutral values it speaks in
+(and the migration list each engine reads its schema from). No SQL here."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,8 +27,31 @@ from papertide.models import (
     VoteState,
 )
 from papertide.store.digest_base import DigestStore
-from papertide.store.fts import StoreWatermark
 from papertide.store.tables import RowStore
+
+
+@dataclass(frozen=True, slots=True)
+class StoreWatermark:
+    """How far the store has got: its paper count and newest `modified_at` (ISO 8601)."""
+
+    papers: int
+    modified_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One numbered schema step of an engine; applied once, recorded under its `name`."""
+
+    name: str
+    sql: str
+
+
+def read_migrations(package: str) -> list[Migration]:
+    """The migrations of an engine's migrations package (mNNN_name.py modules, each with a SQL
+    string), sorted by number; a migration's name is its module name."""
+    path = importlib.import_module(package).__path__
+    names = sorted(m.name for m in pkgutil.iter_modules(path) if m.name[0] == "m")
+    return [Migration(name, importlib.import_module(f"{package}.{name}").SQL) for name in names]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 """The DigestStore protocol and its values: subscriptions, the digest send log, papers already
-sent and ratings. No SQL here (see sqlite_digest.py); the digest stage builds on it.
+sent and ratings. No SQL here (see sqlite/digest.py and postgres/digest.py); the digest stage
+builds on it.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ Row = tuple[Any, ...]
 @dataclass(frozen=True, slots=True)
 class Column:
     """`kind` is one of KINDS. "time" is SQLite's datetime.isoformat() text, "stamp" its
-    sqlite_community.stamp() text (always with microseconds); both are timestamptz on
+    sqlite/connection.py stamp() text (always with microseconds); both are timestamptz on
     PostgreSQL."""
 
     name: str
@@ -34,7 +34,7 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Table:
-    """A table, its columns (those copied; generated ones are left out), its key columns
+    """A table, its columns (every one is copied), its key columns
     (rows are exported in key order) and the identity column whose sequence, if any, must
     follow imported values."""
 

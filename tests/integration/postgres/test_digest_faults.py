@@ -25,7 +25,7 @@ from aiosmtpd.controller import Controller
 
 from papertide.clock import FixedClock
 from papertide.store.postgres import PostgresStore
-from papertide.store.postgres_base import POOL_TIMEOUT_S
+from papertide.store.postgres.connection import POOL_TIMEOUT_S
 from tests.integration.digest.conftest import SmtpSink, free_port, list_papers
 from tests.integration.digest.test_send_cli import SENDER, last_week, recipients, wait_for
 from tests.pg_cluster import PgCluster

@@ -1,4 +1,4 @@
-"""PostgresStore beyond the shared contract: its migrations, the tsvector and halfvec columns,
+"""PostgresStore beyond the shared contract: its migrations, the halfvec column,
 connection errors, roles without superuser, concurrent writers, and wiring by URL."""
 
 import subprocess
@@ -12,16 +12,15 @@ from papertide.clock import FixedClock
 from papertide.config import Settings
 from papertide.errors import InputError, StoreError
 from papertide.models import Paper, Record
-from papertide.store.base import EmbeddingRow
-from papertide.store.pg_migrations import load_migrations
+from papertide.store.base import EmbeddingRow, read_migrations
 from papertide.store.postgres import PostgresStore
-from papertide.store.postgres_fts import search_tsvector
-from papertide.store.postgres_vectors import HalfVector, HalfVectorDumper
+from papertide.store.postgres.connection import MIGRATIONS
+from papertide.store.postgres.vectors import HalfVector, HalfVectorDumper
 from papertide.wiring import build_store, index_paths
 from tests.pg_cluster import PgCluster
 
 pytestmark = pytest.mark.postgres
-PG_MIGRATIONS = [migration.name for migration in load_migrations()]
+PG_MIGRATIONS = [migration.name for migration in read_migrations(MIGRATIONS)]
 
 
 @pytest.fixture
@@ -49,49 +48,33 @@ def test_postgres_migrate_applies_each_migration_once(pg_database):
     assert names == PG_MIGRATIONS
 
 
-def test_postgres_search_column_weights_title_over_authors_over_abstract(pg_store):
-    pg_store.write_batch(
-        [
-            Record(paper("2501.00001", "Kittens", "Cats are small.")),
-            Record(paper("2501.00002", "Cats", "Many kittens here.")),
-            Record(paper("2501.00003", "Dogs", "None.", authors=("Kitten Smith",))),
-        ],
-        [],
-    )
-    with psycopg.connect(pg_store.url) as conn:
-        hits = search_tsvector(conn, ["kitten"], 10)
-    assert [h.paper_id for h in hits] == ["2501.00001", "2501.00003", "2501.00002"]
-    assert hits[0].score > hits[1].score > hits[2].score > 0
+def test_a_store_at_the_previous_schema_upgrades_and_drops_its_tsvector(pg_database):
+    url = pg_database()
+    with psycopg.connect(url) as conn:  # the schema before the tsvector left the write path
+        conn.execute(
+            "CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ)"
+        )
+        for migration in read_migrations(MIGRATIONS):
+            if migration.name < "m009":
+                conn.execute(migration.sql.encode())
+                conn.execute("INSERT INTO schema_migrations VALUES (%s, now())", (migration.name,))
+    store = PostgresStore(url, FixedClock())
+    store.write_batch([Record(paper("2501.00001", "Quantum kittens", version=1))], [])
 
+    assert store.migrate() == ["m009_no_fts"]
 
-def test_postgres_search_tsvector_matches_any_word_and_takes_any_text(pg_store):
-    pg_store.write_batch(
-        [
-            Record(paper("2501.00001", "Kittens", "Cats are small.")),
-            Record(paper("2501.00002", "Puppies", "Dogs are loud.")),
-            Record(paper("2501.00003", "Parrots", "Birds talk.")),
-        ],
-        [],
-    )
-    hostile = ["kitten", "puppies", "':* & | ! ( ) <-> \\", "the", ""]
-    with psycopg.connect(pg_store.url) as conn:
-        found = {h.paper_id for h in search_tsvector(conn, hostile, 10)}
-        assert search_tsvector(conn, ["", "  "], 10) == []
-        assert len(search_tsvector(conn, ["kitten", "puppies"], 1)) == 1
-    assert found == {"2501.00001", "2501.00002"}
-
-
-def test_postgres_search_column_follows_updates(pg_store):
-    pg_store.write_batch([Record(paper("2501.00001", "Quantum kittens", version=1))], [])
-    pg_store.write_batch([Record(paper("2501.00001", "Classical puppies", version=2))], [])
-    with psycopg.connect(pg_store.url) as conn:
-        found = conn.execute(
-            "SELECT id FROM papers WHERE search @@ to_tsquery('english', %s)", ("puppies",)
-        ).fetchall()
-        gone = conn.execute(
-            "SELECT count(*) FROM papers WHERE search @@ to_tsquery('english', 'kittens')"
+    with psycopg.connect(url) as conn:
+        left = conn.execute(
+            "SELECT (SELECT count(*) FROM information_schema.columns WHERE table_name = 'papers'"
+            " AND column_name = 'search'), to_regclass('papers_search'),"
+            " (SELECT count(*) FROM pg_proc WHERE proname = 'papertide_fts_document')"
         ).fetchone()
-    assert found == [("2501.00001",)] and gone == (0,)
+    assert left == (0, None, 0)
+    store.write_batch([Record(paper("2501.00001", "Classical puppies", version=2))], [])
+    found = store.get_paper("2501.00001")
+    assert found is not None and found.title == "Classical puppies"
+    assert store.migrate() == []
+    store.close()
 
 
 def test_postgres_vectors_are_real_halfvecs_the_server_can_search(pg_store):

@@ -19,7 +19,7 @@ from papertide.clock import SystemClock
 from papertide.community.accounts import AccountService
 from papertide.config import Settings
 from papertide.store.postgres import PostgresStore
-from papertide.store.postgres_base import POOL_TIMEOUT_S
+from papertide.store.postgres.connection import POOL_TIMEOUT_S
 from papertide.web.app import create_app
 from papertide.web.auth import SESSION_COOKIE
 from papertide.wiring import build_web_services

@@ -5,8 +5,9 @@ import pytest
 from papertide.clock import FixedClock
 from papertide.errors import StoreError
 from papertide.models import Paper, Record
-from papertide.store.migrations import load_migrations
+from papertide.store.base import read_migrations
 from papertide.store.sqlite import SqliteStore
+from papertide.store.sqlite.connection import MIGRATIONS
 
 
 def make(pid: str = "2501.00001", **fields: object) -> Paper:
@@ -23,7 +24,9 @@ def make(pid: str = "2501.00001", **fields: object) -> Paper:
 def test_migrate_twice_applies_nothing_the_second_time(tmp_path):
     store = SqliteStore(tmp_path / "m.db", FixedClock())
     applied = store.migrate()
-    assert applied == sorted(m.name for m in load_migrations())  # every one, in number order
+    assert applied == sorted(
+        m.name for m in read_migrations(MIGRATIONS)
+    )  # every one, in number order
     assert applied[:5] == [
         "m001_papers",
         "m002_fts",
@@ -34,19 +37,32 @@ def test_migrate_twice_applies_nothing_the_second_time(tmp_path):
     assert store.migrate() == []
 
 
-def test_fts_index_follows_inserts_and_updates(store):
+def test_a_store_at_the_previous_schema_upgrades_and_drops_its_fts5_index(tmp_path):
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for migration in read_migrations(MIGRATIONS):
+        if migration.name < "m009":  # the schema before the FTS5 index left the write path
+            conn.executescript(migration.sql)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, '')", (migration.name,))
+    store = SqliteStore(db, FixedClock())
     store.write_batch([Record(make(title="Quantum kittens", version=1))], [])
-    store.write_batch([Record(make(title="Classical puppies", version=2))], [])
-    conn = sqlite3.connect(store.path)
-    hits = conn.execute(
-        "SELECT p.id FROM papers_fts JOIN papers p ON p.pk = papers_fts.rowid"
-        " WHERE papers_fts MATCH ?",
-        ("puppies",),
+    conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")  # as the store kept it
+    assert conn.execute(
+        "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'kittens'"
+    ).fetchone() == (1,)
+
+    assert store.migrate() == ["m009_no_fts"]
+
+    left = conn.execute(
+        "SELECT name FROM sqlite_master WHERE name LIKE 'papers_fts%' OR type = 'trigger'"
     ).fetchall()
-    assert hits == [("2501.00001",)]
-    gone = conn.execute("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'kittens'")
-    assert gone.fetchone() == (0,)
-    conn.execute("INSERT INTO papers_fts(papers_fts) VALUES ('integrity-check')")
+    assert left == []
+    store.write_batch([Record(make(title="Classical puppies", version=2))], [])  # no trigger fires
+    paper = store.get_paper("2501.00001")
+    assert paper is not None and paper.title == "Classical puppies"
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert store.migrate() == []
 
 
 def test_opening_a_non_database_file_is_a_clear_error(tmp_path):

@@ -9,8 +9,7 @@ import psycopg
 import pytest
 
 from papertide.models import Link, Listing, Paper, QuarantineEntry, Record, Rejected, Version
-from papertide.store.base import EmbeddingRow
-from papertide.store.fts import StoreWatermark
+from papertide.store.base import EmbeddingRow, StoreWatermark
 
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
 T0 = datetime(2025, 3, 1, 12, 30, 15, 250_000, tzinfo=UTC)

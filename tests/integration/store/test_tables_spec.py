@@ -12,7 +12,6 @@ from papertide.store.tables import TABLES
 
 # derived from other tables, or the migrations' own bookkeeping: never copied
 NOT_COPIED = {"schema_migrations"}
-GENERATED = {("papers", "search")}  # PostgreSQL's tsvector column, computed from the row
 
 
 def schema_of(store) -> dict[str, set[str]]:
@@ -22,8 +21,7 @@ def schema_of(store) -> dict[str, set[str]]:
         tables = [
             row[0]
             for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'"
-                " AND name NOT LIKE 'papers_fts%' AND name NOT LIKE 'sqlite_%'"
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
             )
         ]
         found = {t: {row[1] for row in conn.execute(f"PRAGMA table_info({t})")} for t in tables}
@@ -36,8 +34,7 @@ def schema_of(store) -> dict[str, set[str]]:
         ).fetchall()
     schema: dict[str, set[str]] = {}
     for table, column in rows:
-        if (table, column) not in GENERATED:
-            schema.setdefault(table, set()).add(column)
+        schema.setdefault(table, set()).add(column)
     return schema
 
 

@@ -1,0 +1,181 @@
+"""The paper side of PostgresStore: ingest batches, papers, listings, quarantine, checkpoints,
+stats and what derived indexes read. Same contract as SqliteStore (see store/base.py).
+Which reads may use a read replica: see PgBase."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+
+from papertide.models import (
+    IngestCounts,
+    Listing,
+    Paper,
+    QuarantineEntry,
+    Record,
+    Rejected,
+    StoreStats,
+)
+from papertide.store.base import StoreWatermark
+from papertide.store.postgres import write
+from papertide.store.postgres.connection import WRITE_LOCK, Connection, PgBase
+from papertide.store.postgres.rows import (
+    LISTING_COLUMNS,
+    PAPER_COLUMNS,
+    load_papers,
+    papers_from_rows,
+    row_to_listing,
+)
+
+
+class PgPapers(PgBase):
+    """Papers and everything ingest writes with them."""
+
+    def write_batch(
+        self,
+        records: Sequence[Record],
+        rejected: Sequence[Rejected],
+        checkpoint: tuple[str, str | None] | None = None,
+        fingerprints: Sequence[int] = (),
+    ) -> IngestCounts:
+        with self._transaction(WRITE_LOCK) as conn:
+            # read after the lock: modified_at then follows commit order, so a derived index
+            # syncing from the watermark never skips a batch that committed late
+            now = self._now()
+            write.save_fingerprints(conn, fingerprints)
+            counts = write.upsert_papers(conn, [r.paper for r in records], now)
+            counts += write.upsert_listings(conn, [r.listing for r in records if r.listing])
+            counts += write.quarantine(conn, rejected, now)
+            if checkpoint is not None:
+                write.save_checkpoint(conn, *checkpoint, now)
+        return counts
+
+    def known_fingerprints(self, fingerprints: Sequence[int]) -> set[int]:
+        with self._transaction() as conn:
+            rows = conn.execute(
+                "SELECT fingerprint FROM seen_lines WHERE fingerprint = ANY(%s::bigint[])",
+                (list(fingerprints),),
+            )
+            return {int(row[0]) for row in rows}
+
+    def get_checkpoint(self, key: str) -> str | None:
+        with self._transaction() as conn:
+            row = conn.execute("SELECT value FROM checkpoints WHERE key=%s", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        return self.get_papers([paper_id]).get(paper_id)
+
+    def get_papers(self, paper_ids: Sequence[str]) -> dict[str, Paper]:
+        return self._lookup(load_papers, paper_ids)  # replica
+
+    def lexical_watermark(self) -> StoreWatermark:
+        with self._transaction() as conn:
+            row = conn.execute("SELECT count(*), max(modified_at) FROM papers").fetchone()
+        assert row is not None
+        return StoreWatermark(int(row[0]), None if row[1] is None else row[1].isoformat())
+
+    def iter_papers_modified_since(
+        self, since: str | None, batch_size: int = 1000
+    ) -> Iterator[Paper]:
+        """`>=` rather than `>`: rows written in the same instant as the last sync are read
+        again, which a derived index must treat as idempotent re-adds."""
+        after = None if since is None else datetime.fromisoformat(since)
+        last_pk = 0
+        while True:
+            with self._transaction() as conn:
+                rows = conn.execute(
+                    f"SELECT pk, {PAPER_COLUMNS} FROM papers WHERE pk > %s"
+                    " AND (%s::timestamptz IS NULL OR modified_at >= %s) ORDER BY pk LIMIT %s",
+                    (last_pk, after, after, batch_size),
+                ).fetchall()
+                papers = papers_from_rows(conn, [row[1:] for row in rows])
+            if not rows:
+                return
+            yield from papers.values()
+            last_pk = int(rows[-1][0])
+
+    def iter_papers(self, batch_size: int = 1000) -> Iterator[Paper]:
+        last = ""
+        while True:
+            with self._read() as conn:  # replica
+                rows = conn.execute(
+                    f"SELECT {PAPER_COLUMNS} FROM papers WHERE id > %s ORDER BY id LIMIT %s",
+                    (last, batch_size),
+                ).fetchall()
+                papers = papers_from_rows(conn, rows)
+            if not rows:
+                return
+            yield from papers.values()
+            last = rows[-1][0]
+
+    def listings_for(self, day: date) -> list[tuple[Listing, Paper]]:
+        """The listings from the primary (users submit them), their papers from the replica."""
+        with self._transaction() as conn:
+            rows = conn.execute(
+                f"SELECT {LISTING_COLUMNS} FROM listings WHERE day=%s ORDER BY position, paper_id",
+                (day,),
+            ).fetchall()
+        papers = self.get_papers([row[1] for row in rows])
+        return [(row_to_listing(row), papers[row[1]]) for row in rows]
+
+    def listings_of(self, paper_id: str) -> list[Listing]:
+        with self._transaction() as conn:
+            rows = conn.execute(
+                f"SELECT {LISTING_COLUMNS} FROM listings WHERE paper_id=%s ORDER BY day DESC",
+                (paper_id,),
+            ).fetchall()
+        return [row_to_listing(row) for row in rows]
+
+    def latest_listing_day(self, on_or_before: date | None = None) -> date | None:
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT max(day) FROM listings WHERE day <= %s", (on_or_before or date.max,)
+            ).fetchone()
+        return None if row is None else row[0]
+
+    def stats(self) -> StoreStats:
+        with self._read() as conn:  # replica
+            counts = conn.execute(
+                "SELECT (SELECT count(*) FROM papers), (SELECT count(*) FROM paper_versions),"
+                " (SELECT count(DISTINCT name) FROM paper_authors),"
+                " (SELECT count(*) FROM listings), (SELECT count(*) FROM quarantine),"
+                " (SELECT count(DISTINCT day) FROM listings),"
+                " (SELECT min(day) FROM listings), (SELECT max(day) FROM listings)"
+            ).fetchone()
+            top = conn.execute(
+                "SELECT primary_category, count(*) FROM papers WHERE primary_category IS NOT NULL"
+                " GROUP BY primary_category ORDER BY count(*) DESC, primary_category LIMIT 10"
+            ).fetchall()
+        assert counts is not None
+        papers, versions, authors, listings, quarantined, days, first, last = counts
+        return StoreStats(
+            papers=papers,
+            versions=versions,
+            authors=authors,
+            listings=listings,
+            listing_days=days,
+            first_day=first,
+            last_day=last,
+            quarantined=quarantined,
+            categories=tuple((str(c), int(n)) for c, n in top),
+        )
+
+    def list_quarantine(self, limit: int = 50, source: str | None = None) -> list[QuarantineEntry]:
+        """Most recent first; `source` matches as a prefix, ignoring case as SQLite's LIKE does."""
+        with self._transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, source, reason, raw, created_at FROM quarantine"
+                " WHERE %(s)s::text IS NULL OR source ILIKE %(s)s || '%%' ORDER BY id DESC"
+                " LIMIT %(n)s",
+                {"s": source, "n": limit},
+            ).fetchall()
+        return [QuarantineEntry(*row) for row in rows]
+
+    def ids_for(self, pks: Sequence[int]) -> dict[int, str]:
+        return self._lookup(_ids_for, pks)  # replica
+
+
+def _ids_for(conn: Connection, pks: list[int]) -> dict[int, str]:
+    rows = conn.execute("SELECT pk, id FROM papers WHERE pk = ANY(%s::bigint[])", (pks,))
+    return {int(pk): str(pid) for pk, pid in rows}

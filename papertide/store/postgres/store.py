@@ -1,0 +1,21 @@
+"""PostgresStore: the server engine (PostgreSQL >= 15 with pgvector >= 0.7) behind the same
+Store protocol as SqliteStore. Its parts live in the modules beside this one, one per side of the
+protocol; this class only puts them together.
+
+Every method runs in its own transaction on a pooled connection, so one store serves many
+threads; paper writes queue on an advisory lock, as SQLite's single writer does.
+"""
+
+from __future__ import annotations
+
+from papertide.store.postgres.accounts import PgAccounts
+from papertide.store.postgres.browse import PgBrowse
+from papertide.store.postgres.community import PgCommunity
+from papertide.store.postgres.digest import PgDigests
+from papertide.store.postgres.papers import PgPapers
+from papertide.store.postgres.transfer import PgTransfer
+from papertide.store.postgres.vectors import PgVectors
+
+
+class PostgresStore(PgPapers, PgVectors, PgAccounts, PgCommunity, PgBrowse, PgTransfer, PgDigests):
+    """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

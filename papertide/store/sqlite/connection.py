@@ -1,0 +1,162 @@
+"""What every part of SqliteStore shares: per-thread connections, transactions, migrations, and
+how times are stored.
+
+Each thread gets its own connection (web endpoints run in a thread pool), so transactions of
+different requests never interleave; writes are explicit BEGIN IMMEDIATE transactions that
+commit whole or not at all, so an interrupted ingest leaves only complete batches behind.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from papertide.clock import Clock
+from papertide.errors import StoreError
+from papertide.store.base import read_migrations
+
+MIGRATIONS = "papertide.store.sqlite.migrations"
+CHUNK = 500  # ids per `IN (?, ...)` list, well under SQLite's parameter limit
+T = TypeVar("T")
+
+
+class SqliteBase:
+    """The connection and transaction plumbing; SqliteStore's parts inherit it."""
+
+    def __init__(self, path: str | Path, clock: Clock) -> None:
+        self.path = str(path)
+        self.clock = clock
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened: list[tuple[threading.Thread, sqlite3.Connection]] = []
+        # ":memory:" is one database per connection: every thread shares it, writes serialised
+        self._shared = _connect(self.path) if self.path == ":memory:" else None
+        self._shared_writes = threading.Lock()
+        if self._shared is None:
+            self._thread_conn()  # open now, so a bad path fails here rather than at first use
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        """This thread's connection (each thread gets its own, opened on first use)."""
+        if self._shared is not None:
+            return self._shared
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        return conn if conn is not None else self._thread_conn()
+
+    def _thread_conn(self) -> sqlite3.Connection:
+        """Open this thread's connection; close those of threads that have ended."""
+        conn = _connect(self.path)
+        with self._lock:
+            for thread, old in self._opened:
+                if not thread.is_alive():
+                    old.close()
+            self._opened = [(t, c) for t, c in self._opened if t.is_alive()]
+            self._opened.append((threading.current_thread(), conn))
+        self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        """Close every connection this store opened, in any thread."""
+        with self._lock:
+            for _, conn in self._opened:
+                conn.close()
+            self._opened = []
+        if self._shared is not None:
+            self._shared.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn
+        with self._shared_writes if self._shared is not None else nullcontext():
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations, each in its own transaction; the names applied."""
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = {row[0] for row in self._conn.execute("SELECT name FROM schema_migrations")}
+        applied = []
+        for migration in read_migrations(MIGRATIONS):
+            if migration.name in done:
+                continue
+            with self._transaction() as conn:
+                for statement in _split_sql(migration.sql):
+                    conn.execute(statement)
+                conn.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?)",
+                    (migration.name, self._now()),
+                )
+            applied.append(migration.name)
+        return applied
+
+    def _scalar(self, sql: str, *params: object) -> int:
+        return int(self._conn.execute(sql, params).fetchone()[0])
+
+    def _now(self) -> str:
+        return self.clock.now().isoformat()
+
+
+def stamp(moment: datetime) -> str:
+    """The stored form of a user-side time: UTC, ISO 8601, always with microseconds (naive =
+    UTC), so text order is time order."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def when(text: object) -> datetime:
+    """A stored time read back (naive text = UTC)."""
+    moment = datetime.fromisoformat(str(text))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def chunks(items: list[T]) -> Iterator[list[T]]:
+    """`items` CHUNK at a time."""
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def marks(chunk: list[T]) -> str:
+    """One `?` per item, comma-separated, for an `IN (...)` list."""
+    return ",".join("?" * len(chunk))
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    if path != ":memory:":
+        parent = Path(path).parent
+        if not parent.is_dir():
+            raise StoreError(f"cannot create the database: no directory {parent}")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+    except sqlite3.DatabaseError as error:
+        raise StoreError(f"cannot open {path} as a papertide database: {error}") from None
+    return conn
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script; trigger bodies (BEGIN ... END;) stay whole."""
+    statements, current = [], []
+    for line in script.strip().splitlines():
+        current.append(line)
+        text = "\n".join(current)
+        if sqlite3.complete_statement(text):
+            statements.append(text)
+            current = []
+    return statements

@@ -1,0 +1,28 @@
+"""SqliteStore: the embedded default engine (one file, WAL). Its parts live in the modules
+beside this one, one per side of the Store protocol; this class only puts them together.
+
+Each thread gets its own connection, and writes go one at a time (BEGIN IMMEDIATE), see
+connection.py.
+"""
+
+from __future__ import annotations
+
+from papertide.store.sqlite.accounts import SqliteAccounts
+from papertide.store.sqlite.browse import SqliteBrowse
+from papertide.store.sqlite.community import SqliteCommunity
+from papertide.store.sqlite.digest import SqliteDigests
+from papertide.store.sqlite.papers import SqlitePapers
+from papertide.store.sqlite.transfer import SqliteTransfer
+from papertide.store.sqlite.vectors import SqliteVectors
+
+
+class SqliteStore(
+    SqlitePapers,
+    SqliteVectors,
+    SqliteAccounts,
+    SqliteCommunity,
+    SqliteBrowse,
+    SqliteTransfer,
+    SqliteDigests,
+):
+    """A papertide store in one SQLite file (or ":memory:")."""

@@ -1,0 +1,122 @@
+"""The writes of one ingest batch on SQLite: papers (merged by store/merge.py, exactly as
+PostgresStore does), listings, quarantine, checkpoints and line fingerprints.
+
+Functions over a connection inside the caller's BEGIN IMMEDIATE transaction (SQLite's one
+writer), so papers found missing here cannot be inserted by anyone else before this batch
+commits. `now` is the batch's time as stored (ISO 8601 text).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from papertide.models import IngestCounts, Listing, Paper, Rejected
+from papertide.store.codec import iso
+from papertide.store.merge import combine_batch, content_hash, plan_upsert
+from papertide.store.sqlite.connection import chunks, marks
+from papertide.store.sqlite.rows import PAPER_COLUMNS, listing_row, load_papers, paper_row
+
+
+def upsert_papers(conn: sqlite3.Connection, papers: Sequence[Paper], now: str) -> IngestCounts:
+    """Insert new papers, update changed ones, count the unchanged (see merge.plan_upsert)."""
+    incoming = combine_batch(papers)
+    fresh = {pid: content_hash(p) for pid, p in incoming.items()}
+    hashes: dict[str, str] = {}
+    for chunk in chunks(list(incoming)):
+        sql = f"SELECT id, content_hash FROM papers WHERE id IN ({marks(chunk)})"
+        hashes.update(conn.execute(sql, chunk).fetchall())
+    stored = load_papers(conn, [pid for pid in hashes if hashes[pid] != fresh[pid]])
+    plan = plan_upsert(incoming, fresh, hashes, stored)
+    conn.executemany(
+        f"INSERT INTO papers ({PAPER_COLUMNS}, created_at, modified_at)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(*paper_row(p, h), now, now) for p, h in plan.inserts],
+    )
+    conn.executemany(
+        "UPDATE papers SET version=?, title=?, abstract=?, authors=?, categories=?,"
+        " primary_category=?, comment=?, journal_ref=?, doi=?, license=?, published=?,"
+        " updated=?, links=?, content_hash=?, modified_at=? WHERE id=?",
+        [(*paper_row(p, h)[1:], now, p.id) for p, h in plan.updates],
+    )
+    changed = [p for p, _ in (*plan.inserts, *plan.updates)]
+    write_children(conn, changed, replace=bool(plan.updates))
+    return IngestCounts(new=len(plan.inserts), updated=len(plan.updates), unchanged=plan.unchanged)
+
+
+def write_children(conn: sqlite3.Connection, papers: list[Paper], replace: bool) -> None:
+    """Authors, categories and versions rows of papers just inserted or changed; with
+    `replace`, their authors and categories are written anew."""
+    if replace:
+        ids = [(p.id,) for p in papers]
+        conn.executemany("DELETE FROM paper_authors WHERE paper_id=?", ids)
+        conn.executemany("DELETE FROM paper_categories WHERE paper_id=?", ids)
+    conn.executemany(
+        "INSERT INTO paper_authors VALUES (?,?,?)",
+        [(p.id, i, name) for p in papers for i, name in enumerate(p.authors)],
+    )
+    conn.executemany(
+        "INSERT INTO paper_categories VALUES (?,?)",
+        [(p.id, c) for p in papers for c in p.categories],
+    )
+    conn.executemany(
+        "INSERT INTO paper_versions VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET"
+        " submitted_at=excluded.submitted_at, size=excluded.size",
+        [(p.id, v.number, iso(v.submitted_at), v.size) for p in papers for v in p.versions],
+    )
+
+
+def upsert_listings(conn: sqlite3.Connection, listings: Sequence[Listing]) -> IngestCounts:
+    """Insert or update daily listings; a listing equal to the stored one is not written."""
+    latest = {(lst.day.isoformat(), lst.paper_id): listing_row(lst) for lst in listings}
+    existing: dict[tuple[str, str], tuple[Any, ...]] = {}
+    for key in latest:
+        row = conn.execute(
+            "SELECT day, paper_id, position, submitted_by, submitted_at, upvotes,"
+            " num_comments, github_stars FROM listings WHERE day=? AND paper_id=?",
+            key,
+        ).fetchone()
+        if row is not None:
+            existing[key] = tuple(row)
+    changed = [row for key, row in latest.items() if existing.get(key) != row]
+    conn.executemany(
+        "INSERT INTO listings VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (day, paper_id) DO UPDATE"
+        " SET position=excluded.position,"
+        " submitted_by=coalesce(excluded.submitted_by, submitted_by),"
+        " submitted_at=coalesce(excluded.submitted_at, submitted_at),"
+        " upvotes=excluded.upvotes, num_comments=excluded.num_comments,"
+        " github_stars=coalesce(excluded.github_stars, github_stars)",
+        changed,
+    )
+    new = sum(1 for row in changed if (row[0], row[1]) not in existing)
+    return IngestCounts(listings_new=new, listings_updated=len(changed) - new)
+
+
+def quarantine(conn: sqlite3.Connection, rejected: Sequence[Rejected], now: str) -> IngestCounts:
+    """Keep each rejected record once per (source, raw text)."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO quarantine (source, reason, raw, raw_hash, created_at)"
+        " VALUES (?,?,?,?,?)",
+        [
+            (r.source, r.reason, r.raw, hashlib.sha256(r.raw.encode()).hexdigest(), now)
+            for r in rejected
+        ],
+    )
+    return IngestCounts(quarantined=len(rejected))
+
+
+def save_checkpoint(conn: sqlite3.Connection, key: str, value: str | None, now: str) -> None:
+    if value is None:
+        conn.execute("DELETE FROM checkpoints WHERE key=?", (key,))
+    else:
+        conn.execute(
+            "INSERT INTO checkpoints VALUES (?,?,?) ON CONFLICT (key) DO UPDATE"
+            " SET value=excluded.value, saved_at=excluded.saved_at",
+            (key, value, now),
+        )
+
+
+def save_fingerprints(conn: sqlite3.Connection, fingerprints: Sequence[int]) -> None:
+    conn.executemany("INSERT OR IGNORE INTO seen_lines VALUES (?)", [(f,) for f in fingerprints])
