@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from papertide.models import Listing, Paper
-from papertide.store.codec import iso, paper_from_json, paper_to_json
+from papertide.store.codec import iso, paper_from_json
 from papertide.store.sqlite.connection import chunks, marks
 
 PAPER_COLUMNS = (
@@ -55,21 +55,20 @@ def row_to_paper(conn: sqlite3.Connection, row: sqlite3.Row) -> Paper:
 
 def paper_row(paper: Paper, hashed: str) -> tuple[Any, ...]:
     """Values for PAPER_COLUMNS."""
-    data = paper_to_json(paper)
     return (
         paper.id,
         paper.version,
         paper.title,
         paper.abstract,
-        json.dumps(data["authors"], ensure_ascii=False),
-        json.dumps(data["categories"], ensure_ascii=False),
+        json.dumps(paper.authors, ensure_ascii=False),
+        json.dumps(paper.categories, ensure_ascii=False),
         paper.primary_category,
         paper.comment,
         paper.journal_ref,
         paper.doi,
         paper.license,
-        data["published"],
-        data["updated"],
+        iso(paper.published),
+        iso(paper.updated),
         json.dumps([[link.kind, link.url] for link in paper.links], ensure_ascii=False),
         hashed,
     )
