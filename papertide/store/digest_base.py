@@ -1,6 +1,6 @@
 """The DigestStore protocol and its values: subscriptions, the digest send log, papers already
-sent and ratings. No SQL here (see sqlite/digest.py and postgres/digest.py); the digest stage
-builds on it.
+sent and ratings. No SQL here but the key ratings are upserted on, the same on every engine
+(see sqlite/digest.py and postgres/digest.py); the digest stage builds on it.
 """
 
 from __future__ import annotations
@@ -83,6 +83,24 @@ class Rating:
     value: int
     source: str
     at: datetime
+
+
+def rating_key(user_id: int | None) -> str:
+    """The unique key a rating is upserted on (an ON CONFLICT target, the same on every
+    engine): the user's (user_id, paper_id), or, without a user, the subscription's."""
+    if user_id is None:
+        return "(subscription_id, paper_id) WHERE user_id IS NULL"
+    return "(user_id, paper_id) WHERE user_id IS NOT NULL"
+
+
+def rating_owners(subscriptions: Sequence[Subscription]) -> tuple[dict[int, list[int]], list[int]]:
+    """Whose ratings each subscription reads: subscription ids by user id, and the ids of the
+    subscriptions without an account (they read their own)."""
+    by_user: dict[int, list[int]] = {}
+    for sub in subscriptions:
+        if sub.user_id is not None:
+            by_user.setdefault(sub.user_id, []).append(sub.id)
+    return by_user, [sub.id for sub in subscriptions if sub.user_id is None]
 
 
 class DigestStore(Protocol):

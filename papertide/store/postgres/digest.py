@@ -13,7 +13,14 @@ from datetime import datetime
 from typing import Any
 
 from papertide.errors import PaperNotFoundError
-from papertide.store.digest_base import DigestSend, Rating, Shard, Subscription
+from papertide.store.digest_base import (
+    DigestSend,
+    Rating,
+    Shard,
+    Subscription,
+    rating_key,
+    rating_owners,
+)
 from papertide.store.postgres.connection import Connection, PgBase
 
 DIGEST_LOCK_SPACE = 0x6469_6765  # "dige": first key of pg_try_advisory_lock(int, int)
@@ -243,15 +250,12 @@ class PgDigests(PgBase):
         user_id: int | None = None,
         subscription_id: int | None = None,
     ) -> None:
-        target = "(user_id, paper_id) WHERE user_id IS NOT NULL"
-        if user_id is None:
-            target = "(subscription_id, paper_id) WHERE user_id IS NULL"
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM papers WHERE id = %s", (paper_id,)).fetchone() is None:
                 raise PaperNotFoundError(f"no paper {paper_id}")
             conn.execute(
                 "INSERT INTO ratings (user_id, subscription_id, paper_id, value, source, at)"
-                f" VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT {target} DO UPDATE"
+                f" VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT {rating_key(user_id)} DO UPDATE"
                 " SET value = excluded.value, source = excluded.source, at = excluded.at,"
                 " subscription_id = coalesce(excluded.subscription_id, ratings.subscription_id)",
                 (user_id, subscription_id, paper_id, value, source, self._now()),
@@ -281,11 +285,7 @@ class PgDigests(PgBase):
 
     def ratings_for(self, subscriptions: Sequence[Subscription]) -> dict[int, list[Rating]]:
         found: dict[int, list[Rating]] = {s.id: [] for s in subscriptions}
-        by_user: dict[int, list[int]] = {}
-        for sub in subscriptions:
-            if sub.user_id is not None:
-                by_user.setdefault(sub.user_id, []).append(sub.id)
-        anonymous = [s.id for s in subscriptions if s.user_id is None]
+        by_user, anonymous = rating_owners(subscriptions)
         with self._transaction() as conn:
             rows = conn.execute(
                 "SELECT user_id, subscription_id, paper_id, value, source, at FROM ratings"

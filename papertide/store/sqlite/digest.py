@@ -14,7 +14,14 @@ from datetime import datetime
 from typing import Any
 
 from papertide.errors import PaperNotFoundError
-from papertide.store.digest_base import DigestSend, Rating, Shard, Subscription
+from papertide.store.digest_base import (
+    DigestSend,
+    Rating,
+    Shard,
+    Subscription,
+    rating_key,
+    rating_owners,
+)
 from papertide.store.sqlite.connection import SqliteBase, stamp, when
 
 _SUBSCRIPTION = (
@@ -238,16 +245,13 @@ class SqliteDigests(SqliteBase):
         user_id: int | None = None,
         subscription_id: int | None = None,
     ) -> None:
-        target = "(user_id, paper_id) WHERE user_id IS NOT NULL"
-        if user_id is None:
-            target = "(subscription_id, paper_id) WHERE user_id IS NULL"
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM papers WHERE id=?", (paper_id,)).fetchone() is None:
                 raise PaperNotFoundError(f"no paper {paper_id}")
             conn.execute(
                 "INSERT INTO ratings (user_id, subscription_id, paper_id, value, source, at)"
-                f" VALUES (?,?,?,?,?,?) ON CONFLICT {target} DO UPDATE SET value=excluded.value,"
-                " source=excluded.source, at=excluded.at,"
+                f" VALUES (?,?,?,?,?,?) ON CONFLICT {rating_key(user_id)} DO UPDATE"
+                " SET value=excluded.value, source=excluded.source, at=excluded.at,"
                 " subscription_id=coalesce(excluded.subscription_id, subscription_id)",
                 (user_id, subscription_id, paper_id, value, source, stamp(self.clock.now())),
             )
@@ -275,10 +279,7 @@ class SqliteDigests(SqliteBase):
     def ratings_for(self, subscriptions: Sequence[Subscription]) -> dict[int, list[Rating]]:
         """Two queries for any number of subscriptions: by user, and by subscription."""
         found: dict[int, list[Rating]] = {s.id: [] for s in subscriptions}
-        by_user: dict[int, list[int]] = {}
-        for sub in subscriptions:
-            if sub.user_id is not None:
-                by_user.setdefault(sub.user_id, []).append(sub.id)
+        by_user, anonymous = rating_owners(subscriptions)
         rows = self._conn.execute(
             "SELECT user_id, paper_id, value, source, at FROM ratings"
             " WHERE user_id IN (SELECT value FROM json_each(?)) ORDER BY at DESC, id DESC",
@@ -287,7 +288,6 @@ class SqliteDigests(SqliteBase):
         for row in rows:
             for sid in by_user[int(row[0])]:
                 found[sid].append(_rating(row[1:]))
-        anonymous = [s.id for s in subscriptions if s.user_id is None]
         rows = self._conn.execute(
             "SELECT subscription_id, paper_id, value, source, at FROM ratings"
             " WHERE user_id IS NULL AND subscription_id IN (SELECT value FROM json_each(?))"
