@@ -17,7 +17,7 @@ from papertide.models import (
 )
 from papertide.store.base import StoreWatermark
 from papertide.store.sqlite import write
-from papertide.store.sqlite.connection import SqliteBase, chunks, marks
+from papertide.store.sqlite.connection import WRITE_BATCH_CACHE_KIB, SqliteBase, chunks, marks
 from papertide.store.sqlite.rows import PAPER_COLUMNS, load_papers, row_to_listing, row_to_paper
 
 
@@ -31,7 +31,7 @@ class SqlitePapers(SqliteBase):
         checkpoint: tuple[str, str | None] | None = None,
         fingerprints: Sequence[int] = (),
     ) -> IngestCounts:
-        with self._transaction() as conn:
+        with self._transaction(WRITE_BATCH_CACHE_KIB) as conn:
             now = self._now()
             write.save_fingerprints(conn, fingerprints)
             counts = write.upsert_papers(conn, [r.paper for r in records], now)
