@@ -55,14 +55,23 @@ def upsert_papers(conn: Connection, papers: Sequence[Paper], now: datetime) -> I
 
 def write_children(conn: Connection, papers: list[Paper], replaced: list[str]) -> None:
     """Authors, categories and versions rows of papers just inserted or changed; the rows of
-    the `replaced` (updated) papers are written anew."""
+    the `replaced` (updated) papers are written anew. Authors and categories are unnested on
+    the server from the arrays just written to `papers`: no row of them crosses the wire."""
     if replaced:
         for table in ("paper_authors", "paper_categories", "paper_versions"):
             conn.execute(f"DELETE FROM {table} WHERE paper_id = ANY(%s::text[])", (replaced,))
-    authors = [(p.id, i, name) for p in papers for i, name in enumerate(p.authors)]
-    copy_rows(conn, "paper_authors (paper_id, position, name)", authors)
-    categories = {(p.id, c): None for p in papers for c in p.categories}
-    copy_rows(conn, "paper_categories (paper_id, category)", list(categories))
+    ids = [p.id for p in papers]
+    conn.execute(
+        "INSERT INTO paper_authors (paper_id, position, name) SELECT p.id, a.n - 1, a.name"
+        " FROM papers p, unnest(p.authors) WITH ORDINALITY AS a(name, n)"
+        " WHERE p.id = ANY(%s::text[])",
+        (ids,),
+    )
+    conn.execute(
+        "INSERT INTO paper_categories (paper_id, category) SELECT DISTINCT p.id, c.category"
+        " FROM papers p, unnest(p.categories) AS c(category) WHERE p.id = ANY(%s::text[])",
+        (ids,),
+    )
     # the last row of a repeated version number wins, as SqliteStore's upsert does
     versions = {(p.id, v.number): (v.submitted_at, v.size) for p in papers for v in p.versions}
     copy_rows(
