@@ -75,3 +75,13 @@ def test_opening_a_non_database_file_is_a_clear_error(tmp_path):
 def test_missing_directory_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="no directory"):
         SqliteStore(tmp_path / "nope" / "t.db", FixedClock())
+
+
+def test_write_batch_gives_its_larger_page_cache_back(store):
+    usual = store._conn.execute("PRAGMA cache_size").fetchone()
+    store.write_batch([Record(make())], [])
+    assert store._conn.execute("PRAGMA cache_size").fetchone() == usual
+    with pytest.raises(sqlite3.Error):  # a batch that fails part-way gives it back too
+        store.write_batch([Record(make("2501.00002"))], [], None, [object()])  # type: ignore[list-item]
+    assert store.get_paper("2501.00002") is None  # rolled back
+    assert store._conn.execute("PRAGMA cache_size").fetchone() == usual
