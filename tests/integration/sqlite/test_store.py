@@ -82,6 +82,6 @@ def test_write_batch_gives_its_larger_page_cache_back(store):
     store.write_batch([Record(make())], [])
     assert store._conn.execute("PRAGMA cache_size").fetchone() == usual
     with pytest.raises(sqlite3.Error):  # a batch that fails part-way gives it back too
-        store.write_batch([Record(make("2501.00002"))], [], None, [object()])  # type: ignore[list-item]
+        store.write_batch([Record(make("2501.00002"))], [], None, [object()])
     assert store.get_paper("2501.00002") is None  # rolled back
     assert store._conn.execute("PRAGMA cache_size").fetchone() == usual
