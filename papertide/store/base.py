@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Protocol
 
 from papertide.models import (
@@ -52,6 +52,31 @@ def read_migrations(package: str) -> list[Migration]:
     path = importlib.import_module(package).__path__
     names = sorted(m.name for m in pkgutil.iter_modules(path) if m.name[0] == "m")
     return [Migration(name, importlib.import_module(f"{package}.{name}").SQL) for name in names]
+
+
+SignalRow = tuple[str, str | None, date, datetime | None, int, int]
+
+
+def paper_signals(
+    rows: Iterable[SignalRow], votes: dict[str, list[datetime]]
+) -> list[PaperSignals]:
+    """Trending signals from each engine's (paper id, primary category, first listing day in
+    the range, that listing's submitted_at, imported upvotes, comments) rows and the times of
+    each paper's local votes. `listed_at` is the listing day at 00:00 UTC, or the listing's
+    submitted_at when that is earlier still."""
+    return [
+        PaperSignals(
+            paper_id=pid,
+            primary_category=category,
+            listed_at=min(
+                (t for t in (datetime.combine(day, time(), tzinfo=UTC), submitted_at) if t),
+            ),
+            imported_upvotes=int(imported),
+            vote_times=tuple(votes.get(pid, ())),
+            comments=int(comments),
+        )
+        for pid, category, day, submitted_at, imported, comments in rows
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,10 +4,11 @@ trending signals, and a name's or a category's newest papers. Same contract as S
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from papertide.errors import PaperNotFoundError
 from papertide.models import Listing, Paper, PaperSignals
+from papertide.store.base import paper_signals
 from papertide.store.postgres.connection import PgBase
 from papertide.store.postgres.rows import (
     LISTING_COLUMNS,
@@ -86,17 +87,7 @@ class PgBrowse(PgBase):
                 (since, until),
             ):
                 votes.setdefault(paper_id, []).append(created_at)
-        return [
-            PaperSignals(
-                paper_id=pid,
-                primary_category=category,
-                listed_at=_listed_at(day, submitted_at),
-                imported_upvotes=int(imported),
-                vote_times=tuple(votes.get(pid, ())),
-                comments=int(comments),
-            )
-            for pid, category, day, submitted_at, imported, comments in rows
-        ]
+        return paper_signals(rows, votes)
 
     def papers_by_author(self, name: str, limit: int, offset: int = 0) -> list[Paper]:
         """Papers with an author of this name (ASCII letters in any case, as SQLite's
@@ -124,8 +115,3 @@ class PgBrowse(PgBase):
         with self._read() as conn:  # replica
             ids = [str(row[0]) for row in conn.execute(sql, params)]
             return papers_in_order(conn, ids)
-
-
-def _listed_at(day: date, submitted_at: datetime | None) -> datetime:
-    midnight = datetime.combine(day, time(), tzinfo=UTC)
-    return midnight if submitted_at is None else min(midnight, submitted_at)

@@ -5,9 +5,10 @@ CommunityStore in store/base.py)."""
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from papertide.models import Listing, Paper, PaperSignals
+from papertide.store.base import paper_signals
 from papertide.store.sqlite.community import require_paper
 from papertide.store.sqlite.connection import SqliteBase, when
 from papertide.store.sqlite.rows import listing_row, load_papers, papers_in_order, row_to_listing
@@ -94,17 +95,13 @@ class SqliteBrowse(SqliteBase):
             span,
         ):
             votes.setdefault(paper_id, []).append(when(created_at))
-        return [
-            PaperSignals(
-                paper_id=pid,
-                primary_category=category,
-                listed_at=_listed_at(day, submitted_at),
-                imported_upvotes=int(imported),
-                vote_times=tuple(votes.get(pid, ())),
-                comments=int(comments),
-            )
-            for pid, category, day, submitted_at, imported, comments in rows
-        ]
+        return paper_signals(
+            (
+                (pid, category, date.fromisoformat(day), when(sent) if sent else None, up, n)
+                for pid, category, day, sent, up, n in rows
+            ),
+            votes,
+        )
 
     def papers_by_author(self, name: str, limit: int, offset: int = 0) -> list[Paper]:
         """Papers with an author named `name` (any case), newest published first."""
@@ -129,10 +126,3 @@ class SqliteBrowse(SqliteBase):
         sql = _CATEGORY_WALK if members >= switch else _CATEGORY_SORT
         rows = self._conn.execute(sql, (category, limit, offset))
         return papers_in_order(self._conn, [str(row[0]) for row in rows])
-
-
-def _listed_at(day: str, submitted_at: str | None) -> datetime:
-    midnight = datetime.combine(date.fromisoformat(day), time(), tzinfo=UTC)
-    if submitted_at is None:
-        return midnight
-    return min(midnight, when(submitted_at))
