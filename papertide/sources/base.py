@@ -15,6 +15,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from papertide.ids import generated_id, is_generated_id, try_parse_arxiv_id
 from papertide.models import Link, Paper, ParseResult, Version
+from papertide.sources.files import Overlong
 
 MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 20_000
@@ -50,15 +51,16 @@ class LineSource(Source, Protocol):
     """A source of one record per raw line, whose lines can be read without being parsed.
 
     The ingest service skips lines it stored before (same `kind`, `parser_version` and bytes)
-    without parsing them, which makes re-reading an unchanged file cheap.
+    without parsing them, which makes re-reading an unchanged file cheap. A line over the size
+    limit comes as an Overlong, which parse_line turns into a Rejected.
     """
 
     kind: str
     parser_version: int
 
-    def raw_lines(self) -> Iterator[tuple[int, bytes]]: ...
+    def raw_lines(self) -> Iterator[tuple[int, bytes | Overlong]]: ...
 
-    def parse_line(self, number: int, raw: bytes) -> ParseResult: ...
+    def parse_line(self, number: int, raw: bytes | Overlong) -> ParseResult: ...
 
 
 def build_paper(

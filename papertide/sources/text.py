@@ -51,7 +51,7 @@ from pathlib import Path
 from papertide.ids import try_parse_arxiv_id
 from papertide.models import Paper, ParseResult, Record, Rejected
 from papertide.sources.base import MAX_ABSTRACT_CHARS, RecordError, build_paper, raw_text
-from papertide.sources.files import UTF8_BOM, iter_lines
+from papertide.sources.files import UTF8_BOM, Overlong, iter_lines
 from papertide.sources.tabular import invalid_utf8_reason, source_name
 from papertide.sources.text_lines import (
     MAX_TITLE_LINE_CHARS,
@@ -74,6 +74,7 @@ from papertide.sources.text_lines import (
 MAX_HELD_ORPHANS = 100
 MAX_HELD_METAS = 1_000
 MAX_BLOCK_CHARS = 2 * MAX_ABSTRACT_CHARS
+MAX_TEXT_LINE_BYTES = 4 * MAX_BLOCK_CHARS  # a whole abstract on one line, in any script
 
 
 @dataclass(slots=True)
@@ -119,9 +120,12 @@ class TextSource:
         parser = _Parser(self.name)
         held: Line | None = None
         last_number = 0
-        for number, data in iter_lines(self.path):
+        for number, data in iter_lines(self.path, MAX_TEXT_LINE_BYTES):
             blank_before = number > last_number + 1
             last_number = number
+            if isinstance(data, Overlong):
+                yield Rejected(self.name, data.raw(), data.reason(number, MAX_TEXT_LINE_BYTES))
+                continue
             try:
                 text = data.removeprefix(UTF8_BOM).decode("utf-8")
             except UnicodeDecodeError as error:
