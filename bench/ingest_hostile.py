@@ -15,6 +15,7 @@ import json
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
@@ -94,7 +95,7 @@ def xml_figures(runs: int) -> list[tuple[str, int, float]]:
     for what, make, parse in shapes:
         for size in (MB // 4, MB):
             page = make(size)
-            figures.append((what, len(page), best_seconds(lambda p=page: parse(p), runs)))
+            figures.append((what, len(page), best_seconds(partial(parse, page), runs)))
     return figures
 
 
