@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from papertide.errors import PapertideError
 from papertide.models import Checkpoint, IngestCounts, ParseResult, Record, Rejected
-from papertide.sources.base import LineSource, Source
+from papertide.sources.base import LineSource, LineTally, Source, TalliedSource
 from papertide.sources.files import Overlong
 from papertide.store.base import Store
 
@@ -27,6 +27,7 @@ ProgressCallback = Callable[[IngestCounts], None]
 class IngestResult:
     counts: IngestCounts
     error: PapertideError | None = None
+    lines: LineTally | None = None  # where each input line went, for sources that say
 
 
 @dataclass
@@ -72,7 +73,7 @@ def ingest(
                 on_progress(total)
     except PapertideError as error:
         return IngestResult(total, error)
-    return IngestResult(total)
+    return IngestResult(total, lines=source.tally() if isinstance(source, TalliedSource) else None)
 
 
 def write(store: Store, batch: Batch) -> IngestCounts:

@@ -50,7 +50,13 @@ from pathlib import Path
 
 from papertide.ids import try_parse_arxiv_id
 from papertide.models import Paper, ParseResult, Record, Rejected
-from papertide.sources.base import MAX_ABSTRACT_CHARS, RecordError, build_paper, raw_text
+from papertide.sources.base import (
+    MAX_ABSTRACT_CHARS,
+    LineTally,
+    RecordError,
+    build_paper,
+    raw_text,
+)
 from papertide.sources.files import UTF8_BOM, Overlong, iter_lines
 from papertide.sources.tabular import invalid_utf8_reason, source_name
 from papertide.sources.text_lines import (
@@ -90,12 +96,14 @@ class _Block:
     chars: int = 0
     raw: list[tuple[int, str]] = field(default_factory=list)
     metas: list[Meta] = field(default_factory=list)
+    lines: int = 0  # input lines of its title and paragraphs, kept in `raw` or not
 
     @property
     def is_strong(self) -> bool:
         return self.prefixed or len(words(self.title or "")) >= 3
 
     def add_raw(self, number: int, raw: str) -> None:
+        self.lines += 1
         if self.chars <= MAX_BLOCK_CHARS:
             self.raw.append((number, raw))
 
@@ -115,15 +123,23 @@ class TextSource:
     def __init__(self, path: str | Path) -> None:
         self.path = path
         self.name = source_name("text", path)
+        self._tally = LineTally()
+
+    def tally(self) -> LineTally:
+        """Where each non-blank line of the last records() run went (see LineTally)."""
+        return self._tally
 
     def records(self) -> Iterator[ParseResult]:
         parser = _Parser(self.name)
+        self._tally = parser.tally
         held: Line | None = None
         last_number = 0
         for number, data in iter_lines(self.path, MAX_TEXT_LINE_BYTES):
             blank_before = number > last_number + 1
             last_number = number
+            parser.tally.lines += 1
             if isinstance(data, Overlong):
+                parser.tally.quarantined += 1
                 yield Rejected(self.name, data.raw(), data.reason(number, MAX_TEXT_LINE_BYTES))
                 continue
             try:
@@ -131,6 +147,7 @@ class TextSource:
             except UnicodeDecodeError as error:
                 raw = data.decode("utf-8", errors="backslashreplace")
                 reason = invalid_utf8_reason(number, data[error.start])
+                parser.tally.quarantined += 1
                 yield Rejected(self.name, raw_text(raw), reason)
                 continue
             after_submitted_by = held is not None and held.kind == "submitted-by"
@@ -155,9 +172,12 @@ class _Parser:
         self.para: list[tuple[int, str, str]] = []  # (line, text, raw) of the open paragraph
         self.para_forced = False
         self.para_chars = 0  # the open paragraph's length; lines past MAX_BLOCK_CHARS not kept
+        self.para_lines = 0  # the open paragraph's lines, kept or not
+        self.loose: _Block | None = None  # a short paragraph that may be the next title
         self.broken = True  # furniture since the last abstract paragraph
         self.after_title = False  # nothing but furniture since the pending title
         self.out: list[ParseResult] = []
+        self.tally = LineTally()
 
     def feed(self, line: Line, following: Line | None) -> list[ParseResult]:
         if line.blank_before:
@@ -178,19 +198,42 @@ class _Parser:
         else:
             self._close_paragraph()
             self.broken = True
+            self._skip(line.furniture or ("links" if line.kind == "url" else "submitted by"))
         return self._drain()
 
     def finish(self) -> list[ParseResult]:
         self._close_paragraph()
         if self.pending is not None:
             self._orphan(self.pending)
-        kept = [b for b in self.orphans if b.prefixed or self.done is None]
-        anchors = [b for b in (self.done, *kept) if b is not None]
-        self._assign(anchors)
+        self._drop_loose()
+        self._settle(self.orphans, None)
         if self.done is not None:
             self.out.append(self._result(self.done))
-        self.out.extend(self._result(block) for block in kept)
+        self.out.extend(self._result(block) for block in self.orphans)
+        self.orphans, self.done = [], None
         return self._drain()
+
+    def _settle(self, orphans: list[_Block], paper: _Block | None) -> None:
+        """Before `paper` (None: the end of the file) is confirmed, give the metadata lines to
+        their blocks and drop from `orphans` those that are not reported: orphan titles before
+        the first paper or after the last are the page's header and footer, counted as such
+        (unless "Title:" marked them, or the file has no paper at all)."""
+        edge = (self.done is None) != (paper is None)
+        dropped = [b for b in orphans if edge and b.title is not None and not b.prefixed]
+        for block in dropped:
+            orphans.remove(block)
+            self._skip("page header and footer", block.lines)
+        anchors = [b for b in (self.done, *orphans, paper) if b is not None]
+        if not anchors:
+            for meta in self.metas:
+                reason = f"{meta.kind} line without a paper at line {meta.line}"
+                self.out.append(Rejected(self.source, raw_text(meta.raw), reason))
+                self.tally.quarantined += 1
+            self.metas = []
+        self._assign(anchors)
+
+    def _skip(self, kind: str, lines: int = 1) -> None:
+        self.tally.furniture[kind] += lines
 
     def _text(self, line: Line, following: Line | None) -> None:
         pending = self.pending
@@ -199,7 +242,8 @@ class _Parser:
             pending.title = f"{pending.title} {line.text}"  # a wrapped "Title:" line
             pending.end_line = line.number
             pending.add_raw(line.number, line.raw)
-        elif pending and self.after_title and not self.para and is_name_list(line.text):
+        elif self._names_line(line):
+            self._close_paragraph()
             self._add_meta(Meta(line.number, "authors", line.text, line.raw))
         elif self._starts_title(line, following):
             glued = is_glued(following)
@@ -207,12 +251,25 @@ class _Parser:
                 self._title(line, prefixed=False)
             else:
                 self.broken = True  # a menu word between a title and its abstract
+                self._skip("short lines")
         else:
             self._extend_paragraph(line)
             self.after_title = False
 
+    def _names_line(self, line: Line) -> bool:
+        """A list of names right under a title, or under a short line that may be one; one
+        name only when it is right under it ("Ann Lee" under its single-author paper)."""
+        if len(self.para) == 1 and not is_prose(self.para[0][1]):
+            above = self.para[0][0]
+        elif self.pending is not None and self.after_title and not self.para:
+            above = self.pending.end_line
+        else:
+            return False
+        return is_name_list(line.text, least=1 if line.number == above + 1 else 2)
+
     def _extend_paragraph(self, line: Line) -> None:
         self.para_chars += len(line.text) + 1
+        self.para_lines += 1
         if self.para_chars <= MAX_BLOCK_CHARS or not self.para:
             self.para.append((line.number, line.text, line.raw))
 
@@ -238,6 +295,7 @@ class _Parser:
 
     def _title(self, line: Line, prefixed: bool) -> None:
         self._close_paragraph()
+        self._drop_loose()
         if self.pending is not None:
             self._orphan(self.pending)
         self.pending = _Block(line.number, strip_list_marker(line.text), prefixed)
@@ -249,9 +307,11 @@ class _Parser:
         if not self.para:
             return
         lines, forced, chars = self.para, self.para_forced, self.para_chars
-        self.para, self.para_forced, self.para_chars = [], False, 0
+        unkept = self.para_lines - len(lines)
+        self.para, self.para_forced, self.para_chars, self.para_lines = [], False, 0, 0
         text = "\n".join(text for _, text, _ in lines)
         if not (forced or is_prose(text)):
+            self._hold_loose(lines)
             self.broken = True
             return
         first, last = lines[0][0], lines[-1][0]
@@ -259,13 +319,45 @@ class _Parser:
         target.add_paragraph(text, first, last, max(chars - 1, len(text)))
         for number, _, raw in lines:
             target.add_raw(number, raw)
+        target.lines += unkept
         self.broken = self.after_title = False
 
+    def _hold_loose(self, lines: list[tuple[int, str, str]]) -> None:
+        """Keep a short paragraph that is not prose: the next abstract may belong to it."""
+        self._drop_loose()
+        self.loose = _Block(lines[0][0], " ".join(text for _, text, _ in lines))
+        self.loose.end_line = lines[-1][0]
+        for number, _, raw in lines:
+            self.loose.add_raw(number, raw)
+
+    def _drop_loose(self) -> None:
+        if self.loose is not None:
+            self._skip("short text", self.loose.lines)
+            self.loose = None
+
+    def _title_of_abstract(self) -> _Block | None:
+        """The title an abstract paragraph belongs to: the waiting title, or a short line
+        standing alone after it (not right under it, where author names go) or after a
+        waiting title of one or two words (a menu item): titles of any shape ("sudo rm -rf",
+        "See it. Say it. Sorted: ...") stand alone above their abstract on copied pages."""
+        pending, loose = self.pending, self.loose
+        if loose is not None and (
+            pending is None
+            or not (pending.prefixed or pending.is_strong)
+            or (loose.line > pending.end_line + 1 and not is_name_list(f"{loose.title}, A B"))
+        ):
+            if pending is not None:
+                self._orphan(pending)
+            self.pending, self.loose = loose, None
+        self._drop_loose()
+        return self.pending
+
     def _paragraph_owner(self, first: int) -> _Block:
-        if self.pending is not None:
-            block, self.pending = self.pending, None
-            self._confirm(block)
-            return block
+        title = self._title_of_abstract()
+        if title is not None:
+            self.pending = None
+            self._confirm(title)
+            return title
         last = self.orphans[-1] if self.orphans else self.done
         if last is not None and not self.broken and last.body_line is not None:
             return last
@@ -275,8 +367,8 @@ class _Parser:
 
     def _confirm(self, paper: _Block) -> None:
         """`paper` got its abstract: settle the orphans and metadata before it."""
-        kept = [b for b in self.orphans if self.done is not None or b.prefixed]
-        self._assign([b for b in (self.done, *kept, paper) if b is not None])
+        kept = list(self.orphans)
+        self._settle(kept, paper)
         if self.done is not None:
             self.out.append(self._result(self.done))
         self.out.extend(self._result(block) for block in kept)
@@ -284,6 +376,7 @@ class _Parser:
 
     def _orphan(self, block: _Block) -> None:
         if block.title is not None and not block.is_strong:
+            self._skip("short lines", block.lines)
             return
         self.orphans.append(block)
         if len(self.orphans) > MAX_HELD_ORPHANS:
@@ -293,7 +386,10 @@ class _Parser:
         self.metas.append(meta)
         self.broken = True
         if len(self.metas) > MAX_HELD_METAS:
-            self.metas.pop(0)
+            far = self.metas.pop(0)
+            reason = f"{far.kind} line far from any paper at line {far.line}"
+            self.out.append(Rejected(self.source, raw_text(far.raw), reason))
+            self.tally.quarantined += 1
 
     def _assign(self, anchors: list[_Block]) -> None:
         if anchors:
@@ -306,6 +402,15 @@ class _Parser:
         return out
 
     def _result(self, block: _Block) -> ParseResult:
+        result = self._outcome(block)
+        lines = block.lines + len(block.metas)
+        if isinstance(result, Record):
+            self.tally.in_papers += lines
+        else:
+            self.tally.quarantined += lines
+        return result
+
+    def _outcome(self, block: _Block) -> ParseResult:
         raw = "\n".join(text for _, text in sorted([*block.raw, *_meta_raw(block)]))
         if block.title is None:
             return Rejected(
