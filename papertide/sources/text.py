@@ -2,7 +2,12 @@
 
 Owns telling titles, abstracts and page furniture apart; must not clean or validate fields
 (build_paper does), fetch, or touch the store. Memory is bounded: one line of look-ahead, the
-paper being read, the one before it, and capped lists of orphans and metadata lines.
+paper being read, the one before it, and capped lists of orphans and metadata lines; a line over
+MAX_TEXT_LINE_BYTES is quarantined unread.
+
+No line is lost without a word: each non-blank line goes into a paper, into a quarantine row
+with its reason, or is counted as page furniture of a named kind (TextSource.tally(), printed
+in the ingest summary).
 
 The heuristic:
 1. Every line is classified on its own (text_lines.classify_line): furniture (navigation,
@@ -14,32 +19,45 @@ The heuristic:
    or plain text.
 2. Plain text starts a title when the line has a title's shape (<= 250 characters, at most one
    inner sentence end, no link, balanced parentheses, no final full stop, comma or dangling
-   "and/of/the", first word not all lower case) and the next line does not continue it (by
-   starting in lower case or with punctuation). Inside a hard-wrapped paragraph the line before
-   must end a sentence or a link, and the line must look like a title (Title Case or "Name:
-   ..."); after a whole paragraph on one line (> 250 characters, as browsers copy) it need not.
+   "and/of/the", first word not all lower case; a full stop after an abbreviation, a roman
+   numeral or an initial - "vs.", "et al.", "U.S.", "II." - ends no sentence, and up to three
+   "?" or "!" may) and the next line does not continue it (by starting in lower case or with
+   punctuation). Inside a hard-wrapped paragraph the line before must end a sentence or a
+   link, and the line must look like a title (Title Case or "Name: ...", no "we"/"our"); after
+   a whole paragraph on one line (> 250 characters, as browsers copy) it need not.
    Text right under a waiting title is its abstract; after a blank line or furniture, a line
    orphans a waiting title only when it stands alone or is numbered or named ("3. ...",
-   "ASMR: ..."). Right after a title, a line of capitalised names ("Ann Lee, Bo Chen") is its
-   authors. A link continues an open paragraph. Other text joins the paragraph.
-3. A paragraph is an abstract when it is prose: >= 100 characters or >= 2 sentences ("Abstract:"
-   always is). It belongs to the title waiting for one; a paragraph right after an abstract
-   (only blank lines between) is its next paragraph. Shorter paragraphs are furniture.
-4. A title followed by another title, and prose without a title, are orphans. Orphans between
-   two papers are reported as Rejected ("title without abstract", "abstract without title");
-   before the first paper and after the last they are page furniture and dropped, unless the
-   title had a "Title:" prefix (or the file holds no paper at all). One- and two-word titles
-   ("Search", "akhaliq") are never reported, and never displace a longer title waiting for its
-   abstract unless glued to the text under them.
+   "ASMR: ..."). Right after a title (or a short line that may be one), a line of capitalised
+   names ("Ann Lee, Bo Chen"; one name when right under it) is its authors. A link continues
+   an open paragraph. Other text joins the paragraph.
+3. A paragraph is an abstract when it is prose: over 250 characters, or ending a sentence (or a
+   link) after >= 100 characters or another sentence ("Abstract:" always is). It belongs to the
+   title waiting for one; a paragraph right after an abstract (only blank lines between) is its
+   next paragraph. A shorter paragraph is held as a possible title: a title of any shape
+   ("sudo rm -rf ...", "See it. Say it. Sorted: ...") stands alone above its abstract on a
+   copied page. The next abstract takes it when no title waits, when the waiting one has one
+   or two words (a menu item), or when it came after the waiting title with lines between
+   (not right under it, where names go); otherwise it is counted as short text.
+4. A title followed by another title, and prose without a title, are orphans. Prose without a
+   title is always reported as Rejected ("abstract without title"); titles without abstract
+   are reported between two papers ("title without abstract"), and before the first paper and
+   after the last counted as page header and footer, unless the title had a "Title:" prefix
+   (or the file holds no paper at all). One- and two-word titles ("Search", "akhaliq") are
+   counted as short lines, and never displace a longer title waiting for its abstract unless
+   glued to the text under them.
 5. Each metadata line goes to the paper (or reported orphan) it is nearest to, counted in
    lines; a line between a title and its abstract goes to that title; "[N] arXiv:" lines go to
    the next paper, "Cite as:"/"(or arXiv:" lines to the one before; ties go to the next.
-   A paper's first id, authors, categories, comment and journal-ref are used; a paper without
-   an id gets a generated one (same text, same id).
+   Metadata with no paper to go to is quarantined. A paper's first id, authors, categories,
+   comment and journal-ref are used; a paper without an id gets a generated one (same text,
+   same id).
 Measured on 3,000 real cs papers: 99.8 % exact (title and abstract) with one line per abstract,
 99.4 % with hard-wrapped abstracts and blank lines between papers, 91 % with hard-wrapped
 abstracts and no blank lines at all (a sentence-case title then reads as abstract text):
-separate entries by blank lines when in doubt.
+separate entries by blank lines when in doubt. Rendered as copied Daily Papers pages (title,
+names, "·", "N authors", abstract; tests/data/files/hf_daily_titles.txt is one), all 9,881 Hugging
+Face daily papers come back exact but one, and 74,723 of the 74,728 cs papers, the other five
+quarantined or stored with their author line in the title.
 """
 
 from __future__ import annotations
