@@ -153,13 +153,13 @@ class TextSource:
         held: Line | None = None
         last_number = 0
         for number, data in iter_lines(self.path, MAX_TEXT_LINE_BYTES):
-            blank_before = number > last_number + 1
-            last_number = number
             parser.tally.lines += 1
-            if isinstance(data, Overlong):
+            if isinstance(data, Overlong):  # quarantined; the next line starts a paragraph
                 parser.tally.quarantined += 1
                 yield Rejected(self.name, data.raw(), data.reason(number, MAX_TEXT_LINE_BYTES))
                 continue
+            blank_before = number > last_number + 1
+            last_number = number
             try:
                 text = data.removeprefix(UTF8_BOM).decode("utf-8")
             except UnicodeDecodeError as error:
