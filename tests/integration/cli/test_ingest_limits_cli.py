@@ -76,25 +76,30 @@ def test_a_50_mb_record_in_a_51_kb_gzip_is_quarantined_in_bounded_memory(tmp_pat
 
 
 def test_every_file_source_quarantines_an_over_long_line_and_keeps_the_rest(tmp_path):
-    """jsonl (xz), snapshot (bz2), csv, hf-daily rows and text, each with a 5 MB line."""
+    """jsonl (xz), snapshot (bz2), csv (gzip), hf-daily rows (xz) and text (bz2), each with a
+    5 MB line: decompressed as they are read, the long line skipped in bounded memory."""
     jsonl = tmp_path / "p.jsonl.xz"
     write_with_long_record(jsonl, 5, lzma.open)
     snapshot = tmp_path / "s.jsonl.bz2"
     write_with_long_record(snapshot, 5, bz2.open)
-    csv = tmp_path / "p.csv"
-    csv.write_text(f'id,title,abstract\n2601.00001,One,"A.\nB."\n2601.00002,Two,{LONG * 5}\n'
-                   '2601.00003,Three,C.\n')  # fmt: skip
-    rows = tmp_path / "daily.jsonl"
+    csv = tmp_path / "p.csv.gz"
+    csv.write_bytes(gzip.compress(
+        f'id,title,abstract\n2601.00001,One,"A.\nB."\n2601.00002,Two,{LONG * 5}\n'
+        "2601.00003,Three,C.\n".encode()
+    ))  # fmt: skip
+    rows = tmp_path / "daily.jsonl.xz"
     row = {"date": "2026-01-05", "position": 0, "arxiv_id": "2601.00001", "title": "One",
            "abstract": "A.", "authors": []}  # fmt: skip
     long_row = {**row, "position": 1, "arxiv_id": "2601.00002", "abstract": LONG * 5}
     third = {**row, "position": 2, "arxiv_id": "2601.00003"}
-    rows.write_text("".join(json.dumps(r) + "\n" for r in (row, long_row, third)))
-    text = tmp_path / "list.txt"
-    text.write_text(
+    rows.write_bytes(
+        lzma.compress("".join(json.dumps(r) + "\n" for r in (row, long_row, third)).encode())
+    )
+    text = tmp_path / "list.txt.bz2"
+    text.write_bytes(bz2.compress((
         "A Title of the First Paper\n" + "We show this. " * 10 + "\n\n" + LONG + "\n\n"
         "A Title of the Third Paper\n" + "We show that. " * 10 + "\n"
-    )
+    ).encode()))  # fmt: skip
 
     for kind, path, line in [("jsonl", jsonl, 2), ("snapshot", snapshot, 2), ("csv", csv, 4),
                              ("hf-daily", rows, 2), ("text", text, 4)]:  # fmt: skip
