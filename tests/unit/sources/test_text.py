@@ -136,6 +136,17 @@ def test_text_copied_daily_papers_page_gives_every_paper_and_accounts_for_every_
     assert {"counts and symbols", "dates", "menus and labels", "site text"} <= set(tally.furniture)
 
 
+@pytest.mark.parametrize("path", sorted(FILES.glob("*.txt")), ids=lambda path: path.name)
+def test_text_every_line_of_every_fixture_is_accounted_for(path: Path) -> None:
+    source = TextSource(path)
+    results = list(source.records())
+    tally = source.tally()
+    non_blank = [line for line in path.read_text().splitlines() if line.strip()]
+    furniture = sum(tally.furniture.values())
+    assert tally.lines == len(non_blank) == tally.in_papers + tally.quarantined + furniture
+    assert tally.quarantined >= sum(1 for item in results if isinstance(item, Rejected))
+
+
 def test_text_perturbed_disks_ii_title_is_kept_with_its_authors() -> None:
     first = only_papers(read(FILES / "hf_daily_titles.txt"))[0]
     assert first.title == (
