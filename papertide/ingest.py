@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from papertide.errors import PapertideError
 from papertide.models import Checkpoint, IngestCounts, ParseResult, Record, Rejected
-from papertide.sources.base import LineSource, Source
+from papertide.sources.base import LineSource, LineTally, Source, TalliedSource
+from papertide.sources.files import Overlong
 from papertide.store.base import Store
 
 INGEST_BATCH_SIZE = 2000
@@ -26,6 +27,7 @@ ProgressCallback = Callable[[IngestCounts], None]
 class IngestResult:
     counts: IngestCounts
     error: PapertideError | None = None
+    lines: LineTally | None = None  # where each input line went, for sources that say
 
 
 @dataclass
@@ -71,7 +73,7 @@ def ingest(
                 on_progress(total)
     except PapertideError as error:
         return IngestResult(total, error)
-    return IngestResult(total)
+    return IngestResult(total, lines=source.tally() if isinstance(source, TalliedSource) else None)
 
 
 def write(store: Store, batch: Batch) -> IngestCounts:
@@ -105,7 +107,7 @@ def record_batches(items: Iterator[ParseResult], size: int) -> Iterator[Batch]:
 
 def line_batches(store: Store, source: LineSource, size: int) -> Iterator[Batch]:
     """Batches of a LineSource's lines, parsing only the lines not stored before."""
-    chunk: list[tuple[int, bytes]] = []
+    chunk: list[tuple[int, bytes | Overlong]] = []
     try:
         for line in source.raw_lines():
             chunk.append(line)
@@ -118,17 +120,21 @@ def line_batches(store: Store, source: LineSource, size: int) -> Iterator[Batch]
     yield parse_unseen(store, source, chunk)
 
 
-def parse_unseen(store: Store, source: LineSource, chunk: list[tuple[int, bytes]]) -> Batch:
+def parse_unseen(
+    store: Store, source: LineSource, chunk: list[tuple[int, bytes | Overlong]]
+) -> Batch:
+    """Parse the lines of `chunk` not stored before; over-long lines are always parsed (into
+    a quarantine row, which the store keeps once)."""
     salt = f"{source.kind}:{source.parser_version}:".encode()
-    prints = [fingerprint(salt, raw) for _, raw in chunk]
-    seen = store.known_fingerprints(prints)
+    prints = [None if isinstance(raw, Overlong) else fingerprint(salt, raw) for _, raw in chunk]
+    seen = store.known_fingerprints([mark for mark in prints if mark is not None])
     batch = Batch()
     for (number, raw), mark in zip(chunk, prints, strict=True):
-        if mark in seen:
+        if mark is not None and mark in seen:
             batch.skipped += 1
             continue
         item = source.parse_line(number, raw)
-        if isinstance(item, Record):
+        if isinstance(item, Record) and mark is not None:
             batch.fingerprints.append(mark)
         if not isinstance(item, Checkpoint):
             batch.add(item)

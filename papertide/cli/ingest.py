@@ -206,10 +206,16 @@ def day_range(first: date, last: date) -> list[date]:
 
 def _report(results: list[tuple[str, IngestResult]], as_json: bool) -> None:
     if as_json:
-        print_json([{"source": name, **dataclasses.asdict(r.counts)} for name, r in results])
+        print_json([
+            {"source": name, **dataclasses.asdict(r.counts)}
+            | ({"lines": r.lines.as_dict()} if r.lines else {})
+            for name, r in results
+        ])  # fmt: skip
         return
     for name, result in results:
         click.echo(f"{name}: {summarise(result.counts)}")
+        if result.lines:
+            click.echo(f"  {result.lines.describe()}")
     total = sum((r.counts for _, r in results), IngestCounts())
     if total.quarantined:
         click.echo(f"{total.quarantined:,} records quarantined: see `papertide quarantine`.")

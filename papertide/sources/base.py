@@ -8,13 +8,16 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, runtime_checkable
 
 from papertide.ids import generated_id, is_generated_id, try_parse_arxiv_id
 from papertide.models import Link, Paper, ParseResult, Version
+from papertide.sources.files import Overlong
 
 MAX_TITLE_CHARS = 1_000
 MAX_ABSTRACT_CHARS = 20_000
@@ -50,15 +53,51 @@ class LineSource(Source, Protocol):
     """A source of one record per raw line, whose lines can be read without being parsed.
 
     The ingest service skips lines it stored before (same `kind`, `parser_version` and bytes)
-    without parsing them, which makes re-reading an unchanged file cheap.
+    without parsing them, which makes re-reading an unchanged file cheap. A line over the size
+    limit comes as an Overlong, which parse_line turns into a Rejected.
     """
 
     kind: str
     parser_version: int
 
-    def raw_lines(self) -> Iterator[tuple[int, bytes]]: ...
+    def raw_lines(self) -> Iterator[tuple[int, bytes | Overlong]]: ...
 
-    def parse_line(self, number: int, raw: bytes) -> ParseResult: ...
+    def parse_line(self, number: int, raw: bytes | Overlong) -> ParseResult: ...
+
+
+@dataclass
+class LineTally:
+    """Where every non-blank input line went: into a paper, into quarantine, or skipped as page
+    furniture of a named kind. The parts add up to `lines`."""
+
+    lines: int = 0
+    in_papers: int = 0
+    quarantined: int = 0
+    furniture: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "lines": self.lines,
+            "in_papers": self.in_papers,
+            "quarantined": self.quarantined,
+            "furniture": dict(self.furniture.most_common()),
+        }
+
+    def describe(self) -> str:
+        """ "240 lines: 52 in papers, 3 quarantined, 185 page furniture (dates 12, ...)"."""
+        kinds = ", ".join(f"{kind} {count:,}" for kind, count in self.furniture.most_common())
+        skipped = sum(self.furniture.values())
+        return (
+            f"{self.lines:,} lines: {self.in_papers:,} in papers, {self.quarantined:,} "
+            f"quarantined, {skipped:,} page furniture" + (f" ({kinds})" if kinds else "")
+        )
+
+
+@runtime_checkable
+class TalliedSource(Source, Protocol):
+    """A source that accounts for every input line, once its records have been read."""
+
+    def tally(self) -> LineTally: ...
 
 
 def build_paper(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from papertide.models import ParseResult, Record, Rejected
 from papertide.sources.base import RecordError, raw_text
-from papertide.sources.files import UTF8_BOM, iter_lines
+from papertide.sources.files import UTF8_BOM, Overlong, iter_lines
 from papertide.sources.hf_daily_parse import (
     DailyItem,
     load_daily_items,
@@ -30,6 +30,7 @@ HF_DAILY_PAPERS_URL = "https://huggingface.co/api/daily_papers"
 DAILY_PAGE_LIMIT = 100
 MAX_PAGES_PER_DAY = 10
 SNIFF_LINES = 5
+MAX_RESPONSE_BYTES = 16 * 2**20  # one saved day; real ones are under 200 KB
 _DAY_IN_NAME = re.compile(r"(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
 
 
@@ -38,7 +39,8 @@ class HfDailyFilesSource:
 
     The format is recognised by content (see is_rows_format). A response file takes its day
     from a YYYY-MM-DD in its name, else from the document or its items. Rows stream in
-    constant memory; a response file is read whole (one day is small).
+    constant memory; a row over MAX_LINE_BYTES is quarantined. A response file is read whole
+    up to MAX_RESPONSE_BYTES (one day is small); a larger one is quarantined unread past that.
     """
 
     def __init__(self, paths: Sequence[Path | str], name: str = "hf-daily") -> None:
@@ -51,14 +53,24 @@ class HfDailyFilesSource:
 
     def _read(self, path: Path | str) -> Iterator[DailyItem]:
         label = f"{self.name}:{Path(path).name or path}"
-        lines = iter_lines(path)
+        lines = iter_lines(path, MAX_RESPONSE_BYTES)
         head = list(islice(lines, SNIFF_LINES))
         everything = chain(head, lines)
-        if is_rows_format(line for _, line in head):
+        if is_rows_format(line for _, line in head if isinstance(line, bytes)):
             yield from parse_daily_rows(everything, label)
             return
-        data = b"\n".join(line for _, line in everything)
-        yield from parse_daily_response(data, day_in_name(path), label)
+        kept: list[bytes] = []
+        size = 0
+        for _, line in everything:
+            size += (line.size if isinstance(line, Overlong) else len(line)) + 1
+            if isinstance(line, Overlong) or size > MAX_RESPONSE_BYTES:
+                first = kept[0] if kept else line
+                excerpt = first if isinstance(first, Overlong) else Overlong.of(first)
+                reason = f"response file too large: over {MAX_RESPONSE_BYTES:,} bytes"
+                yield Rejected(label, excerpt.raw(), reason)
+                return
+            kept.append(line)
+        yield from parse_daily_response(b"\n".join(kept), day_in_name(path), label)
 
 
 class HfDailyApiSource:

@@ -28,7 +28,7 @@ from papertide.sources.base import (
     raw_text,
     require_text,
 )
-from papertide.sources.files import UTF8_BOM
+from papertide.sources.files import MAX_LINE_BYTES, UTF8_BOM, Overlong
 
 HF_PAPER_URL = "https://huggingface.co/papers/{id}"
 MAX_REPR_CHARS = 1_000_000
@@ -95,10 +95,19 @@ def parse_daily_item(item: object, position: int, day: date | None, source: str)
         return Rejected(source, raw_text(item), f"item {position}: {error}")
 
 
-def parse_daily_rows(lines: Iterable[tuple[int, bytes | str]], source: str) -> Iterator[DailyItem]:
-    """Normalised archive rows (line number, JSON text) -> Record or Rejected; streaming."""
+def parse_daily_rows(
+    lines: Iterable[tuple[int, bytes | str | Overlong]], source: str
+) -> Iterator[DailyItem]:
+    """Normalised archive rows (line number, JSON text) -> Record or Rejected; streaming.
+
+    A row over MAX_LINE_BYTES is rejected unparsed."""
     for number, line in lines:
-        yield parse_daily_row(line, source, number)
+        if isinstance(line, bytes) and len(line) > MAX_LINE_BYTES:
+            line = Overlong.of(line)
+        if isinstance(line, Overlong):
+            yield Rejected(source, line.raw(), line.reason(number, MAX_LINE_BYTES))
+        else:
+            yield parse_daily_row(line, source, number)
 
 
 def parse_daily_row(line: bytes | str, source: str, number: int | None = None) -> DailyItem:

@@ -40,7 +40,14 @@ from papertide.sources.base import (
     parse_version_number,
     raw_text,
 )
-from papertide.sources.files import UTF8_BOM, iter_lines, open_binary
+from papertide.sources.files import (
+    MAX_LINE_BYTES,
+    UTF8_BOM,
+    Overlong,
+    bounded_lines,
+    iter_lines,
+    open_binary,
+)
 
 _LIST_COLUMNS = ("authors", "categories", "versions", "links")
 _CATEGORY_SPLIT_RE = re.compile(r"[,;\s]+")
@@ -71,10 +78,12 @@ class JsonLinesSource:
     def build(self, data: dict[str, Any]) -> Paper:
         raise NotImplementedError
 
-    def raw_lines(self) -> Iterator[tuple[int, bytes]]:
+    def raw_lines(self) -> Iterator[tuple[int, bytes | Overlong]]:
         return iter_lines(self.path)
 
-    def parse_line(self, number: int, raw: bytes) -> ParseResult:
+    def parse_line(self, number: int, raw: bytes | Overlong) -> ParseResult:
+        if isinstance(raw, Overlong):
+            return Rejected(self.name, raw.raw(), raw.reason(number, MAX_LINE_BYTES))
         item = parse_json_line(number, raw, self.name)
         if isinstance(item, Rejected):
             return item
@@ -105,16 +114,16 @@ class CsvSource:
     def records(self) -> Iterator[ParseResult]:
         with open_binary(self.path) as stream:
             tap = _LineTap(stream)
-            reader = csv.reader(tap)
             try:
-                header = _read_header(reader)
-                yield from self._rows(reader, tap, header)
+                header = _read_header(csv.reader(tap))
+                yield from self._rows(tap, header)
+            except _OverlongLineError:  # the header: rows catch their own
+                raise InputError(f"header line over {MAX_LINE_BYTES:,} bytes") from None
             except (OSError, EOFError, lzma.LZMAError) as error:
                 raise InputError(f"cannot decompress {self.path}: {error}") from None
 
-    def _rows(
-        self, reader: Iterator[list[str]], tap: _LineTap, header: list[str]
-    ) -> Iterator[ParseResult]:
+    def _rows(self, tap: _LineTap, header: list[str]) -> Iterator[ParseResult]:
+        reader = csv.reader(tap)
         while True:
             try:
                 cells = next(reader)
@@ -124,6 +133,13 @@ class CsvSource:
                 raw, line = tap.take()
                 reason = f"bad CSV at line {line}: {error}"
                 yield Rejected(self.name, raw_text(_printable(raw)), reason)
+                continue
+            except _OverlongLineError as overlong:
+                before, _ = tap.take()
+                excerpt = raw_text(_printable(before)) + overlong.line.raw()
+                reason = overlong.line.reason(overlong.number, MAX_LINE_BYTES)
+                yield Rejected(self.name, excerpt, reason)
+                reader = csv.reader(tap)  # the rest of the file starts a new row
                 continue
             raw, line = tap.take()
             if any(cell.strip() for cell in cells):
@@ -311,14 +327,24 @@ def _json_array(cell: str, name: str) -> list[Any]:
     return value
 
 
+class _OverlongLineError(Exception):
+    """Raised through csv.reader by _LineTap for a line over MAX_LINE_BYTES."""
+
+    def __init__(self, number: int, line: Overlong) -> None:
+        super().__init__(number)
+        self.number = number
+        self.line = line
+
+
 class _LineTap:
     """Feeds csv.reader decoded lines and keeps those of the current row, for its raw text.
 
     Bytes that are not UTF-8 are kept as surrogate escapes so the row can be rejected whole.
+    A line over MAX_LINE_BYTES is read past in bounded memory and raised as _OverlongLineError.
     """
 
     def __init__(self, stream: IO[bytes]) -> None:
-        self._stream = stream
+        self._lines = bounded_lines(stream, MAX_LINE_BYTES)
         self._taken: list[str] = []
         self._line = 0
 
@@ -326,8 +352,10 @@ class _LineTap:
         return self
 
     def __next__(self) -> str:
-        raw = next(self._stream)
+        raw = next(self._lines)
         self._line += 1
+        if isinstance(raw, Overlong):
+            raise _OverlongLineError(self._line, raw)
         if self._line == 1:
             raw = raw.removeprefix(UTF8_BOM)
         text = raw.decode("utf-8", errors="surrogateescape")

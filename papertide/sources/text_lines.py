@@ -20,33 +20,40 @@ LineKind = Literal["furniture", "meta", "title", "abstract", "text", "submitted-
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
+# Page furniture by kind: the kind names the lines in the ingest summary.
+_FURNITURE_PATTERNS = (
+    ("link labels", r"\[\s*(?:pdf|html|ps|other|src|v\d+)\b[^\]]*\].*|\[[^\]]*\]"),
+    ("counts and symbols", r"[\W\d_]+"),
+    ("page numbers", r"(?:page\s+)?\d+\s*(?:of|/)\s*\d+|page\s+\d+"),
+    ("dates", rf"{_WEEKDAY}\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}.*"),
+    ("dates", rf"{_WEEKDAY}{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?"),
+    ("dates", r"\d{4}-\d{2}-\d{2}(?:[ T][\d:.]+Z?)?"),
+    ("dates", r"(?:submitted|published|announced|updated|revised|posted)\s+(?:by|on|at)\b.*"),
+    ("counts and symbols",
+     r"[·•]?\s*\d+\s+(?:authors?|upvotes?|comments?|likes?|citations?|views?|stars?)\b.*"),
+    ("field labels",  # not "DATE: Dynamic Absolute Time ...", a title
+     r"(?:report[- ]no|acm[- ]class|msc[- ]class|doi|keywords?|licen[cs]e|(?-i:[Ff]rom|[Dd]ate)"
+     r"|primary category|submission history|cite as)\s*:.*"),
+    ("menus and labels",
+     r"(?:abstract|title|authors?|summary|ai-generated summary|comments?|subjects?"
+     r"|submission history|tex source"
+     r"|other formats|view license|bookmark|upvote|previous|next|show more|show less"
+     r"|read more|view all|back to top|about|help|contact|copyright|privacy policy"
+     r"|search|all fields|advanced search|login|log in|sign in|sign up|donate"
+     r"|subscribe|daily|weekly|monthly|system theme):?"),
+    ("site text",
+     r"(?:skip to main content|we gratefully acknowledge|showing new listings|showing up to"
+     r"|download pdf|view pdf|html \(experimental\)|focus to learn more"
+     r"|authors and titles for|titles for new|see recent articles|total of \d+ entries"
+     r"|(?:new|cross|replacement) submissions|cross-lists|by ak and the research"
+     r"|get trending papers in your email|hugging face's logo"
+     r"|current browse context|change to browse by|references & citations|export bibtex"
+     r"|bibliographic and citation tools|subscribe to arxiv|contact arxiv"
+     r"|get status notifications|web accessibility|arxiv operational status"
+     r"|which authors of this paper|disable mathjax).*"),
+)  # fmt: skip
 _FURNITURE_RES = [
-    re.compile(pattern, re.IGNORECASE)
-    for pattern in (
-        r"\[\s*(?:pdf|html|ps|other|src|v\d+)\b[^\]]*\].*|\[[^\]]*\]",
-        r"[\W\d_]+",
-        r"(?:page\s+)?\d+\s*(?:of|/)\s*\d+|page\s+\d+",
-        rf"{_WEEKDAY}\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}.*",
-        rf"{_WEEKDAY}{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?",
-        r"\d{4}-\d{2}-\d{2}(?:[ T][\d:.]+Z?)?",
-        r"(?:submitted|published|announced|updated|revised|posted)\s+(?:by|on|at)\b.*",
-        r"[·•]?\s*\d+\s+(?:authors?|upvotes?|comments?|likes?|citations?|views?|stars?)\b.*",
-        r"(?:report[- ]no|acm[- ]class|msc[- ]class|doi|keywords?|licen[cs]e|from|date"
-        r"|primary category|submission history|cite as)\s*:.*",
-        r"(?:abstract|title|authors?|summary|ai-generated summary|comments?|subjects?"
-        r"|submission history|tex source"
-        r"|other formats|view license|bookmark|upvote|previous|next|show more|show less"
-        r"|read more|view all|back to top|about|help|contact|copyright|privacy policy"
-        r"|search|all fields|advanced search|login|log in|sign in|sign up|donate):?",
-        r"(?:skip to main content|we gratefully acknowledge|showing new listings|showing up to"
-        r"|download pdf|view pdf|html \(experimental\)|focus to learn more"
-        r"|authors and titles for|titles for new|see recent articles|total of \d+ entries"
-        r"|(?:new|cross|replacement) submissions|cross-lists|by ak and the research"
-        r"|current browse context|change to browse by|references & citations|export bibtex"
-        r"|bibliographic and citation tools|subscribe to arxiv|contact arxiv"
-        r"|get status notifications|web accessibility|arxiv operational status"
-        r"|which authors of this paper|disable mathjax).*",
-    )
+    (kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in _FURNITURE_PATTERNS
 ]
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)  # matched with search()
 # Labels start with a capital letter: "categories: anger, fear" inside an abstract is no label.
@@ -71,6 +78,13 @@ _BRACKETS_RE = re.compile(r"\[[^\]]*\]|\([^)]*\)")
 _CATEGORY_CODE_RE = re.compile(r"\(([a-z-]+\.[A-Za-z-]+|[a-z-]+)\)")
 _LIST_MARKER_RE = re.compile(r"^(?:\[\d+\]|\d{1,4}[.)]|[-*•·])\s+")
 _SENTENCE_END_RE = re.compile(r"[.!?][\"'”\u2019)\]]*\s+[\"'“(]?[A-Z]")
+# A full stop after these is no sentence end: "vs. GUI", "Dr. Zero", "Disks. II. Phase" (a
+# roman numeral), "U.S. Code", "J. Smith" (an initial).
+_NOT_SENTENCE_END_RE = re.compile(
+    r"(?:\b(?:vs|v\.s|dr|mr|mrs|ms|prof|st|al|e\.g|i\.e|cf|fig|figs|eq|no|vol|jr|sr|inc|ltd"
+    r"|approx|resp|etc|[ivx]+|[a-z])|[A-Z]\.[A-Z])\.$",
+    re.IGNORECASE,
+)
 _ENDS_SENTENCE_RE = re.compile(r"[.!?][\"'”\u2019)\]$]*$")
 _NAMED_RE = re.compile(r"([^\s:]+)(?:\s+[^\s:]+){0,2}:\s")
 _SECTION_LABELS = frozenset(
@@ -82,6 +96,7 @@ _CONNECTORS = frozenset(
     {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the"}
     | {"to", "via", "with", "that", "which", "we", "our", "is", "are"}
 )
+_PRONOUNS = frozenset({"we", "our", "us"})
 _NAME_PARTICLES = frozenset(
     {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "dos"}
     | {"das", "bin", "al", "y"}
@@ -111,6 +126,7 @@ class Line:
     kind: LineKind
     blank_before: bool
     meta: Meta | None = None
+    furniture: str | None = None  # the kind of furniture, for the summary
 
 
 def classify_line(number: int, raw: str, blank_before: bool, after_submitted_by: bool) -> Line:
@@ -120,8 +136,11 @@ def classify_line(number: int, raw: str, blank_before: bool, after_submitted_by:
     def line(kind: LineKind, value: str = text, meta: Meta | None = None) -> Line:
         return Line(number, raw, value, kind, blank_before, meta)
 
+    def furniture(name: str) -> Line:
+        return Line(number, raw, text, "furniture", blank_before, furniture=name)
+
     if after_submitted_by and len(text) <= 40:
-        return line("furniture")  # the user name under "Submitted by"
+        return furniture("submitter names")  # the user name under "Submitted by"
     prefix = _PREFIX_RE.fullmatch(text)
     if prefix and prefix[2].strip():
         label, value = prefix[1].lower(), prefix[2].strip()
@@ -141,15 +160,20 @@ def classify_line(number: int, raw: str, blank_before: bool, after_submitted_by:
         return line("submitted-by")
     if _URL_RE.fullmatch(text):
         return line("url")
-    if is_menu(text) or any(pattern.fullmatch(text) for pattern in _FURNITURE_RES):
-        return line("furniture")
-    return line("text")
+    if is_menu(text):
+        return furniture("menus and labels")
+    named = next((name for name, pattern in _FURNITURE_RES if pattern.fullmatch(text)), None)
+    return line("text") if named is None else furniture(named)
 
 
 def is_menu(text: str) -> bool:
-    """ "Help | Advanced Search", "arxiv logo > cs > cs.CL": short items between separators."""
+    """ "Help | Advanced Search", "arxiv logo > cs > cs.CL": short items between separators
+    (not "LMK > CLS: Landmark Pooling", a title)."""
     items = _MENU_SPLIT_RE.split(text)
-    short = all(_is_short(item, 60) and not _SENTENCE_END_RE.search(item) for item in items)
+    short = all(
+        _is_short(item, 60) and not _SENTENCE_END_RE.search(item) and ": " not in item
+        for item in items
+    )
     return len(items) > 1 and len(text) <= 160 and short
 
 
@@ -183,7 +207,19 @@ def is_title_shaped(text: str) -> bool:
         return False
     if _URL_RE.search(text) or text.count("(") != text.count(")"):
         return False
-    return len(_SENTENCE_END_RE.findall(text)) <= 1
+    ends = sentence_ends(text)
+    return len(ends) <= 3 and sum(1 for end in ends if end == ".") <= 1
+
+
+def sentence_ends(text: str) -> list[str]:
+    """The marks (".", "!" or "?") that end a sentence inside `text`: a full stop after an
+    abbreviation, a roman numeral or an initial ("vs.", "II.", "J.") ends none."""
+    return [
+        match[0][0]
+        for match in _SENTENCE_END_RE.finditer(text)
+        if match[0][0] != "."
+        or not _NOT_SENTENCE_END_RE.search(text[max(match.start() - 8, 0) : match.start() + 1])
+    ]
 
 
 def ends_paragraph_line(text: str) -> bool:
@@ -205,6 +241,8 @@ def is_marked_title(text: str) -> bool:
 
 def looks_titled(text: str) -> bool:
     """Title Case ("Learning to Rank") or a "Name: what it does" title; not a list of clauses."""
+    if _PRONOUNS & set(text.split()):
+        return False  # "In this paper, we introduce the Data Science Debugging": prose
     if ":" in text[: len(text) // 2 + 1]:
         return True
     if text.count(",") > 1:
@@ -220,15 +258,20 @@ def continues(text: str, following: str) -> bool:
 
 
 def is_prose(text: str) -> bool:
-    if len(text) >= MIN_ABSTRACT_CHARS:
+    """A paragraph of sentences: over MAX_TITLE_LINE_CHARS, or ending a sentence (or a link)
+    after MIN_ABSTRACT_CHARS or another sentence. A long line without a final full stop is a
+    title ("Skywork-Math: ... -- The Story Goes On")."""
+    if len(text) > MAX_TITLE_LINE_CHARS:
         return True
-    return bool(_SENTENCE_END_RE.search(text)) and bool(_ENDS_SENTENCE_RE.search(text))
+    if not (_ENDS_SENTENCE_RE.search(text) or _URL_RE.search(text.split()[-1])):
+        return False
+    return len(text) >= MIN_ABSTRACT_CHARS or bool(_SENTENCE_END_RE.search(text))
 
 
-def is_name_list(text: str) -> bool:
-    """ "Ann Lee, Bo Chen and C. Wu": two or more names of 2-5 capitalised words."""
+def is_name_list(text: str, least: int = 2) -> bool:
+    """ "Ann Lee, Bo Chen and C. Wu": `least` or more names of 2-5 capitalised words."""
     parts = [part.strip() for part in re.split(r",|;|&|\band\b", text) if part.strip()]
-    if len(parts) < 2:
+    if len(parts) < least or ":" in text:  # "STIV: Scalable Text and Image ..." is a title
         return False
     for part in parts:
         tokens = re.sub(r"[\d*†‡§]+", "", part).split()

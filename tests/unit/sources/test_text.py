@@ -9,6 +9,7 @@ import pytest
 
 from papertide.ids import generated_id
 from papertide.models import Paper, ParseResult, Record, Rejected
+from papertide.sources.base import clean_paragraphs
 from papertide.sources.text import TextSource
 from papertide.sources.text_lines import classify_line, is_name_list, is_title_shaped
 
@@ -94,6 +95,93 @@ def test_text_hugging_face_page_gives_papers_with_generated_ids() -> None:
     assert papers[1].authors == ()
     assert papers[0].abstract.startswith("Large Language Diffusion Models, or diffusion LLMs")
     assert "LiuXR" not in papers[0].abstract
+
+
+def page_entries(text: str) -> list[tuple[str, str, int]]:
+    """(title, abstract, lines) of each entry of a page built as tests/data/files/README.md
+    says: "Submitted by", user, "Upvote", count, title, [names], "·", "N authors", abstract."""
+    entries = []
+    for block in text.split("Submitted by\n")[1:]:
+        lines = block.split("\n\n")[0].splitlines()
+        dot = lines.index("·")
+        abstract = lines[dot + 2 :]
+        entries.append((lines[3], "\n".join(abstract), dot - 3 + len(abstract)))
+    return entries
+
+
+@pytest.mark.parametrize("name", ["hf_daily_titles.txt", "cs_page_titles.txt"])
+def test_text_copied_daily_papers_page_gives_every_paper_and_accounts_for_every_line(
+    name: str,
+) -> None:
+    """Titles with inner full stops ("Disks. II. Phase", "See it. Say it."), abbreviations
+    ("vs.", "et al.", "U.S.", "Dr."), "Part II", "?", "...", LaTeX, a lower-case first word,
+    one or two words; the issue's lost paper first and last on the page (issue #14)."""
+    path = FILES / name
+    text = path.read_text()
+    entries = page_entries(text)
+    source = TextSource(path)
+    results = list(source.records())
+
+    papers = only_papers(results)
+    assert len(papers) == len(results) == len(entries)
+    assert [(p.title, p.abstract) for p in papers] == [
+        (title, clean_paragraphs(abstract)) for title, abstract, _ in entries
+    ]
+    tally = source.tally()
+    furniture = sum(tally.furniture.values())
+    assert tally.lines == len([line for line in text.splitlines() if line.strip()])
+    assert tally.lines == tally.in_papers + tally.quarantined + furniture
+    assert (tally.in_papers, tally.quarantined) == (sum(lines for *_, lines in entries), 0)
+    assert tally.furniture["submitted by"] == tally.furniture["submitter names"] == len(entries)
+    assert {"counts and symbols", "dates", "menus and labels", "site text"} <= set(tally.furniture)
+
+
+@pytest.mark.parametrize("path", sorted(FILES.glob("*.txt")), ids=lambda path: path.name)
+def test_text_every_line_of_every_fixture_is_accounted_for(path: Path) -> None:
+    source = TextSource(path)
+    results = list(source.records())
+    tally = source.tally()
+    non_blank = [line for line in path.read_text().splitlines() if line.strip()]
+    furniture = sum(tally.furniture.values())
+    assert tally.lines == len(non_blank) == tally.in_papers + tally.quarantined + furniture
+    assert tally.quarantined >= sum(1 for item in results if isinstance(item, Rejected))
+
+
+def test_text_perturbed_disks_ii_title_is_kept_with_its_authors() -> None:
+    first = only_papers(read(FILES / "hf_daily_titles.txt"))[0]
+    assert first.title == (
+        "Vertical Waves in Perturbed Disks. II. Phase Spirals in the Solar Neighbourhood"
+    )
+    assert first.authors == ("Ann Lee", "Bo Chen")
+
+
+def test_text_abstract_after_the_last_paper_is_quarantined_not_dropped(tmp_path: Path) -> None:
+    text = (
+        f"The Only Paper With A Title\n\n{ABSTRACT}\n\nPrevious\nNext\n\n"
+        f"An abstract whose title line was lost. {ABSTRACT}\n\nAbout\nPrivacy Policy\n"
+    )
+    source = TextSource(write(tmp_path, text))
+    assert outcomes(list(source.records())) == [
+        "The Only Paper With A Title",
+        "abstract without title at line 8",
+    ]
+    tally = source.tally()
+    assert (tally.lines, tally.in_papers, tally.quarantined) == (7, 2, 1)
+    assert tally.furniture == {"menus and labels": 4}
+
+
+def test_text_lines_dropped_as_header_and_short_text_are_counted(tmp_path: Path) -> None:
+    text = (
+        "Some Site Header With Many Words\n\nHome\n\nThe Only Real Paper\n\n"
+        f"{ABSTRACT}\n\nSubscribe To Our Newsletter Today\n\nsee more\n"
+    )
+    source = TextSource(write(tmp_path, text))
+    assert outcomes(list(source.records())) == ["The Only Real Paper"]
+    assert source.tally().furniture == {
+        "page header and footer": 2,
+        "short lines": 1,
+        "short text": 1,
+    }
 
 
 def test_text_bare_list_with_an_orphan_title_and_two_paragraphs() -> None:
