@@ -80,7 +80,7 @@ class _Scanner:
 
     def text(self, depth: int) -> str:
         """Text up to the `}` that closes the current group (depth > 0) or the end."""
-        source, out = self.source, []
+        source, out = self.source, list[str]()
         while self.position < len(source):
             char = source[self.position]
             if char == "}":
@@ -354,7 +354,8 @@ def unicode_text(char: str) -> str:
         return TEXT_SYMBOLS[char]
     if char in MATH_SYMBOLS:
         return f"${MATH_SYMBOLS[char]}$"
-    base, *marks = unicodedata.normalize("NFD", char)
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], decomposed[1:]
     if marks and base.isascii() and all(mark in COMBINING_ACCENTS for mark in marks):
         latex = {"i": r"\i", "j": r"\j"}.get(base, base)
         for mark in marks:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -77,7 +77,9 @@ def citation_router(services: WebServices) -> APIRouter:
     for path, make in routes.items():
         for extension, (_, media_type) in DOWNLOADS.items():
             endpoint = make(extension)
-            doc = {200: {"content": {media_type.split(";")[0]: {"schema": {"type": "string"}}}}}
+            doc: dict[int | str, dict[str, Any]] = {
+                200: {"content": {media_type.split(";")[0]: {"schema": {"type": "string"}}}}
+            }
             router.add_api_route(
                 f"{path}.{extension}",
                 endpoint,
