@@ -42,6 +42,7 @@ KEPT_ESCAPES = frozenset("&%$#_,;!-/@")  # \& \% ... \, \- compile as they are i
 # BibTeX counts every brace, escaped or not, so a lone brace is written as a command
 BRACES = {"{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
 MATH_BRACES = {"{": r"\lbrace", "}": r"\rbrace"}
+BELOW_MARKS = frozenset("\u0323\u0327\u0328\u0331")  # dot, cedilla, ogonek, macron below
 ACCENT_SYMBOLS = frozenset("'`^\"~=.")
 MATH_ESCAPES = {"&": r"\&", "%": r"\%", "#": r"\#"}
 MATH_PLAIN = frozenset(
@@ -357,14 +358,15 @@ def unicode_text(char: str) -> str:
     decomposed = unicodedata.normalize("NFD", char)
     base, marks = decomposed[0], decomposed[1:]
     if marks and base.isascii() and all(mark in COMBINING_ACCENTS for mark in marks):
-        latex = {"i": r"\i", "j": r"\j"}.get(base, base)
-        for mark in marks:
-            accent = COMBINING_ACCENTS[mark]
-            if accent and (accent.isalpha() or latex != base):
-                latex = f"\\{accent}{{{latex}}}"  # \c{s}, \~{\^e}
-            elif accent:
-                latex = f"\\{accent}{latex}"  # \'e
-        return "{" + latex + "}" if latex != base else base
+        above = marks[0] not in BELOW_MARKS  # an accent above an i or j replaces its dot
+        latex = {"i": r"\i", "j": r"\j"}.get(base, base) if above else base
+        accents = [COMBINING_ACCENTS[mark] for mark in marks if COMBINING_ACCENTS[mark]]
+        if not accents:
+            return base
+        for count, accent in enumerate(accents):  # \'e and \'\i, but \c{s} and \~{\^e}
+            braced = accent.isalpha() or count > 0
+            latex = f"\\{accent}{{{latex}}}" if braced else f"\\{accent}{latex}"
+        return "{" + latex + "}"
     folded = unicodedata.normalize("NFKD", char)
     if folded.isascii() and folded.isprintable() and folded != char:
         return "".join(TEXT_SPECIALS.get(c, c) for c in folded if c not in "{}")

@@ -60,8 +60,8 @@ def test_math_that_would_not_compile_is_refused_and_written_as_text(math):
 
 
 def test_unicode_becomes_latex_commands():
-    assert latex_text("Émile Łukasz Şahin Nguyễn Thị") == (
-        r"{\'E}mile {\L}ukasz {\c{S}}ahin Nguy{\~{\^e}}n Th{\d{\i}}"
+    assert latex_text("Émile Łukasz Şahin Nguyễn Thị í") == (
+        r"{\'E}mile {\L}ukasz {\c{S}}ahin Nguy{\~{\^e}}n Th{\d{i}} {\'\i}"
     )
     assert latex_text("α-mixing at 360° — “quoted”") == (
         r"$\alpha$-mixing at 360\textdegree{} --- ``quoted''"
