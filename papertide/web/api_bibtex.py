@@ -75,7 +75,7 @@ def citation_router(services: WebServices) -> APIRouter:
         "/collections/{collection_id}": lambda ext: _collection_download(services, ext),
     }
     for path, make in routes.items():
-        for extension, (_, media_type) in DOWNLOADS.items():
+        for extension, (fmt, media_type) in DOWNLOADS.items():
             endpoint = make(extension)
             doc: dict[int | str, dict[str, Any]] = {
                 200: {"content": {media_type.split(";")[0]: {"schema": {"type": "string"}}}}
@@ -85,7 +85,7 @@ def citation_router(services: WebServices) -> APIRouter:
                 endpoint,
                 response_class=Response,
                 responses=doc,
-                name=f"{endpoint.__name__}_{DOWNLOADS[extension][0]}",
+                name=f"{endpoint.__name__}_{fmt}",
             )
     return router
 

@@ -27,7 +27,7 @@ from tests.integration.citation_clients import (
     bibtex_keys,
     compile_bibliography,
     csl_items,
-    missing_tex,
+    require_tex,
     ris_keys,
 )
 from tests.integration.web.api_world import HF_DAY, NOW, TODAY, World, build_app, build_world
@@ -131,9 +131,7 @@ def test_every_bib_reads_in_bibtexparser_and_strict_pybtex_with_unique_keys(clie
 
 @pytest.mark.parametrize("day", ["2026-03-11", str(HF_DAY)])
 def test_a_whole_day_bib_compiles_with_pdflatex_and_bibtex(client, tmp_path, day):
-    reason = missing_tex()
-    if reason:
-        pytest.skip(reason)
+    require_tex()
     bib = client.get(f"/daily/{day}.bib").text
     bbl = compile_bibliography(bib, tmp_path / day)
     assert bbl.count("\\bibitem") == len(bibtex_keys(bib)) > 0
