@@ -48,6 +48,7 @@ MATH_ESCAPES = {"&": r"\&", "%": r"\%", "#": r"\#"}
 MATH_PLAIN = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-=*/()[]<>|.,;:!?'@~\" "
 )
+MAX_GROUP_DEPTH = 32  # far beyond any real title; keeps the recursive scanners shallow
 _COMMAND = re.compile(r"\\([A-Za-z]+)")
 _SPACES = re.compile(r"\s+")
 
@@ -88,6 +89,9 @@ class _Scanner:
                 if depth > 0:
                     return "".join(out)
                 out.append(BRACES["}"])
+                self.position += 1
+            elif char == "{" and depth >= MAX_GROUP_DEPTH:  # hostile nesting: a literal brace
+                out.append(BRACES["{"])
                 self.position += 1
             elif char == "{":
                 self.position += 1
@@ -208,7 +212,7 @@ def _closing_dollar(source: str, start: int) -> int | None:
 def math_latex(content: str) -> str | None:
     """Math-mode LaTeX for the inside of `$...$`, or None when it would not compile."""
     tokens = _math_tokens(content)
-    if tokens is None:
+    if tokens is None or _nesting(tokens) > MAX_GROUP_DEPTH:
         return None
     checker = _MathChecker(tokens)
     if not checker.is_valid():
@@ -342,6 +346,13 @@ class _MathChecker:
 
     def _at(self, token: str) -> bool:
         return self.index < len(self.tokens) and self.tokens[self.index] == token
+
+
+def _nesting(tokens: list[str]) -> int:
+    """An upper bound of how deep the checker recurses: groups and commands with arguments."""
+    return sum(
+        token == "{" or (_is_command(token) and bool(math_arity(token[1:]))) for token in tokens
+    )
 
 
 def _is_command(token: str) -> bool:

@@ -69,6 +69,13 @@ def test_unicode_becomes_latex_commands():
     assert latex_text("张伟 🤗 ﬁne") == "fine"  # no glyph without packages: left out
 
 
+def test_deep_nesting_is_written_without_deep_recursion():
+    nested = ("{" * 5000 + "x" + "}" * 5000, "$" + "{" * 5000 + "x" + "}" * 5000 + "$")
+    for text in (*nested, "$" + "\\frac" * 5000 + "$"):
+        depths = bibtex_depths(latex_text(text))
+        assert min(depths) >= 0 and depths[-1] == 0
+
+
 def test_ams_commands_get_fallback_definitions():
     latex = latex_text("$\\mathbb{R}^d$ and $\\text{PKS}^4$ in \\textit{text}")
     assert ams_definitions(latex) == [
