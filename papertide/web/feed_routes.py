@@ -1,5 +1,5 @@
 """RSS and Atom feeds for every list (daily, trending, a search, an author, a category, a user's
-followed topics) and the BibTeX downloads (api_bibtex.py). Picks the papers; feeds.py writes XML.
+followed topics) and the citation downloads (api_bibtex.py). Picks the papers; feeds.py writes XML.
 
 Links in feeds are absolute, built on settings.base_url (never on the request's Host header).
 A user's feed is authorised by a signed token in its URL: feed readers carry no cookies.
@@ -18,7 +18,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from papertide.models import Follow, Paper, User
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
 from papertide.web.api import daily_items
-from papertide.web.api_bibtex import bibtex_router
+from papertide.web.api_bibtex import citation_router
 from papertide.web.api_errors import ERROR_RESPONSES, ApiForbiddenError, ApiRoute, only
 from papertide.web.api_shapes import DATE_PATTERN, parse_period
 from papertide.web.feeds import (
@@ -50,11 +50,11 @@ FormatPath = Annotated[FeedFormat, Path(description="rss (RSS 2.0) or atom (Atom
 
 
 def feeds_router(services: WebServices) -> APIRouter:
-    """Every /feeds/... route and the .bib downloads; include it before the HTML routes."""
+    """Every /feeds/... route and the citation downloads; include it before the HTML routes."""
     router = APIRouter(route_class=ApiRoute, tags=["feeds"])
     _add_list_feeds(router, services)
     _add_topic_feeds(router, services)
-    router.include_router(bibtex_router(services))
+    router.include_router(citation_router(services))
     return router
 
 
@@ -192,7 +192,8 @@ def _add_topic_feeds(router: APIRouter, services: WebServices) -> None:
         The token (signed, in the URL the account page shows) stands in for a login."""
         user = user_for_feed_token(services, username, token)
         papers = followed_papers(services, services.store.follows_of(user.id))
-        self_path = f"/feeds/users/{quote(user.username)}/following.{fmt}"
+        # the self link keeps the token: without it the feed's own URL answers 403
+        self_path = _with_query(f"/feeds/users/{quote(user.username)}/following.{fmt}", token=token)
         title = f"Followed by {user.username}"
         return feed_response(services, fmt, title, "/account", papers, self_path, "private")
 

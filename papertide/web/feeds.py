@@ -3,10 +3,15 @@
 Built with xml.etree.ElementTree, which escapes text and attributes; characters that XML 1.0
 forbids (most control characters) are dropped first, since no escape can carry them.
 RSS 2.0: https://www.rssboard.org/rss-specification; Atom: RFC 4287.
+
+An RSS <description> holds HTML (readers render it), so its text is HTML-escaped before the
+XML escaping: an abstract's "<MASK>" then reaches the reader as text, not as a tag to drop.
+Atom says what its text is (a <summary> without type is plain text), so it is escaped once.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -81,7 +86,7 @@ def render_rss(feed: Feed) -> str:
     channel = ET.SubElement(rss, "channel")
     _text(channel, "title", _line(feed.title))
     _text(channel, "link", feed.page_url)
-    _text(channel, "description", _line(feed.description or feed.title))
+    _text(channel, "description", _html_text(feed.description or feed.title))
     _link(channel, "atom:link", feed.self_url, "self", "application/rss+xml")
     _text(channel, "lastBuildDate", _rfc822(feed.updated))
     _text(channel, "generator", GENERATOR)
@@ -89,7 +94,7 @@ def render_rss(feed: Feed) -> str:
         entry = ET.SubElement(channel, "item")
         _text(entry, "title", _line(item.title))
         _text(entry, "link", item.link)
-        _text(entry, "description", _line(item.abstract))
+        _text(entry, "description", _html_text(item.abstract))
         guid = _text(entry, "guid", item.link)
         guid.set("isPermaLink", "true")
         if item.authors:
@@ -148,6 +153,11 @@ def _clean(text: str) -> str:
 def _line(text: str) -> str:
     """Titles and abstracts come hard-wrapped: one line, single spaces."""
     return _SPACES.sub(" ", _clean(text)).strip()
+
+
+def _html_text(text: str) -> str:
+    """Plain text as the HTML an RSS description holds."""
+    return html.escape(_line(text), quote=False)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
+from papertide.citation.formats import citation_meta, render_citations
 from papertide.errors import InputError, PaperNotFoundError
-from papertide.export import to_bibtex
 from papertide.ids import is_generated_id, try_parse_arxiv_id
 from papertide.models import Paper
 from papertide.web.api_markdown import markdown_response, wants_markdown
@@ -154,7 +154,8 @@ def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str,
         "arxiv": None if is_generated_id(paper.id) else paper.id,
         "comments": services.store.comments_for(paper.id),
         "similar": services.search.similar(paper.id, SIMILAR_LIMIT),
-        "bibtex": to_bibtex(paper),
+        "bibtex": render_citations([paper], "bibtex"),
+        "citation_meta": citation_meta(paper),
         "trending": services.trending.explain(paper.id),
     }
 

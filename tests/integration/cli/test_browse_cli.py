@@ -4,6 +4,7 @@ import csv
 import io
 import json
 
+from tests.integration.citation_clients import bibtex_keys, csl_items, ris_keys
 from tests.integration.cli.conftest import paper_line
 
 HF_SLICE = "tests/data/hf/daily_papers_slice.jsonl.gz"
@@ -27,6 +28,22 @@ def test_demo_loads_the_bundled_corpus_once(cli):
     again = cli("demo")
     assert " 0 new, 0 updated" in again.stdout
     assert json.loads(cli("stats", "--json").stdout) == stats
+
+
+def test_export_of_the_demo_reads_in_real_citation_clients(cli, tmp_path):
+    """#12 defect 7: a full export had 743 keys shared by 1,997 entries (BibTeX "Repeated
+    entry", pybtex strict raised); three demo papers all had the key chen2026minimum."""
+    assert cli("demo").returncode == 0
+    papers = json.loads(cli("stats", "--json").stdout)["papers"]
+    out = tmp_path / "all.bib"
+    assert cli("export", "--format", "bibtex", "-o", str(out)).returncode == 0
+    assert len(bibtex_keys(out.read_text(encoding="utf-8"))) == papers
+    chosen = ["--id", "2604.25354", "--id", "2604.00647", "--id", "2604.23594"]
+    keys = ["chen2026minimumc", "chen2026minimuma", "chen2026minimumb"]
+    assert bibtex_keys(cli("export", "--format", "bibtex", *chosen).stdout) == keys
+    assert ris_keys(cli("export", "--format", "ris", *chosen).stdout) == keys
+    items = csl_items(cli("export", "--format", "csl-json", *chosen).stdout)
+    assert [item["id"] for item in items] == keys
 
 
 def test_show_prints_a_paper_given_any_id_form(cli, papers_file):

@@ -37,6 +37,15 @@ from tests.integration.web.api_world import (
 
 FUZZ_EXAMPLES = 40  # per operation and mode; the whole file stays under a minute on 2 cores
 GENEROUS = RateLimits(vote=(1_000_000, 60), comment=(1_000_000, 60), submit=(1_000_000, 86_400))
+CITATION_PATHS = ("/papers/{paper_id}", "/search", "/daily/{day}", "/week/{period}",
+                  "/month/{period}", "/collections/{collection_id}")  # fmt: skip
+CITATION_EXTENSIONS = ("bib", "ris", "csl.json")
+FREE_TEXT_CITATION_PATHS = (
+    "/papers/{paper_id}",
+    "/daily/{day}",
+    "/week/{period}",
+    "/month/{period}",
+)
 OPERATIONS = (
     "GET /api/daily_papers",
     "GET /api/papers/search",
@@ -49,10 +58,7 @@ OPERATIONS = (
     "GET /api/papers/{paper_id}/comments",
     "GET /api/papers/{paper_id}",
     "GET /papers/{paper_id}.md",
-    "GET /papers/{paper_id}.bib",
-    "GET /search.bib",
-    "GET /daily/{day}.bib",
-    "GET /collections/{collection_id}.bib",
+    *(f"GET {path}.{ext}" for path in CITATION_PATHS for ext in CITATION_EXTENSIONS),
     "GET /feeds/daily.{fmt}",
     "GET /feeds/trending.{fmt}",
     "GET /feeds/search.{fmt}",
@@ -68,8 +74,7 @@ NO_INVALID_REQUEST = frozenset(
         "GET /api/papers/{paper_id}/comments",
         "GET /api/papers/{paper_id}",
         "GET /papers/{paper_id}.md",
-        "GET /papers/{paper_id}.bib",
-        "GET /daily/{day}.bib",
+        *(f"GET {path}.{ext}" for path in FREE_TEXT_CITATION_PATHS for ext in CITATION_EXTENSIONS),
         "GET /api/for-you",
         "GET /api/health",
     }
@@ -106,6 +111,7 @@ def known_values(fuzz_world: World, fuzz_token: str) -> dict[str, list[str]]:
     return {
         "paper_id": [HOSTILE_ID, OLD_STYLE_ID, NOT_LISTED_ID, "2603.07660", "2603.07660v2"],
         "day": [str(HF_DAY), str(TODAY)],
+        "period": ["2026-W11", "2026-03"],
         "collection_id": [str(collection.id)],
         "name": ["Edward Witten", "Émile Borel"],
         "category": ["cs.CL", "hep-th"],

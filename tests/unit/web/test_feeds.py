@@ -1,3 +1,4 @@
+import html
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -111,7 +112,11 @@ def test_render_feed_escapes_hostile_titles_and_drops_forbidden_characters(fmt):
     assert "\x00" not in text and "\x1b" not in text and "\ufffe" not in text
     assert not list(root.iter("script"))
     found = [t for t in root.itertext() if "Bounds" in t]
-    assert len(found) >= 4 and set(found) == {CLEAN}  # feed title, item title, abstract, author
+    # feed title, item title, abstract, author; RSS descriptions hold HTML, escaped once more
+    assert len(found) >= 4 and {html.unescape(t) for t in found} == {CLEAN}
+    if fmt == "rss":
+        description = root.find("channel/item/description")
+        assert description is not None and description.text == html.escape(CLEAN, quote=False)
     hrefs = [e.get("href") for e in root.iter() if e.get("rel") == "self"]
     assert hrefs == ['https://x.example/f?a=1&b="2"']
     terms = [e.get("term") or e.text for e in root.iter() if e.tag.endswith("category")]
