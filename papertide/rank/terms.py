@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -38,6 +38,7 @@ _STOP_TEXT = """
     whose why will with within without would yet you your yours yourself"""
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
+OUTSIDE_ROWS = 5_000  # term_row rows kept per matrix (about 20 KB each)
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 
@@ -65,7 +66,9 @@ class TermMatrix:
 
     Row i holds `columns[indptr[i]:indptr[i + 1]]` with `values` at the same positions;
     `vocabulary[column]` is the term, `index` the reverse map, `idf[column]` its idf over the
-    rows' own documents (a candidate pool); `owners[k]` is the row of `values[k]`.
+    rows' own documents (a candidate pool); `owners[k]` is the row of `values[k]`. `outside`
+    keeps term_row's rows of texts outside the matrix (a kept pool meets the same rated
+    papers again and again), up to OUTSIDE_ROWS.
     """
 
     vocabulary: tuple[str, ...]
@@ -75,6 +78,7 @@ class TermMatrix:
     values: FloatArray
     idf: npt.NDArray[np.float64]
     owners: IntArray
+    outside: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -111,7 +115,19 @@ def build_term_matrix(texts: Sequence[str]) -> TermMatrix:
 
 def term_row(text: str, space: TermMatrix) -> dict[str, float]:
     """The unit tf-idf row of a text outside `space`, with the space's idf; a term the space
-    has never seen gets the idf of document frequency 0."""
+    has never seen gets the idf of document frequency 0. Kept in `space.outside`: do not
+    change the returned map."""
+    kept = space.outside.get(text)
+    if kept is None:
+        kept = outside_row(text, space)
+        if len(space.outside) >= OUTSIDE_ROWS:
+            space.outside.clear()
+        space.outside[text] = kept
+    return kept
+
+
+def outside_row(text: str, space: TermMatrix) -> dict[str, float]:
+    """term_row, computed."""
     unseen = math.log(1.0 + space.rows) + 1.0
     row = {
         term: (1.0 + math.log(count))
@@ -122,18 +138,17 @@ def term_row(text: str, space: TermMatrix) -> dict[str, float]:
     return {term: value / norm for term, value in row.items()}
 
 
-def mean_rows(terms: TermMatrix, rows: IntArray) -> dict[str, float]:
-    """The mean of the chosen rows, as {term: value} over the terms they contain."""
+def mean_columns(terms: TermMatrix, rows: IntArray) -> tuple[IntArray, npt.NDArray[np.float64]]:
+    """The mean of the chosen rows as its columns (increasing) and their values."""
     if len(rows) == 0:
-        return {}
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
     starts, lengths = terms.indptr[rows], np.diff(terms.indptr)[rows]
     # positions of every chosen row's values, one row after another
     offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
     positions = np.arange(int(lengths.sum())) + offsets
     columns, inverse = np.unique(terms.columns[positions], return_inverse=True)
     sums = np.bincount(inverse, weights=terms.values[positions], minlength=len(columns))
-    means = (sums / len(rows)).tolist()
-    return {terms.vocabulary[c]: m for c, m in zip(columns.tolist(), means, strict=True)}
+    return columns, sums / len(rows)
 
 
 def score_rows(terms: TermMatrix, weights: Mapping[str, float]) -> FloatArray:

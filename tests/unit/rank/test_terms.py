@@ -8,7 +8,7 @@ import pytest
 from papertide.rank.terms import (
     build_term_matrix,
     count_terms,
-    mean_rows,
+    mean_columns,
     score_rows,
     term_row,
     tokenize,
@@ -49,18 +49,23 @@ def test_term_row_uses_the_spaces_idf_and_the_unseen_idf():
     assert row["graph"] == pytest.approx(seen / norm)
     assert row["robots"] == pytest.approx(unseen / norm)
     assert term_row("", space) == {}
+    assert term_row("graph robots", space) is row  # kept for the matrix's next request
 
 
-def test_score_rows_and_mean_rows_agree_with_the_dicts():
+def test_score_rows_and_mean_columns_agree_with_the_dicts():
     terms = build_term_matrix(["graph neural", "speech audio", "graph speech"])
     weights = {"graph": 2.0, "speech": -1.0, "unknown": 5.0}
     expected = [sum(v * weights.get(t, 0.0) for t, v in terms.row_of(i).items()) for i in range(3)]
     assert score_rows(terms, weights) == pytest.approx(np.asarray(expected, np.float32))
-    mean = mean_rows(terms, np.asarray([0, 2]))
-    for term in set(terms.row_of(0)) | set(terms.row_of(2)):
+    columns, means = mean_columns(terms, np.asarray([0, 2]))
+    assert columns.tolist() == sorted(columns.tolist())
+    mean = {terms.vocabulary[c]: m for c, m in zip(columns.tolist(), means.tolist(), strict=True)}
+    assert set(mean) == set(terms.row_of(0)) | set(terms.row_of(2))
+    for term, value in mean.items():
         both = terms.row_of(0).get(term, 0.0) + terms.row_of(2).get(term, 0.0)
-        assert mean[term] == pytest.approx(both / 2)
-    assert mean_rows(terms, np.asarray([], dtype=np.int64)) == {}
+        assert value == pytest.approx(both / 2)
+    empty = mean_columns(terms, np.asarray([], dtype=np.int64))
+    assert len(empty[0]) == len(empty[1]) == 0
 
 
 def test_top_terms_orders_positive_contributions():
