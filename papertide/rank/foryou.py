@@ -3,7 +3,8 @@ model of recommend.py over the papers listed in the last days; what it learned; 
 
 The candidate pool (vectors, tf-idf rows, neighbour lists of the recent papers) is the same for
 every user until the listings or the stored vectors change, so it is prepared once and kept
-per store (POOLS), with the candidates of rated papers read so far. A request checks the
+per store (POOLS), with the candidates of rated papers read so far and the last profiles
+trained (a user's model changes only with their feedback or follows). A request checks the
 latest listing day, the listings per day of the window and the vectors' change number (three
 small queries); text edited since the last `papertide index` waits for its new vector, as the
 vectors themselves do.
@@ -12,6 +13,7 @@ vectors themselves do.
 from __future__ import annotations
 
 import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -44,19 +46,36 @@ WINDOW_DAYS = 30
 WEB = "web"
 VALUES = {"up": 1, "down": -1}
 RATED_CACHE_SIZE = 5_000  # candidates of rated papers kept per pool (about 2 KB each)
+PROFILE_CACHE_SIZE = 64  # trained profiles kept per pool, least recently used dropped first
 
 PoolKey = tuple[object, ...]
+ProfileKey = tuple[tuple[Feedback, ...], tuple[Follow, ...]]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PreparedPool:
     """The recent papers as prepared under `key`, with the candidates of rated papers looked
-    up since (paper id -> candidate, None: no paper or no vector)."""
+    up since (paper id -> candidate, None: no paper or no vector) and the profiles trained
+    against it (by what they were trained from: feedback and follows)."""
 
     key: PoolKey
     papers: tuple[Paper, ...]
     pool: CandidatePool
     rated: dict[str, Candidate | None] = field(default_factory=dict)
+    profiles: OrderedDict[ProfileKey, UserProfile] = field(default_factory=OrderedDict)
+
+    def trained(self, key: ProfileKey) -> UserProfile | None:
+        """The profile trained from `key`, if kept."""
+        found = self.profiles.get(key)
+        if found is not None:
+            self.profiles.move_to_end(key)
+        return found
+
+    def keep(self, key: ProfileKey, profile: UserProfile) -> None:
+        """Keep a trained profile, dropping the least recently used beyond the limit."""
+        self.profiles[key] = profile
+        while len(self.profiles) > PROFILE_CACHE_SIZE:
+            self.profiles.popitem(last=False)
 
 
 # per store object (the web shares one per worker), per (model, dim): the last prepared pool
@@ -151,9 +170,13 @@ class ForYouService:
         pool = prepared.pool
         feedback = self.feedback(user_id, [p.id for p in prepared.papers])
         follows: list[Follow] = self.store.follows_of(user_id)
-        rated = self.rated_candidates(prepared, [f.paper_id for f in feedback])
+        key = (tuple(feedback), tuple(follows))
         with blas().limit(limits=1, user_api="blas"):
-            trained = train_profile(feedback, rated, follows, pool, params=self.params)
+            trained = prepared.trained(key)
+            if trained is None:
+                rated = self.rated_candidates(prepared, [f.paper_id for f in feedback])
+                trained = train_profile(feedback, rated, follows, pool, params=self.params)
+                prepared.keep(key, trained)
             if trained.is_empty or not limit:
                 return trained, ForYou(None, {})
             found = recommend(trained, pool, limit, params=self.params)
