@@ -243,7 +243,8 @@ def rocchio_terms(
             parts.append(sign * weight / total * row.values)
     # bincount adds each term's parts in row order from 0.0, as a running sum would
     every = np.concatenate(ids) if ids else np.zeros(0, np.int64)
-    sums = np.bincount(every, np.concatenate(parts) if parts else None, matrix.term_ids)
+    weights = np.concatenate(parts) if parts else None
+    sums = np.asarray(np.bincount(every, weights, matrix.term_ids), dtype=np.float64)
     seen = np.flatnonzero(np.bincount(every, minlength=matrix.term_ids))
     top = largest_indexes(sums[seen], lambda k: matrix.term_name(int(seen[k])), params.term_keep)
     kept = {matrix.term_name(int(seen[k])): float(sums[seen[k]]) for k in top}
