@@ -57,7 +57,9 @@ def evaluate(
     data_dir: Path | None, skip_contextual: bool, daily_size: int, recommend: bool, as_json: bool
 ) -> None:
     """Rank CSFCube (test fold) and Daily Papers with BM25, a tf-idf SVM baseline, dense
-    embedders and the hybrid, whose fusion is chosen on the CSFCube dev fold; print one table.
+    embedders, `similar` as shipped and the hybrid, whose fusion is chosen on the CSFCube dev
+    fold; print one table, then CSFCube by its authors' protocol (MAP, NDCG%20 per facet)
+    beside published models.
 
     With --recommend: trending, the tf-idf SVM and papertide's recommender on simulated users
     of the Daily Papers archive."""
