@@ -12,6 +12,7 @@ vectors themselves do.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -78,7 +79,9 @@ class PreparedPool:
             self.profiles.popitem(last=False)
 
 
-# per store object (the web shares one per worker), per (model, dim): the last prepared pool
+# per store object (the web shares one per worker), per (model, dim): the last prepared pool;
+# LOCK is held while they are read or changed
+LOCK = threading.Lock()
 POOLS: weakref.WeakKeyDictionary[Store, dict[tuple[str, int], PreparedPool]] = (
     weakref.WeakKeyDictionary()
 )
@@ -166,6 +169,10 @@ class ForYouService:
     def profile(self, user_id: int, limit: int = 0) -> tuple[UserProfile, ForYou]:
         """The user's trained profile and (when `limit` > 0) the best `limit` recent papers,
         with the papers they name (themselves and their nearest liked papers)."""
+        with LOCK:  # the kept pools, rows and profiles are shared by the web's threads
+            return self._profile(user_id, limit)
+
+    def _profile(self, user_id: int, limit: int) -> tuple[UserProfile, ForYou]:
         prepared = self.prepared()
         pool = prepared.pool
         feedback = self.feedback(user_id, [p.id for p in prepared.papers])

@@ -78,7 +78,8 @@ class TermMatrix:
     rows' own documents (a candidate pool); `owners[k]` is the row of `values[k]`. `outside`
     keeps term_row's rows of texts outside the matrix (a kept pool meets the same rated
     papers again and again); terms the vocabulary lacks get ids from len(vocabulary) on, in
-    `extra`. trim() empties both beyond OUTSIDE_ROWS rows, between uses of their ids.
+    `extra`. trim() empties both beyond OUTSIDE_ROWS rows, between uses of their ids. Those
+    caches make a matrix unsafe to share between threads without a lock (foryou.py holds one).
     """
 
     vocabulary: tuple[str, ...]
