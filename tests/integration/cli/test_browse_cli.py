@@ -28,6 +28,20 @@ def test_demo_loads_the_bundled_corpus_once(cli):
     again = cli("demo")
     assert " 0 new, 0 updated" in again.stdout
     assert json.loads(cli("stats", "--json").stdout) == stats
+    # #17: the demo's sources list no versions; "versions 0" beside 23,608 papers read as a defect
+    assert stats["versions"] == 0
+    assert "versions" not in cli("stats").stdout
+
+
+def test_stats_counts_the_dated_versions_a_source_lists(cli, tmp_path):
+    versions = [{"version": "v1", "date": "2026-01-02"}, {"version": 2, "created": "2026-02-03"}]
+    record = {**json.loads(paper_line(1)), "versions": versions}
+    path = tmp_path / "versioned.jsonl"
+    path.write_text(json.dumps(record) + "\n" + paper_line(2) + "\n")
+    assert cli("ingest", "jsonl", str(path)).returncode == 0
+    assert json.loads(cli("stats", "--json").stdout)["versions"] == 2
+    shown = cli("stats").stdout.splitlines()
+    assert "versions      2 dated (v1, v2, ... as arXiv lists them)" in shown
 
 
 def test_export_of_the_demo_reads_in_real_citation_clients(cli, tmp_path):
