@@ -3,7 +3,11 @@
 import csv
 import io
 import json
+from datetime import date
 
+from papertide.clock import FixedClock
+from papertide.demo import DemoDays, recorded_demo
+from papertide.store.sqlite import SqliteStore
 from tests.integration.citation_clients import bibtex_keys, csl_items, ris_keys
 from tests.integration.cli.conftest import paper_line
 
@@ -18,7 +22,7 @@ def test_init_creates_the_database_and_is_safe_to_repeat(cli, tmp_path):
     assert "No daily listings yet" in cli("daily").stdout
 
 
-def test_demo_loads_the_bundled_corpus_once(cli):
+def test_demo_loads_the_bundled_corpus_once(cli, tmp_path):
     first = cli("demo")
     assert first.returncode == 0, first.stderr
     stats = json.loads(cli("stats", "--json").stdout)
@@ -31,6 +35,13 @@ def test_demo_loads_the_bundled_corpus_once(cli):
     # #17: the demo's sources list no versions; "versions 0" beside 23,608 papers read as a defect
     assert stats["versions"] == 0
     assert "versions" not in cli("stats").stdout
+    store = SqliteStore(tmp_path / "cli.db", FixedClock())  # the note the site shows (#17)
+    try:
+        days = recorded_demo(store)
+    finally:
+        store.close()
+    assert days == DemoDays(date(2026, 3, 5), date(2026, 8, 21))
+    assert (stats["first_day"], stats["last_day"]) == ("2026-03-05", "2026-08-21")
 
 
 def test_stats_counts_the_dated_versions_a_source_lists(cli, tmp_path):
