@@ -110,4 +110,3 @@ def test_the_wheel_installs_without_dev_extras_and_runs_demo_index_search_serve(
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=30) == 0
-
