@@ -8,6 +8,7 @@ import click
 import uvicorn
 
 from papertide.cli.common import db_option, open_store, settings_for
+from papertide.web.welcome import welcome_lines
 from papertide.wiring import index_paths, load_secret_key, sync_lexical
 
 APP_FACTORY = "papertide.web.app:app_from_env"
@@ -34,7 +35,8 @@ def serve(host: str, port: int, workers: int, access_log: bool, db: str | None) 
             click.echo(f"lexical index: {synced.added:,} papers added", err=True)
     load_secret_key(settings)  # likewise the <db>.secret key file the workers share
     os.environ["PAPERTIDE_DB"] = settings.db  # what the workers' app_from_env reads
-    click.echo(f"papertide on http://{host}:{port}/ (database {settings.db})", err=True)
+    click.echo(f"papertide serves {settings.db}", err=True)
+    click.echo("\n".join(welcome_lines(host, port)), err=True)
     uvicorn.run(
         APP_FACTORY,
         factory=True,
