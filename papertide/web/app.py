@@ -16,8 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from papertide import __version__
 from papertide.config import load_settings
-from papertide.demo import recorded_demo
+from papertide.demo import DemoDays, recorded_demo
 from papertide.digest.schedule import DigestScheduler
+from papertide.errors import StoreError
 from papertide.web.api import api_router
 from papertide.web.api_foryou import foryou_api_router
 from papertide.web.auth import Viewer, csrf_guard, read_viewer
@@ -123,7 +124,7 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     if page_cache is not None:  # outside SecurityHeaders: cached pages keep their headers
         app.add_middleware(PageCacheMiddleware, cache=page_cache, paths=CACHED_PAGES)
-    renderer = Renderer(build_environment(), demo=lambda: recorded_demo(services.store))
+    renderer = Renderer(build_environment(), demo=lambda: demo_note(services))
     install_error_handlers(app, services, renderer)
     app.mount("/static", StaticFiles(packages=[("papertide.web", "static")]), name="static")
     app.include_router(api_router(services))  # first: /papers/{id}.md before the HTML page
@@ -162,3 +163,12 @@ def app_from_env() -> FastAPI:
     mailing = services.settings.smtp_host != ""
     scheduler = DigestScheduler(services.digests.send_due) if mailing else None
     return create_app(services, close_store=True, page_cache=cache, scheduler=scheduler)
+
+
+def demo_note(services: WebServices) -> DemoDays | None:
+    """The footer's demo note; none while the store cannot be reached, so the 503 page that
+    says so renders without asking the store again."""
+    try:
+        return recorded_demo(services.store)
+    except StoreError:
+        return None

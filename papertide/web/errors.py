@@ -79,7 +79,7 @@ def install_error_handlers(app: FastAPI, services: WebServices, renderer: Render
         # on the event loop (these handlers are async)
         viewer = Viewer(None, "") if store_down else _viewer_or_anonymous(request, services)
         context = {"status": status, "title": TITLES.get(status, "Error"), "message": message}
-        return renderer.page(request, viewer, "error.html", context, status, headers)
+        return renderer.page(request, viewer, "error.html", context, status, headers, store_down)
 
     async def on_papertide(request: Request, error: Exception) -> Response:
         assert isinstance(error, PapertideError)

@@ -193,8 +193,11 @@ class Renderer:
         context: Mapping[str, Any],
         status: int = 200,
         headers: Mapping[str, str] | None = None,
+        store_down: bool = False,
     ) -> HTMLResponse:
-        html = self.text(name, {**self.base(request, viewer), **context})
+        """`store_down`: the store just failed, so the page does not ask it for the demo note
+        (that would wait out its timeout a second time)."""
+        html = self.text(name, {**self.base(request, viewer, store_down), **context})
         response = HTMLResponse(html, status_code=status, headers=dict(headers or {}))
         response.headers["Cache-Control"] = HTML_CACHE_CONTROL
         if viewer.new_presession:
@@ -210,12 +213,12 @@ class Renderer:
     def text(self, name: str, context: Mapping[str, Any]) -> str:
         return self.env.get_template(name).render(context)
 
-    def base(self, request: Request, viewer: Viewer) -> dict[str, Any]:
+    def base(self, request: Request, viewer: Viewer, store_down: bool = False) -> dict[str, Any]:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return {
             "viewer": viewer,
             "user": viewer.user,
             "csrf": viewer.csrf,
             "here": here,
-            "demo": self.demo(),
+            "demo": None if store_down else self.demo(),
         }
