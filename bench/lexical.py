@@ -38,7 +38,7 @@ from papertide.clock import SystemClock
 from papertide.index.lexical import FieldWeights, IndexState
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.models import Paper, Record
-from papertide.search.query import parse_query
+from papertide.index.query import parse_query
 from papertide.store.sqlite import SqliteStore
 
 WEIGHTS = FieldWeights()

@@ -10,7 +10,7 @@ import uvicorn
 from papertide.cli.common import db_option, open_store, settings_for
 from papertide.wiring import index_paths, load_secret_key, sync_lexical
 
-APP_FACTORY = "papertide.web.app:app_from_env"
+APP_FACTORY = "papertide.asgi:app_from_env"
 
 
 @click.command()

@@ -18,7 +18,7 @@ from papertide.index.lexical import LexicalHit
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.models import Paper
 from papertide.search.hybrid import Fusion, Ranking, fuse_rankings
-from papertide.search.query import parse_query
+from papertide.index.query import parse_query
 
 LEXICAL = "lexical"
 DENSE = "dense"

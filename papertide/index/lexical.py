@@ -15,7 +15,7 @@ from typing import Protocol
 
 from papertide.errors import PapertideError
 from papertide.models import Paper
-from papertide.search.query import Query
+from papertide.index.query import Query
 from papertide.store.base import StoreWatermark
 
 MORE_LIKE_THIS_TERMS = 25

@@ -37,7 +37,7 @@ from papertide.index.tantivy_query import (
     text_terms_query,
 )
 from papertide.models import Paper
-from papertide.search.query import Query, parse_query
+from papertide.index.query import Query, parse_query
 
 SCHEMA_VERSION = 1
 STATE_FILE = "papertide-lexical.json"

@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from papertide.models import Paper
-from papertide.search.query import Query
+from papertide.index.query import Query
 
 
 def passes(paper: Paper, query: Query) -> bool:

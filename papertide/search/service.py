@@ -26,7 +26,7 @@ from papertide.search.hybrid import (
     Part,
     fuse_rankings,
 )
-from papertide.search.query import Query, parse_query
+from papertide.index.query import Query, parse_query
 from papertide.search.snippet import Snippet, make_snippet
 from papertide.store.base import Store
 

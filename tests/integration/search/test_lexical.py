@@ -19,7 +19,7 @@ from papertide.index.lexical import (
 )
 from papertide.index.tantivy_lexical import STATE_FILE, TantivyLexicalIndex, search_text
 from papertide.models import Paper, Record
-from papertide.search.query import parse_query
+from papertide.index.query import parse_query
 from papertide.search.snippet import make_snippet
 from papertide.store.sqlite import SqliteStore
 from tests.unit.search.test_bm25_reference import load_golden

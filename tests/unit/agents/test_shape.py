@@ -20,7 +20,7 @@ from papertide.agents.shape import (
 from papertide.models import Link, Listing, Paper
 from papertide.rank.trending import TrendingScore
 from papertide.search.hybrid import Part
-from papertide.search.query import parse_query
+from papertide.index.query import parse_query
 from papertide.search.service import SearchHit, SearchResult
 from papertide.search.snippet import Snippet
 
