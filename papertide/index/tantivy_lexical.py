@@ -28,6 +28,7 @@ from papertide.index.lexical import (
     PaperLookup,
     informative_terms,
 )
+from papertide.index.query import Query, parse_query
 from papertide.index.tantivy_query import (
     BuiltQuery,
     QueryContext,
@@ -37,7 +38,6 @@ from papertide.index.tantivy_query import (
     text_terms_query,
 )
 from papertide.models import Paper
-from papertide.index.query import Query, parse_query
 
 SCHEMA_VERSION = 1
 STATE_FILE = "papertide-lexical.json"

@@ -17,9 +17,9 @@ from papertide.index.lexical import (
     is_in_step,
     sync_index,
 )
+from papertide.index.query import parse_query
 from papertide.index.tantivy_lexical import STATE_FILE, TantivyLexicalIndex, search_text
 from papertide.models import Paper, Record
-from papertide.index.query import parse_query
 from papertide.search.snippet import make_snippet
 from papertide.store.sqlite import SqliteStore
 from tests.unit.search.test_bm25_reference import load_golden
