@@ -22,6 +22,7 @@ LAYERS: list[set[str]] = [
     {"models"},
     {"papertide"},  # the package itself: __version__ and the record types
     {"config"},
+    {"secret_key"},
     {"sources", "store", "citation", "demo"},
     {"ingest", "migrate", "export"},
     {"index"},

@@ -8,8 +8,7 @@ import click
 
 from papertide.cli.common import db_option, open_store, settings_for
 from papertide.cli.ingest import run
-from papertide.sources.hf_daily import HfDailyFilesSource
-from papertide.sources.tabular import JsonlSource
+from papertide.wiring import build_file_sources
 
 DEMO_PACKAGE = "papertide.demo"
 DEMO_PAPERS = "papers.jsonl.xz"
@@ -35,4 +34,10 @@ def demo(db: str | None) -> None:
         resources.as_file(folder / DEMO_DAILY) as days,
     ):
         options = {"db": db, "as_json": False, "allow_quarantine": False}
-        run(options, [JsonlSource(papers), HfDailyFilesSource([days])])
+        run(
+            options,
+            lambda _: [
+                *build_file_sources("jsonl", [papers]),
+                *build_file_sources("hf-daily", [days]),
+            ],
+        )

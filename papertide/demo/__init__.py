@@ -1,0 +1,1 @@
+"""The bundled demo corpus (compressed JSON lines) that `papertide demo` loads."""
