@@ -255,9 +255,18 @@ def build_accounts(store: Store, clock: Clock) -> AccountService:
     return AccountService(store, clock)
 
 
-def build_community(settings: Settings, store: Store, clock: Clock) -> CommunityService:
-    """Votes, comments, submissions...; a submitted paper not yet stored comes from arXiv."""
-    return CommunityService(store, clock, arxiv_papers_by_id(settings, clock))
+def build_community(
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    papers_by_id: Callable[[list[str]], list[Paper]] | None = None,
+    limits: RateLimits = DEFAULT_RATE_LIMITS,
+) -> CommunityService:
+    """Votes, comments, submissions...; a submitted paper not yet stored comes from
+    `papers_by_id`, else from arXiv (arxiv_papers_by_id); `limits` bound what each account
+    may post."""
+    fetch = papers_by_id or arxiv_papers_by_id(settings, clock)
+    return CommunityService(store, clock, fetch, limits)
 
 
 def arxiv_papers_by_id(settings: Settings, clock: Clock) -> Callable[[list[str]], list[Paper]]:
@@ -285,20 +294,18 @@ def build_web_services(
 ) -> WebServices:
     """Everything the web tier calls, over one store (the app closes it when it stops):
     `store`, or the one settings.db names. One static embedder (`embedder` when given) and
-    one secret key serve every service; `mailer` sends digests (else build_mailer),
-    `papers_by_id` fetches submitted papers (else from arXiv: arxiv_papers_by_id), `limits`
-    bound what each account may post."""
+    one secret key serve every service; `mailer` sends digests (else build_mailer);
+    `papers_by_id` and `limits` go to build_community."""
     clock = clock or SystemClock()
     store = store if store is not None else build_store(settings, clock)
     embedder = embedder or build_embedder()
     secret_key = load_secret_key(settings)
-    fetch = papers_by_id or arxiv_papers_by_id(settings, clock)
     return WebServices(
         settings=settings,
         store=store,
         search=build_search_service(settings, store, embedder),
         accounts=build_accounts(store, clock),
-        community=CommunityService(store, clock, fetch, limits),
+        community=build_community(settings, store, clock, papers_by_id, limits),
         trending=TrendingService(store, clock),
         digests=build_digests(settings, store, clock, mailer, embedder, secret_key),
         clock=clock,
