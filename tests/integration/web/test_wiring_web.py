@@ -8,6 +8,7 @@ import pytest
 
 from papertide import wiring
 from papertide.config import Settings
+from papertide.secret_key import load_secret_key
 
 
 def counting(calls: list[str], name: str, real: Callable[..., Any]) -> Callable[..., Any]:
@@ -25,7 +26,7 @@ def test_an_app_loads_its_embedder_and_reads_its_key_once(
     monkeypatch.setattr(
         wiring, "build_embedder", counting(calls, "embedder", wiring.build_embedder)
     )
-    monkeypatch.setattr(wiring, "load_secret_key", counting(calls, "key", wiring.load_secret_key))
+    monkeypatch.setattr(wiring, "load_secret_key", counting(calls, "key", load_secret_key))
     services = wiring.build_web_services(Settings(db=str(tmp_path / "a.db"), vector_refresh_s=0))
     try:
         assert sorted(calls) == ["embedder", "key"]
