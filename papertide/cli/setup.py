@@ -8,11 +8,10 @@ import click
 
 from papertide.cli.common import db_option, open_store, settings_for
 from papertide.cli.ingest import run
+from papertide.demo import DEMO_DAILY, DEMO_PAPERS, demo_days, record_demo
 from papertide.wiring import build_file_sources
 
 DEMO_PACKAGE = "papertide.demo"
-DEMO_PAPERS = "papers.jsonl.xz"
-DEMO_DAILY = "daily.jsonl.xz"
 
 
 @click.command()
@@ -27,7 +26,9 @@ def init(db: str | None) -> None:
 @click.command()
 @db_option
 def demo(db: str | None) -> None:
-    """Load the bundled demo corpus: 20,000+ arXiv cs papers and 120 days of Daily Papers."""
+    """Load the bundled demo corpus: 20,000+ arXiv cs papers and 120 days of Daily Papers.
+
+    The store notes that it holds the demo and its listing days; the site shows them."""
     folder = resources.files(DEMO_PACKAGE)
     with (
         resources.as_file(folder / DEMO_PAPERS) as papers,
@@ -41,3 +42,5 @@ def demo(db: str | None) -> None:
                 *build_file_sources("hf-daily", [days]),
             ],
         )
+        with open_store(db) as store:  # the site says it shows the demo, and which days
+            record_demo(store, demo_days(days))

@@ -7,14 +7,21 @@ Takes loaded data and ready embedders; loads no model and prints nothing (the CL
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from statistics import fmean
 from typing import Any
 
 from papertide.eval.base import EvalDoc, Ranker
 from papertide.eval.baselines import TfidfSvmRanker
 from papertide.eval.datasets import EvalData
-from papertide.eval.rankers import Bm25Ranker, DenseRanker, HybridRanker, fusion_grid
+from papertide.eval.official import OfficialResult, score_official
+from papertide.eval.rankers import (
+    Bm25Ranker,
+    DenseRanker,
+    HybridRanker,
+    describe_fusion,
+    fusion_grid,
+)
 from papertide.eval.report import OVERALL, EvalReport, RankerResult
 from papertide.eval.runner import run_eval, score_queries
 from papertide.eval.tuning import TuneResult, tune
@@ -26,6 +33,7 @@ BM25_NAME = "BM25"
 BM25_WHOLE_NAME = "BM25 (whole query paper)"
 SVM_NAME = "tf-idf SVM (arxiv-sanity style)"
 HYBRID_NAME = "hybrid"
+SIMILAR_PREFIX = "similar ("
 
 Log = Callable[[str], None]
 
@@ -35,7 +43,9 @@ class Comparison:
     """The test report, what was chosen on dev, and the issue's figure.
 
     `dense_dev` maps each dense ranker to its dev nDCG@20; `gains` maps "over BM25" and
-    "over best dense" to the hybrid's relative gain in test nDCG@20 (overall).
+    "over best dense" to the hybrid's relative gain in test nDCG@20 (overall). `official`
+    scores every row by CSFCube's own protocol (official.py), the hybrid tuned per fold:
+    `fold_fusions` names the hybrid chosen on each fold's dev queries.
     """
 
     report: EvalReport
@@ -44,6 +54,8 @@ class Comparison:
     fusion: TuneResult[Fusion]
     gains: Mapping[str, float]
     lexical_for_hybrid: str = BM25_NAME
+    official: tuple[OfficialResult, ...] = ()
+    fold_fusions: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def figure_holds(self) -> bool:
@@ -62,16 +74,24 @@ class Comparison:
             "fusion_grid": grid,
             "hybrid_gain": dict(self.gains),
             "figure_holds": self.figure_holds,
+            "official": [asdict(result) for result in self.official],
+            "official_fold_hybrids": dict(self.fold_fusions),
         }
 
 
 def compare_rankers(
-    data: EvalData, embedders: Mapping[str, Embedder], log: Log | None = None
+    data: EvalData,
+    embedders: Mapping[str, Embedder],
+    log: Log | None = None,
+    similar: Mapping[str, Fusion] | None = None,
 ) -> Comparison:
     """Tune the hybrid on dev, then score every ranker on test in one run.
 
     `embedders` maps a row name (e.g. "dense-fast") to its embedder, in row order. The hybrid's
-    dense part is the dense ranker with the best dev nDCG@20 (the first on ties).
+    dense part is the dense ranker with the best dev nDCG@20 (the first on ties). `similar`
+    maps dense row names to a fixed fusion (keyed as rankers.py keys it): each adds the row
+    "similar (<name>)", BM25 and that embedder on the whole query paper, as `papertide similar`
+    ranks with its shipped settings.
     """
     say = log or (lambda _: None)
     bm25 = Bm25Ranker(BM25_NAME)
@@ -82,31 +102,75 @@ def compare_rankers(
         say(f"embedding the CSFCube corpus with {ranker.embedder.name}")
         ranker.embed_docs(unique_docs(data))
     say("choosing the dense part and the fusion on the CSFCube dev fold")
-    dense_dev = {r.name: dev_ndcg(r, data) for r in dense}
-    chosen = next(r for r in dense if dense_dev[r.name] == max(dense_dev.values()))
-    lexical, tuned = tune_hybrid(bm25, chosen, data)
+    chosen, dense_dev, lexical, tuned = choose_hybrid(bm25, dense, data)
     hybrid = HybridRanker(lexical, chosen, tuned.best, HYBRID_NAME)
+    whole = Bm25Ranker(BM25_WHOLE_NAME, whole_paper=True)
+    by_name = {r.name: r for r in dense}
+    shipped = [
+        HybridRanker(whole, by_name[name].whole_paper_view(name), fusion, similar_row(name))
+        for name, fusion in (similar or {}).items()
+    ]
     say("scoring every ranker on the test queries")
-    rankers: list[Ranker] = [bm25, TfidfSvmRanker(name=SVM_NAME), *dense, hybrid]
+    rankers: list[Ranker] = [bm25, TfidfSvmRanker(name=SVM_NAME), *dense, *shipped, hybrid]
     report = run_eval(rankers, data)
     gains = hybrid_gains(report.results, [r.name for r in dense])
-    return Comparison(report, chosen.name, dense_dev, tuned, gains, lexical.name)
+    comparison = Comparison(report, chosen.name, dense_dev, tuned, gains, lexical.name)
+    if not data.csfcube.folds:
+        return comparison
+    say("scoring every ranker by CSFCube's own protocol, the hybrid tuned on each fold")
+    per_fold: dict[str, HybridRanker] = {}
+    for fold in data.csfcube.folds:
+        if data.csfcube.split is not None and fold.name == data.csfcube.split.name:
+            per_fold[fold.name] = hybrid
+            continue
+        fold_data = replace(data, csfcube=data.csfcube.with_fold(fold.name))
+        fold_dense, _, fold_lexical, fold_tuned = choose_hybrid(bm25, dense, fold_data)
+        per_fold[fold.name] = HybridRanker(fold_lexical, fold_dense, fold_tuned.best, HYBRID_NAME)
+    official = tuple(
+        score_official(
+            r.name, dict(per_fold) if r is hybrid else dict.fromkeys(per_fold, r), data.csfcube
+        )
+        for r in rankers
+    )
+    fold_fusions = {
+        fold: f"{r.lexical.name} + {r.dense.name}, {describe_fusion(r.fusion)}"
+        for fold, r in per_fold.items()
+    }
+    return replace(comparison, official=official, fold_fusions=fold_fusions)
+
+
+def similar_row(dense_name: str) -> str:
+    """The row name of the shipped `similar` ranker over a dense row's embedder."""
+    return f"{SIMILAR_PREFIX}{dense_name})"
+
+
+def choose_hybrid(
+    bm25: Bm25Ranker, dense: Sequence[DenseRanker], data: EvalData
+) -> tuple[DenseRanker, dict[str, float], Bm25Ranker, TuneResult[Fusion]]:
+    """The dense ranker with the best dev nDCG@20 (the first on ties) in the query form
+    tune_hybrid picks, each dense ranker's dev nDCG@20, and the lexical form and fusion."""
+    dense_dev = {r.name: dev_ndcg(r, data) for r in dense}
+    chosen = next(r for r in dense if dense_dev[r.name] == max(dense_dev.values()))
+    lexical, side, tuned = tune_hybrid(bm25, chosen, data)
+    return side, dense_dev, lexical, tuned
 
 
 def tune_hybrid(
     bm25: Bm25Ranker, dense: DenseRanker, data: EvalData
-) -> tuple[Bm25Ranker, TuneResult[Fusion]]:
-    """The lexical query form (facet text, or the whole query paper) and the fusion with the
-    best dev nDCG@20; the facet text wins ties."""
+) -> tuple[Bm25Ranker, DenseRanker, TuneResult[Fusion]]:
+    """The query forms of each side (facet text, or the whole query paper) and the fusion with
+    the best dev nDCG@20; facet text wins ties, lexical side first."""
 
-    def family(lexical: Bm25Ranker) -> Callable[[Fusion], Ranker]:
+    def family(lexical: Bm25Ranker, dense: DenseRanker) -> Callable[[Fusion], Ranker]:
         return lambda fusion: HybridRanker(lexical, dense, fusion, HYBRID_NAME)
 
+    whole = Bm25Ranker(BM25_WHOLE_NAME, whole_paper=True)
     options = [
-        (lexical, tune(family(lexical), fusion_grid(), data.csfcube))
-        for lexical in (bm25, Bm25Ranker(BM25_WHOLE_NAME, whole_paper=True))
+        (lexical, side, tune(family(lexical, side), fusion_grid(), data.csfcube))
+        for lexical in (bm25, whole)
+        for side in (dense, dense.whole_paper_view(f"{dense.name} (whole query paper)"))
     ]
-    return max(options, key=lambda option: option[1].score)
+    return max(options, key=lambda option: option[2].score)
 
 
 def unique_docs(data: EvalData) -> list[EvalDoc]:

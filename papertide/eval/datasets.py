@@ -17,7 +17,7 @@ import gzip
 import json
 import random
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -60,7 +60,8 @@ class EvalCollection:
     Queries sharing a pool share the same tuple object in `pools`. Without a split, every
     query is a test query and none is for tuning. Binary metrics (AP, RR) count a document
     as relevant from grade `relevant_grade` up. `seed` is the sampling seed of a sampled
-    collection.
+    collection. `folds` are every official split of the collection (CSFCube: fold1, fold2),
+    `split` the one in use.
     """
 
     name: str
@@ -70,6 +71,7 @@ class EvalCollection:
     split: Split | None = None
     relevant_grade: int = 1
     seed: int | None = None
+    folds: tuple[Split, ...] = ()
 
     def test_queries(self) -> tuple[EvalQuery, ...]:
         """The queries to report on, in collection order."""
@@ -78,6 +80,13 @@ class EvalCollection:
     def dev_queries(self) -> tuple[EvalQuery, ...]:
         """The queries to tune on, in collection order; empty without a split."""
         return self._select(() if self.split is None else self.split.dev)
+
+    def with_fold(self, name: str) -> EvalCollection:
+        """The same collection with the official split `name` in use."""
+        for fold in self.folds:
+            if fold.name == name:
+                return replace(self, split=fold)
+        raise DatasetError(f"{self.name} has no fold {name!r}")
 
     def _select(self, ids: Sequence[str] | None) -> tuple[EvalQuery, ...]:
         if ids is None:
@@ -121,8 +130,9 @@ def load_csfcube(data_dir: Path, *, fold: str = "fold1") -> EvalCollection:
     (24 queries) and reports on fold1_test (26); the two halves are disjoint. The authors'
     script (iesl/CSFCube eval_scripts/ranking_eval.py) tunes on fold1_dev too but reports
     the mean of fold1_test and fold2_test, and fold2_test is fold1_dev: tuned settings would
-    be scored on the queries they were tuned on. For a ranker with nothing tuned, the mean
-    of the fold1 and fold2 test figures reproduces the authors' protocol.
+    be scored on the queries they were tuned on. official.py follows their protocol with
+    each fold's test queries ranked by settings tuned on that fold's dev queries; every fold
+    is kept in `folds` for it.
     Pools are kept as judged: paper 8781666 is in its own two pools, graded 3.
     """
     if fold not in CSFCUBE_FOLDS:
@@ -132,11 +142,13 @@ def load_csfcube(data_dir: Path, *, fold: str = "fold1") -> EvalCollection:
     queries = tuple(parse_query(row) for row in read_jsonl(root / "queries.jsonl"))
     qrels = read_qrels(root / "qrels.tsv")
     pools = {q.id: build_pool(q.id, qrels.get(q.id, {}), papers) for q in queries}
-    split = read_split(root / "evaluation_splits.json", fold)
+    folds = tuple(read_split(root / "evaluation_splits.json", name) for name in CSFCUBE_FOLDS)
     known = {q.id for q in queries}
-    if unknown := sorted((set(split.dev) | set(split.test)) - known):
+    named = {i for split in folds for i in (*split.dev, *split.test)}
+    if unknown := sorted(named - known):
         raise DatasetError(f"evaluation_splits.json names unknown queries: {unknown[:3]}")
-    return EvalCollection("csfcube", queries, pools, qrels, split, RELEVANT_GRADE)
+    split = folds[CSFCUBE_FOLDS.index(fold)]
+    return EvalCollection("csfcube", queries, pools, qrels, split, RELEVANT_GRADE, folds=folds)
 
 
 def load_daily_papers(

@@ -111,15 +111,24 @@ class DenseRanker:
     """Cosine similarity between the embedded query text and the embedded docs.
 
     Each distinct doc (`paper_text` of title and abstract) is embedded once per ranker, and each
-    distinct query text once; vectors are unit length, so cosine is a dot product.
+    distinct query text once; vectors are unit length, so cosine is a dot product. With
+    `whole_paper`, a query paper is embedded whole (title and abstract, as its stored vector
+    is) instead of its facet text, as `papertide similar` does.
     """
 
-    def __init__(self, embedder: Embedder, name: str | None = None) -> None:
+    def __init__(self, embedder: Embedder, name: str | None = None, whole_paper: bool = False):
         self.embedder = embedder
         self.name = name or f"dense-{embedder.name}"
+        self.whole_paper = whole_paper
         self._docs: dict[str, Vectors] = {}
         self._pools: dict[PoolKey, Vectors] = {}
         self._queries: dict[str, Vectors] = {}
+
+    def whole_paper_view(self, name: str) -> DenseRanker:
+        """A `whole_paper` ranker sharing this one's vectors (nothing is embedded twice)."""
+        view = DenseRanker(self.embedder, name, whole_paper=True)
+        view._docs, view._pools, view._queries = self._docs, self._pools, self._queries
+        return view
 
     def rank(self, query: EvalQuery, candidates: Sequence[EvalDoc], k: int) -> list[str]:
         """The candidates by decreasing cosine (ties keep pool order)."""
@@ -131,9 +140,12 @@ class DenseRanker:
         if key not in self._pools:
             self.embed_docs(candidates)
             self._pools[key] = np.stack([self._docs[doc.id] for doc in candidates])
-        if query.text not in self._queries:
-            self._queries[query.text] = self.embedder.embed([query.text])[0]
-        scores = self._pools[key] @ self._queries[query.text]
+        text = query.text
+        if self.whole_paper and query.paper is not None:
+            text = paper_text(query.paper.title, query.paper.abstract)
+        if text not in self._queries:
+            self._queries[text] = self.embedder.embed([text])[0]
+        scores = self._pools[key] @ self._queries[text]
         order = np.argsort(-scores, kind="stable")
         return [(candidates[i].id, float(scores[i])) for i in order]
 
@@ -184,6 +196,12 @@ def fusion_grid() -> list[Fusion]:
         for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
     ]
     return rrf + convex
+
+
+def product_fusion(fusion: Fusion) -> Fusion:
+    """A fusion of the search service (retrievers "bm25" and "dense") keyed as the rankers here."""
+    weights = {LEXICAL: fusion.weight("bm25"), DENSE: fusion.weight("dense")}
+    return Fusion(fusion.method, weights, fusion.k)
 
 
 def describe_fusion(fusion: Fusion) -> str:

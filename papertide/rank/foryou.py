@@ -1,12 +1,26 @@
 """The "For you" ranking of the web: a user's ratings, upvotes, bookmarks and follows train the
 model of recommend.py over the papers listed in the last days; what it learned; BibTeX seeds.
+
+The candidate pool (vectors, tf-idf rows, neighbour lists of the recent papers) is the same for
+every user until the listings or the stored vectors change, so it is prepared once and kept
+per store (POOLS), with the candidates of rated papers read so far and the last profiles
+trained (a user's model changes only with their feedback or follows). A request checks the
+latest listing day, the listings per day of the window and the vectors' change number (three
+small queries); text edited since the last `papertide index` waits for its new vector, as the
+vectors themselves do.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import cache
+
+from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
 from papertide.clock import Clock
 from papertide.index.embed import paper_text
@@ -16,6 +30,7 @@ from papertide.rank.bibtex import BibMatch, match_entries, parse_bibtex, title_k
 from papertide.rank.profile import DEFAULT_PARAMS
 from papertide.rank.recommend import (
     Candidate,
+    CandidatePool,
     Feedback,
     LearnedModel,
     Recommendation,
@@ -31,6 +46,45 @@ from papertide.store.base import Store
 WINDOW_DAYS = 30
 WEB = "web"
 VALUES = {"up": 1, "down": -1}
+RATED_CACHE_SIZE = 5_000  # candidates of rated papers kept per pool (about 2 KB each)
+PROFILE_CACHE_SIZE = 64  # trained profiles kept per pool, least recently used dropped first
+
+PoolKey = tuple[object, ...]
+ProfileKey = tuple[tuple[Feedback, ...], tuple[Follow, ...]]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class PreparedPool:
+    """The recent papers as prepared under `key`, with the candidates of rated papers looked
+    up since (paper id -> candidate, None: no paper or no vector) and the profiles trained
+    against it (by what they were trained from: feedback and follows)."""
+
+    key: PoolKey
+    papers: tuple[Paper, ...]
+    pool: CandidatePool
+    rated: dict[str, Candidate | None] = field(default_factory=dict)
+    profiles: OrderedDict[ProfileKey, UserProfile] = field(default_factory=OrderedDict)
+
+    def trained(self, key: ProfileKey) -> UserProfile | None:
+        """The profile trained from `key`, if kept."""
+        found = self.profiles.get(key)
+        if found is not None:
+            self.profiles.move_to_end(key)
+        return found
+
+    def keep(self, key: ProfileKey, profile: UserProfile) -> None:
+        """Keep a trained profile, dropping the least recently used beyond the limit."""
+        self.profiles[key] = profile
+        while len(self.profiles) > PROFILE_CACHE_SIZE:
+            self.profiles.popitem(last=False)
+
+
+# per store object (the web shares one per worker), per (model, dim): the last prepared pool;
+# LOCK is held while they are read or changed
+LOCK = threading.Lock()
+POOLS: weakref.WeakKeyDictionary[Store, dict[tuple[str, int], PreparedPool]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +118,7 @@ class ForYouService:
         latest = self.store.latest_listing_day(self.clock.now().date())
         if latest is None:
             return []
-        pairs = self.store.listings_between(latest - timedelta(days=WINDOW_DAYS - 1), latest)
+        pairs = self.store.listings_between(window_start(latest), latest)
         return list({paper.id: paper for _, paper in reversed(pairs)}.values())[::-1]
 
     def candidates(self, papers: Sequence[Paper]) -> list[Candidate]:
@@ -81,21 +135,60 @@ class ForYouService:
         found += [Feedback(p, "bookmark") for p in sorted(self.store.bookmarked(user_id, pool_ids))]
         return found
 
+    def prepared(self) -> PreparedPool:
+        """The pool of the recent papers: the kept one while its key still holds."""
+        latest = self.store.latest_listing_day(self.clock.now().date())
+        days = (
+            () if latest is None else tuple(self.store.listing_days(window_start(latest), latest))
+        )
+        key = (self.params, latest, days, self.store.vector_seq(self.model))
+        kept = POOLS.setdefault(self.store, {})
+        found = kept.get((self.model, self.dim))
+        if found is None or found.key != key:
+            papers = self.recent_papers()
+            with blas().limit(limits=1, user_api="blas"):
+                pool = prepare_candidates(self.candidates(papers), self.params)
+            found = PreparedPool(key, tuple(papers), pool)
+            kept[(self.model, self.dim)] = found
+        return found
+
+    def rated_candidates(self, prepared: PreparedPool, ids: Sequence[str]) -> dict[str, Candidate]:
+        """Candidates of the rated papers `ids` that have a stored vector: from the pool, the
+        kept lookups, or the store (then kept)."""
+        in_pool = {c.paper_id: c for c in prepared.pool.candidates}
+        wanted = [i for i in dict.fromkeys(ids) if i not in in_pool and i not in prepared.rated]
+        if wanted:
+            papers = self.store.get_papers(wanted)
+            found = {c.paper_id: c for c in self.candidates(list(papers.values()))}
+            if len(prepared.rated) + len(wanted) > RATED_CACHE_SIZE:
+                prepared.rated.clear()
+            prepared.rated.update({i: found.get(i) for i in wanted})
+        rated = {i: in_pool.get(i) or prepared.rated.get(i) for i in ids}
+        return {i: c for i, c in rated.items() if c is not None}
+
     def profile(self, user_id: int, limit: int = 0) -> tuple[UserProfile, ForYou]:
-        """The user's trained profile and (when `limit` > 0) the best `limit` recent papers."""
-        papers = self.recent_papers()
-        pool = prepare_candidates(self.candidates(papers), self.params)
-        feedback = self.feedback(user_id, [p.id for p in papers])
+        """The user's trained profile and (when `limit` > 0) the best `limit` recent papers,
+        with the papers they name (themselves and their nearest liked papers)."""
+        with LOCK:  # the kept pools, rows and profiles are shared by the web's threads
+            return self._profile(user_id, limit)
+
+    def _profile(self, user_id: int, limit: int) -> tuple[UserProfile, ForYou]:
+        prepared = self.prepared()
+        pool = prepared.pool
+        feedback = self.feedback(user_id, [p.id for p in prepared.papers])
         follows: list[Follow] = self.store.follows_of(user_id)
-        by_id = {p.id: p for p in papers}
-        missing = [f.paper_id for f in feedback if f.paper_id not in by_id]
-        by_id |= self.store.get_papers(missing) if missing else {}
-        rated = {c.paper_id: c for c in self.candidates([by_id[f.paper_id] for f in feedback])}
-        trained = train_profile(feedback, rated, follows, pool, params=self.params)
-        if trained.is_empty or not limit:
-            return trained, ForYou(None, by_id)
-        found = recommend(trained, pool, limit, params=self.params)
-        return trained, ForYou(tuple(found), by_id)
+        key = (tuple(feedback), tuple(follows))
+        with blas().limit(limits=1, user_api="blas"):
+            trained = prepared.trained(key)
+            if trained is None:
+                rated = self.rated_candidates(prepared, [f.paper_id for f in feedback])
+                trained = train_profile(feedback, rated, follows, pool, params=self.params)
+                prepared.keep(key, trained)
+            if trained.is_empty or not limit:
+                return trained, ForYou(None, {})
+            found = recommend(trained, pool, limit, params=self.params)
+        named = [r.paper_id for r in found] + [p for r in found for p, _ in r.nearest]
+        return trained, ForYou(tuple(found), self.store.get_papers(list(dict.fromkeys(named))))
 
     def rank(self, user_id: int, limit: int) -> ForYou:
         """The best `limit` recent papers for the user, with their reasons."""
@@ -129,6 +222,18 @@ class ForYouService:
         for paper_id in dict.fromkeys(matched.paper_ids):
             self.store.set_rating(paper_id, 1, WEB, user_id=user_id)
         return matched
+
+
+def window_start(latest: date) -> date:
+    """The first day of the WINDOW_DAYS ending on `latest`."""
+    return latest - timedelta(days=WINDOW_DAYS - 1)
+
+
+@cache
+def blas() -> ThreadpoolController:
+    """The BLAS libraries, found once: a user's model fits with one BLAS thread (its small
+    products and solves ran 5x slower on two threads of a busy machine)."""
+    return ThreadpoolController()
 
 
 def stored_candidates(

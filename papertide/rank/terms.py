@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -38,6 +38,7 @@ _STOP_TEXT = """
     whose why will with within without would yet you your yours yourself"""
 STOP_WORDS = frozenset(_STOP_TEXT.split())
 
+OUTSIDE_ROWS = 5_000  # term_row rows kept per matrix (a few KB each)
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
 
@@ -60,12 +61,25 @@ def count_terms(text: str) -> Counter[str]:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class IdRow:
+    """A unit tf-idf row as term ids (TermMatrix.term_name names them) and values, in the
+    order of the row's terms."""
+
+    ids: IntArray
+    values: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
 class TermMatrix:
     """Unit-norm tf-idf rows in compressed sparse row form.
 
     Row i holds `columns[indptr[i]:indptr[i + 1]]` with `values` at the same positions;
     `vocabulary[column]` is the term, `index` the reverse map, `idf[column]` its idf over the
-    rows' own documents (a candidate pool); `owners[k]` is the row of `values[k]`.
+    rows' own documents (a candidate pool); `owners[k]` is the row of `values[k]`. `outside`
+    keeps term_row's rows of texts outside the matrix (a kept pool meets the same rated
+    papers again and again); terms the vocabulary lacks get ids from len(vocabulary) on, in
+    `extra`. trim() empties both beyond OUTSIDE_ROWS rows, between uses of their ids. Those
+    caches make a matrix unsafe to share between threads without a lock (foryou.py holds one).
     """
 
     vocabulary: tuple[str, ...]
@@ -75,16 +89,51 @@ class TermMatrix:
     values: FloatArray
     idf: npt.NDArray[np.float64]
     owners: IntArray
+    outside: dict[str, IdRow] = field(default_factory=dict)
+    extra: dict[str, int] = field(default_factory=dict)
+    extra_names: list[str] = field(default_factory=list)
 
     @property
     def rows(self) -> int:
         return int(self.indptr.shape[0]) - 1
+
+    @property
+    def term_ids(self) -> int:
+        """How many term ids are in use: the vocabulary's and the extra ones."""
+        return len(self.vocabulary) + len(self.extra_names)
 
     def row_of(self, i: int) -> dict[str, float]:
         """Row i as {term: value}."""
         start, end = int(self.indptr[i]), int(self.indptr[i + 1])
         terms = (self.vocabulary[c] for c in self.columns[start:end].tolist())
         return dict(zip(terms, self.values[start:end].tolist(), strict=True))
+
+    def id_row(self, i: int) -> IdRow:
+        """Row i as term ids and values."""
+        start, end = int(self.indptr[i]), int(self.indptr[i + 1])
+        return IdRow(self.columns[start:end], self.values[start:end].astype(np.float64))
+
+    def term_name(self, term_id: int) -> str:
+        """The term of a vocabulary or extra id."""
+        size = len(self.vocabulary)
+        return self.vocabulary[term_id] if term_id < size else self.extra_names[term_id - size]
+
+    def term_id(self, term: str) -> int:
+        """The id of a term: its column, else an extra id (given on first sight)."""
+        found = self.index.get(term)
+        if found is None:
+            found = self.extra.get(term)
+            if found is None:
+                found = self.extra[term] = len(self.vocabulary) + len(self.extra_names)
+                self.extra_names.append(term)
+        return found
+
+    def trim(self) -> None:
+        """Forget the outside rows and extra ids once there are more than OUTSIDE_ROWS rows."""
+        if len(self.outside) > OUTSIDE_ROWS:
+            self.outside.clear()
+            self.extra.clear()
+            self.extra_names.clear()
 
 
 def build_term_matrix(texts: Sequence[str]) -> TermMatrix:
@@ -109,31 +158,35 @@ def build_term_matrix(texts: Sequence[str]) -> TermMatrix:
     return TermMatrix(tuple(index), index, pointers, cols, values, idf, owners)
 
 
-def term_row(text: str, space: TermMatrix) -> dict[str, float]:
+def term_row(text: str, space: TermMatrix) -> IdRow:
     """The unit tf-idf row of a text outside `space`, with the space's idf; a term the space
-    has never seen gets the idf of document frequency 0."""
-    unseen = math.log(1.0 + space.rows) + 1.0
-    row = {
-        term: (1.0 + math.log(count))
-        * (float(space.idf[space.index[term]]) if term in space.index else unseen)
-        for term, count in count_terms(text).items()
-    }
-    norm = math.sqrt(sum(v * v for v in row.values())) or 1.0
-    return {term: value / norm for term, value in row.items()}
+    has never seen gets the idf of document frequency 0. Kept in `space.outside`."""
+    kept = space.outside.get(text)
+    if kept is None:
+        unseen = math.log(1.0 + space.rows) + 1.0
+        row = {
+            term: (1.0 + math.log(count))
+            * (float(space.idf[space.index[term]]) if term in space.index else unseen)
+            for term, count in count_terms(text).items()
+        }
+        norm = math.sqrt(sum(v * v for v in row.values())) or 1.0
+        ids = np.asarray([space.term_id(term) for term in row], dtype=np.int64)
+        values = np.asarray([value / norm for value in row.values()], dtype=np.float64)
+        kept = space.outside[text] = IdRow(ids, values)
+    return kept
 
 
-def mean_rows(terms: TermMatrix, rows: IntArray) -> dict[str, float]:
-    """The mean of the chosen rows, as {term: value} over the terms they contain."""
+def mean_columns(terms: TermMatrix, rows: IntArray) -> tuple[IntArray, npt.NDArray[np.float64]]:
+    """The mean of the chosen rows as its columns (increasing) and their values."""
     if len(rows) == 0:
-        return {}
+        return np.zeros(0, np.int64), np.zeros(0, np.float64)
     starts, lengths = terms.indptr[rows], np.diff(terms.indptr)[rows]
     # positions of every chosen row's values, one row after another
     offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
     positions = np.arange(int(lengths.sum())) + offsets
     columns, inverse = np.unique(terms.columns[positions], return_inverse=True)
     sums = np.bincount(inverse, weights=terms.values[positions], minlength=len(columns))
-    means = (sums / len(rows)).tolist()
-    return {terms.vocabulary[c]: m for c, m in zip(columns.tolist(), means, strict=True)}
+    return columns, sums / len(rows)
 
 
 def score_rows(terms: TermMatrix, weights: Mapping[str, float]) -> FloatArray:

@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from papertide import __version__
+from papertide.demo import recorded_demo
 from papertide.digest.schedule import DigestScheduler
 from papertide.web.api import api_router
 from papertide.web.api_foryou import foryou_api_router
@@ -119,7 +120,7 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     if page_cache is not None:  # outside SecurityHeaders: cached pages keep their headers
         app.add_middleware(PageCacheMiddleware, cache=page_cache, paths=CACHED_PAGES)
-    renderer = Renderer(build_environment())
+    renderer = Renderer(build_environment(), demo=lambda: recorded_demo(services.store))
     install_error_handlers(app, services, renderer)
     app.mount("/static", StaticFiles(packages=[("papertide.web", "static")]), name="static")
     app.include_router(api_router(services))  # first: /papers/{id}.md before the HTML page

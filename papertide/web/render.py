@@ -7,7 +7,7 @@ Paper and user text is never marked safe as given: only markup built here from e
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from papertide import __version__
+from papertide.demo import DemoDays
 from papertide.search.snippet import Snippet
 from papertide.web.auth import PRESESSION_COOKIE, Viewer, is_https
 
@@ -172,11 +173,17 @@ def format_stamp(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d %H:%M} UTC" if value else ""
 
 
+def no_demo() -> DemoDays | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Renderer:
-    """Turns a template and its context into a response, with the viewer's cookies set."""
+    """Turns a template and its context into a response, with the viewer's cookies set.
+    `demo` says, on each page, whether the store holds the bundled demo and its days."""
 
     env: Environment
+    demo: Callable[[], DemoDays | None] = no_demo
 
     def page(
         self,
@@ -205,4 +212,10 @@ class Renderer:
 
     def base(self, request: Request, viewer: Viewer) -> dict[str, Any]:
         here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return {"viewer": viewer, "user": viewer.user, "csrf": viewer.csrf, "here": here}
+        return {
+            "viewer": viewer,
+            "user": viewer.user,
+            "csrf": viewer.csrf,
+            "here": here,
+            "demo": self.demo(),
+        }

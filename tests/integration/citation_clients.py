@@ -73,10 +73,10 @@ def csl_items(text: str) -> list[dict[str, Any]]:
 
 def require_tex() -> None:
     """Skip, saying why, on a developer's machine without pdflatex or bibtex; in CI (where
-    `make setup` installs them) their absence fails the test instead."""
+    `make test` installs them) their absence fails the test instead."""
     missing = [name for name in TEX_BINARIES if shutil.which(name) is None]
     if missing:
-        reason = f"{' and '.join(missing)} not installed (make setup installs texlive-latex-base)"
+        reason = f"{' and '.join(missing)} not installed (make test installs texlive-latex-base)"
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)

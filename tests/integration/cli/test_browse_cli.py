@@ -3,7 +3,11 @@
 import csv
 import io
 import json
+from datetime import date
 
+from papertide.clock import FixedClock
+from papertide.demo import DemoDays, recorded_demo
+from papertide.store.sqlite import SqliteStore
 from tests.integration.citation_clients import bibtex_keys, csl_items, ris_keys
 from tests.integration.cli.conftest import paper_line
 
@@ -18,7 +22,7 @@ def test_init_creates_the_database_and_is_safe_to_repeat(cli, tmp_path):
     assert "No daily listings yet" in cli("daily").stdout
 
 
-def test_demo_loads_the_bundled_corpus_once(cli):
+def test_demo_loads_the_bundled_corpus_once(cli, tmp_path):
     first = cli("demo")
     assert first.returncode == 0, first.stderr
     stats = json.loads(cli("stats", "--json").stdout)
@@ -28,6 +32,27 @@ def test_demo_loads_the_bundled_corpus_once(cli):
     again = cli("demo")
     assert " 0 new, 0 updated" in again.stdout
     assert json.loads(cli("stats", "--json").stdout) == stats
+    # #17: the demo's sources list no versions; "versions 0" beside 23,608 papers read as a defect
+    assert stats["versions"] == 0
+    assert "versions" not in cli("stats").stdout
+    store = SqliteStore(tmp_path / "cli.db", FixedClock())  # the note the site shows (#17)
+    try:
+        days = recorded_demo(store)
+    finally:
+        store.close()
+    assert days == DemoDays(date(2026, 3, 5), date(2026, 8, 21))
+    assert (stats["first_day"], stats["last_day"]) == ("2026-03-05", "2026-08-21")
+
+
+def test_stats_counts_the_dated_versions_a_source_lists(cli, tmp_path):
+    versions = [{"version": "v1", "date": "2026-01-02"}, {"version": 2, "created": "2026-02-03"}]
+    record = {**json.loads(paper_line(1)), "versions": versions}
+    path = tmp_path / "versioned.jsonl"
+    path.write_text(json.dumps(record) + "\n" + paper_line(2) + "\n")
+    assert cli("ingest", "jsonl", str(path)).returncode == 0
+    assert json.loads(cli("stats", "--json").stdout)["versions"] == 2
+    shown = cli("stats").stdout.splitlines()
+    assert "versions      2 dated (v1, v2, ... as arXiv lists them)" in shown
 
 
 def test_export_of_the_demo_reads_in_real_citation_clients(cli, tmp_path):

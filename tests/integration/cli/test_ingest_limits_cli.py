@@ -5,7 +5,6 @@ import bz2
 import gzip
 import json
 import lzma
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,18 +29,26 @@ def write_with_long_record(path: Path, megabytes: int, opener=gzip.open) -> int:
     return len(LONG_START) + megabytes * MB + 2
 
 
+# Run the CLI and print the process's own high-water mark at exit. Not wait4's ru_maxrss: a
+# child forked from this test process starts with its pages counted, and Linux keeps that
+# figure across exec, so a large pytest (with coverage) inflated every child's peak.
+PEAK_WRAPPER = (
+    "import atexit, sys\n"
+    "from papertide.cli import main\n"
+    "def peak():\n"
+    "    with open('/proc/self/status') as status:\n"
+    "        sys.stderr.write(next(l for l in status if l.startswith('VmHWM:')))\n"
+    "atexit.register(peak)\n"
+    "main(prog_name='papertide')\n"
+)
+
+
 def ingest_peak_mb(*args: str, db: Path) -> tuple[subprocess.CompletedProcess[str], float]:
-    """Run `papertide ingest ...` and return it with its own peak RSS (wait4, not the max
-    over every child this test process ever had)."""
-    command = [sys.executable, "-m", "papertide", "ingest", *args, "--db", str(db), "--json"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    stdout, stderr = process.stdout.read(), process.stderr.read()  # type: ignore[union-attr]
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    process.stdout.close()  # type: ignore[union-attr]
-    process.stderr.close()  # type: ignore[union-attr]
-    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
-    return result, usage.ru_maxrss / 1024
+    """Run `papertide ingest ...` and return it with its own peak RSS (VmHWM at exit)."""
+    command = [sys.executable, "-c", PEAK_WRAPPER, "ingest", *args, "--db", str(db), "--json"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    (peak,) = [line for line in result.stderr.splitlines() if line.startswith("VmHWM:")]
+    return result, int(peak.split()[1]) / 1024
 
 
 def quarantine(db: Path) -> list[dict[str, str]]:

@@ -105,7 +105,7 @@ def test_malformed_qrels_and_splits_are_reported(data_dir, tmp_path):
     with pytest.raises(DatasetError, match="fold1_dev and _test"):
         load_csfcube(tmp_path)
     (root / "evaluation_splits.json").write_text(
-        '{"all": {"fold1_dev": ["nope"], "fold1_test": []}}'
+        '{"all": {"fold1_dev": ["nope"], "fold1_test": [], "fold2_dev": [], "fold2_test": []}}'
     )
     with pytest.raises(DatasetError, match="unknown queries"):
         load_csfcube(tmp_path)

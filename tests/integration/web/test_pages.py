@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from papertide.demo import DemoDays, record_demo
 from tests.integration.web.conftest import (
     HOSTILE_ID,
     OLD_DAY,
@@ -69,6 +70,28 @@ def test_home_falls_back_to_the_latest_listing_day_when_today_is_empty(site: Sit
     html = site.client.get("/").text
     assert "Nothing listed today yet" in html
     assert PLAIN_ID in html
+
+
+def test_a_store_holding_the_demo_says_so_and_gives_its_days(site: Site):
+    """#17: the demo's last day was shown as if it were today's list."""
+    assert "footer-demo" not in site.client.get("/").text
+    record_demo(site.store, DemoDays(OLD_DAY, TODAY))
+    site.clock.current = site.clock.current.replace(day=20)
+    home = site.client.get("/").text
+    days = "Mon 5 Jan 2026 to Thu 15 Jan 2026"
+    assert f"Daily Papers lists and upvotes from {days}" in home
+    assert "Nothing listed today yet" not in home
+    assert f"This site holds papertide's bundled demo: the daily lists of {days}." in home
+    about = site.client.get("/about").text
+    assert 'id="footer-demo"' in about
+    assert "demo-note" not in about
+    assert "demo-note" not in site.client.get(f"/daily/{YESTERDAY}").text
+    # lists newer than the demo came in since: the home page shows them as usual
+    record_demo(site.store, DemoDays(OLD_DAY, YESTERDAY))
+    home = site.client.get("/").text
+    assert "demo-note" not in home
+    assert "Nothing listed today yet" in home
+    assert "footer-demo" in home
 
 
 def test_daily_page_links_previous_and_next_listing_days(site: Site):

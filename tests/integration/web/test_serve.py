@@ -96,4 +96,11 @@ def test_serve_answers_the_daily_page(served: tuple[str, subprocess.Popen[bytes]
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=20) == 0
     assert process.stderr is not None
-    assert b"Traceback" not in process.stderr.read()
+    said = process.stderr.read().decode()
+    assert "Traceback" not in said
+    # #17: before uvicorn's banner, what to do next
+    welcome = [f"Open {base}/ in a browser", "becomes the curator", "Docs: README.md and docs/"]
+    lines = said.splitlines()
+    places = [next(i for i, line in enumerate(lines) if part in line) for part in welcome]
+    assert places == sorted(places)
+    assert places[-1] < next(i for i, line in enumerate(lines) if "Uvicorn running" in line)

@@ -1,6 +1,7 @@
 """compare_rankers: tunes on dev, reports every row on test, and states the issue's figure."""
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -11,10 +12,12 @@ from papertide.eval.compare import (
     compare_rankers,
     hybrid_gains,
     relative_gain,
+    similar_row,
 )
 from papertide.eval.datasets import EvalData, Split
 from papertide.eval.report import RankerResult
 from papertide.index.embed import HashEmbedder
+from papertide.search.hybrid import Fusion
 from tests.unit.eval.synthetic import faceted_collection
 
 SPLIT = Split("fold1", dev=("q1", "q2"), test=("q3", "q4"))
@@ -51,6 +54,31 @@ def test_compare_rankers_reports_every_row_on_test():
     assert set(data["hybrid_gain"]) == {"over BM25", "over best dense"}
     assert data["figure_holds"] == comparison.figure_holds
     assert logged
+
+
+def test_compare_rankers_scores_the_shipped_similar_and_the_official_protocol():
+    folds = (SPLIT, Split("fold2", dev=SPLIT.test, test=SPLIT.dev))
+    data = EvalData(replace(faceted_collection(SPLIT), folds=folds))
+    similar = {"dense-a": Fusion("convex", {"lexical": 0.2, "dense": 0.8})}
+    comparison = compare_rankers(data, {"dense-a": HashEmbedder(dim=32)}, similar=similar)
+    names = [BM25_NAME, SVM_NAME, "dense-a", similar_row("dense-a"), HYBRID_NAME]
+    assert [r.name for r in comparison.report.results] == names
+    assert [r.name for r in comparison.official] == names
+    hybrid = comparison.official[-1]
+    assert {(s.query_id, s.fold) for s in hybrid.queries} == {
+        ("q3", "fold1"),
+        ("q4", "fold1"),
+        ("q1", "fold2"),
+        ("q2", "fold2"),
+    }
+    assert set(comparison.fold_fusions) == {"fold1", "fold2"}
+    data_dict = json.loads(json.dumps(comparison.to_dict()))
+    assert set(data_dict["official"][0]["mean_ap"]) == {
+        "background",
+        "method",
+        "result",
+        "aggregated",
+    }
 
 
 def test_compare_rankers_needs_an_embedder():

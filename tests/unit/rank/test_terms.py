@@ -5,10 +5,13 @@ import math
 import numpy as np
 import pytest
 
+from papertide.rank import terms
 from papertide.rank.terms import (
+    IdRow,
+    TermMatrix,
     build_term_matrix,
     count_terms,
-    mean_rows,
+    mean_columns,
     score_rows,
     term_row,
     tokenize,
@@ -39,28 +42,59 @@ def test_build_term_matrix_gives_unit_rows_with_smoothed_idf_and_sublinear_tf():
     assert fourth["audio"] / fourth["data"] == pytest.approx((1 + math.log(3)) / (1 + math.log(2)))
 
 
+def by_term(space: TermMatrix, row: IdRow) -> dict[str, float]:
+    ids, values = row.ids.tolist(), row.values.tolist()
+    return {space.term_name(i): v for i, v in zip(ids, values, strict=True)}
+
+
 def test_term_row_uses_the_spaces_idf_and_the_unseen_idf():
     space = build_term_matrix(["graph", "speech"])
     row = term_row("graph robots", space)
+    named = by_term(space, row)
     seen = math.log(3 / 2) + 1
     unseen = math.log(3) + 1
     bigram = unseen
     norm = math.sqrt(seen**2 + unseen**2 + bigram**2)
-    assert row["graph"] == pytest.approx(seen / norm)
-    assert row["robots"] == pytest.approx(unseen / norm)
-    assert term_row("", space) == {}
+    assert named == pytest.approx(
+        {"graph": seen / norm, "robots": unseen / norm, "graph robots": bigram / norm}
+    )
+    assert row.ids[0] == space.index["graph"]  # unseen terms get ids after the vocabulary
+    assert sorted(row.ids.tolist()[1:]) == [space.term_ids - 2, space.term_ids - 1]
+    assert len(term_row("", space).ids) == 0
+    assert term_row("graph robots", space) is row  # kept for the matrix's next request
 
 
-def test_score_rows_and_mean_rows_agree_with_the_dicts():
+def test_trim_forgets_outside_rows_and_extra_ids_beyond_the_limit(monkeypatch):
+    space = build_term_matrix(["graph", "speech"])
+    monkeypatch.setattr(terms, "OUTSIDE_ROWS", 1)
+    term_row("robots", space)
+    space.trim()
+    assert space.term_ids == 3
+    term_row("drones", space)
+    space.trim()
+    assert space.term_ids == 2 and not space.outside
+
+
+def test_id_row_matches_row_of():
+    space = build_term_matrix(["graph neural nets", "speech"])
+    row = space.id_row(0)
+    assert by_term(space, row) == space.row_of(0)
+
+
+def test_score_rows_and_mean_columns_agree_with_the_dicts():
     terms = build_term_matrix(["graph neural", "speech audio", "graph speech"])
     weights = {"graph": 2.0, "speech": -1.0, "unknown": 5.0}
     expected = [sum(v * weights.get(t, 0.0) for t, v in terms.row_of(i).items()) for i in range(3)]
     assert score_rows(terms, weights) == pytest.approx(np.asarray(expected, np.float32))
-    mean = mean_rows(terms, np.asarray([0, 2]))
-    for term in set(terms.row_of(0)) | set(terms.row_of(2)):
+    columns, means = mean_columns(terms, np.asarray([0, 2]))
+    assert columns.tolist() == sorted(columns.tolist())
+    mean = {terms.vocabulary[c]: m for c, m in zip(columns.tolist(), means.tolist(), strict=True)}
+    assert set(mean) == set(terms.row_of(0)) | set(terms.row_of(2))
+    for term, value in mean.items():
         both = terms.row_of(0).get(term, 0.0) + terms.row_of(2).get(term, 0.0)
-        assert mean[term] == pytest.approx(both / 2)
-    assert mean_rows(terms, np.asarray([], dtype=np.int64)) == {}
+        assert value == pytest.approx(both / 2)
+    empty = mean_columns(terms, np.asarray([], dtype=np.int64))
+    assert len(empty[0]) == len(empty[1]) == 0
 
 
 def test_top_terms_orders_positive_contributions():
