@@ -36,9 +36,9 @@ from bench.corpus import load_real, read_corpus, write_corpus
 from bench.report import median, run_measured, write_section
 from papertide.clock import SystemClock
 from papertide.index.lexical import FieldWeights, IndexState
+from papertide.index.query import parse_query
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.models import Paper, Record
-from papertide.search.query import parse_query
 from papertide.store.sqlite import SqliteStore
 
 WEIGHTS = FieldWeights()

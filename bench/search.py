@@ -26,8 +26,8 @@ from bench.corpus import load_real, write_corpus
 from bench.report import papertide, run_measured, write_section
 from papertide.clock import SystemClock
 from papertide.config import Settings
+from papertide.index.query import parse_query
 from papertide.index.vectors import load_exact
-from papertide.search.query import parse_query
 from papertide.search.service import SearchService
 from papertide.store.sqlite import SqliteStore
 from papertide.wiring import build_search_service

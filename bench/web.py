@@ -297,7 +297,7 @@ def voting(url: str, db: Path, paper_id: str) -> list[str]:
 
 
 NO_CACHE = Server("`papertide serve`, page cache off", {"PAPERTIDE_PAGE_CACHE_TTL_S": "0"})
-UVICORN = (sys.executable, "-m", "uvicorn", "papertide.web.app:app_from_env", "--factory")
+UVICORN = (sys.executable, "-m", "uvicorn", "papertide.asgi:app_from_env", "--factory")
 AS_BEFORE = Server(
     "the stack as it was: uvicorn's h11 parser and asyncio loop, access log on, no page cache",
     {"PAPERTIDE_PAGE_CACHE_TTL_S": "0"},

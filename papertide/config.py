@@ -1,6 +1,8 @@
-"""Settings and where they come from: environment (PAPERTIDE_*) over a TOML file over defaults.
+"""Settings and where they come from: environment (PAPERTIDE_*) over a TOML file (`--config`
+or PAPERTIDE_CONFIG) over defaults.
 
-No module-level instance: call load_settings() where settings are needed (the CLI does).
+No module-level instance: call load_settings() where settings are needed (the CLI does, once
+per command; so does each web worker).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class Settings:
     http_timeout_s: float = 30.0
     http_retries: int = 4
     similar_embedder: str = "auto"  # auto | static | contextual (see wiring.build_paper_space)
-    # empty: generated once and kept in <db>.secret or <index_dir>/secret (see wiring)
+    # empty: generated once and kept in <db>.secret or <index_dir>/secret (see secret_key.py)
     secret_key: str = ""
     index_dir: str = ""  # search index folders; empty: beside the SQLite file; PostgreSQL needs one
     smtp_host: str = ""  # empty: no mail server, digests cannot be sent (docs/digest.md)
@@ -48,9 +50,37 @@ class Settings:
     vector_refresh_s: float = 60.0  # serve: check for new vectors this often; 0: never
 
 
+POSTGRES_NEEDS_INDEX_DIR = (
+    "a PostgreSQL store keeps its search indexes (and the web tier's generated secret key)"
+    " in files: set index_dir (PAPERTIDE_INDEX_DIR) to a folder for them (docs/settings.md)"
+)
+
+
+def is_postgres_url(db: str) -> bool:
+    """Whether a db setting names a PostgreSQL database (else a SQLite file or ":memory:")."""
+    return db.startswith(("postgres://", "postgresql://"))
+
+
+def sqlite_path(db: str) -> str:
+    """The SQLite path a db setting names: a path, sqlite:///path or ":memory:"."""
+    return db.removeprefix("sqlite:///")
+
+
+def sqlite_file(db: str) -> Path | None:
+    """The SQLite file a db setting names; None for PostgreSQL URLs and ":memory:"."""
+    path = sqlite_path(db)
+    return None if path == ":memory:" or is_postgres_url(db) else Path(path)
+
+
+CONFIG_VARIABLE = "PAPERTIDE_CONFIG"
+
+
 def load_settings(environ: Mapping[str, str], path: Path | None = None) -> Settings:
-    """Settings from a TOML file (keys as the field names), then PAPERTIDE_<FIELD> variables."""
+    """Settings from a TOML file (keys as the field names), then PAPERTIDE_<FIELD> variables.
+    The file is `path`, else the one $PAPERTIDE_CONFIG names, else none."""
     values: dict[str, object] = {}
+    if path is None and environ.get(CONFIG_VARIABLE):
+        path = Path(environ[CONFIG_VARIABLE])
     if path is not None:
         values.update(_read_toml(path))
     known = {field.name: field.type for field in fields(Settings)}
@@ -70,6 +100,8 @@ def _read_toml(path: Path) -> dict[str, object]:
         return tomllib.loads(path.read_text())
     except FileNotFoundError:
         raise InputError(f"no such settings file: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read settings file {path}: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"bad settings file {path}: {error}") from None
 

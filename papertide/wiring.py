@@ -1,14 +1,18 @@
-"""The one place objects are built from Settings: stores, HTTP clients, indexes, services."""
+"""The one place objects are built from Settings: stores, HTTP clients, indexes, services.
+
+The top layer: it imports every other package, and only the entry points (cli/, asgi.py)
+import it. Each `build_*` takes the parts a caller already holds (an embedder, a clock, a
+mailer, a store), so an app builds each part once and tests build their worlds here too.
+"""
 
 from __future__ import annotations
 
-import os
-import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 import httpx
 
@@ -16,21 +20,29 @@ from papertide import __version__
 from papertide.clock import Clock, SystemClock
 from papertide.community.accounts import AccountService
 from papertide.community.actions import CommunityService
-from papertide.config import Settings
+from papertide.community.ratelimit import DEFAULT_RATE_LIMITS, RateLimits
+from papertide.config import Settings, is_postgres_url, sqlite_path
 from papertide.errors import InputError, StoreError
 from papertide.index.contextual import CONTEXTUAL_MODEL, MiniLmEmbedder
 from papertide.index.embed import Embedder
-from papertide.index.lexical import SyncResult, sync_index
+from papertide.index.paths import load_vectors, vectors_version
+from papertide.index.refresh import open_lexical
 from papertide.index.static import StaticEmbedder
-from papertide.index.tantivy_lexical import TantivyLexicalIndex, build_lock
-from papertide.index.vectors import EXACT_LIMIT, HnswIndex, load_exact
+from papertide.index.vectors import EXACT_LIMIT
 from papertide.models import Paper, Record
 from papertide.rank.service import TrendingService
 from papertide.search.hybrid import CONTEXTUAL_SIMILAR_FUSION
 from papertide.search.refresh import RefreshingVectors
 from papertide.search.service import SearchService, VectorSearcher, VectorSpace
+from papertide.secret_key import load_secret_key
 from papertide.sources.arxiv import ArxivApiSource
+from papertide.sources.base import Source
+from papertide.sources.hf_daily import HfDailyApiSource, HfDailyFilesSource
 from papertide.sources.http import PoliteFetcher
+from papertide.sources.oai import OaiSource
+from papertide.sources.snapshot import SnapshotSource
+from papertide.sources.tabular import CsvSource, JsonlSource
+from papertide.sources.text import TextSource
 from papertide.store.base import Store
 from papertide.store.sqlite import SqliteStore
 from papertide.web.services import WebServices
@@ -40,8 +52,28 @@ if TYPE_CHECKING:
     from papertide.digest.send import Mailer
     from papertide.digest.service import DigestService
 
+
+class ArxivSearch(TypedDict):
+    """What to fetch from the arXiv API: ids, or a query and/or categories and dates."""
+
+    ids: Sequence[str]
+    query: str | None
+    categories: Sequence[str]
+    date_from: date | None
+    date_until: date | None
+    max_results: int | None
+
+
+class OaiHarvest(TypedDict):
+    """Which OAI-PMH ListRecords harvest: metadata prefix, set and dates."""
+
+    prefix: str
+    set_spec: str | None
+    date_from: date | None
+    date_until: date | None
+
+
 USER_AGENT = f"papertide/{__version__} (self-hosted paper discovery)"
-SECRET_KEY_BYTES = 32
 
 
 def build_store(settings: Settings, clock: Clock | None = None, migrate: bool = True) -> Store:
@@ -53,7 +85,7 @@ def build_store(settings: Settings, clock: Clock | None = None, migrate: bool = 
     if is_postgres_url(db):
         store = _open_postgres(db, clock or SystemClock(), replica)
     else:
-        store = SqliteStore(_sqlite_path(db), clock or SystemClock())
+        store = SqliteStore(sqlite_path(db), clock or SystemClock())
     if migrate:
         try:
             store.migrate()
@@ -61,10 +93,6 @@ def build_store(settings: Settings, clock: Clock | None = None, migrate: bool = 
             store.close()  # its pool's threads, else torn down at exit with a traceback
             raise
     return store
-
-
-def is_postgres_url(db: str) -> bool:
-    return db.startswith(("postgres://", "postgresql://"))
 
 
 def _replica_url(settings: Settings) -> str | None:
@@ -96,10 +124,6 @@ def _open_postgres(url: str, clock: Clock, replica: str | None = None) -> Store:
     return PostgresStore(url, clock, replica_url=replica)
 
 
-def _sqlite_path(db: str) -> str:
-    return db.removeprefix("sqlite:///")
-
-
 def build_fetcher(
     settings: Settings, clock: Clock | None = None, min_interval_s: float | None = None
 ) -> PoliteFetcher:
@@ -113,32 +137,56 @@ def build_fetcher(
     return PoliteFetcher(client, clock or SystemClock(), interval, settings.http_retries)
 
 
-POSTGRES_NEEDS_INDEX_DIR = (
-    "a PostgreSQL store keeps its search indexes (and the web tier's generated secret key)"
-    " in files: set index_dir (PAPERTIDE_INDEX_DIR) to a folder for them (docs/settings.md)"
-)
+FILE_SOURCES: dict[str, Callable[[str | Path], Source]] = {
+    "jsonl": JsonlSource,
+    "csv": CsvSource,
+    "text": TextSource,
+    "snapshot": SnapshotSource,
+}
 
 
-def index_paths(settings: Settings) -> tuple[Path, Path] | None:
-    """(lexical index folder, vector index folder): in settings.index_dir when set, else
-    beside a SQLite database (<db>.lexical, <db>.vectors); None for ":memory:" (indexes kept
-    in memory). InputError for PostgreSQL without index_dir: rebuilding them in memory at
-    every start would be silently slow, and every worker would hold its own copy."""
-    if settings.index_dir:
-        folder = Path(settings.index_dir)
-        return folder / "lexical", folder / "vectors"
-    if is_postgres_url(settings.db):
-        raise InputError(POSTGRES_NEEDS_INDEX_DIR)
-    path = _sqlite_path(settings.db)
-    if path == ":memory:":
-        return None
-    return Path(f"{path}.lexical"), Path(f"{path}.vectors")
+def build_file_sources(kind: str, files: Sequence[str | Path]) -> list[Source]:
+    """The sources reading `files` of one kind: jsonl, csv, text, snapshot (one source per
+    file) or hf-daily (saved Daily Papers responses, one source for all)."""
+    if kind == "hf-daily":
+        return [HfDailyFilesSource(files)]
+    return [FILE_SOURCES[kind](path) for path in files]
 
 
-def sqlite_file(db: str) -> Path | None:
-    """The SQLite file a db setting names; None for PostgreSQL URLs and ":memory:"."""
-    path = _sqlite_path(db)
-    return None if path == ":memory:" or is_postgres_url(db) else Path(path)
+def build_hf_daily_source(settings: Settings, days: Sequence[date], url: str | None) -> Source:
+    """The Daily Papers API for `days` (at `url`, else settings.hf_daily_url), a call a second."""
+    fetcher = build_fetcher(settings, min_interval_s=1.0)
+    return HfDailyApiSource(fetcher, base_url=url or settings.hf_daily_url, days=days)
+
+
+def build_arxiv_source(
+    settings: Settings,
+    store: Store,
+    url: str | None,
+    restart: bool,
+    search: ArxivSearch,
+) -> Source:
+    """The arXiv API (at `url`, else settings.arxiv_api_url) for `search`, continuing from
+    where the same harvest stopped in `store` unless `restart`."""
+    source = ArxivApiSource(
+        build_fetcher(settings), base_url=url or settings.arxiv_api_url, **search
+    )
+    saved = None if restart else store.get_checkpoint(source.checkpoint_key)
+    if saved is not None:
+        source.resume_at(saved)
+    return source
+
+
+def build_oai_source(
+    settings: Settings, store: Store, url: str | None, restart: bool, harvest: OaiHarvest
+) -> Source:
+    """arXiv OAI-PMH (at `url`, else settings.oai_url) for `harvest`, continuing from the
+    resumption token the same harvest saved in `store` unless `restart`."""
+    source = OaiSource(build_fetcher(settings), base_url=url or settings.oai_url, **harvest)
+    saved = None if restart else store.get_checkpoint(source.checkpoint_key)
+    if saved is not None:
+        source.resume_at(saved)
+    return source
 
 
 def build_embedder(kind: str = "static") -> Embedder:
@@ -148,19 +196,6 @@ def build_embedder(kind: str = "static") -> Embedder:
     if kind == "contextual":
         return MiniLmEmbedder.load()
     raise InputError(f"unknown embedder {kind!r}; use static or contextual")
-
-
-def build_lexical(settings: Settings, store: Store) -> TantivyLexicalIndex:
-    paths = index_paths(settings)
-    return TantivyLexicalIndex(paths[0] if paths else None, store)
-
-
-def sync_lexical(settings: Settings, store: Store) -> SyncResult:
-    """Bring the lexical index up to date with the store, one process at a time per folder
-    (`serve`, `index` and `search` each do this before using it)."""
-    paths = index_paths(settings)
-    with build_lock(paths[0] if paths else None):
-        return sync_index(build_lexical(settings, store), store)
 
 
 def build_vectors(
@@ -173,47 +208,22 @@ def build_vectors(
     """Exact search below `exact_limit` vectors; the saved HNSW graph (see `papertide index`)
     beyond. With settings.vector_refresh_s > 0, an index that reloads itself, off the request
     path, when the stored vectors or the saved graph change (search/refresh.py)."""
-    load = partial(_load_vectors, settings, store, embedder, exact_limit)
+    load = partial(load_vectors, settings, store, embedder, exact_limit)
     if settings.vector_refresh_s <= 0:
         return load()
-    version = partial(_vectors_version, settings, store, embedder.name, exact_limit)
+    version = partial(vectors_version, settings, store, embedder.name, exact_limit)
     return RefreshingVectors(load, version, clock or SystemClock(), settings.vector_refresh_s)
 
 
-def _graph_in_use(settings: Settings, store: Store, model: str, exact_limit: int) -> Path | None:
-    """The saved HNSW graph the vector index loads, None when it searches exactly."""
-    count = dict(store.embedding_models()).get(model, 0)
-    paths = index_paths(settings)
-    graph = paths[1] / f"{model}.hnsw" if paths else None
-    return graph if count >= exact_limit and graph is not None and graph.exists() else None
-
-
-def _load_vectors(
-    settings: Settings, store: Store, embedder: Embedder, exact_limit: int
-) -> VectorSearcher:
-    graph = _graph_in_use(settings, store, embedder.name, exact_limit)
-    if graph is None:
-        return load_exact(store, embedder.name, embedder.dim)
-    return HnswIndex.load(embedder.name, embedder.dim, graph)
-
-
-def _vectors_version(
-    settings: Settings, store: Store, model: str, exact_limit: int
-) -> tuple[str, int]:
-    """What the loaded index reflects: the saved graph's state file (`papertide index` rewrites
-    it after adding vectors to the graph), or for exact search the stored vectors' sequence."""
-    graph = _graph_in_use(settings, store, model, exact_limit)
-    if graph is None:
-        return "exact", store.vector_seq(model)
-    state = graph.with_name(f"{graph.name}.json")
-    return "hnsw", state.stat().st_mtime_ns if state.exists() else 0
-
-
-def build_search_service(settings: Settings, store: Store) -> SearchService:
-    embedder = build_embedder()
+def build_search_service(
+    settings: Settings, store: Store, embedder: Embedder | None = None
+) -> SearchService:
+    """Hybrid search over `store`, typed queries embedded by `embedder` (the static one
+    unless given: an app that builds several services builds it once)."""
+    embedder = embedder or build_embedder()
     return SearchService(
         store,
-        build_lexical(settings, store),
+        open_lexical(settings, store),
         embedder,
         build_vectors(settings, store, embedder),
         paper_space=build_paper_space(settings, store),
@@ -224,8 +234,8 @@ def build_paper_space(settings: Settings, store: Store) -> VectorSpace | None:
     """The contextual vectors for similar papers, when settings.similar_embedder asks for them
     ("contextual") or allows them ("auto") and every paper has one; None: use the static ones.
 
-    The contextual MiniLM ranks similar papers better (CSFCube test nDCG@20 0.607 against
-    0.513 fused with BM25; BENCHMARKS.md) but embeds about 20 papers/s, so it is used only
+    The contextual MiniLM ranks similar papers better (CSFCube test nDCG@20 0.621 against
+    0.528 fused with BM25; BENCHMARKS.md) but embeds about 20 papers/s, so it is used only
     where stored vectors answer: a paper's neighbours, never a typed query.
     """
     choice = settings.similar_embedder
@@ -245,9 +255,18 @@ def build_accounts(store: Store, clock: Clock) -> AccountService:
     return AccountService(store, clock)
 
 
-def build_community(settings: Settings, store: Store, clock: Clock) -> CommunityService:
-    """Votes, comments, submissions...; a submitted paper not yet stored comes from arXiv."""
-    return CommunityService(store, clock, arxiv_papers_by_id(settings, clock))
+def build_community(
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    papers_by_id: Callable[[list[str]], list[Paper]] | None = None,
+    limits: RateLimits = DEFAULT_RATE_LIMITS,
+) -> CommunityService:
+    """Votes, comments, submissions...; a submitted paper not yet stored comes from
+    `papers_by_id`, else from arXiv (arxiv_papers_by_id); `limits` bound what each account
+    may post."""
+    fetch = papers_by_id or arxiv_papers_by_id(settings, clock)
+    return CommunityService(store, clock, fetch, limits)
 
 
 def arxiv_papers_by_id(settings: Settings, clock: Clock) -> Callable[[list[str]], list[Paper]]:
@@ -265,76 +284,42 @@ def arxiv_papers_by_id(settings: Settings, clock: Clock) -> Callable[[list[str]]
 
 
 def build_web_services(
-    settings: Settings, clock: Clock | None = None, store: Store | None = None
+    settings: Settings,
+    clock: Clock | None = None,
+    store: Store | None = None,
+    embedder: Embedder | None = None,
+    mailer: Mailer | None = None,
+    papers_by_id: Callable[[list[str]], list[Paper]] | None = None,
+    limits: RateLimits = DEFAULT_RATE_LIMITS,
 ) -> WebServices:
     """Everything the web tier calls, over one store (the app closes it when it stops):
-    `store`, or the one settings.db names."""
+    `store`, or the one settings.db names. One static embedder (`embedder` when given) and
+    one secret key serve every service; `mailer` sends digests (else build_mailer);
+    `papers_by_id` and `limits` go to build_community."""
     clock = clock or SystemClock()
     store = store if store is not None else build_store(settings, clock)
+    embedder = embedder or build_embedder()
+    secret_key = load_secret_key(settings)
     return WebServices(
         settings=settings,
         store=store,
-        search=build_search_service(settings, store),
+        search=build_search_service(settings, store, embedder),
         accounts=build_accounts(store, clock),
-        community=build_community(settings, store, clock),
+        community=build_community(settings, store, clock, papers_by_id, limits),
         trending=TrendingService(store, clock),
-        digests=build_digests(settings, store, clock),
+        digests=build_digests(settings, store, clock, mailer, embedder, secret_key),
         clock=clock,
-        secret_key=load_secret_key(settings),
+        secret_key=secret_key,
     )
 
 
-def load_secret_key(settings: Settings) -> bytes:
-    """settings.secret_key; else a key file created on first use (mode 0600) and shared by
-    every worker on this host: `<db>.secret` beside a SQLite database, `<index_dir>/secret`
-    for PostgreSQL (InputError without index_dir); for ":memory:" a key for this process."""
-    if settings.secret_key:
-        return settings.secret_key.encode()
-    if is_postgres_url(settings.db):
-        if not settings.index_dir:
-            raise InputError(POSTGRES_NEEDS_INDEX_DIR)
-        folder = Path(settings.index_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        return _secret_file(folder / "secret")
-    path = _sqlite_path(settings.db)
-    if path == ":memory:":
-        return secrets.token_bytes(SECRET_KEY_BYTES)
-    return _secret_file(Path(f"{path}.secret"))
-
-
-def _secret_file(path: Path) -> bytes:
-    """Read the key file, or create it atomically (written aside, then linked into place, so
-    a worker never reads half a file and two workers never keep different keys)."""
-    if not path.exists():
-        key = secrets.token_bytes(SECRET_KEY_BYTES)
-        draft = path.with_name(f"{path.name}.{secrets.token_hex(8)}")
-        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as out:
-            out.write(key.hex() + "\n")
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass  # another process was first: use its key
-        finally:
-            draft.unlink()
-    text = path.read_text().strip()
-    try:
-        bytes.fromhex(text)
-    except ValueError:
-        raise StoreError(f"{path} does not hold a hex key; delete it to make a new one") from None
-    # the text is the key, as secret_key's is: the file's contents pasted into
-    # PAPERTIDE_SECRET_KEY on another host sign alike
-    return text.encode()
-
-
 def build_agent_services(
-    settings: Settings, store: Store, clock: Clock | None = None
+    settings: Settings, store: Store, clock: Clock | None = None, embedder: Embedder | None = None
 ) -> AgentServices:
     """What the MCP agent tools call (`papertide mcp`), over an open store."""
     from papertide.agents.services import AgentServices
-    from papertide.rank.service import TrendingService
 
-    search = build_search_service(settings, store)
+    search = build_search_service(settings, store, embedder)
     return AgentServices(store, search, TrendingService(store, clock or SystemClock()))
 
 
@@ -357,19 +342,26 @@ def build_mailer(settings: Settings, clock: Clock) -> Mailer:
 
 
 def build_digests(
-    settings: Settings, store: Store, clock: Clock, mailer: Mailer | None = None
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    mailer: Mailer | None = None,
+    embedder: Embedder | None = None,
+    secret_key: bytes | None = None,
 ) -> DigestService:
-    """Subscriptions and digests; links signed with the web tier's key (load_secret_key)."""
+    """Subscriptions and digests; links signed with the web tier's key (load_secret_key,
+    unless given); personal rankings use the stored vectors of `embedder`'s model."""
     from papertide.digest.personal import RecommendRanker
     from papertide.digest.service import DigestService
     from papertide.digest.tokens import DigestTokens
 
-    embedder = build_embedder()  # personal rankings use the stored vectors of its model
+    embedder = embedder or build_embedder()
+    key = secret_key if secret_key is not None else load_secret_key(settings)
     return DigestService(
         store,
         clock,
         mailer or build_mailer(settings, clock),
-        DigestTokens(load_secret_key(settings), clock),
+        DigestTokens(key, clock),
         base_url=settings.base_url,
         sender=settings.mail_from,
         personal=RecommendRanker(store, embedder.name, embedder.dim),

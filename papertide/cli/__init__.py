@@ -1,14 +1,17 @@
-"""The `papertide` command line: one command per verb, each builds its services via wiring and
-calls one service. Errors meant for users print as one line (exit 1), never a traceback.
+"""The `papertide` command line: one command per verb. Each reads the settings once
+(common.settings_for), has its services built by wiring and makes one library call. Errors
+meant for users print as one line (exit 1), never a traceback.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
 from papertide import __version__
 from papertide.cli.browse import daily, export, quarantine, show, stats
-from papertide.cli.common import PapertideGroup
+from papertide.cli.common import PapertideGroup, config_option
 from papertide.cli.digest import digest
 from papertide.cli.evaluate import evaluate
 from papertide.cli.ingest import ingest
@@ -21,11 +24,12 @@ from papertide.cli.setup import demo, init
 
 @click.group(cls=PapertideGroup)
 @click.version_option(__version__, prog_name="papertide")
-def main() -> None:
+@config_option
+def main(config: Path | None) -> None:
     """papertide: a self-hostable research-paper discovery engine.
 
     The database is a SQLite file or a postgresql:// URL: --db on each command, else
-    $PAPERTIDE_DB, else ./papertide.db.
+    $PAPERTIDE_DB, else the settings file's db, else ./papertide.db.
     """
 
 

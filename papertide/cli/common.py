@@ -12,6 +12,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -25,6 +26,7 @@ from papertide.store.base import Store
 from papertide.wiring import build_store
 
 F = TypeVar("F", bound=Callable[..., Any])
+SETTINGS_KEY = "papertide.settings"
 EXIT_ERROR = 1
 EXIT_QUARANTINED = 3
 EXIT_INTERRUPTED = 130
@@ -78,7 +80,7 @@ def db_option(func: F) -> F:
         metavar="PATH|URL",
         default=None,
         help="SQLite file (or sqlite:///path), or a postgresql://user:password@host/name URL."
-        " Default: $PAPERTIDE_DB or ./papertide.db.",
+        " Default: $PAPERTIDE_DB, else the settings file's db, else ./papertide.db.",
     )(func)
 
 
@@ -86,10 +88,41 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
 
 
+def config_option(func: F) -> F:
+    """--config PATH: the TOML settings file every command reads (docs/settings.md)."""
+    return click.option(
+        "--config",
+        "config",
+        metavar="PATH",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="TOML settings file (docs/settings.md). Default: $PAPERTIDE_CONFIG, else none."
+        " Environment variables override it, command options override both.",
+    )(func)
+
+
+def config_path() -> Path | None:
+    """The settings file given with `--config`; None without (then $PAPERTIDE_CONFIG)."""
+    context = click.get_current_context(silent=True)
+    return context.find_root().params.get("config") if context is not None else None
+
+
+def loaded_settings() -> Settings:
+    """The file and environment settings, read once per command (kept in its click context)."""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return load_settings(os.environ)
+    loaded = context.meta.get(SETTINGS_KEY)
+    if loaded is None:
+        loaded = context.meta[SETTINGS_KEY] = load_settings(os.environ, config_path())
+    assert isinstance(loaded, Settings)
+    return loaded
+
+
 def settings_for(db: str | None) -> Settings:
     """The settings, with `--db` (when given) in place of db. A db_replica belongs to the
     configured db only: another database named by `--db` (`migrate`'s two) reads no replica."""
-    settings = load_settings(os.environ)
+    settings = loaded_settings()
     if not db or db == settings.db:
         return settings
     return dataclasses.replace(settings, db=db, db_replica="")

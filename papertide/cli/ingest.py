@@ -1,5 +1,5 @@
-"""`papertide ingest <source>`: one subcommand per source; each builds its Source and runs the
-ingest service, then prints the summary. Exit 3 when records were quarantined (unless
+"""`papertide ingest <source>`: one subcommand per source; each has its Source built (wiring)
+and runs the ingest service, then prints the summary. Exit 3 when records were quarantined (unless
 --allow-quarantine), 1 on errors, 130 when interrupted (what was committed stays; re-run).
 """
 
@@ -30,14 +30,16 @@ from papertide.cli.common import (
 from papertide.ingest import IngestResult
 from papertide.ingest import ingest as run_ingest
 from papertide.models import IngestCounts
-from papertide.sources.arxiv import ArxivApiSource
 from papertide.sources.base import Source
-from papertide.sources.hf_daily import HfDailyApiSource, HfDailyFilesSource
-from papertide.sources.oai import OaiSource
-from papertide.sources.snapshot import SnapshotSource
-from papertide.sources.tabular import CsvSource, JsonlSource
-from papertide.sources.text import TextSource
-from papertide.wiring import build_fetcher
+from papertide.store.base import Store
+from papertide.wiring import (
+    ArxivSearch,
+    OaiHarvest,
+    build_arxiv_source,
+    build_file_sources,
+    build_hf_daily_source,
+    build_oai_source,
+)
 
 FILES = click.argument(
     "files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True)
@@ -64,7 +66,7 @@ def ingest() -> None:
 @ingest_options
 def ingest_jsonl(files: tuple[str, ...], **options: Any) -> None:
     """Papers as JSON lines (our export format, arXiv-listing dumps and similar)."""
-    run(options, [JsonlSource(f) for f in files])
+    run(options, lambda _: build_file_sources("jsonl", files))
 
 
 @ingest.command("csv")
@@ -72,7 +74,7 @@ def ingest_jsonl(files: tuple[str, ...], **options: Any) -> None:
 @ingest_options
 def ingest_csv(files: tuple[str, ...], **options: Any) -> None:
     """Papers as CSV with a header row (title column required)."""
-    run(options, [CsvSource(f) for f in files])
+    run(options, lambda _: build_file_sources("csv", files))
 
 
 @ingest.command("text")
@@ -80,7 +82,7 @@ def ingest_csv(files: tuple[str, ...], **options: Any) -> None:
 @ingest_options
 def ingest_text(files: tuple[str, ...], **options: Any) -> None:
     """A plain-text paper list: title line, then abstract paragraph, repeated."""
-    run(options, [TextSource(f) for f in files])
+    run(options, lambda _: build_file_sources("text", files))
 
 
 @ingest.command("snapshot")
@@ -88,7 +90,7 @@ def ingest_text(files: tuple[str, ...], **options: Any) -> None:
 @ingest_options
 def ingest_snapshot(files: tuple[str, ...], **options: Any) -> None:
     """The arXiv metadata snapshot (arxiv-metadata-oai-snapshot JSON lines, plain or gzip)."""
-    run(options, [SnapshotSource(f) for f in files])
+    run(options, lambda _: build_file_sources("snapshot", files))
 
 
 @ingest.command("hf-daily")
@@ -105,15 +107,14 @@ def ingest_hf_daily(
     if files and first:
         fail("give either FILES or --date, not both")
     if files:
-        run(options, [HfDailyFilesSource(files)])
+        run(options, lambda _: build_file_sources("hf-daily", files))
         return
     if first is None:
         fail("give saved API responses as FILES, or --date to fetch from the API")
         return
     days = day_range(first.date(), (last or first).date())
     settings = settings_for(options["db"])
-    fetcher = build_fetcher(settings, min_interval_s=1.0)
-    run(options, [HfDailyApiSource(fetcher, base_url=url or settings.hf_daily_url, days=days)])
+    run(options, lambda _: [build_hf_daily_source(settings, days, url)])
 
 
 @ingest.command("arxiv")
@@ -130,9 +131,7 @@ def ingest_arxiv(**options: Any) -> None:
     """The arXiv API: by --id, or by --query/--category/--from/--until with paging."""
     if not (options["ids"] or options["query"] or options["categories"]):
         fail("give --id, or --query and/or --category")
-    settings = settings_for(options["db"])
-    args = {
-        "base_url": options["url"] or settings.arxiv_api_url,
+    search: ArxivSearch = {
         "ids": options["ids"],
         "query": options["query"],
         "categories": options["categories"],
@@ -140,12 +139,13 @@ def ingest_arxiv(**options: Any) -> None:
         "date_until": _day(options["date_until"]),
         "max_results": options["max_results"],
     }
-    fetcher = build_fetcher(settings)
-    source = ArxivApiSource(fetcher, **args)
-    saved = None if options["restart"] else _saved(options["db"], source.checkpoint_key)
-    if saved is not None:
-        source = ArxivApiSource(fetcher, **args, resume_start=int(saved))
-    run(options, [source])
+    settings = settings_for(options["db"])
+    run(
+        options,
+        lambda store: [
+            build_arxiv_source(settings, store, options["url"], options["restart"], search)
+        ],
+    )
 
 
 @ingest.command("oai")
@@ -159,29 +159,29 @@ def ingest_arxiv(**options: Any) -> None:
 @ingest_options
 def ingest_oai(**options: Any) -> None:
     """arXiv OAI-PMH ListRecords; an interrupted harvest resumes from its last token."""
-    settings = settings_for(options["db"])
-    args = {
-        "base_url": options["url"] or settings.oai_url,
+    harvest: OaiHarvest = {
         "prefix": options["prefix"],
         "set_spec": options["set_spec"],
         "date_from": _day(options["date_from"]),
         "date_until": _day(options["date_until"]),
     }
-    fetcher = build_fetcher(settings)
-    source = OaiSource(fetcher, **args)
-    saved = None if options["restart"] else _saved(options["db"], source.checkpoint_key)
-    if saved is not None:
-        source = OaiSource(fetcher, **args, resume_token=saved)
-    run(options, [source])
+    settings = settings_for(options["db"])
+    run(
+        options,
+        lambda store: [
+            build_oai_source(settings, store, options["url"], options["restart"], harvest)
+        ],
+    )
 
 
-def run(options: dict[str, Any], sources: Sequence[Source]) -> None:
-    """Ingest each source, print one summary line each (or JSON), and set the exit code."""
+def run(options: dict[str, Any], make_sources: Callable[[Store], Sequence[Source]]) -> None:
+    """Ingest each source `make_sources` builds over the open store (where a harvest reads its
+    saved position), print one summary line each (or JSON), and set the exit code."""
     previous = signal.signal(signal.SIGTERM, _terminate)
     results: list[tuple[str, IngestResult]] = []
     try:
         with open_store(options["db"]) as store:
-            for source in sources:
+            for source in make_sources(store):
                 with ingest_progress(source.name) as update:
                     results.append((source.name, run_ingest(store, source, update)))
     except KeyboardInterrupt:
@@ -219,11 +219,6 @@ def _report(results: list[tuple[str, IngestResult]], as_json: bool) -> None:
     total = sum((r.counts for _, r in results), IngestCounts())
     if total.quarantined:
         click.echo(f"{total.quarantined:,} records quarantined: see `papertide quarantine`.")
-
-
-def _saved(db: str | None, key: str) -> str | None:
-    with open_store(db) as store:
-        return store.get_checkpoint(key)
 
 
 def _day(value: datetime | None) -> date | None:

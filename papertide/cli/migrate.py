@@ -8,8 +8,8 @@ from contextlib import contextmanager
 import click
 
 from papertide.cli.common import fail, json_option, open_store, print_json, progress_counter
+from papertide.config import sqlite_file
 from papertide.migrate import MIGRATE_BATCH_ROWS, MigrateReport, describe_db, migrate_store
-from papertide.wiring import sqlite_file
 
 
 @click.command()

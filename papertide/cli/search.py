@@ -16,9 +16,9 @@ from papertide.cli.common import (
     settings_for,
 )  # fmt: skip
 from papertide.ids import canonical_paper_id
-from papertide.index.update import embed_missing, refresh_graph
+from papertide.index.refresh import refresh_indexes
 from papertide.search.service import SearchHit
-from papertide.wiring import build_embedder, build_search_service, index_paths, sync_lexical
+from papertide.wiring import build_embedder, build_search_service
 
 
 @click.command()
@@ -28,22 +28,21 @@ from papertide.wiring import build_embedder, build_search_service, index_paths, 
 def index(kind: str, db: str | None) -> None:
     """Bring the search indexes up to date: lexical (BM25) and embeddings (only new or changed
     papers are embedded)."""
-    settings = settings_for(db)
-    with open_store(db) as store:
-        synced = sync_lexical(settings, store)
-        how = "rebuilt" if synced.rebuilt else "updated"
-        click.echo(f"lexical index {how}: {synced.added:,} papers added")
-        embedder = build_embedder(kind)
-        with progress_counter(f"embed ({embedder.name})", "papers") as update:
-            counts = embed_missing(
-                store, embedder, lambda c, _: update(c.embedded + c.unchanged, "")
-            )
-        click.echo(f"embeddings ({embedder.name}): {counts.embedded:,} embedded, "
-                   f"{counts.unchanged:,} unchanged text")  # fmt: skip
-        paths = index_paths(settings)
-        if paths:
-            graph = refresh_graph(store, embedder, paths[1] / f"{embedder.name}.hnsw")
-            click.echo(f"vector index: {graph.describe()}")
+    embedder = build_embedder(kind)
+    with (
+        open_store(db) as store,
+        progress_counter(f"embed ({embedder.name})", "papers") as update,
+    ):
+        done = refresh_indexes(
+            settings_for(db), store, embedder, lambda c, _: update(c.embedded + c.unchanged, "")
+        )
+    how = "rebuilt" if done.lexical.rebuilt else "updated"
+    click.echo(f"lexical index {how}: {done.lexical.added:,} papers added")
+    if done.embeddings is not None:
+        click.echo(f"embeddings ({embedder.name}): {done.embeddings.embedded:,} embedded, "
+                   f"{done.embeddings.unchanged:,} unchanged text")  # fmt: skip
+    if done.graph is not None:
+        click.echo(f"vector index: {done.graph.describe()}")
 
 
 @click.command()

@@ -7,11 +7,14 @@ import os
 import click
 import uvicorn
 
-from papertide.cli.common import db_option, open_store, settings_for
+from papertide.cli.common import config_path, db_option, open_store, settings_for
+from papertide.config import CONFIG_VARIABLE
+from papertide.index.paths import index_paths
+from papertide.index.refresh import refresh_indexes
+from papertide.secret_key import load_secret_key
 from papertide.web.welcome import welcome_lines
-from papertide.wiring import index_paths, load_secret_key, sync_lexical
 
-APP_FACTORY = "papertide.web.app:app_from_env"
+APP_FACTORY = "papertide.asgi:app_from_env"
 
 
 @click.command()
@@ -30,11 +33,15 @@ def serve(host: str, port: int, workers: int, access_log: bool, db: str | None) 
     with open_store(db) as store:  # create, migrate and index once, before any worker starts
         # workers would otherwise each create a missing lexical index, wiping each other's;
         # the lock keeps another serve or index started at the same moment out too
-        synced = sync_lexical(settings, store)
+        synced = refresh_indexes(settings, store).lexical
         if synced.added:
             click.echo(f"lexical index: {synced.added:,} papers added", err=True)
     load_secret_key(settings)  # likewise the <db>.secret key file the workers share
-    os.environ["PAPERTIDE_DB"] = settings.db  # what the workers' app_from_env reads
+    # what the workers' app_from_env reads: the same settings file, and --db over it
+    config = config_path()
+    if config is not None:
+        os.environ[CONFIG_VARIABLE] = str(config.resolve())
+    os.environ["PAPERTIDE_DB"] = settings.db
     click.echo(f"papertide serves {settings.db}", err=True)
     click.echo("\n".join(welcome_lines(host, port)), err=True)
     uvicorn.run(

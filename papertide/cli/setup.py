@@ -9,8 +9,7 @@ import click
 from papertide.cli.common import db_option, open_store, settings_for
 from papertide.cli.ingest import run
 from papertide.demo import DEMO_DAILY, DEMO_PAPERS, demo_days, record_demo
-from papertide.sources.hf_daily import HfDailyFilesSource
-from papertide.sources.tabular import JsonlSource
+from papertide.wiring import build_file_sources
 
 DEMO_PACKAGE = "papertide.demo"
 
@@ -36,6 +35,12 @@ def demo(db: str | None) -> None:
         resources.as_file(folder / DEMO_DAILY) as days,
     ):
         options = {"db": db, "as_json": False, "allow_quarantine": False}
-        run(options, [JsonlSource(papers), HfDailyFilesSource([days])])
+        run(
+            options,
+            lambda _: [
+                *build_file_sources("jsonl", [papers]),
+                *build_file_sources("hf-daily", [days]),
+            ],
+        )
         with open_store(db) as store:  # the site says it shows the demo, and which days
             record_demo(store, demo_days(days))

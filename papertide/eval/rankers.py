@@ -15,10 +15,10 @@ import numpy as np
 from papertide.eval.base import EvalDoc, EvalQuery
 from papertide.index.embed import Embedder, Vectors, paper_text
 from papertide.index.lexical import LexicalHit
+from papertide.index.query import parse_query
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.models import Paper
 from papertide.search.hybrid import Fusion, Ranking, fuse_rankings
-from papertide.search.query import parse_query
 
 LEXICAL = "lexical"
 DENSE = "dense"

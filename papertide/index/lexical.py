@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from papertide.errors import PapertideError
+from papertide.index.query import Query
 from papertide.models import Paper
-from papertide.search.query import Query
 from papertide.store.base import StoreWatermark
 
 MORE_LIKE_THIS_TERMS = 25

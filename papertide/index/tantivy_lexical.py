@@ -28,6 +28,7 @@ from papertide.index.lexical import (
     PaperLookup,
     informative_terms,
 )
+from papertide.index.query import Query
 from papertide.index.tantivy_query import (
     BuiltQuery,
     QueryContext,
@@ -37,7 +38,6 @@ from papertide.index.tantivy_query import (
     text_terms_query,
 )
 from papertide.models import Paper
-from papertide.search.query import Query, parse_query
 
 SCHEMA_VERSION = 1
 STATE_FILE = "papertide-lexical.json"
@@ -338,8 +338,3 @@ def _clause_score(query: tantivy.Query, searcher: tantivy.Searcher, address: Any
         return float(json.loads(query.explain(searcher, address).to_json()).get("value", 0.0))
     except ValueError:  # tantivy: "Document ... does not match"
         return 0.0
-
-
-def search_text(index: TantivyLexicalIndex, text: str, limit: int = 10) -> list[LexicalHit]:
-    """Parse and search in one call (for the CLI and tests)."""
-    return index.search(parse_query(text), limit)

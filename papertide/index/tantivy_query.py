@@ -18,9 +18,8 @@ from typing import Any
 import tantivy
 
 from papertide.index.lexical import FieldWeights, informative_terms
-from papertide.search.query import Query
+from papertide.index.query import Query
 
-TEXT_FIELDS = ("title", "authors", "abstract")
 _NO_DATE = 0  # `day` of a paper without a publication date: no date filter matches it
 _LAST_DAY = 99_991_231
 _TERM_CONTEXT = re.compile(r'Term=Term\(field=(\d+), type=Str, "((?:[^"\\]|\\.)*)"\)')

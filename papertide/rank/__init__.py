@@ -1,10 +1,4 @@
-"""Ranking papers: trending (trending.py, pure) and the service that loads its signals."""
-
-from papertide.rank.trending import (
-    TRENDING_WINDOW_DAYS,
-    TrendingParams,
-    TrendingScore,
-    rank_trending,
-)
-
-__all__ = ["TRENDING_WINDOW_DAYS", "TrendingParams", "TrendingScore", "rank_trending"]
+"""Ranking papers: trending (trending.py, pure; service.py loads its signals) and personal
+recommendations: the "For you" feed (foryou.py, recommend.py) from a profile trained on a
+user's feedback (profile.py, logistic.py, terms.py, pool.py), follows (follows.py) and a
+BibTeX cold start (bibtex.py). See docs/trending.md and docs/recommend.md."""

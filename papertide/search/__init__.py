@@ -1,6 +1,3 @@
-"""Searching papers: the query language (query.py) and match snippets (snippet.py). Pure."""
-
-from papertide.search.query import Query, parse_query
-from papertide.search.snippet import Snippet, make_snippet
-
-__all__ = ["Query", "Snippet", "make_snippet", "parse_query"]
+"""Searching papers over the indexes: hybrid ranking of lexical and vector hits (service.py,
+hybrid.py), filters (filters.py), match snippets (snippet.py) and a vector index that reloads
+itself in a long-running process (refresh.py). The query language is index/query.py."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from papertide.index.query import Query
 from papertide.models import Paper
-from papertide.search.query import Query
 
 
 def passes(paper: Paper, query: Query) -> bool:

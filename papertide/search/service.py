@@ -15,6 +15,7 @@ import numpy as np
 from papertide.errors import PaperNotFoundError
 from papertide.index.embed import Embedder, paper_text
 from papertide.index.lexical import LexicalHit, LexicalIndex
+from papertide.index.query import Query, parse_query
 from papertide.index.vectors import Matrix, from_stored
 from papertide.models import Paper
 from papertide.search.filters import passes
@@ -26,7 +27,6 @@ from papertide.search.hybrid import (
     Part,
     fuse_rankings,
 )
-from papertide.search.query import Query, parse_query
 from papertide.search.snippet import Snippet, make_snippet
 from papertide.store.base import Store
 

@@ -65,6 +65,11 @@ class ArxivApiSource:
         self._resume_start = resume_start or 0
         self._check_options()
 
+    def resume_at(self, position: str) -> None:
+        """Continue from a saved offset (a Checkpoint's position under checkpoint_key)."""
+        self._resume_start = int(position)
+        self._check_options()
+
     @property
     def checkpoint_key(self) -> str:
         """Names this harvest (URL, ids or query, categories, dates), not its position."""

@@ -24,7 +24,6 @@ from papertide.sources.hf_daily_parse import (
 )
 from papertide.sources.http import PoliteFetcher
 
-HF_DAILY_PAPERS_URL = "https://huggingface.co/api/daily_papers"
 # The API's `limit` is 1-100 and defaults to 50: days of exactly 50 papers in the archive are
 # truncated. Asking for 100 and paging with `p` gets whole days.
 DAILY_PAGE_LIMIT = 100

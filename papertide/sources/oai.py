@@ -54,6 +54,10 @@ class OaiSource:
         self._date_from, self._date_until = date_from, date_until
         self._resume_token = resume_token.strip() if resume_token else None
 
+    def resume_at(self, token: str) -> None:
+        """Continue from a saved resumption token (a Checkpoint's position)."""
+        self._resume_token = token.strip() or None
+
     @property
     def checkpoint_key(self) -> str:
         """Names this harvest (URL, prefix, set, dates), not its position."""

@@ -1,4 +1,5 @@
-"""The web tier: server-rendered pages, the JSON API and feeds over the services in wiring.py.
+"""The web tier: server-rendered pages, the JSON API and feeds over WebServices (services.py).
 
-Build an app with `papertide.web.app.create_app(services)`; nothing here holds state.
+Build an app with `papertide.web.app.create_app(services)`; papertide.asgi builds the one
+`papertide serve` runs, its services from papertide.wiring. Nothing here holds state.
 """

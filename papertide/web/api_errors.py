@@ -38,10 +38,6 @@ MAX_ERROR_FIELDS = 10
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
-class ApiNotFoundError(PaperNotFoundError):
-    """Something other than a paper was not found (a collection, a user)."""
-
-
 class ApiForbiddenError(AuthError):
     """A known caller asked for what is not theirs (403, not 401)."""
 

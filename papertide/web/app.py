@@ -1,11 +1,10 @@
 """The ASGI application: create_app(services) wires pages, the JSON API, feeds, static files,
-error pages and security headers. No module-level app: uvicorn calls app_from_env (a factory).
+error pages and security headers. No module-level app: uvicorn calls papertide.asgi:app_from_env
+(a factory that builds the services with papertide.wiring).
 """
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -15,7 +14,6 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from papertide import __version__
-from papertide.config import load_settings
 from papertide.demo import DemoDays, recorded_demo
 from papertide.digest.schedule import DigestScheduler
 from papertide.errors import StoreError
@@ -33,7 +31,6 @@ from papertide.web.pages_paper import paper_router
 from papertide.web.pages_search import search_router
 from papertide.web.render import Renderer, build_environment
 from papertide.web.services import WebServices
-from papertide.wiring import build_web_services
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -149,20 +146,6 @@ def viewer_dependency(services: WebServices) -> Callable[[Request], Viewer]:
         return read_viewer(request, services)
 
     return viewer
-
-
-def app_from_env() -> FastAPI:
-    """The app uvicorn serves (`papertide serve`): settings from PAPERTIDE_* variables."""
-    # as in the CLI: not a warning per failed reconnect of the pool (a worker process does not
-    # inherit the CLI's logging); each 503 logs the database's reason once (web/api_errors)
-    logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
-    services = build_web_services(load_settings(os.environ))
-    ttl_s = services.settings.page_cache_ttl_s
-    cache = PageCache(services.clock, ttl_s=ttl_s, stale_s=ttl_s) if ttl_s > 0 else None
-    # with a mail server, every worker schedules; the send lock lets one send at a time
-    mailing = services.settings.smtp_host != ""
-    scheduler = DigestScheduler(services.digests.send_due) if mailing else None
-    return create_app(services, close_store=True, page_cache=cache, scheduler=scheduler)
 
 
 def demo_note(services: WebServices) -> DemoDays | None:

@@ -14,8 +14,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from papertide.errors import InputError
+from papertide.index.query import QUERY_MAX_CHARS
 from papertide.models import FOLLOW_KINDS, Follow, Paper
-from papertide.search.query import QUERY_MAX_CHARS
 from papertide.web.auth import Viewer
 from papertide.web.pages_common import (
     PAGE_SIZE,

@@ -8,15 +8,16 @@ from datetime import UTC, datetime
 import pytest
 
 from papertide.clock import FixedClock
+from papertide.config import Settings
 from papertide.digest.personal import RecommendRanker
 from papertide.digest.send import RecordingMailer
-from papertide.digest.service import DigestService, PeriodRanker
-from papertide.digest.tokens import DigestTokens
+from papertide.digest.service import PeriodRanker
 from papertide.index.embed import HashEmbedder
 from papertide.index.update import embed_missing
 from papertide.models import Follow, Listing, Paper, Record
 from papertide.rank.profile import RecommendParams
 from papertide.store.sqlite import SqliteStore
+from papertide.wiring import build_digests
 from tests.integration.digest.conftest import BASE_URL, MONDAY, SECRET, SENDER
 
 TOPICS = {
@@ -115,10 +116,9 @@ def test_digest_of_a_rater_has_papers_for_them_with_reasons(
     store: SqliteStore, clock: FixedClock, embedded: HashEmbedder
 ):
     mailer = RecordingMailer()
-    personal = RecommendRanker(store, embedded.name, embedded.dim)
-    digests = DigestService(
-        store, clock, mailer, DigestTokens(SECRET, clock), BASE_URL, SENDER, personal=personal
-    )
+    settings = Settings(db=store.path, base_url=BASE_URL, mail_from=SENDER)
+    # as `digest send` builds it: personal rankings over the embedder's stored vectors
+    digests = build_digests(settings, store, clock, mailer, embedded, SECRET)
     sub = digests.subscribe("ada@example.org", content="both", confirmed=True)
     for n in range(3):
         store.set_rating(f"2512.{20000 + n:05d}", 1, "email", subscription_id=sub.id)

@@ -18,10 +18,8 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
 from papertide.clock import FixedClock
-from papertide.community.actions import CommunityService
 from papertide.digest.send import SmtpConfig, SmtpMailer
 from papertide.digest.service import DigestService
-from papertide.digest.tokens import DigestTokens
 from papertide.store.sqlite import SqliteStore
 from papertide.web.app import create_app
 from tests.integration.digest.conftest import BASE_URL, SECRET, SENDER, SmtpSink
@@ -51,11 +49,9 @@ def world(
 ) -> Iterator[World]:
     config = SmtpConfig("127.0.0.1", smtp_server.port, "none", sender=SENDER, timeout_s=10)
     mailer = SmtpMailer(config, clock)
-    digests = DigestService(store, clock, mailer, DigestTokens(SECRET, clock), BASE_URL, SENDER)
-    community = CommunityService(store, clock, lambda _ids: [])
-    app = create_app(site_services(store, clock, community, SECRET, digests))
-    with TestClient(app, base_url=BASE_URL) as client:
-        yield World(client, digests, store, clock, sink)
+    services = site_services(store, clock, secret=SECRET, mailer=mailer, base_url=BASE_URL)
+    with TestClient(create_app(services), base_url=BASE_URL) as client:
+        yield World(client, services.digests, store, clock, sink)
     mailer.close()
 
 

@@ -1,4 +1,4 @@
-"""sync_lexical: processes that open one lexical index folder at the same moment take turns,
+"""refresh_lexical: processes that open one lexical index folder at the same moment take turns,
 so none wipes the index another is still building (two `serve` started together)."""
 
 import json
@@ -9,11 +9,12 @@ from pathlib import Path
 
 from papertide.clock import SystemClock
 from papertide.config import Settings
+from papertide.index.paths import index_paths
+from papertide.index.refresh import open_lexical, refresh_lexical
 from papertide.index.tantivy_lexical import build_lock
 from papertide.ingest import ingest
 from papertide.sources.tabular import JsonlSource
 from papertide.store.sqlite import SqliteStore
-from papertide.wiring import build_lexical, index_paths, sync_lexical
 
 PAPERS = 3_000
 CONTEXT = multiprocessing.get_context("fork")
@@ -46,7 +47,7 @@ def sync_in_child(settings: Settings, start: Event) -> None:
     start.wait()
     store = SqliteStore(settings.db, SystemClock())
     try:
-        sync_lexical(settings, store)
+        refresh_lexical(settings, store)
     finally:
         store.close()
 
@@ -54,12 +55,12 @@ def sync_in_child(settings: Settings, start: Event) -> None:
 def indexed_papers(settings: Settings) -> int:
     store = SqliteStore(settings.db, SystemClock())
     try:
-        return build_lexical(settings, store).count()
+        return open_lexical(settings, store).count()
     finally:
         store.close()
 
 
-def test_sync_lexical_from_processes_started_together_builds_one_whole_index(tmp_path: Path):
+def test_refresh_lexical_from_processes_started_together_builds_one_whole_index(tmp_path: Path):
     settings = make_store(tmp_path)
     start = CONTEXT.Event()
     children = [CONTEXT.Process(target=sync_in_child, args=(settings, start)) for _ in range(3)]
@@ -72,7 +73,7 @@ def test_sync_lexical_from_processes_started_together_builds_one_whole_index(tmp
     assert indexed_papers(settings) == PAPERS
 
 
-def test_sync_lexical_waits_while_another_process_holds_the_folder(tmp_path: Path):
+def test_refresh_lexical_waits_while_another_process_holds_the_folder(tmp_path: Path):
     settings = make_store(tmp_path)
     start = CONTEXT.Event()
     start.set()

@@ -10,12 +10,11 @@ import pytest
 
 from papertide.clock import FixedClock
 from papertide.config import Settings
-from papertide.index.lexical import sync_index
-from papertide.index.update import embed_missing
+from papertide.index.refresh import refresh_indexes
 from papertide.models import Listing, Record
 from papertide.sources.tabular import JsonlSource
 from papertide.store.base import Store
-from papertide.wiring import build_embedder, build_lexical, build_store
+from papertide.wiring import build_embedder, build_store
 
 GOLDEN = Path(__file__).resolve().parents[2] / "data" / "golden" / "papers.jsonl"
 TODAY = datetime.now(UTC).date()
@@ -53,8 +52,7 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
             + listing_records(store, EARLIER_DAY, EARLIER_LIST),
             [],
         )
-        sync_index(build_lexical(settings, store), store)
-        embed_missing(store, build_embedder())
+        refresh_indexes(settings, store, build_embedder())
     finally:
         store.close()
     return folder

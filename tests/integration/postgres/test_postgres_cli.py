@@ -13,9 +13,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from papertide.config import Settings
+from papertide.config import Settings, sqlite_file
 from papertide.errors import InputError
-from papertide.wiring import index_paths, load_secret_key, sqlite_file
+from papertide.index.paths import index_paths
+from papertide.secret_key import load_secret_key
 
 PG = "postgresql://app@db.example:5432/papers"
 

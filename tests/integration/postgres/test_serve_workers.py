@@ -23,9 +23,9 @@ from papertide.clock import SystemClock
 from papertide.community.ratelimit import DEFAULT_RATE_LIMITS
 from papertide.config import Settings
 from papertide.index.lexical import sync_index
+from papertide.index.refresh import open_lexical
 from papertide.models import Record
 from papertide.store.postgres import PostgresStore
-from papertide.wiring import build_lexical
 from tests.e2e.serve_process import ServeProcess, serving
 from tests.integration.web.conftest import PLAIN_ID, make_paper, records
 from tests.integration.web.voters import assert_votes_count_once, count_votes, make_voters
@@ -179,7 +179,7 @@ def index(url: str, index_dir: Path) -> None:
     """What `papertide index` does to the lexical index in `index_dir`."""
     store = PostgresStore(url, SystemClock())
     try:
-        sync_index(build_lexical(Settings(db=url, index_dir=str(index_dir)), store), store)
+        sync_index(open_lexical(Settings(db=url, index_dir=str(index_dir)), store), store)
     finally:
         store.close()
 

@@ -17,9 +17,9 @@ from papertide.index.lexical import (
     is_in_step,
     sync_index,
 )
-from papertide.index.tantivy_lexical import STATE_FILE, TantivyLexicalIndex, search_text
+from papertide.index.query import parse_query
+from papertide.index.tantivy_lexical import STATE_FILE, TantivyLexicalIndex
 from papertide.models import Paper, Record
-from papertide.search.query import parse_query
 from papertide.search.snippet import make_snippet
 from papertide.store.sqlite import SqliteStore
 from tests.unit.search.test_bm25_reference import load_golden
@@ -68,7 +68,7 @@ def filled(store: SqliteStore, index: TantivyLexicalIndex) -> TantivyLexicalInde
 
 
 def ids(index: TantivyLexicalIndex, text: str, limit: int = 10) -> list[str]:
-    return [hit.paper_id for hit in search_text(index, text, limit)]
+    return [hit.paper_id for hit in index.search(parse_query(text), limit)]
 
 
 def test_lexical_title_match_outranks_abstract_repeats(filled: TantivyLexicalIndex):
@@ -76,13 +76,13 @@ def test_lexical_title_match_outranks_abstract_repeats(filled: TantivyLexicalInd
 
 
 def test_lexical_author_match_outranks_abstract(filled: TantivyLexicalIndex):
-    hits = search_text(filled, "smith")
+    hits = filled.search(parse_query("smith"), 10)
     assert [h.paper_id for h in hits] == ["2501.00008", "2501.00002"]  # title, then author
     assert dict(hits[1].field_scores).keys() == {"authors"}
 
 
 def test_lexical_hits_explain_terms_and_field_parts(filled: TantivyLexicalIndex):
-    hit = search_text(filled, "Quantum codes")[0]
+    hit = filled.search(parse_query("Quantum codes"), 10)[0]
     assert set(hit.matched_terms) == {"Quantum", "codes"}
     parts = dict(hit.field_scores)
     assert parts["title"] > parts["abstract"] > 0
@@ -90,7 +90,7 @@ def test_lexical_hits_explain_terms_and_field_parts(filled: TantivyLexicalIndex)
 
 
 def test_lexical_matched_terms_follow_the_query_order(filled: TantivyLexicalIndex):
-    hit = search_text(filled, "codes quantum stabilizer")[0]
+    hit = filled.search(parse_query("codes quantum stabilizer"), 10)[0]
     assert hit.matched_terms == ("codes", "quantum", "stabilizer")
 
 
@@ -112,7 +112,7 @@ def test_lexical_stemming_matches_word_forms(filled: TantivyLexicalIndex):
 def test_lexical_phrase_needs_the_words_in_order(filled: TantivyLexicalIndex):
     assert ids(filled, '"neural radiance fields"') == ["2501.00003"]
     assert set(ids(filled, "neural radiance fields")) == {"2501.00003", "2501.00004"}
-    hit = search_text(filled, '"neural radiance fields"')[0]
+    hit = filled.search(parse_query('"neural radiance fields"'), 10)[0]
     assert hit.matched_terms == ("neural radiance fields",)
 
 
@@ -129,7 +129,7 @@ def test_lexical_negation_excludes(filled: TantivyLexicalIndex):
 def test_lexical_prefix_matches_unstemmed_words(filled: TantivyLexicalIndex):
     assert set(ids(filled, "quant*")) == {"2501.00001", "2501.00002", "2501.00007"}
     assert set(ids(filled, "transformer*")) == {"2501.00005", "2501.00006"}
-    hit = search_text(filled, "quantiz*")[0]
+    hit = filled.search(parse_query("quantiz*"), 10)[0]
     assert hit.paper_id == "2501.00007" and hit.matched_terms == ("quantiz*",)
 
 
@@ -159,7 +159,7 @@ def test_lexical_date_filters_are_inclusive(filled: TantivyLexicalIndex):
 
 
 def test_lexical_filter_only_query_is_newest_first_with_zero_scores(filled: TantivyLexicalIndex):
-    hits = search_text(filled, "cat:cs.CV")
+    hits = filled.search(parse_query("cat:cs.CV"), 10)
     assert [h.paper_id for h in hits] == ["2501.00005", "2501.00004", "2501.00003"]
     assert {h.score for h in hits} == {0.0}
 
@@ -212,7 +212,7 @@ NASTY = [
 
 @pytest.mark.parametrize("text", NASTY)
 def test_lexical_malformed_queries_never_raise(filled: TantivyLexicalIndex, text: str):
-    hits = search_text(filled, text)
+    hits = filled.search(parse_query(text), 10)
     assert isinstance(hits, list)
 
 
@@ -255,7 +255,7 @@ def test_lexical_explain_given_papers(filled: TantivyLexicalIndex):
 
 
 def test_lexical_snippet_highlights_stemmed_matches(filled: TantivyLexicalIndex):
-    hit = search_text(filled, "decoder")[0]
+    hit = filled.search(parse_query("decoder"), 10)[0]
     abstract = PAPERS[1].abstract
     snippet = make_snippet(abstract, hit.matched_terms, 80, filled.normalize_word)
     assert [snippet.text[s:e] for s, e in snippet.spans] == ["decoders"]

@@ -12,7 +12,6 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from papertide.clock import FixedClock
-from papertide.community.actions import CommunityService
 from papertide.community.ratelimit import RateLimits
 from papertide.errors import SourceUnavailableError
 from papertide.models import Link, Listing, Paper, Record, User
@@ -116,8 +115,7 @@ def build_world(tmp_path: Path, limits: RateLimits | None = None) -> World:
     store.migrate()
     store.write_batch([*hf_records(), *own_records()], [])
     arxiv = CannedArxiv()
-    community = CommunityService(store, clock, arxiv, limits or RateLimits())
-    services = site_services(store, clock, community, SECRET)
+    services = site_services(store, clock, arxiv, limits)
     return World(services, store, clock, arxiv)
 
 

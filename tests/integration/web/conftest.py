@@ -14,24 +14,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from papertide.clock import FixedClock
-from papertide.community.accounts import AccountService
-from papertide.community.actions import CommunityService
+from papertide.community.actions import FetchPapers
 from papertide.community.ratelimit import RateLimits
 from papertide.config import Settings
-from papertide.digest.send import RecordingMailer
-from papertide.digest.service import DigestService
-from papertide.digest.tokens import DigestTokens
+from papertide.digest.send import Mailer, RecordingMailer
 from papertide.index.embed import HashEmbedder
-from papertide.index.lexical import sync_index
-from papertide.index.tantivy_lexical import TantivyLexicalIndex
-from papertide.index.update import embed_missing
-from papertide.index.vectors import load_exact
+from papertide.index.refresh import refresh_indexes
 from papertide.models import Link, Listing, Paper, Record
-from papertide.rank.service import TrendingService
-from papertide.search.service import SearchService
 from papertide.store.sqlite import SqliteStore
 from papertide.web.app import create_app
 from papertide.web.services import WebServices
+from papertide.wiring import build_web_services
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -140,43 +133,40 @@ def build_services(
     store = SqliteStore(tmp_path / "web.db", clock)
     store.migrate()
     store.write_batch(records(), [])
-    return site_services(store, clock, CommunityService(store, clock, arxiv, limits))
+    return site_services(store, clock, arxiv, limits)
 
 
 def site_services(
     store: SqliteStore,
     clock: FixedClock,
-    community: CommunityService,
+    papers_by_id: FetchPapers = lambda _ids: [],
+    limits: RateLimits | None = None,
     secret: bytes = SECRET,
-    digests: DigestService | None = None,
+    mailer: Mailer | None = None,
+    base_url: str = Settings().base_url,
 ) -> WebServices:
-    """WebServices over a filled store: a tantivy index and hash embeddings beside its file,
-    digests kept by a RecordingMailer unless given."""
-    lexical = TantivyLexicalIndex(Path(f"{store.path}.lexical"), store)
-    sync_index(lexical, store)
-    embedder = HashEmbedder()
-    embed_missing(store, embedder)
-    search = SearchService(store, lexical, embedder, load_exact(store, embedder.name, embedder.dim))
-    return WebServices(
-        settings=Settings(db=store.path),
-        store=store,
-        search=search,
-        accounts=AccountService(store, clock),
-        community=community,
-        trending=TrendingService(store, clock),
-        digests=digests or recording_digests(store, clock, secret),
-        clock=clock,
-        secret_key=secret,
+    """The web tier's services as `papertide serve` builds them (wiring), over a filled store
+    with its indexes beside its file: hash embeddings, submitted papers from `papers_by_id`,
+    links signed with `secret`, digests sent by `mailer` (else kept by a RecordingMailer)
+    with links to `base_url`."""
+    settings = Settings(
+        db=store.path,
+        secret_key=secret.decode(),
+        base_url=base_url,
+        mail_from="pt <d@x.org>",
+        vector_refresh_s=0,  # no reloading thread: each test writes what it searches first
     )
-
-
-def recording_digests(
-    store: SqliteStore, clock: FixedClock, secret: bytes = SECRET
-) -> DigestService:
-    """Digests whose mail is kept by a RecordingMailer, links signed with `secret`."""
-    tokens = DigestTokens(secret, clock)
-    base_url = "http://testserver"  # TestClient's host
-    return DigestService(store, clock, RecordingMailer(), tokens, base_url, "pt <d@x.org>")
+    embedder = HashEmbedder()
+    refresh_indexes(settings, store, embedder)
+    return build_web_services(
+        settings,
+        clock,
+        store,
+        embedder=embedder,
+        mailer=mailer or RecordingMailer(),
+        papers_by_id=papers_by_id,
+        limits=limits or RateLimits(),
+    )
 
 
 @pytest.fixture

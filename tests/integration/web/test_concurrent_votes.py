@@ -12,8 +12,8 @@ import pytest
 from papertide.clock import SystemClock
 from papertide.config import Settings
 from papertide.index.lexical import sync_index
+from papertide.index.refresh import open_lexical
 from papertide.store.sqlite import SqliteStore
-from papertide.wiring import build_lexical
 from tests.e2e.serve_process import ServeProcess, serving
 from tests.integration.web.conftest import records
 from tests.integration.web.voters import assert_votes_count_once, count_votes, make_voters
@@ -26,7 +26,7 @@ def voters_db(tmp_path: Path) -> tuple[Path, list[tuple[int, str]]]:
     store = SqliteStore(db, SystemClock())
     store.migrate()
     store.write_batch(records(), [])
-    sync_index(build_lexical(Settings(db=str(db)), store), store)  # as `papertide index` does
+    sync_index(open_lexical(Settings(db=str(db)), store), store)  # as `papertide index` does
     voters = make_voters(store)
     store.close()
     return db, voters

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from papertide.web.app import CACHED_PAGES, app_from_env, create_app
+from papertide.asgi import app_from_env
+from papertide.web.app import CACHED_PAGES, create_app
 from papertide.web.auth import PRESESSION_COOKIE
 from papertide.web.cache import CACHE_STATUS_HEADER, PageCache, PageCacheMiddleware
 from tests.integration.web.conftest import PLAIN_ID, TODAY, Site

@@ -9,7 +9,7 @@ import pytest
 
 from papertide.config import Settings
 from papertide.errors import StoreError
-from papertide.wiring import load_secret_key
+from papertide.secret_key import load_secret_key
 
 
 def test_secret_key_comes_from_settings_when_set(tmp_path: Path):

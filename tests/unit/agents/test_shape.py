@@ -17,10 +17,10 @@ from papertide.agents.shape import (
     trending_out,
     trending_text,
 )
+from papertide.index.query import parse_query
 from papertide.models import Link, Listing, Paper
 from papertide.rank.trending import TrendingScore
 from papertide.search.hybrid import Part
-from papertide.search.query import parse_query
 from papertide.search.service import SearchHit, SearchResult
 from papertide.search.snippet import Snippet
 

@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 
 from papertide.index.lexical import FieldWeights
+from papertide.index.query import parse_query
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.models import Paper
-from papertide.search.query import parse_query
 
 GOLDEN = Path(__file__).resolve().parents[2] / "data" / "golden" / "papers.jsonl"
 QUERIES = [

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from papertide.search.query import QUERY_MAX_CHARS, Query, clean_text, parse_query
+from papertide.index.query import QUERY_MAX_CHARS, Query, clean_text, parse_query
 
 
 def test_parse_query_free_terms_keep_typed_words():

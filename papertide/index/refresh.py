@@ -1,0 +1,57 @@
+"""Bring every search index up to date with the store in one call (`papertide index`, and the
+lexical part before `papertide serve` starts its workers): the lexical (BM25) index, an
+embedder's stored vectors, and the saved HNSW graph over them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from papertide.config import Settings
+from papertide.index.embed import Embedder
+from papertide.index.lexical import SyncResult, sync_index
+from papertide.index.paths import graph_file, index_paths
+from papertide.index.tantivy_lexical import TantivyLexicalIndex, build_lock
+from papertide.index.update import EmbedCounts, GraphRefresh, embed_missing, refresh_graph
+from papertide.store.base import Store
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRefresh:
+    """What refresh_indexes did; embeddings and graph are None when no embedder was given
+    (graph also for in-memory indexes, which save none)."""
+
+    lexical: SyncResult
+    embeddings: EmbedCounts | None = None
+    graph: GraphRefresh | None = None
+
+
+def open_lexical(settings: Settings, store: Store) -> TantivyLexicalIndex:
+    """The lexical index in its folder (index_paths), or in memory for ":memory:"."""
+    paths = index_paths(settings)
+    return TantivyLexicalIndex(paths[0] if paths else None, store)
+
+
+def refresh_lexical(settings: Settings, store: Store) -> SyncResult:
+    """Bring the lexical index up to date with the store, one process at a time per folder
+    (two processes opening an unfinished index would wipe each other's build)."""
+    paths = index_paths(settings)
+    with build_lock(paths[0] if paths else None):
+        return sync_index(open_lexical(settings, store), store)
+
+
+def refresh_indexes(
+    settings: Settings,
+    store: Store,
+    embedder: Embedder | None = None,
+    on_embedded: Callable[[EmbedCounts, int], None] | None = None,
+) -> IndexRefresh:
+    """The lexical index; with `embedder`, also its vectors of new or changed papers
+    (`on_embedded` sees the progress) and the HNSW graph saved beside the indexes."""
+    lexical = refresh_lexical(settings, store)
+    if embedder is None:
+        return IndexRefresh(lexical)
+    embedded = embed_missing(store, embedder, on_embedded)
+    graph = graph_file(settings, embedder.name)
+    refreshed = refresh_graph(store, embedder, graph) if graph is not None else None
+    return IndexRefresh(lexical, embedded, refreshed)
