@@ -28,6 +28,7 @@ class IngestResult:
     counts: IngestCounts
     error: PapertideError | None = None
     lines: LineTally | None = None  # where each input line went, for sources that say
+    stopped: bool = False  # `should_stop` said so after a committed batch
 
 
 @dataclass
@@ -55,11 +56,14 @@ def ingest(
     source: Source,
     on_progress: ProgressCallback | None = None,
     batch_size: int = INGEST_BATCH_SIZE,
+    should_stop: Callable[[], bool] | None = None,
 ) -> IngestResult:
     """Store everything `source` yields; a source error keeps what came before it.
 
     When the source fails part-way (a truncated file, a host that stops answering), the
     records read so far are committed and the error is returned with the counts.
+    `should_stop` is asked between batches, where stopping leaves nothing half-done (a
+    signal handler that raised instead could land in a finaliser, which swallows it).
     """
     if isinstance(source, LineSource):
         batches = line_batches(store, source, batch_size)
@@ -71,6 +75,8 @@ def ingest(
             total += write(store, batch)
             if on_progress:
                 on_progress(total)
+            if should_stop and should_stop():
+                return IngestResult(total, stopped=True)
     except PapertideError as error:
         return IngestResult(total, error)
     return IngestResult(total, lines=source.tally() if isinstance(source, TalliedSource) else None)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
-from types import FrameType
 from typing import Any
 
 import click
@@ -177,14 +177,18 @@ def ingest_oai(**options: Any) -> None:
 def run(options: dict[str, Any], make_sources: Callable[[Store], Sequence[Source]]) -> None:
     """Ingest each source `make_sources` builds over the open store (where a harvest reads its
     saved position), print one summary line each (or JSON), and set the exit code."""
-    previous = signal.signal(signal.SIGTERM, _terminate)
+    terminated = threading.Event()  # SIGTERM stops after the batch being written
+    previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: terminated.set())
     results: list[tuple[str, IngestResult]] = []
     try:
         with open_store(options["db"]) as store:
             for source in make_sources(store):
                 with ingest_progress(source.name) as update:
-                    results.append((source.name, run_ingest(store, source, update)))
-    except KeyboardInterrupt:
+                    result = run_ingest(store, source, update, should_stop=terminated.is_set)
+                results.append((source.name, result))
+                if result.stopped:
+                    raise KeyboardInterrupt
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM at a batch's end
         done = sum((r.counts for _, r in results), IngestCounts())
         fail(f"interrupted; {done.seen:,} records committed are kept. "
              "Run the same command again to finish.", EXIT_INTERRUPTED)  # fmt: skip
@@ -223,7 +227,3 @@ def _report(results: list[tuple[str, IngestResult]], as_json: bool) -> None:
 
 def _day(value: datetime | None) -> date | None:
     return value.date() if value else None
-
-
-def _terminate(_signum: int, _frame: FrameType | None) -> None:
-    raise KeyboardInterrupt

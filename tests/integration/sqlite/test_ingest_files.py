@@ -129,3 +129,18 @@ def test_ingest_exported_store_into_a_new_store_gives_the_same_papers(
         assert list(copy.iter_papers()) == papers
     finally:
         copy.close()
+
+
+def test_should_stop_ends_after_a_whole_batch_and_a_rerun_finishes(store: SqliteStore) -> None:
+    asked: list[int] = []
+
+    def stop_after_first_batch() -> bool:
+        asked.append(1)
+        return True
+
+    source = JsonlSource(FILES / "cs_listings_50.jsonl")
+    first = ingest(store, source, batch_size=20, should_stop=stop_after_first_batch)
+    assert (first.stopped, first.counts, asked) == (True, IngestCounts(new=20), [1])
+    assert count_rows(store, "papers") == 20
+    rest = ingest(store, JsonlSource(FILES / "cs_listings_50.jsonl"), batch_size=20)
+    assert (rest.stopped, rest.counts) == (False, IngestCounts(new=30, unchanged=20))
