@@ -13,8 +13,6 @@ from typing import Protocol
 
 CADENCES = ("daily", "weekly")
 CONTENTS = ("trending", "personal", "both")
-SEND_STATUSES = ("claimed", "sent", "failed")
-RATING_SOURCES = ("web", "email")
 Shard = tuple[int, int]  # (i, n): the subscriptions with id % n == i
 
 
