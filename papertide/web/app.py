@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI, Request
 from starlette.datastructures import MutableHeaders
-from starlette.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from papertide import __version__
@@ -31,6 +31,7 @@ from papertide.web.pages_paper import paper_router
 from papertide.web.pages_search import search_router
 from papertide.web.render import Renderer, build_environment
 from papertide.web.services import WebServices
+from papertide.web.static_assets import CachedStaticFiles, asset_version
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -48,6 +49,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 # Pages that show every logged-out reader the same thing (no form tokens, nothing per browser):
 # the page cache may answer their anonymous GETs. Prefixes, except "/" (the home page only).
+
+GZIP_MINIMUM_BYTES = 1024  # smaller answers gain less than the header costs
 CACHED_PAGES = (
     "/",
     "/daily/",
@@ -121,9 +124,12 @@ def create_app(
     app.add_middleware(SecurityHeaders)
     if page_cache is not None:  # outside SecurityHeaders: cached pages keep their headers
         app.add_middleware(PageCacheMiddleware, cache=page_cache, paths=CACHED_PAGES)
-    renderer = Renderer(build_environment(), demo=lambda: demo_note(services))
+    # outermost: compresses what any layer answers (event streams and images are left alone)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
+    version = asset_version()
+    renderer = Renderer(build_environment(version), demo=lambda: demo_note(services))
     install_error_handlers(app, services, renderer)
-    app.mount("/static", StaticFiles(packages=[("papertide.web", "static")]), name="static")
+    app.mount("/static", CachedStaticFiles(version), name="static")
     app.include_router(api_router(services))  # first: /papers/{id}.md before the HTML page
     app.include_router(feeds_router(services))
     app.include_router(foryou_api_router(services))

@@ -52,8 +52,9 @@ _MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
 HTML_CACHE_CONTROL = "private, no-cache"
 
 
-def build_environment() -> Environment:
-    """The template environment with papertide's filters and globals (one per app)."""
+def build_environment(asset_version: str) -> Environment:
+    """The template environment with papertide's filters and globals (one per app);
+    `asset_version` goes into every /static/ link (web/static_assets.py)."""
     env = Environment(
         loader=PackageLoader("papertide.web", "templates"),
         autoescape=True,
@@ -74,7 +75,7 @@ def build_environment() -> Environment:
         day=format_day,
         stamp=format_stamp,
     )
-    env.globals.update(url_with=url_with, asset_version=__version__)
+    env.globals.update(url_with=url_with, asset_version=asset_version, version=__version__)
     return env
 
 

@@ -4,6 +4,7 @@ creates the key file beside the database (0600) and stops cleanly."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import stat
@@ -78,13 +79,27 @@ def served(
             process.stderr.close()
 
 
+def _static_files_are_cached(base: str, page: str) -> None:
+    """The page links htmx with the files' hash: kept a year; unhashed, a day; then an ETag."""
+    link = re.search(r'src="(/static/vendor/htmx/htmx\.min\.js\?v=[0-9a-f]+)"', page)
+    assert link is not None
+    hashed = httpx.get(f"{base}{link[1]}")
+    assert hashed.status_code == 200
+    assert hashed.headers["cache-control"] == "public, max-age=31536000, immutable"
+    plain = httpx.get(f"{base}/static/vendor/htmx/htmx.min.js")
+    assert plain.headers["cache-control"] == "public, max-age=86400"
+    again = httpx.get(f"{base}{link[1]}", headers={"If-None-Match": hashed.headers["etag"]})
+    assert again.status_code == 304
+
+
 def test_serve_answers_the_daily_page(served: tuple[str, subprocess.Popen[bytes]], database: Path):
     base, process = served
     answer = wait_until_ready(f"{base}/daily/{TODAY}", process)
     assert answer.status_code == 200
     assert "Plain transformers for translation" in answer.text
     assert "content-security-policy" in answer.headers
-    assert httpx.get(f"{base}/static/vendor/htmx/htmx.min.js").status_code == 200
+    assert answer.headers["content-encoding"] == "gzip"  # httpx asks for it, as browsers do
+    _static_files_are_cached(base, answer.text)
     secret = Path(f"{database}.secret")
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert len(bytes.fromhex(secret.read_text().strip())) == 32

@@ -65,7 +65,7 @@ def test_format_day_reads_like_a_date():
 
 
 def test_environment_autoescapes_every_template():
-    env = build_environment()
+    env = build_environment("test")
     assert env.from_string("{{ x }}").render(x="<i>") == "&lt;i&gt;"
 
 
