@@ -25,6 +25,16 @@ WRK := /usr/bin/wrk
 $(WRK):
 	$(SUDO) apt-get install -y -q wrk || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q wrk)
 
+NPM := /usr/bin/npm
+$(NPM):
+	$(SUDO) apt-get install -y -q npm || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q npm)
+
+LIGHTHOUSE := bench/npm/node_modules/.bin/lighthouse
+# bench/lighthouse.py scores the demo site with Lighthouse (npm, pinned by the lock file)
+$(LIGHTHOUSE): bench/npm/package-lock.json | $(NPM)
+	npm ci --prefix bench/npm --no-audit --no-fund
+	touch $(LIGHTHOUSE)
+
 PDFLATEX := /usr/bin/pdflatex
 # the citation tests compile a whole day's .bib with Debian's pdflatex + bibtex
 $(PDFLATEX):
@@ -63,9 +73,10 @@ lint: dev
 test: lint
 	$(BIN)/pytest --cov --cov-report=term
 
-bench: dev | $(WRK)
+bench: dev | $(WRK) $(LIGHTHOUSE)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python -m bench.web
+	$(BIN)/python -m bench.lighthouse
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage
