@@ -19,6 +19,7 @@ DEFAULT_DB = "papertide.db"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_OAI_URL = "https://oaipmh.arxiv.org/oai"
 DEFAULT_HF_URL = "https://huggingface.co/api/daily_papers"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +46,16 @@ class Settings:
     smtp_timeout_s: float = 30.0
     smtp_connections: int = 4  # SMTP connections a digest run sends over at once
     mail_from: str = "papertide <digest@localhost>"
-    base_url: str = "http://127.0.0.1:8000"  # where links in emails point
+    # where links in feeds and emails point; empty: what `serve` listens on (public_url)
+    base_url: str = ""
     page_cache_ttl_s: float = 1.0  # anonymous pages kept this long per worker; 0: no cache
     vector_refresh_s: float = 60.0  # serve: check for new vectors this often; 0: never
+
+    @property
+    def public_url(self) -> str:
+        """The site's address in links built outside a request: base_url, or (unset, and
+        not run by `serve`, which sets it to where it listens) the default local address."""
+        return self.base_url or DEFAULT_BASE_URL
 
 
 POSTGRES_NEEDS_INDEX_DIR = (

@@ -362,7 +362,7 @@ def build_digests(
         clock,
         mailer or build_mailer(settings, clock),
         DigestTokens(key, clock),
-        base_url=settings.base_url,
+        base_url=settings.public_url,
         sender=settings.mail_from,
         personal=RecommendRanker(store, embedder.name, embedder.dim),
     )

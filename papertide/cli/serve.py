@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 
 import click
 import uvicorn
@@ -15,6 +16,7 @@ from papertide.secret_key import load_secret_key
 from papertide.web.welcome import welcome_lines
 
 APP_FACTORY = "papertide.asgi:app_from_env"
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
 @click.command()
@@ -42,6 +44,10 @@ def serve(host: str, port: int, workers: int, access_log: bool, db: str | None) 
     if config is not None:
         os.environ[CONFIG_VARIABLE] = str(config.resolve())
     os.environ["PAPERTIDE_DB"] = settings.db
+    if not settings.base_url:  # links in feeds (and emails the workers send) point here
+        os.environ["PAPERTIDE_BASE_URL"] = listen_url(host, port)
+        click.echo(f"links in feeds and emails start with {listen_url(host, port)}"
+                   " (set base_url to the public address)", err=True)  # fmt: skip
     click.echo(f"papertide serves {settings.db}", err=True)
     click.echo("\n".join(welcome_lines(host, port)), err=True)
     uvicorn.run(
@@ -54,3 +60,9 @@ def serve(host: str, port: int, workers: int, access_log: bool, db: str | None) 
         log_level="info",
         access_log=access_log,
     )
+
+
+def listen_url(host: str, port: int) -> str:
+    """The address serve answers on, as a browser on another machine would name it."""
+    name = socket.getfqdn() if host in WILDCARD_HOSTS else host
+    return f"http://[{name}]:{port}" if ":" in name else f"http://{name}:{port}"

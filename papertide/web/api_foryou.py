@@ -64,7 +64,7 @@ def foryou_feed_url(services: WebServices, user: User, fmt: FeedFormat = "rss") 
     """The absolute URL of a user's For you feed (a stable token naming the user's id)."""
     token = URLSafeSerializer(services.secret_key, salt=FOR_YOU_FEED_SALT).dumps({"user": user.id})
     path = f"/feeds/users/{quote(user.username)}/for-you.{fmt}"
-    return f"{services.settings.base_url.rstrip('/')}{path}?{urlencode({'token': token})}"
+    return f"{services.settings.public_url.rstrip('/')}{path}?{urlencode({'token': token})}"
 
 
 def user_for_foryou_token(services: WebServices, username: str, token: str) -> User:

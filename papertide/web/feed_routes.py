@@ -1,7 +1,7 @@
 """RSS and Atom feeds for every list (daily, trending, a search, an author, a category, a user's
 followed topics) and the citation downloads (api_bibtex.py). Picks the papers; feeds.py writes XML.
 
-Links in feeds are absolute, built on settings.base_url (never on the request's Host header).
+Links in feeds are absolute, built on settings.public_url (never on the request's Host header).
 A user's feed is authorised by a signed token in its URL: feed readers carry no cookies.
 """
 
@@ -108,7 +108,7 @@ def feed_response(
 
 
 def _base(services: WebServices) -> str:
-    return services.settings.base_url.rstrip("/")
+    return services.settings.public_url.rstrip("/")
 
 
 def _with_query(path: str, **params: str | int | None) -> str:

@@ -28,7 +28,7 @@ from tests.integration.web.api_world import (
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/elements/1.1/}"
-BASE = "http://127.0.0.1:8000"  # Settings.base_url's default: feeds link there
+BASE = "http://127.0.0.1:8000"  # Settings.public_url without base_url: feeds link there
 
 
 @pytest.fixture

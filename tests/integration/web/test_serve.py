@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import feedparser
 import httpx
 import pytest
 
@@ -100,6 +101,10 @@ def test_serve_answers_the_daily_page(served: tuple[str, subprocess.Popen[bytes]
     assert "content-security-policy" in answer.headers
     assert answer.headers["content-encoding"] == "gzip"  # httpx asks for it, as browsers do
     _static_files_are_cached(base, answer.text)
+    # no base_url set: the feed links to where serve listens, not to the default port 8000
+    feed = feedparser.parse(httpx.get(f"{base}/feeds/daily.rss?date={TODAY}").content)
+    assert not feed.bozo
+    assert feed.entries and all(e.link.startswith(f"{base}/papers/") for e in feed.entries)
     secret = Path(f"{database}.secret")
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     assert len(bytes.fromhex(secret.read_text().strip())) == 32
