@@ -4,6 +4,8 @@ parameters 400/422 pages, never a 500."""
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 
 from papertide.demo import DemoDays, record_demo
@@ -55,6 +57,28 @@ def test_page_answers_200_with_html(site: Site, path: str):
     assert answer.status_code == 200, answer.text[:500]
     assert answer.headers["content-type"].startswith("text/html")
     assert '<main id="main"' in answer.text
+    outline = Outline()
+    outline.feed(answer.text)
+    assert len(outline.descriptions) == 1 and outline.descriptions[0].strip()  # search snippets
+    # headings never skip a level (screen readers navigate by them): h1, then h2, then h3
+    steps = zip([0, *outline.levels], outline.levels, strict=False)
+    assert all(level <= before + 1 for before, level in steps), outline.levels
+
+
+class Outline(HTMLParser):
+    """A page's heading levels in order, and its meta descriptions."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.levels: list[int] = []
+        self.descriptions: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+            self.levels.append(int(tag[1]))
+        found = dict(attrs)
+        if tag == "meta" and found.get("name") == "description":
+            self.descriptions.append(found.get("content") or "")
 
 
 def test_home_shows_today_sorted_by_upvotes_with_new_badge(site: Site):
