@@ -4,19 +4,30 @@ Each batch (good records, rejects, the latest checkpoint and the fingerprints of
 lines stored) commits in one transaction, so a kill leaves whole batches only and a re-run
 completes the job without duplicating anything. Lines of a LineSource that were stored before
 are skipped unparsed and counted as unchanged.
+
+A LineSource of more than one batch is parsed in a second process (which also computes the
+papers' content hashes), one batch ahead of the batch being written: parsing and writing then
+take about the same time and overlap on two cores. A thread would not do: the writer's
+database calls give up the GIL on every row and wait for it back from the parsing thread.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import multiprocessing
+import signal
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing
+from dataclasses import dataclass, field, replace
 
-from papertide.errors import PapertideError
+from papertide.errors import InputError, PapertideError
 from papertide.models import Checkpoint, IngestCounts, ParseResult, Record, Rejected
 from papertide.sources.base import LineSource, LineTally, Source, TalliedSource
 from papertide.sources.files import Overlong
 from papertide.store.base import Store
+from papertide.store.merge import content_hash
 
 INGEST_BATCH_SIZE = 2000
 
@@ -71,12 +82,13 @@ def ingest(
         batches = record_batches(source.records(), batch_size)
     total = IngestCounts()
     try:
-        for batch in batches:
-            total += write(store, batch)
-            if on_progress:
-                on_progress(total)
-            if should_stop and should_stop():
-                return IngestResult(total, stopped=True)
+        with closing(batches):  # a stop or a failed write ends the parsing process at once
+            for batch in batches:
+                total += write(store, batch)
+                if on_progress:
+                    on_progress(total)
+                if should_stop and should_stop():
+                    return IngestResult(total, stopped=True)
     except PapertideError as error:
         return IngestResult(total, error)
     return IngestResult(total, lines=source.tally() if isinstance(source, TalliedSource) else None)
@@ -90,7 +102,7 @@ def write(store: Store, batch: Batch) -> IngestCounts:
     return counts
 
 
-def record_batches(items: Iterator[ParseResult], size: int) -> Iterator[Batch]:
+def record_batches(items: Iterator[ParseResult], size: int) -> Generator[Batch]:
     """Batches of `size` items; a checkpoint closes its batch. A failing source's last
     partial batch is yielded before the error is raised."""
     batch = Batch()
@@ -111,40 +123,110 @@ def record_batches(items: Iterator[ParseResult], size: int) -> Iterator[Batch]:
     yield batch
 
 
-def line_batches(store: Store, source: LineSource, size: int) -> Iterator[Batch]:
-    """Batches of a LineSource's lines, parsing only the lines not stored before."""
-    chunk: list[tuple[int, bytes | Overlong]] = []
-    try:
-        for line in source.raw_lines():
-            chunk.append(line)
-            if len(chunk) >= size:
-                yield parse_unseen(store, source, chunk)
-                chunk = []
-    except PapertideError:
-        yield parse_unseen(store, source, chunk)
-        raise
-    yield parse_unseen(store, source, chunk)
+Line = tuple[int, bytes | Overlong]
 
 
-def parse_unseen(
-    store: Store, source: LineSource, chunk: list[tuple[int, bytes | Overlong]]
-) -> Batch:
-    """Parse the lines of `chunk` not stored before; over-long lines are always parsed (into
-    a quarantine row, which the store keeps once)."""
+@dataclass
+class Pending:
+    """A chunk of lines sent to be parsed: the parse under way and what it needs after."""
+
+    parsed: Future[list[ParseResult]]
+    fingerprints: list[int | None]  # of the lines sent, in order
+    skipped: int  # lines stored before, not sent
+
+
+def line_batches(store: Store, source: LineSource, size: int) -> Generator[Batch]:
+    """Batches of a LineSource's lines, parsing only the lines not stored before; from the
+    second batch on, in a parsing process one batch ahead (see the module docstring)."""
     salt = f"{source.kind}:{source.parser_version}:".encode()
+    parser = ParsingProcess(source)
+    pending: Pending | None = None
+    chunk: list[Line] = []
+    try:
+        try:
+            for line in source.raw_lines():
+                chunk.append(line)
+                if len(chunk) >= size:
+                    if pending is not None:
+                        parser.start()  # more than one batch: worth a process
+                    sent = send_unseen(store, salt, parser, chunk)
+                    if pending is not None:
+                        yield receive(pending)
+                    pending, chunk = sent, []
+        except PapertideError:
+            if pending is not None:
+                yield receive(pending)
+            yield receive(send_unseen(store, salt, parser, chunk))
+            raise
+        if pending is not None:
+            yield receive(pending)
+        yield receive(send_unseen(store, salt, parser, chunk))
+    finally:
+        parser.stop()
+
+
+def send_unseen(store: Store, salt: bytes, parser: ParsingProcess, chunk: list[Line]) -> Pending:
+    """Send the lines of `chunk` not stored before to be parsed; over-long lines are always
+    parsed (into a quarantine row, which the store keeps once)."""
     prints = [None if isinstance(raw, Overlong) else fingerprint(salt, raw) for _, raw in chunk]
     seen = store.known_fingerprints([mark for mark in prints if mark is not None])
-    batch = Batch()
-    for (number, raw), mark in zip(chunk, prints, strict=True):
-        if mark is not None and mark in seen:
-            batch.skipped += 1
-            continue
-        item = source.parse_line(number, raw)
+    unseen = [i for i, mark in enumerate(prints) if mark is None or mark not in seen]
+    parsed = parser.parse([chunk[i] for i in unseen])
+    return Pending(parsed, [prints[i] for i in unseen], len(chunk) - len(unseen))
+
+
+def receive(pending: Pending) -> Batch:
+    """The batch of a chunk once parsed."""
+    try:
+        items = pending.parsed.result()
+    except BrokenProcessPool:
+        raise InputError("the parsing process stopped (out of memory?); run again") from None
+    batch = Batch(skipped=pending.skipped)
+    for item, mark in zip(items, pending.fingerprints, strict=True):
         if isinstance(item, Record) and mark is not None:
             batch.fingerprints.append(mark)
         if not isinstance(item, Checkpoint):
             batch.add(item)
     return batch
+
+
+class ParsingProcess:
+    """Parses chunks of a source's lines: in this process until started, then in one child."""
+
+    def __init__(self, source: LineSource) -> None:
+        self.source = source
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.pool is None:  # spawn, not fork: this process may run threads
+            context = multiprocessing.get_context("spawn")
+            self.pool = ProcessPoolExecutor(1, context, initializer=_ignore_interrupts)
+
+    def parse(self, lines: list[Line]) -> Future[list[ParseResult]]:
+        if self.pool is not None:
+            return self.pool.submit(parse_lines, self.source, lines)
+        done: Future[list[ParseResult]] = Future()
+        done.set_result(parse_lines(self.source, lines))
+        return done
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def parse_lines(source: LineSource, lines: list[Line]) -> list[ParseResult]:
+    """Each line parsed; records carry their paper's content hash, computed here."""
+    parsed = (source.parse_line(number, raw) for number, raw in lines)
+    return [
+        replace(item, content_hash=content_hash(item.paper)) if isinstance(item, Record) else item
+        for item in parsed
+    ]
+
+
+def _ignore_interrupts() -> None:
+    """In the parsing process: Ctrl-C reaches the whole process group; the parent handles
+    it (and stops this process), so the child does not print a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def fingerprint(salt: bytes, raw: bytes) -> int:

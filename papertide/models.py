@@ -77,6 +77,9 @@ class Record:
 
     paper: Paper
     listing: Listing | None = None
+    # the paper's store.merge.content_hash when the parser computed it (ingest's parsing
+    # process does, so the writing process need not); None: the store computes it
+    content_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
-from papertide.models import Paper, Version
+from papertide.models import Paper, Record, Version
 from papertide.store.codec import paper_to_json
 
 T = TypeVar("T")
@@ -50,6 +50,20 @@ def combine_batch(papers: Iterable[Paper]) -> dict[str, Paper]:
         known = combined.get(paper.id)
         combined[paper.id] = merge_papers(known, paper) if known else paper
     return combined
+
+
+def combine_records(records: Iterable[Record]) -> tuple[dict[str, Paper], dict[str, str]]:
+    """combine_batch over the records' papers, and each combined paper's content hash: the
+    record's own when its paper came through unmerged, else computed here."""
+    listed = list(records)
+    combined = combine_batch(r.paper for r in listed)
+    given = {
+        r.paper.id: r.content_hash
+        for r in listed
+        if r.content_hash is not None and combined[r.paper.id] is r.paper
+    }
+    hashes = {pid: given.get(pid) or content_hash(paper) for pid, paper in combined.items()}
+    return combined, hashes
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ class PgPapers(PgBase):
             # syncing from the watermark never skips a batch that committed late
             now = self._now()
             write.save_fingerprints(conn, fingerprints)
-            counts = write.upsert_papers(conn, [r.paper for r in records], now)
+            counts = write.upsert_papers(conn, records, now)
             counts += write.upsert_listings(conn, [r.listing for r in records if r.listing])
             counts += write.quarantine(conn, rejected, now)
             if checkpoint is not None:

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from papertide.models import IngestCounts, Listing, Paper, Rejected
-from papertide.store.merge import combine_batch, content_hash, plan_upsert
+from papertide.models import IngestCounts, Listing, Paper, Record, Rejected
+from papertide.store.merge import combine_records, plan_upsert
 from papertide.store.postgres.connection import Connection
 from papertide.store.postgres.rows import (
     LISTING_COLUMNS,
@@ -25,12 +25,11 @@ from papertide.store.postgres.rows import (
 )
 
 
-def upsert_papers(conn: Connection, papers: Sequence[Paper], now: datetime) -> IngestCounts:
+def upsert_papers(conn: Connection, records: Sequence[Record], now: datetime) -> IngestCounts:
     """Insert new papers, update changed ones, count the unchanged (see merge.plan_upsert)."""
-    incoming = combine_batch(papers)
+    incoming, fresh = combine_records(records)
     if not incoming:
         return IngestCounts()
-    fresh = {pid: content_hash(p) for pid, p in incoming.items()}
     rows = conn.execute(
         "SELECT id, content_hash FROM papers WHERE id = ANY(%s::text[])", (list(incoming),)
     )

@@ -34,7 +34,7 @@ class SqlitePapers(SqliteBase):
         with self._transaction(WRITE_BATCH_CACHE_KIB) as conn:
             now = self._now()
             write.save_fingerprints(conn, fingerprints)
-            counts = write.upsert_papers(conn, [r.paper for r in records], now)
+            counts = write.upsert_papers(conn, records, now)
             counts += write.upsert_listings(conn, [r.listing for r in records if r.listing])
             counts += write.quarantine(conn, rejected, now)
             if checkpoint is not None:

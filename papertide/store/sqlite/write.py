@@ -13,17 +13,16 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from papertide.models import IngestCounts, Listing, Paper, Rejected
+from papertide.models import IngestCounts, Listing, Paper, Record, Rejected
 from papertide.store.codec import iso
-from papertide.store.merge import combine_batch, content_hash, plan_upsert
+from papertide.store.merge import combine_records, plan_upsert
 from papertide.store.sqlite.connection import chunks, marks
 from papertide.store.sqlite.rows import PAPER_COLUMNS, listing_row, load_papers, paper_row
 
 
-def upsert_papers(conn: sqlite3.Connection, papers: Sequence[Paper], now: str) -> IngestCounts:
+def upsert_papers(conn: sqlite3.Connection, records: Sequence[Record], now: str) -> IngestCounts:
     """Insert new papers, update changed ones, count the unchanged (see merge.plan_upsert)."""
-    incoming = combine_batch(papers)
-    fresh = {pid: content_hash(p) for pid, p in incoming.items()}
+    incoming, fresh = combine_records(records)
     hashes: dict[str, str] = {}
     for chunk in chunks(list(incoming)):
         sql = f"SELECT id, content_hash FROM papers WHERE id IN ({marks(chunk)})"

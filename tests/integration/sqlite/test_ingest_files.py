@@ -88,13 +88,14 @@ def test_ingest_quarantine_keeps_the_bad_lines_verbatim(store: SqliteStore) -> N
     assert paper.title == "<script>alert(1)</script> & $x<y$"
 
 
+@pytest.mark.parametrize("batch_size", [2000, 4], ids=["one-batch", "parsing-process"])
 def test_ingest_truncated_gzip_keeps_the_records_before_the_error(
-    store: SqliteStore, tmp_path: Path
+    store: SqliteStore, tmp_path: Path, batch_size: int
 ) -> None:
     data = (FILES / "snapshot_sample.jsonl.gz").read_bytes()
     cut = tmp_path / "cut.jsonl.gz"
     cut.write_bytes(data[: len(data) // 2])
-    result = ingest(store, SnapshotSource(cut))
+    result = ingest(store, SnapshotSource(cut), batch_size=batch_size)
     assert isinstance(result.error, InputError)
     assert "cannot decompress" in str(result.error)
     assert 5 < result.counts.new < 38

@@ -1,8 +1,8 @@
 from datetime import UTC, datetime
 
-from papertide.models import Link, Paper, Version
+from papertide.models import Link, Paper, Record, Version
 from papertide.store.codec import paper_from_json, paper_to_json
-from papertide.store.merge import content_hash, merge_papers, merge_versions
+from papertide.store.merge import combine_records, content_hash, merge_papers, merge_versions
 
 T1 = datetime(2025, 1, 2, tzinfo=UTC)
 T2 = datetime(2025, 2, 3, tzinfo=UTC)
@@ -91,3 +91,21 @@ def test_codec_round_trips_every_field():
         links=(Link("code", "https://github.com/a/b"),),
     )
     assert paper_from_json(paper_to_json(full)) == full
+
+
+def test_combine_records_reuses_a_given_hash_only_for_an_unmerged_paper():
+    alone = paper(id="2501.00001")
+    first = paper(id="2501.00002", version=1, versions=(Version(1),))
+    again = paper(id="2501.00002", version=2, versions=(Version(2),))
+    records = [
+        Record(alone, content_hash="given-by-the-parser"),
+        Record(first, content_hash=content_hash(first)),
+        Record(again, content_hash=content_hash(again)),
+        Record(paper(id="2501.00003")),  # no hash given: computed
+    ]
+    combined, hashes = combine_records(records)
+    assert hashes["2501.00001"] == "given-by-the-parser"
+    merged = combined["2501.00002"]
+    assert merged.versions == (Version(1), Version(2))
+    assert hashes["2501.00002"] == content_hash(merged) != content_hash(again)
+    assert hashes["2501.00003"] == content_hash(paper(id="2501.00003"))
