@@ -17,6 +17,16 @@ def last_sync(store: Store) -> datetime | None:
     return next((run.finished_at for run in store.sync_runs(50) if run.status == OK), None)
 
 
+def data_updated(store: Store) -> datetime | None:
+    """When the data last changed: the last successful sync, else the newest paper change
+    (an instance fed by `papertide ingest` alone)."""
+    synced = last_sync(store)
+    if synced is not None:
+        return synced
+    changed = store.lexical_watermark().modified_at
+    return datetime.fromisoformat(changed) if changed else None
+
+
 def sync_status(store: Store, now: datetime, settings: Settings) -> dict[str, Any]:
     """The newest daily list, the last successful sync, when the next is due, the last runs."""
     runs = store.sync_runs(10)
