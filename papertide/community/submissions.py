@@ -102,7 +102,11 @@ class SubmissionJobs:
         except ConflictError:  # listed meanwhile (by someone else): what was asked for
             outcome = Submission(paper_id, LISTED)
         except SourceUnavailableError as error:
-            message = f"arXiv could not be reached ({error}); please try again later"
+            _log.warning("submission of %s: %s", paper_id, error)  # the details, for admins
+            message = (
+                f"arXiv could not be reached just now, so {paper_id} was not fetched;"
+                " please try again later"
+            )
             outcome = Submission(paper_id, FAILED, message, error)
         except PapertideError as error:
             outcome = Submission(paper_id, FAILED, str(error), error)

@@ -163,8 +163,15 @@ def test_one_runner_at_a_time(server: ReplayServer, tmp_path: Path) -> None:
     assert store.sync_runs() == []
 
 
-@pytest.mark.parametrize(("category", "spec"), [("cs", "cs"), ("cs.CL", "cs:cs:CL"),
-                         ("hep-th", "physics:hep-th"), ("astro-ph.GA", "physics:astro-ph:GA")])  # fmt: skip
+OAI_SETS = [
+    ("cs", "cs"),
+    ("cs.CL", "cs:cs:CL"),
+    ("hep-th", "physics:hep-th"),
+    ("astro-ph.GA", "physics:astro-ph:GA"),
+]
+
+
+@pytest.mark.parametrize(("category", "spec"), OAI_SETS)
 def test_oai_sets(category: str, spec: str) -> None:
     assert oai_set(category) == spec
 
