@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -78,7 +79,7 @@ def service(settings: Settings, store: SqliteStore, clock: FixedClock) -> SyncSe
 
 
 @pytest.fixture
-def server() -> ReplayServer:
+def server() -> Iterator[ReplayServer]:
     with replay_server() as server:
         yield server
 
@@ -111,7 +112,8 @@ def test_three_days_of_sync(server: ReplayServer, tmp_path: Path) -> None:
     assert [listing.paper_id for listing, _ in store.listings_for(clock.current.date())] == [
         ENRICHED
     ]
-    assert store.get_paper(ENRICHED).categories == ("math.CO", "math.ST")
+    enriched = store.get_paper(ENRICHED)
+    assert enriched is not None and enriched.categories == ("math.CO", "math.ST")
     assert [p.id for p in store.papers_in_category("math.CO", 10)] == [ENRICHED]
     assert store.ids_without_categories(10) == []
     from_day = [r.query.get("from") for r in server.requests if r.path == "/oai"][-2]
