@@ -8,10 +8,9 @@ tight loop. Cron with `papertide sync` does the same job from outside.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime, time, timedelta
 
-from papertide.clock import Clock
+from papertide.clock import Clock, Repeating
 from papertide.errors import ConflictError, PapertideError
 from papertide.store.sync_base import OK, RUNNING, SyncRun
 from papertide.sync.service import SyncService
@@ -61,8 +60,7 @@ class SyncScheduler:
         self._clock = clock
         self.tick_s = tick_s
         self._log = log or logging.getLogger("papertide.sync")
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._ticks = Repeating(self.run_if_due, tick_s, "sync-scheduler")
 
     def due_at(self) -> datetime:
         settings = self._sync.settings
@@ -90,21 +88,9 @@ class SyncScheduler:
 
     def start(self) -> None:
         """Tick on a daemon thread: the first at once."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="sync-scheduler", daemon=True)
-        self._thread.start()
+        self._ticks.start()
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Ask the thread to stop and wait for the tick under way (at most `timeout_s`; a run
         still going then is ended by the process exit and resumed by the next run)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self.run_if_due()
-            self._stop.wait(self.tick_s)
+        self._ticks.stop(timeout_s)
