@@ -121,7 +121,7 @@ OAI-PMH pages replayed on loopback, `papertide sync` in a child process (harvest
 | what | wall time | peak RSS |
 |---|---|---|
 | `papertide sync` (fresh store) | {synced.seconds:.1f} s | {synced.peak_mb:.0f} MB |
-| baseline: `ingest jsonl` + `index` of the same papers, no HTTP | {baseline_s:.1f} s | {baseline_mb:.0f} MB |
+| baseline: `ingest jsonl` + `index` (no HTTP) | {baseline_s:.1f} s | {baseline_mb:.0f} MB |
 
 Targets: <= {TARGET_S:.0f} s and <= {TARGET_MB:.0f} MB: {"met" if ok else "NOT met"}.
 """
