@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -54,7 +55,8 @@ class FixedClock:
 
 class Repeating:
     """Calls `tick` on a daemon thread named `name`: at once, then every `interval_s` seconds,
-    until stopped (the schedulers `papertide serve` runs: digests, sync)."""
+    until stopped (the schedulers `papertide serve` runs: digests, sync). A tick that raises
+    is logged with its traceback; the next one comes as usual."""
 
     def __init__(self, tick: Callable[[], object], interval_s: float, name: str) -> None:
         self._tick = tick
@@ -79,5 +81,8 @@ class Repeating:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self._tick()
+            try:
+                self._tick()
+            except Exception:  # a bug in one tick must not end the schedule for good
+                logging.getLogger("papertide").exception("%s: tick failed", self._name)
             self._stop.wait(self.interval_s)

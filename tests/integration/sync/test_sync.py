@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from papertide.clock import FixedClock
+from papertide.clock import FixedClock, Repeating
 from papertide.config import Settings
 from papertide.errors import ConflictError
 from papertide.sources.files import read_bytes
@@ -226,3 +226,20 @@ def test_a_killed_run_is_logged_and_the_next_one_goes_on(
     runs = store.sync_runs()
     assert [run.status for run in runs] == [OK, INTERRUPTED]
     assert "process ended" in (runs[1].error or "")
+
+
+def test_a_scheduler_outlives_a_tick_that_raises() -> None:
+    ticks: list[int] = []
+
+    def tick() -> None:
+        ticks.append(len(ticks))
+        if len(ticks) == 1:
+            raise RuntimeError("a bug")
+
+    repeating = Repeating(tick, 0.01, "test-ticks")
+    repeating.start()
+    deadline = time.monotonic() + 10
+    while len(ticks) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    repeating.stop()
+    assert len(ticks) >= 3
