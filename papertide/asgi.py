@@ -10,9 +10,11 @@ from fastapi import FastAPI
 
 from papertide.config import load_settings
 from papertide.digest.schedule import DigestScheduler
+from papertide.sync.schedule import SyncScheduler
+from papertide.sync.service import SyncPlan
 from papertide.web.app import create_app
 from papertide.web.cache import PageCache
-from papertide.wiring import build_web_services
+from papertide.wiring import build_sync, build_web_services
 
 
 def app_from_env() -> FastAPI:
@@ -26,4 +28,16 @@ def app_from_env() -> FastAPI:
     # with a mail server, every worker schedules; the send lock lets one send at a time
     mailing = services.settings.smtp_host != ""
     scheduler = DigestScheduler(services.digests.send_due) if mailing else None
-    return create_app(services, close_store=True, page_cache=cache, scheduler=scheduler)
+    # with sync configured, every worker checks each minute; the sync lock lets one run
+    syncing = None
+    if SyncPlan.from_settings(services.settings).configured:
+        embedder = services.search.embedder  # the static one: load it once per worker
+        sync = build_sync(services.settings, services.store, services.clock, embedder)
+        syncing = SyncScheduler(sync, services.clock)
+    return create_app(
+        services,
+        close_store=True,
+        page_cache=cache,
+        scheduler=scheduler,
+        sync_scheduler=syncing,
+    )

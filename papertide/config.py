@@ -8,7 +8,7 @@ per command; so does each web worker).
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,11 @@ class Settings:
     base_url: str = ""
     page_cache_ttl_s: float = 1.0  # anonymous pages kept this long per worker; 0: no cache
     vector_refresh_s: float = 60.0  # serve: check for new vectors this often; 0: never
+    sync_categories: str = ""  # comma-separated arXiv categories or groups; empty: none
+    sync_sources: str = "oai,enrich"  # oai | api (how categories are harvested), enrich
+    sync_interval_s: float = 0.0  # serve: seconds between syncs; 0: daily at sync_hour
+    sync_hour: int = 6  # UTC hour of the daily sync (sync_interval_s = 0)
+    hf_mirror: bool = False  # sync also mirrors the Hugging Face Daily Papers list
 
     @property
     def public_url(self) -> str:
@@ -114,7 +119,24 @@ def _read_toml(path: Path) -> dict[str, object]:
         raise InputError(f"bad settings file {path}: {error}") from None
 
 
-_CONVERTERS: dict[str, type] = {"str": str, "float": float, "int": int}
+_BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def _bool(value: object) -> bool:
+    """A TOML boolean, or true/false, 1/0, yes/no from the environment."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _BOOLEANS:
+        return _BOOLEANS[value.strip().lower()]
+    raise ValueError(value)
+
+
+_CONVERTERS: dict[str, Callable[[Any], object]] = {
+    "str": str,
+    "float": float,
+    "int": int,
+    "bool": _bool,
+}
 
 
 def _coerce(name: str, kind: str, value: object) -> object:

@@ -148,8 +148,9 @@ def _fingerprint(rows: Iterator[Row]) -> tuple[int, str]:
 def canonical_row(row: Row) -> bytes:
     """One row as bytes equal on every engine for equal data: times in UTC with
     microseconds, dates and bytes as text, NUL in text as U+FFFD (PostgreSQL cannot hold NUL,
-    so the copy stores it so)."""
-    return json.dumps([_canonical(value) for value in row], ensure_ascii=False).encode()
+    so the copy stores it so), JSON objects with sorted keys (jsonb reorders them)."""
+    row_values = [_canonical(value) for value in row]
+    return json.dumps(row_values, ensure_ascii=False, sort_keys=True).encode()
 
 
 def _canonical(value: Any) -> Any:

@@ -45,6 +45,7 @@ from papertide.sources.tabular import CsvSource, JsonlSource
 from papertide.sources.text import TextSource
 from papertide.store.base import Store
 from papertide.store.sqlite import SqliteStore
+from papertide.sync.service import SyncFetchers, SyncService
 from papertide.web.services import WebServices
 
 if TYPE_CHECKING:
@@ -187,6 +188,19 @@ def build_oai_source(
     if saved is not None:
         source.resume_at(saved)
     return source
+
+
+def build_sync(
+    settings: Settings, store: Store, clock: Clock | None = None, embedder: Embedder | None = None
+) -> SyncService:
+    """`papertide sync` over an open store: arXiv through one polite client (`arxiv_delay_s`
+    apart), Hugging Face through another (a call a second); the indexes it refreshes include
+    `embedder`'s vectors (the static one unless given)."""
+    clock = clock or SystemClock()
+    fetchers = SyncFetchers(
+        arxiv=build_fetcher(settings, clock), hf=build_fetcher(settings, clock, min_interval_s=1.0)
+    )
+    return SyncService(settings, store, clock, fetchers, embedder or build_embedder())
 
 
 def build_embedder(kind: str = "static") -> Embedder:

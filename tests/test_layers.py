@@ -26,6 +26,7 @@ LAYERS: list[set[str]] = [
     {"sources", "store", "citation"},
     {"ingest", "migrate", "export", "demo"},
     {"index"},
+    {"sync"},  # keeps an instance current: harvest, enrich, refresh indexes, run log
     {"search"},
     {"community"},
     {"rank"},

@@ -20,6 +20,7 @@ from papertide.cli.migrate import migrate
 from papertide.cli.search import index, search, similar
 from papertide.cli.serve import serve
 from papertide.cli.setup import demo, init
+from papertide.cli.sync import status, sync
 
 
 @click.group(cls=PapertideGroup)
@@ -37,6 +38,8 @@ for command in (
     init,
     demo,
     ingest,
+    sync,
+    status,
     index,
     search,
     similar,

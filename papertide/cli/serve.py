@@ -13,6 +13,7 @@ from papertide.config import CONFIG_VARIABLE
 from papertide.index.paths import index_paths
 from papertide.index.refresh import refresh_indexes
 from papertide.secret_key import load_secret_key
+from papertide.sync.service import SyncPlan
 from papertide.web.welcome import welcome_lines
 
 APP_FACTORY = "papertide.asgi:app_from_env"
@@ -32,6 +33,7 @@ def serve(host: str, port: int, workers: int, access_log: bool, db: str | None) 
     feeds and the JSON API (/api/..., documented at /docs)."""
     settings = settings_for(db)
     index_paths(settings)  # PostgreSQL without index_dir: say so now, not in every worker
+    SyncPlan.from_settings(settings)  # a bad sync_sources: likewise
     with open_store(db) as store:  # create, migrate and index once, before any worker starts
         # workers would otherwise each create a missing lexical index, wiping each other's;
         # the lock keeps another serve or index started at the same moment out too

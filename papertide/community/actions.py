@@ -1,6 +1,7 @@
 """Community writes by signed-in users: votes, comments, paper submissions, bookmarks and
 follows, and curators' removals. Each checks its input, takes one rate-limit slot (actor
-"user:<id>"), then calls the store; fetching a submitted paper goes through `fetch_papers`.
+"user:<id>"), then calls the store; fetching a submitted paper goes through `fetch_papers`,
+on a submission job's thread (submissions.py), never the caller's.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import date
 
 from papertide.clock import Clock
 from papertide.community.ratelimit import DEFAULT_RATE_LIMITS, RateLimits, enforce
+from papertide.community.submissions import LISTED, Submission, SubmissionJobs
 from papertide.errors import AuthError, ConflictError, InputError, PaperNotFoundError
 from papertide.ids import canonical_paper_id, parse_arxiv_id
 from papertide.models import (
@@ -50,6 +52,7 @@ class CommunityService:
         self._clock = clock
         self._fetch_papers = fetch_papers
         self.limits = limits
+        self.submissions = SubmissionJobs(self._fetch_and_list)
 
     def vote(self, user: User, paper_id: str, up: bool) -> VoteState:
         """Upvote (or take back) a paper; idempotent. PaperNotFoundError for unknown papers."""
@@ -76,24 +79,46 @@ class CommunityService:
             self._enforce(user, "comment")
         self._store.delete_comment(comment_id)
 
-    def submit(self, user: User, text: str) -> Listing:
-        """List an arXiv paper (id or URL) on today's page, fetching it first if not stored.
+    def submit(self, user: User, text: str) -> Listing | Submission:
+        """List an arXiv paper (id or URL) on today's page: at once when it is stored, else
+        as a job that fetches it from arXiv first (its state comes back; see submissions.py).
 
-        ConflictError when it is on today's page already; PaperNotFoundError when arXiv does
-        not know it. Today is the clock's date in UTC.
+        ConflictError when it is on today's page already. Today is the clock's date in UTC.
         """
         paper_id = parse_arxiv_id(text).id
         self._enforce(user, "submit")
-        now = self._clock.now()
-        today = self._store.listings_for(now.date())
-        if any(listing.paper_id == paper_id for listing, _ in today):
+        if any(listing.paper_id == paper_id for listing, _ in self._today()):
             raise ConflictError(f"{paper_id} is already on today's page")
         if self._store.get_paper(paper_id) is None:
+            return self.submissions.queue(user, paper_id)
+        return self._list(user, paper_id)
+
+    def submission(self, user: User, paper_id: str) -> Submission | None:
+        """The state of this user's submission of `paper_id`: the job's, or listed when the
+        paper is on today's page (put there by any worker); None when neither."""
+        key = canonical_paper_id(paper_id)
+        job = self.submissions.state(user, key)
+        if job is not None and job.state != LISTED:
+            return job
+        if any(listing.paper_id == key for listing, _ in self._today()):
+            return Submission(key, LISTED)
+        return job
+
+    def _fetch_and_list(self, user: User, paper_id: str) -> Listing:
+        """A submission job's work (off the request's thread): fetch, store, list."""
+        if self._store.get_paper(paper_id) is None:
             self._store.write_batch([Record(self._fetch(paper_id))], [])
+        return self._list(user, paper_id)
+
+    def _today(self) -> list[tuple[Listing, Paper]]:
+        return self._store.listings_for(self._clock.now().date())
+
+    def _list(self, user: User, paper_id: str) -> Listing:
+        now = self._clock.now()
         listing = Listing(
             day=now.date(),
             paper_id=paper_id,
-            position=max((listing.position for listing, _ in today), default=-1) + 1,
+            position=max((listing.position for listing, _ in self._today()), default=-1) + 1,
             submitted_by=user.username,
             submitted_at=now,
         )

@@ -6,9 +6,9 @@ others skip that round. Cron with `papertide digest send` does the same job from
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
+from papertide.clock import Repeating
 from papertide.digest.service import SendReport
 from papertide.errors import ConflictError, PapertideError
 
@@ -28,8 +28,7 @@ class DigestScheduler:
         self._send = send
         self.interval_s = interval_s
         self._log = log or logging.getLogger("papertide.digest")
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._rounds = Repeating(self.run_once, interval_s, "digest-scheduler")
 
     def run_once(self) -> SendReport | None:
         """One round; None when another process was sending or the round failed."""
@@ -49,20 +48,8 @@ class DigestScheduler:
 
     def start(self) -> None:
         """Run rounds on a daemon thread: the first at once, then every interval."""
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="digest-scheduler", daemon=True)
-        self._thread.start()
+        self._rounds.start()
 
     def stop(self, timeout_s: float = 30.0) -> None:
         """Ask the thread to stop and wait for the round under way (at most `timeout_s`)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self.run_once()
-            self._stop.wait(self.interval_s)
+        self._rounds.stop(timeout_s)

@@ -27,6 +27,7 @@ from papertide.models import (
     VoteState,
 )
 from papertide.store.digest_base import DigestStore
+from papertide.store.sync_base import SyncStore
 from papertide.store.tables import RowStore
 
 
@@ -254,7 +255,7 @@ class CommunityStore(Protocol):
         ...
 
 
-class Store(CommunityStore, DigestStore, RowStore, Protocol):
+class Store(CommunityStore, DigestStore, SyncStore, RowStore, Protocol):
     """Papers, listings, quarantine and ingest checkpoints.
 
     Every write method is one transaction: it commits whole or not at all.

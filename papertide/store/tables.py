@@ -137,6 +137,12 @@ TABLES: tuple[Table, ...] = (
         "id",
         serial="id",
     ),
+    _table(
+        "sync_runs",
+        "id:int started_at:stamp finished_at:stamp status sources:json error",
+        "id",
+        serial="id",
+    ),
 )
 
 

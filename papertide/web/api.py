@@ -14,6 +14,7 @@ from papertide.errors import PaperNotFoundError
 from papertide.models import Listing, Paper
 from papertide.rank.trending import TRENDING_WINDOW_DAYS, rank_trending
 from papertide.search.service import SearchHit
+from papertide.sync.status import last_sync
 from papertide.web.api_errors import ERROR_RESPONSES, ApiRoute, only
 from papertide.web.api_markdown import markdown_router
 from papertide.web.api_schemas import (
@@ -191,7 +192,9 @@ def _add_health(router: APIRouter, services: WebServices) -> None:
         """200 when one round trip to the store succeeds; 503 with Retry-After when not.
         Never cached: a proxy asks each worker itself."""
         response.headers["Cache-Control"] = "no-store"
-        return HealthPublic(newest_listing=services.store.latest_listing_day())
+        return HealthPublic(
+            newest_listing=services.store.latest_listing_day(), last_sync=last_sync(services.store)
+        )
 
 
 def _add_trending(router: APIRouter, services: WebServices) -> None:

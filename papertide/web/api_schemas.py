@@ -166,3 +166,6 @@ class HealthPublic(CamelModel):
 
     status: Literal["ok"] = "ok"
     newest_listing: date | None = Field(description="The latest day with a daily list.")
+    last_sync: datetime | None = Field(
+        description="When the last successful `papertide sync` run ended (none: never)."
+    )

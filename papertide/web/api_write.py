@@ -11,8 +11,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
-from papertide.errors import AuthError, PaperNotFoundError
+from papertide.community.submissions import FAILED, Submission
+from papertide.errors import AuthError, PaperNotFoundError, SourceUnavailableError
 from papertide.models import User
 from papertide.web.api_errors import WRITE_RESPONSES, only
 from papertide.web.api_schemas import (
@@ -25,6 +27,7 @@ from papertide.web.api_schemas import (
 )
 from papertide.web.api_shapes import Counts, comment_public, item_fields, paper_id_of
 from papertide.web.services import WebServices
+from papertide.web.submit_jobs import submit_and_wait
 
 BEARER = HTTPBearer(
     auto_error=False,
@@ -87,13 +90,21 @@ def add_write_routes(router: APIRouter, services: WebServices) -> None:
         summary="Put a paper on today's daily page",
         responses=only([401, 409, 422, 429], WRITE_RESPONSES),
     )
-    def submit(body: SubmitBody, user: User = api_user) -> DailyPaperPublic:
-        """By arXiv id or URL; metadata is fetched from arXiv when the paper is new here.
+    async def submit(body: SubmitBody, user: User = api_user) -> DailyPaperPublic:
+        """By arXiv id or URL; metadata is fetched from arXiv when the paper is new here (by a
+        submission job: the request waits for it without holding a worker thread).
         409 when it is already on today's page."""
-        listing = services.community.submit(user, body.id)
-        paper = services.store.get_paper(listing.paper_id)
-        if paper is None:  # submit stores the paper first; a race with a delete only
-            raise PaperNotFoundError(f"paper {listing.paper_id} vanished; try again")
+        done = await submit_and_wait(services.community, user, body.id, None)
+        if isinstance(done, Submission) and done.state == FAILED:
+            raise done.error or SourceUnavailableError(done.message)
+        return await run_in_threadpool(_listed_today, done.paper_id)
+
+    def _listed_today(paper_id: str) -> DailyPaperPublic:
+        today = services.store.listings_for(services.clock.now().date())
+        found = next(((listing, paper) for listing, paper in today if paper.id == paper_id), None)
+        if found is None:  # a race with a curator's unlisting only
+            raise PaperNotFoundError(f"paper {paper_id} is not on today's page; try again")
+        listing, paper = found
         counts = Counts(
             services.store.upvotes([paper.id]).get(paper.id, 0),
             services.store.comment_counts([paper.id]).get(paper.id, 0),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fastapi import Depends, FastAPI, Request
 from starlette.datastructures import MutableHeaders
@@ -17,6 +18,8 @@ from papertide import __version__
 from papertide.demo import DemoDays, recorded_demo
 from papertide.digest.schedule import DigestScheduler
 from papertide.errors import StoreError
+from papertide.sync.schedule import SyncScheduler
+from papertide.sync.status import data_updated
 from papertide.web.api import api_router
 from papertide.web.api_foryou import foryou_api_router
 from papertide.web.auth import Viewer, csrf_guard, read_viewer
@@ -99,18 +102,21 @@ def create_app(
     close_store: bool = False,
     page_cache: PageCache | None = None,
     scheduler: DigestScheduler | None = None,
+    sync_scheduler: SyncScheduler | None = None,
 ) -> FastAPI:
     """The whole site over `services`; `close_store` closes the store when the app stops;
     `page_cache` (if any) answers anonymous reads of CACHED_PAGES (web/cache.py);
-    `scheduler` (if any) sends due digests in the background while the app runs."""
+    `scheduler` (if any) sends due digests in the background while the app runs, and
+    `sync_scheduler` (if any) syncs when due (papertide.sync)."""
+    background = [job for job in (scheduler, sync_scheduler) if job is not None]
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if scheduler is not None:
-            scheduler.start()
+        for job in background:
+            job.start()
         yield
-        if scheduler is not None:
-            scheduler.stop()
+        for job in background:
+            job.stop()
         if close_store:
             services.store.close()
 
@@ -127,7 +133,11 @@ def create_app(
     # outermost: compresses what any layer answers (event streams and images are left alone)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
     version = asset_version()
-    renderer = Renderer(build_environment(version), demo=lambda: demo_note(services))
+    renderer = Renderer(
+        build_environment(version),
+        demo=lambda: demo_note(services),
+        updated=lambda: updated_note(services),
+    )
     install_error_handlers(app, services, renderer)
     app.mount("/static", CachedStaticFiles(version), name="static")
     app.include_router(api_router(services))  # first: /papers/{id}.md before the HTML page
@@ -152,6 +162,14 @@ def viewer_dependency(services: WebServices) -> Callable[[Request], Viewer]:
         return read_viewer(request, services)
 
     return viewer
+
+
+def updated_note(services: WebServices) -> datetime | None:
+    """The footer's "updated <when>"; none while the store cannot be reached (see demo_note)."""
+    try:
+        return data_updated(services.store)
+    except StoreError:
+        return None
 
 
 def demo_note(services: WebServices) -> DemoDays | None:

@@ -9,13 +9,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from papertide.community.accounts import SESSION_TTL_S, AccountService
 from papertide.community.ratelimit import enforce
+from papertide.community.submissions import FAILED, LISTED, Submission
 from papertide.errors import AuthError, ConflictError, InputError, PaperNotFoundError
-from papertide.models import Collection, User
+from papertide.models import Collection, Listing, User
 from papertide.store.base import Store
 from papertide.web.auth import (
     Viewer,
@@ -30,8 +32,10 @@ from papertide.web.pages_common import go_back, paper_rows, to_login
 from papertide.web.pages_paper import DEFAULT_COLLECTION, paper_key
 from papertide.web.render import Renderer, paper_url
 from papertide.web.services import WebServices
+from papertide.web.submit_jobs import submit_and_wait
 
 FIELD_MAX_CHARS = 1024
+SUBMIT_PAGE_WAIT_S = 1.0  # a submission answers within this, fetched from arXiv or not
 
 
 def account_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
@@ -179,11 +183,15 @@ def _add_submit(router: APIRouter, services: WebServices, renderer: Renderer, vi
         request: Request,
         who: Annotated[Viewer, Depends(viewer)],
         text: str = Query("", max_length=500),
+        paper: str = Query("", max_length=100),
     ) -> Response:
-        return _form_page(renderer, request, who, "submit.html", {"text": text})
+        job = services.community.submission(who.user, paper) if who.user and paper else None
+        if job is not None:
+            return _submission_page(renderer, request, who, job)
+        return _form_page(renderer, request, who, "submit.html", {"text": text, "job": None})
 
     @router.post("/submit")
-    def submit(
+    async def submit(
         request: Request,
         who: Annotated[Viewer, Depends(viewer)],
         text: str = Form("", max_length=FIELD_MAX_CHARS),
@@ -191,12 +199,31 @@ def _add_submit(router: APIRouter, services: WebServices, renderer: Renderer, vi
         if who.user is None:
             return to_login(request, "/submit")
         try:
-            listing = services.community.submit(who.user, text)
-        except (InputError, PaperNotFoundError) as error:
-            status = {ConflictError: 409, PaperNotFoundError: 404}.get(type(error), 400)
-            context = {"text": text, "error": str(error)}
-            return _form_page(renderer, request, who, "submit.html", context, status)
-        return RedirectResponse(paper_url(listing.paper_id), status_code=303)
+            done = await submit_and_wait(services.community, who.user, text, SUBMIT_PAGE_WAIT_S)
+        except InputError as error:
+            status = 409 if isinstance(error, ConflictError) else 400
+            context = {"text": text, "error": str(error), "job": None}
+            return await run_in_threadpool(
+                _form_page, renderer, request, who, "submit.html", context, status
+            )
+        if isinstance(done, Listing):
+            return RedirectResponse(paper_url(done.paper_id), status_code=303)
+        return await run_in_threadpool(_submission_page, renderer, request, who, done)
+
+
+def _submission_page(
+    renderer: Renderer, request: Request, who: Viewer, job: Submission
+) -> Response:
+    """Where a submission stands: listed (on to the paper), failed (the form again, with the
+    reason and the id), or under way (a page that looks again by itself)."""
+    if job.state == LISTED:
+        return RedirectResponse(paper_url(job.paper_id), status_code=303)
+    context: dict[str, Any] = {"text": job.paper_id, "job": job}
+    if job.state == FAILED:
+        status = 404 if isinstance(job.error, PaperNotFoundError) else 503
+        context["error"] = job.message
+        return _form_page(renderer, request, who, "submit.html", context, status)
+    return _form_page(renderer, request, who, "submit.html", context, 202)
 
 
 def _logged_in(

@@ -178,13 +178,19 @@ def no_demo() -> DemoDays | None:
     return None
 
 
+def no_update() -> datetime | None:
+    return None
+
+
 @dataclass(frozen=True)
 class Renderer:
     """Turns a template and its context into a response, with the viewer's cookies set.
-    `demo` says, on each page, whether the store holds the bundled demo and its days."""
+    `demo` says, on each page, whether the store holds the bundled demo and its days;
+    `updated`, when its data last changed (the footer's "updated <when>")."""
 
     env: Environment
     demo: Callable[[], DemoDays | None] = no_demo
+    updated: Callable[[], datetime | None] = no_update
 
     def page(
         self,
@@ -197,7 +203,7 @@ class Renderer:
         store_down: bool = False,
     ) -> HTMLResponse:
         """`store_down`: the store just failed, so the page does not ask it for the demo note
-        (that would wait out its timeout a second time)."""
+        or the footer's "updated" time (that would wait out its timeout a second time)."""
         html = self.text(name, {**self.base(request, viewer, store_down), **context})
         response = HTMLResponse(html, status_code=status, headers=dict(headers or {}))
         response.headers["Cache-Control"] = HTML_CACHE_CONTROL
@@ -222,4 +228,5 @@ class Renderer:
             "csrf": viewer.csrf,
             "here": here,
             "demo": None if store_down else self.demo(),
+            "updated": None if store_down else self.updated(),
         }

@@ -31,3 +31,14 @@ def test_bad_values_and_unknown_keys_are_clear_errors(tmp_path: Path):
         load_settings({}, path)
     with pytest.raises(InputError, match="no such settings file"):
         load_settings({}, tmp_path / "missing.toml")
+
+
+def test_booleans_from_toml_and_the_environment(tmp_path: Path):
+    path = tmp_path / "s.toml"
+    path.write_text("hf_mirror = true\nsync_categories = 'cs,stat.ML'\n")
+    assert load_settings({}, path).hf_mirror is True
+    assert load_settings({"PAPERTIDE_HF_MIRROR": "no"}, path).hf_mirror is False
+    for text, value in (("1", True), ("Yes", True), ("false", False), ("0", False)):
+        assert load_settings({"PAPERTIDE_HF_MIRROR": text}).hf_mirror is value
+    with pytest.raises(InputError, match="setting hf_mirror must be of type bool, not 'maybe'"):
+        load_settings({"PAPERTIDE_HF_MIRROR": "maybe"})

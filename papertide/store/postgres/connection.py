@@ -6,6 +6,7 @@ block is one transaction on one pooled connection, so several threads can use on
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -42,6 +43,9 @@ REPLICA_RETRY_S = 30.0
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+RUN_LOCK_SPACE = 0x6469_6765  # first key of pg_try_advisory_lock(int, int) for run_lock
 
 
 class PgBase:
@@ -87,6 +91,22 @@ class PgBase:
         self._pool.close()
         if self._replica is not None:
             self._replica.close()
+
+    @contextmanager
+    def run_lock(self, name: str) -> Iterator[bool]:
+        """A session advisory lock keyed by the name's CRC-32: PostgreSQL releases it when the
+        holder's connection ends, however its process ends (SIGKILL included)."""
+        key = zlib.crc32(name.encode()) - 2**31  # pg_try_advisory_lock(int, int) is signed
+        with self._transaction() as conn:
+            held = conn.execute(
+                "SELECT pg_try_advisory_lock(%s, %s)", (RUN_LOCK_SPACE, key)
+            ).fetchone()
+            conn.commit()  # the lock belongs to the session: no transaction stays open
+            try:
+                yield bool(held and held[0])
+            finally:
+                if held and held[0]:
+                    conn.execute("SELECT pg_advisory_unlock(%s, %s)", (RUN_LOCK_SPACE, key))
 
     @contextmanager
     def _transaction(self, lock: int | None = None) -> Iterator[Connection]:

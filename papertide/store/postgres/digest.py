@@ -7,8 +7,8 @@ however the sending process ends.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,6 @@ from papertide.store.digest_base import (
 )
 from papertide.store.postgres.connection import Connection, PgBase
 
-DIGEST_LOCK_SPACE = 0x6469_6765  # "dige": first key of pg_try_advisory_lock(int, int)
 _SUBSCRIPTION = (
     "id, email, user_id, cadence, content, created_at, confirmed_at, unsubscribed_at,"
     " paused_at, bounces, last_error"
@@ -226,21 +225,7 @@ class PgDigests(PgBase):
         return found
 
     def digest_lock(self, shard: Shard) -> AbstractContextManager[bool]:
-        return self._shard_lock(shard)
-
-    @contextmanager
-    def _shard_lock(self, shard: Shard) -> Iterator[bool]:
-        key = shard[1] * 65_536 + shard[0]
-        with self._transaction() as conn:
-            held = conn.execute(
-                "SELECT pg_try_advisory_lock(%s, %s)", (DIGEST_LOCK_SPACE, key)
-            ).fetchone()
-            conn.commit()  # the lock belongs to the session: no transaction stays open
-            try:
-                yield bool(held and held[0])
-            finally:
-                if held and held[0]:
-                    conn.execute("SELECT pg_advisory_unlock(%s, %s)", (DIGEST_LOCK_SPACE, key))
+        return self.run_lock(f"digest-{shard[0]}of{shard[1]}")
 
     def set_rating(
         self,

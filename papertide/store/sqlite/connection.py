@@ -8,6 +8,7 @@ commit whole or not at all, so an interrupted ingest leaves only complete batche
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -74,6 +75,24 @@ class SqliteBase:
             self._opened = []
         if self._shared is not None:
             self._shared.close()
+
+    @contextmanager
+    def run_lock(self, name: str) -> Iterator[bool]:
+        """An exclusive flock on <db>.<name>.lock: the kernel releases it when the holder's
+        process ends, however it ends (SIGKILL included). In-memory stores need none."""
+        if self.path == ":memory:":
+            yield True
+            return
+        with open(f"{self.path}.{name}.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @contextmanager
     def _transaction(self, cache_kib: int | None = None) -> Iterator[sqlite3.Connection]:

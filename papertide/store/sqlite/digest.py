@@ -5,11 +5,10 @@ lock beside the database: the kernel drops it with the process, however the proc
 
 from __future__ import annotations
 
-import fcntl
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -217,25 +216,7 @@ class SqliteDigests(SqliteBase):
         return found
 
     def digest_lock(self, shard: Shard) -> AbstractContextManager[bool]:
-        return self._shard_lock(shard)
-
-    @contextmanager
-    def _shard_lock(self, shard: Shard) -> Iterator[bool]:
-        """An exclusive flock on <db>.digest-<i>of<n>.lock: the kernel releases it when the
-        holder's process ends, however it ends (SIGKILL included). In-memory stores need none."""
-        if self.path == ":memory:":
-            yield True
-            return
-        with open(f"{self.path}.digest-{shard[0]}of{shard[1]}.lock", "a") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return self.run_lock(f"digest-{shard[0]}of{shard[1]}")
 
     def set_rating(
         self,

@@ -12,6 +12,7 @@ from papertide.store.sqlite.browse import SqliteBrowse
 from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
 from papertide.store.sqlite.papers import SqlitePapers
+from papertide.store.sqlite.sync import SqliteSync
 from papertide.store.sqlite.transfer import SqliteTransfer
 from papertide.store.sqlite.vectors import SqliteVectors
 
@@ -24,5 +25,6 @@ class SqliteStore(
     SqliteBrowse,
     SqliteTransfer,
     SqliteDigests,
+    SqliteSync,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from papertide.clock import FixedClock
 from papertide.community.accounts import AccountService
 from papertide.community.actions import CommunityService
+from papertide.community.submissions import Submission
 from papertide.models import Paper, Record, User
 from papertide.store.sqlite import SqliteStore
 
@@ -89,3 +90,15 @@ def people(accounts: AccountService) -> tuple[User, User, User]:
         accounts.sign_up("ada", "correct horse", "ada@example.org"),
         accounts.sign_up("bob", "correct horse"),
     )
+
+
+def finished(community: CommunityService, user: User, text: str) -> Submission:
+    """Submit `text` and wait for its job: the submission's end state."""
+    job = community.submit(user, text)
+    assert isinstance(job, Submission), job  # the paper was not stored: a job fetches it
+    running = community.submissions.running(user, job.paper_id)
+    if running is not None:
+        running.result(timeout=30)
+    state = community.submission(user, job.paper_id)
+    assert state is not None and state.done, state
+    return state

@@ -10,6 +10,7 @@ import pytest
 
 from papertide.community.actions import CommunityService
 from papertide.community.ratelimit import RateLimits
+from papertide.community.submissions import FAILED, LISTED
 from papertide.errors import (
     AuthError,
     ConflictError,
@@ -18,7 +19,7 @@ from papertide.errors import (
     RateLimitError,
 )
 from papertide.models import Follow, Listing, Paper, Record
-from tests.integration.community.conftest import NOW, make_paper, store_papers
+from tests.integration.community.conftest import NOW, finished, make_paper, store_papers
 
 PID = "2603.00001"
 
@@ -80,10 +81,11 @@ def test_delete_comment_by_author_or_admin_only(community, store, people):
 def test_submit_fetches_an_unknown_paper_and_lists_it_today(community, store, fetcher, people):
     ada = people[1]
     fetcher.papers["1605.08386"] = make_paper("1605.08386", title="Heat-bath random walks")
-    listing = community.submit(ada, "https://arxiv.org/abs/1605.08386v1")
-    assert listing == Listing(NOW.date(), "1605.08386", 0, "ada", NOW)
+    job = finished(community, ada, "https://arxiv.org/abs/1605.08386v1")
+    assert (job.paper_id, job.state) == ("1605.08386", LISTED)
     assert fetcher.calls == [["1605.08386"]]
     [(stored, paper)] = store.listings_for(NOW.date())
+    listing = Listing(NOW.date(), "1605.08386", 0, "ada", NOW)
     assert (stored, paper.title) == (listing, "Heat-bath random walks")
 
 
@@ -105,15 +107,17 @@ def test_submit_twice_on_one_day_is_a_conflict_without_a_fetch(community, store,
 
 
 def test_submit_unknown_to_arxiv_or_not_an_id(community, fetcher, people):
-    with pytest.raises(PaperNotFoundError, match=r"arXiv has no paper 2603\.99999"):
-        community.submit(people[1], "2603.99999")
+    job = finished(community, people[1], "2603.99999")
+    assert job.state == FAILED and job.message == "arXiv has no paper 2603.99999"
+    assert isinstance(job.error, PaperNotFoundError)
     assert fetcher.calls == [["2603.99999"]]
     with pytest.raises(InputError, match="not an arXiv id"):
         community.submit(people[1], "my favourite paper")
 
 
 def test_submit_loses_a_race_with_a_conflict(store, clock, people):
-    """Another request lists the paper while this one fetches it: add_listing decides."""
+    """Another request lists the paper while this one's job fetches it: add_listing decides,
+    and the submission ends listed (by bob), as asked."""
 
     def fetch_while_bob_submits(ids: list[str]) -> list[Paper]:
         papers = [make_paper(pid) for pid in ids]
@@ -121,8 +125,7 @@ def test_submit_loses_a_race_with_a_conflict(store, clock, people):
         return papers
 
     service = CommunityService(store, clock, fetch_while_bob_submits)
-    with pytest.raises(ConflictError, match="already on today's page"):
-        service.submit(people[1], PID)
+    assert finished(service, people[1], PID).state == LISTED
     [(listing, _)] = store.listings_for(NOW.date())
     assert listing.submitted_by == "bob"
 

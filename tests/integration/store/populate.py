@@ -51,6 +51,16 @@ def fill_store(store: Store, papers: int = 30) -> None:
         ],
     )
     fill_community(store)
+    fill_sync_runs(store)
+
+
+def fill_sync_runs(store: Store) -> None:
+    """A successful sync run with per-source counts and a failed one."""
+    ok = store.start_sync_run(T0)
+    log = {"new": 3, "updated": 0, "unchanged": 1, "quarantined": 0, "failed": 0, "error": None}
+    store.finish_sync_run(ok, T0 + timedelta(minutes=2), "ok", {"arxiv-oai:cs": log}, None)
+    failed = store.start_sync_run(T0 + timedelta(days=1))
+    store.finish_sync_run(failed, T0 + timedelta(days=1), "failed", {}, "arxiv-oai:cs: down")
 
 
 def fill_community(store: Store) -> None:
