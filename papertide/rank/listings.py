@@ -165,11 +165,12 @@ class ListingsService:
         return days
 
     def period(
-        self, first: date, last: date, sort: str = "upvotes", category: str | None = None
+        self, first: date, last: date, sort: str | None = "upvotes", category: str | None = None
     ) -> list[Listed]:
         """The papers listed from `first` to `last`, each once (its newest listing there),
-        in `sort` order; `category` keeps one primary category or archive."""
-        order = check_sort(sort)
+        in `sort` order (None: as listed, newest day first, then page order); `category`
+        keeps one primary category or archive."""
+        order = None if sort is None else check_sort(sort)
         seen: set[str] = set()
         pairs = []
         for listing, paper in self.store.listings_between(first, last):
@@ -196,7 +197,7 @@ class ListingsService:
                     is_new=0 <= (now - first_listed).total_seconds() < NEW_BADGE_S,
                 )
             )
-        return _sorted(rows, order)
+        return rows if order is None else _sorted(rows, order)
 
     def trending(
         self, limit: int = 50, category: str | None = None, days: int = TRENDING_WINDOW_DAYS

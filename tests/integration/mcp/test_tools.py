@@ -1,6 +1,7 @@
 """The agent tools in process: an MCP client connected to create_mcp_server over a real store."""
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +209,12 @@ def test_daily_shows_who_submitted_a_paper_listed_today(run, store, clock):
     out = call(run, "daily").structured_content
     assert out["date"] == clock.now().date().isoformat()
     assert out["papers"][0]["submitted_by"] == "reader"
+
+
+def test_trending_when_listings_stopped_returns_what_the_trending_page_shows(run, clock):
+    """#12 defect 1: with no listing in the last week the page showed the last listed week
+    ("as it stood on ...") while the MCP tool returned nothing."""
+    clock.current += timedelta(days=60)
+    out = call(run, "trending", limit=20).structured_content
+    ids = [paper["id"] for paper in out["papers"]]
+    assert set(ids) >= {paper_id for paper_id, _, _ in LATEST_LIST}

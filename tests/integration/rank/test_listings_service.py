@@ -193,7 +193,10 @@ def test_listings_a_paper_listed_again_is_not_new_and_brings_no_velocity(store, 
     scores = {s.paper_id: s for s in service.trending().scores}
     assert dict(scores["2511.00001"].parts)["velocity"] == pytest.approx(0.0, abs=1e-9)
     # it ages from its first listing, not from the re-submission
-    assert dict(scores["2511.00001"].parts)["age_decay"] < dict(scores["2603.00002"].parts)["age_decay"]
+    assert (
+        dict(scores["2511.00001"].parts)["age_decay"]
+        < dict(scores["2603.00002"].parts)["age_decay"]
+    )
 
 
 def test_listings_period_lists_each_paper_once_in_one_sort_vocabulary(store, clock):
@@ -213,9 +216,7 @@ def test_listings_period_lists_each_paper_once_in_one_sort_vocabulary(store, clo
     ]
     assert [r.paper.id for r in service.period(monday, TODAY, "publishedAt")][0] == "2603.00001"
     assert [r.paper.id for r in service.period(monday, TODAY, category="cs.CV")] == ["2603.00001"]
-    assert [r.paper.id for r in service.period(monday, TODAY, category="cs.CL")] == [
-        "2603.00002"
-    ]
+    assert [r.paper.id for r in service.period(monday, TODAY, category="cs.CL")] == ["2603.00002"]
     assert len(service.period(monday, TODAY, category="cs")) == 2
     with pytest.raises(InputError, match="sort must be one of"):
         service.period(monday, TODAY, "random")
