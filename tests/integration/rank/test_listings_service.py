@@ -214,7 +214,7 @@ def test_listings_period_lists_each_paper_once_in_one_sort_vocabulary(store, clo
         "2603.00001",
         "2603.00002",
     ]
-    assert [r.paper.id for r in service.period(monday, TODAY, "publishedAt")][0] == "2603.00001"
+    assert service.period(monday, TODAY, "publishedAt")[0].paper.id == "2603.00001"
     assert [r.paper.id for r in service.period(monday, TODAY, category="cs.CV")] == ["2603.00001"]
     assert [r.paper.id for r in service.period(monday, TODAY, category="cs.CL")] == ["2603.00002"]
     assert len(service.period(monday, TODAY, category="cs")) == 2
