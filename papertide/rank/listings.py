@@ -84,7 +84,7 @@ class Listed:
     paper: Paper
     upvotes: int
     first_listed: datetime  # its first listing ever (never later than this listing)
-    score: TrendingScore | None  # trending now, among the period's papers
+    score: TrendingScore | None  # trending now among the period's papers (sort="trending")
     is_new: bool  # first listed within the last 24 hours
 
 
@@ -179,8 +179,13 @@ class ListingsService:
                 pairs.append((listing, paper))
         if not pairs:
             return []
-        signals = {s.paper_id: s for s in self.store.trending_signals(first, last)}
         now = self.clock.now()
+        # the signals give scores and first listings: needed to sort by trending, or to tell
+        # whether a listing of the last 24 hours is a paper's first (else none can be new)
+        recent = any(_age_s(now, _listed_at(listing)) < NEW_BADGE_S for listing, _ in pairs)
+        signals: dict[str, PaperSignals] = {}
+        if order == "trending" or recent:
+            signals = {s.paper_id: s for s in self.store.trending_signals(first, last)}
         scores = {s.paper_id: s for s in rank_trending(list(signals.values()), now, self.params)}
         upvotes = self.store.upvotes([paper.id for _, paper in pairs])
         rows = []
@@ -194,7 +199,7 @@ class ListingsService:
                     upvotes=upvotes.get(paper.id, 0),
                     first_listed=first_listed,
                     score=scores.get(paper.id),
-                    is_new=0 <= (now - first_listed).total_seconds() < NEW_BADGE_S,
+                    is_new=0 <= _age_s(now, first_listed) < NEW_BADGE_S,
                 )
             )
         return rows if order is None else _sorted(rows, order)
@@ -225,6 +230,10 @@ class ListingsService:
         on that list's window."""
         ranked = self.trending(limit=TRENDING_MAX_LIMIT).scores
         return next((score for score in ranked if score.paper_id == paper_id), None)
+
+
+def _age_s(now: datetime, then: datetime) -> float:
+    return (now - then).total_seconds()
 
 
 def _listed_at(listing: Listing) -> datetime:
