@@ -30,7 +30,7 @@ from papertide.index.refresh import open_lexical
 from papertide.index.static import StaticEmbedder
 from papertide.index.vectors import EXACT_LIMIT
 from papertide.models import Paper, Record
-from papertide.rank.service import TrendingService
+from papertide.rank.listings import ListingsService
 from papertide.search.hybrid import CONTEXTUAL_SIMILAR_FUSION
 from papertide.search.refresh import RefreshingVectors
 from papertide.search.service import SearchService, VectorSearcher, VectorSpace
@@ -265,6 +265,11 @@ def build_paper_space(settings: Settings, store: Store) -> VectorSpace | None:
     return VectorSpace(embedder, vectors, CONTEXTUAL_SIMILAR_FUSION)
 
 
+def build_listings(store: Store, clock: Clock | None = None) -> ListingsService:
+    """The daily, periods and trending every surface shows (rank/listings.py)."""
+    return ListingsService(store, clock or SystemClock())
+
+
 def build_accounts(store: Store, clock: Clock) -> AccountService:
     return AccountService(store, clock)
 
@@ -314,14 +319,15 @@ def build_web_services(
     store = store if store is not None else build_store(settings, clock)
     embedder = embedder or build_embedder()
     secret_key = load_secret_key(settings)
+    listings = build_listings(store, clock)
     return WebServices(
         settings=settings,
         store=store,
         search=build_search_service(settings, store, embedder),
         accounts=build_accounts(store, clock),
         community=build_community(settings, store, clock, papers_by_id, limits),
-        trending=TrendingService(store, clock),
-        digests=build_digests(settings, store, clock, mailer, embedder, secret_key),
+        listings=listings,
+        digests=build_digests(settings, store, clock, mailer, embedder, secret_key, listings),
         clock=clock,
         secret_key=secret_key,
     )
@@ -334,7 +340,7 @@ def build_agent_services(
     from papertide.agents.services import AgentServices
 
     search = build_search_service(settings, store, embedder)
-    return AgentServices(store, search, TrendingService(store, clock or SystemClock()))
+    return AgentServices(store, search, build_listings(store, clock))
 
 
 def build_mailer(settings: Settings, clock: Clock) -> Mailer:
@@ -362,6 +368,7 @@ def build_digests(
     mailer: Mailer | None = None,
     embedder: Embedder | None = None,
     secret_key: bytes | None = None,
+    listings: ListingsService | None = None,
 ) -> DigestService:
     """Subscriptions and digests; links signed with the web tier's key (load_secret_key,
     unless given); personal rankings use the stored vectors of `embedder`'s model."""
@@ -379,4 +386,5 @@ def build_digests(
         base_url=settings.public_url,
         sender=settings.mail_from,
         personal=RecommendRanker(store, embedder.name, embedder.dim),
+        listings=listings or build_listings(store, clock),
     )

@@ -120,7 +120,7 @@ class _Tools:
         with self._calling():
             requested = _parse_day(date)
             store = self._services.store
-            shown = store.latest_listing_day(requested)
+            shown = self._services.listings.daily(requested).day
             rows = store.listings_for(shown) if shown else []
             ids = [paper.id for _, paper in rows[:limit]]
             out = shape.daily_out(
@@ -136,7 +136,7 @@ class _Tools:
         normalised per category. Each paper carries its score breakdown."""
         with self._calling():
             wanted = category.strip() if category and category.strip() else None
-            scores = self._services.trending.top(limit, wanted)
+            scores = self._services.listings.trending(limit, wanted).scores
             ids = [score.paper_id for score in scores]
             store = self._services.store
             out = shape.trending_out(

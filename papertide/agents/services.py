@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from papertide.rank.service import TrendingService
+from papertide.rank.listings import ListingsService
 from papertide.search.service import SearchService
 from papertide.store.base import Store
 
@@ -13,4 +13,4 @@ from papertide.store.base import Store
 class AgentServices:
     store: Store
     search: SearchService
-    trending: TrendingService
+    listings: ListingsService

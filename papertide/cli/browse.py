@@ -20,6 +20,7 @@ from papertide.ids import canonical_paper_id
 from papertide.models import Listing, Paper
 from papertide.store.base import Store
 from papertide.store.codec import paper_to_json
+from papertide.wiring import build_listings
 
 
 @click.command()
@@ -99,7 +100,7 @@ def describe_paper(paper: Paper, listings: list[Listing]) -> list[str]:
 def daily(day: datetime | None, db: str | None, as_json: bool) -> None:
     """The curated daily list: the given day, or the latest day on or before it."""
     with open_store(db) as store:
-        shown = store.latest_listing_day(day.date() if day else None)
+        shown = build_listings(store).daily(day.date() if day else None).day
         rows = store.listings_for(shown) if shown else []
     if as_json:
         print_json([_listing_json(listing, paper) for listing, paper in rows])

@@ -50,7 +50,8 @@ from papertide.digest.tokens import (
 )
 from papertide.errors import ConflictError, InputError, RateLimitError
 from papertide.models import Paper
-from papertide.rank.trending import TrendingScore, rank_trending
+from papertide.rank.listings import ListingsService
+from papertide.rank.trending import TrendingScore
 from papertide.store.base import Store
 from papertide.store.digest_base import CADENCES, CONTENTS, Rating, Shard, Subscription
 
@@ -120,6 +121,7 @@ class DigestService:
         personal: PersonalRanker | None = None,
         renderer: DigestRenderer | None = None,
         limit: int = DIGEST_MAX_PAPERS,
+        listings: ListingsService | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -130,6 +132,7 @@ class DigestService:
         self.personal = personal
         self.renderer = renderer or DigestRenderer()
         self.limit = limit
+        self.listings = listings or ListingsService(store, clock)
 
     # --- subscriptions ---
 
@@ -289,10 +292,9 @@ class DigestService:
         )  # fmt: skip
 
     def _batch(self, period: Period) -> _Batch:
-        listed = self.store.listings_between(period.since, period.until)
-        papers = {paper.id: paper for _, paper in listed}
-        signals = self.store.trending_signals(period.since, period.until)
-        trending = tuple(_trending(score) for score in rank_trending(signals, self.clock.now()))
+        rows = self.listings.period(period.since, period.until, "trending")
+        papers = {row.paper.id: row.paper for row in rows}
+        trending = tuple(_trending(row.score) for row in rows if row.score)
         personal = self.personal.for_period(list(papers.values())) if self.personal else None
         return _Batch(period, papers, trending, personal)
 

@@ -61,8 +61,8 @@ SignalRow = tuple[str, str | None, date, datetime | None, int, int]
 def paper_signals(
     rows: Iterable[SignalRow], votes: dict[str, list[datetime]]
 ) -> list[PaperSignals]:
-    """Trending signals from each engine's (paper id, primary category, first listing day in
-    the range, that listing's submitted_at, imported upvotes, comments) rows and the times of
+    """Trending signals from each engine's (paper id, primary category, first listing day
+    ever, that listing's submitted_at, imported upvotes, comments) rows and the times of
     each paper's local votes. `listed_at` is the listing day at 00:00 UTC, or the listing's
     submitted_at when that is earlier still."""
     return [

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from papertide.errors import PaperNotFoundError
 from papertide.models import Listing, Paper
-from papertide.rank.trending import TRENDING_WINDOW_DAYS, rank_trending
+from papertide.rank.trending import TRENDING_WINDOW_DAYS
 from papertide.search.service import SearchHit
 from papertide.sync.status import last_sync
 from papertide.web.api_errors import ERROR_RESPONSES, ApiRoute, only
@@ -38,8 +38,6 @@ from papertide.web.api_shapes import (
     paper_id_of,
     paper_public,
     parse_period,
-    sort_rows,
-    unique_rows,
 )
 from papertide.web.api_write import add_write_routes
 from papertide.web.services import WebServices
@@ -96,23 +94,20 @@ def hit_items(services: WebServices, hits: Sequence[SearchHit]) -> list[SearchHi
 def daily_items(
     services: WebServices, period: Period | None, sort: DailySort, submitter: str | None
 ) -> list[tuple[Listing, Paper]]:
-    """The listed papers of a period (the latest listed day when None), filtered and sorted."""
-    store = services.store
+    """The listed papers of a period (the daily when None), each once, filtered and sorted
+    by the listings service."""
     if period is None:
-        day = store.latest_listing_day(services.clock.now().date())
+        day = services.listings.daily().day
         if day is None:
             return []
         period = Period(day, day)
-    rows = unique_rows(store.listings_between(period.since, period.until))
+    rows = [
+        (row.listing, row.paper)
+        for row in services.listings.period(period.since, period.until, sort)
+    ]
     if submitter:
         rows = [row for row in rows if (row[0].submitted_by or "").lower() == submitter.lower()]
-    ids = [paper.id for _, paper in rows]
-    upvotes = store.upvotes(ids) if sort == "upvotes" and ids else {}
-    trending: dict[str, float] = {}
-    if sort == "trending" and ids:
-        signals = store.trending_signals(period.since, period.until)
-        trending = {s.paper_id: s.score for s in rank_trending(signals, services.clock.now())}
-    return sort_rows(rows, sort, upvotes, trending)
+    return rows
 
 
 def _add_daily(router: APIRouter, services: WebServices) -> None:
@@ -216,7 +211,7 @@ def _add_trending(router: APIRouter, services: WebServices) -> None:
         ] = TRENDING_WINDOW_DAYS,
     ) -> list[TrendingPaperPublic]:
         """Papers listed in the window, best trending score first (formula on the about page)."""
-        scores = services.trending.top(limit=limit, category=category or None, days=days)
+        scores = services.listings.trending(limit, category or None, days).scores
         papers = services.store.get_papers([s.paper_id for s in scores])
         kept = [s for s in scores if s.paper_id in papers]
         counts = counts_of(services, [s.paper_id for s in kept])

@@ -17,7 +17,7 @@ from papertide.citation.formats import render_citations
 from papertide.errors import InputError
 from papertide.models import Paper, User
 from papertide.web.api_errors import ApiRoute
-from papertide.web.api_shapes import DATE_PATTERN, paper_id_of, unique_rows
+from papertide.web.api_shapes import DATE_PATTERN, paper_id_of
 from papertide.web.auth import SESSION_COOKIE
 from papertide.web.pages_periods import Period, parse_month, parse_week
 from papertide.web.services import WebServices
@@ -92,7 +92,7 @@ def citation_router(services: WebServices) -> APIRouter:
 
 def listed_papers(services: WebServices, first: date, last: date) -> list[Paper]:
     """The papers listed from `first` to `last`, each once: newest day first, page order."""
-    return [paper for _, paper in unique_rows(services.store.listings_between(first, last))]
+    return [row.paper for row in services.listings.period(first, last, sort=None)]
 
 
 def _paper_download(services: WebServices, extension: str) -> Download:

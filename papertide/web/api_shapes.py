@@ -1,12 +1,12 @@
 """Domain values -> Hugging Face-shaped API items, and the API's period and sort rules. Pure.
 
-No store and no HTTP here: api.py loads the rows and counts, these functions shape and order them.
+No store and no HTTP here: api.py loads the rows and counts (ordered by rank/listings.py), these
+functions shape them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -17,7 +17,6 @@ from papertide.models import Comment, Listing, Paper
 from papertide.web.api_schemas import (
     AuthorPublic,
     CommentPublic,
-    DailySort,
     PaperDetailPublic,
     PaperPublic,
     SubmitterPublic,
@@ -92,36 +91,6 @@ def paper_id_of(text: str) -> str:
         return canonical_paper_id(text)
     except InputError:
         return text.strip()
-
-
-def unique_rows(rows: Sequence[tuple[Listing, Paper]]) -> list[tuple[Listing, Paper]]:
-    """Each paper once, at its first (newest) listing: a week lists a paper at most once."""
-    seen: set[str] = set()
-    kept = []
-    for listing, paper in rows:
-        if paper.id not in seen:
-            seen.add(paper.id)
-            kept.append((listing, paper))
-    return kept
-
-
-def sort_rows(
-    rows: Sequence[tuple[Listing, Paper]],
-    sort: DailySort,
-    upvotes: Mapping[str, int],
-    trending: Mapping[str, float],
-) -> list[tuple[Listing, Paper]]:
-    """Order listed papers; ties keep listing order (day newest first, then page position).
-
-    upvotes: most upvoted first (Hugging Face's own default answer looks like this);
-    publishedAt: latest submitted to a daily page first; trending: highest score first.
-    """
-    ordered = sorted(rows, key=lambda row: (-row[0].day.toordinal(), row[0].position))
-    if sort == "upvotes":
-        return sorted(ordered, key=lambda row: -upvotes.get(row[1].id, 0))
-    if sort == "trending":
-        return sorted(ordered, key=lambda row: -trending.get(row[1].id, 0.0))
-    return sorted(ordered, key=lambda row: submitted_at(row[0]), reverse=True)
 
 
 def submitted_at(listing: Listing) -> datetime:

@@ -141,7 +141,7 @@ def _add_list_feeds(router: APIRouter, services: WebServices) -> None:
         days: Annotated[int, Query(ge=1, le=90)] = TRENDING_WINDOW_DAYS,
     ) -> Response:
         """Trending papers, best first."""
-        scores = services.trending.top(limit=FEED_SIZE, category=category or None, days=days)
+        scores = services.listings.trending(FEED_SIZE, category or None, days).scores
         papers = _in_order(services, [s.paper_id for s in scores])
         title = f"Trending papers{f' in {category}' if category else ''}"
         self_path = _with_query(f"/feeds/trending.{fmt}", category=category, days=days)

@@ -7,6 +7,7 @@ Read-only: every route here is a GET and changes nothing.
 # No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
 # while `viewer` (a closure variable) is in scope.
 
+from dataclasses import replace
 from datetime import date, timedelta
 from importlib import resources
 from typing import Annotated, Any
@@ -14,21 +15,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
-from papertide.models import Listing, Paper
-from papertide.rank.trending import TRENDING_WINDOW_DAYS
+from papertide.rank.listings import SORTS, Listed, check_sort
 from papertide.web.auth import Viewer
-from papertide.web.pages_common import (
-    SORTS,
-    check_category,
-    check_page,
-    check_sort,
-    latest_per_paper,
-    page_of,
-    paper_rows,
-    sort_rows,
-    trending_as_of,
-    trending_scores,
-)
+from papertide.web.pages_common import check_category, check_page, page_of, paper_rows
 from papertide.web.pages_periods import (
     Period,
     month_calendar,
@@ -132,25 +121,29 @@ def _add_info(router: APIRouter, renderer: Renderer, viewer: Any) -> None:
 def day_context(
     services: WebServices, who: Viewer, day: date | None, sort: str, page: int
 ) -> dict[str, Any]:
-    """The daily page of `day`; without a day, today's, else the latest day with listings."""
+    """The daily page of `day`; without a day, the daily the listings service picks (with how
+    old it is and the newer days still filling)."""
     store = services.store
     check_sort(sort)
     check_page(page)
-    today = services.clock.now().date()
-    shown = day or store.latest_listing_day(today) or store.latest_listing_day() or today
-    pairs: list[tuple[Listing, Paper]] = store.listings_for(shown)
+    daily = services.listings.daily()
+    today = daily.today
+    shown = day or daily.day or services.listings.newest_day() or today
+    listed = services.listings.period(shown, shown, sort)
     first = shown.replace(day=1)
-    listed = dict(store.listing_days(first, month_of(first).last))
+    counts = dict(store.listing_days(first, month_of(first).last))
     later = store.listing_days(
         shown + timedelta(days=1), shown + timedelta(days=NEXT_DAY_LOOKAHEAD_DAYS)
     )
-    return _listing_context(services, who, pairs, shown, shown, sort, page) | {
+    return _listing_context(services, who, listed, sort, page) | {
         "day": shown,
         "asked": day,
         "today": today,
+        "age_days": (today - shown).days,
+        "filling": daily.filling if day is None else (),
         "previous_day": store.latest_listing_day(shown - timedelta(days=1)),
         "next_day": min((d for d, _ in later), default=None),
-        "calendar": month_calendar(first, listed),
+        "calendar": month_calendar(first, counts),
         "calendar_month": first,
         "week": week_label(shown),
         "month": month_label(shown),
@@ -160,36 +153,34 @@ def day_context(
 def period_context(
     services: WebServices, who: Viewer, period: Period, sort: str, page: int
 ) -> dict[str, Any]:
-    """A week or month view: each paper once (its latest listing), month views with a calendar."""
+    """A week or month view: each paper once (its latest listing), month views with a calendar.
+    No "next" link past the newest listed period."""
     store = services.store
     check_sort(sort)
     check_page(page)
-    pairs = latest_per_paper(store.listings_between(period.first, period.last))
-    context = _listing_context(services, who, pairs, period.first, period.last, sort, page)
-    listed = dict(store.listing_days(period.first, period.last))
-    calendar = month_calendar(period.first, listed) if period.kind == "month" else None
+    listed = services.listings.period(period.first, period.last, sort)
+    context = _listing_context(services, who, listed, sort, page)
+    counts = dict(store.listing_days(period.first, period.last))
+    calendar = month_calendar(period.first, counts) if period.kind == "month" else None
+    newest = services.listings.newest_day()
+    if newest is None or newest <= period.last:
+        period = replace(period, next=None)
     return context | {"period": period, "calendar": calendar, "calendar_month": period.first}
 
 
 def trending_context(services: WebServices, who: Viewer, category: str | None) -> dict[str, Any]:
-    """Trending now; when nothing was listed in the window (a demo store), as it stood on the
-    latest listing day."""
+    """Trending as the listings service ranks it: now, or as it stood on the daily's day when
+    listings stopped before the window (a demo store)."""
     store = services.store
-    today = services.clock.now().date()
-    scores = services.trending.top(limit=TRENDING_LIMIT, category=category)
-    as_of = None
-    latest = None if scores else store.latest_listing_day(today)
-    if latest is not None and latest <= today - timedelta(days=TRENDING_WINDOW_DAYS):
-        as_of = latest
-        scores = trending_as_of(services, latest, category, TRENDING_LIMIT)
-    end = as_of or today
-    week = store.listings_between(end - timedelta(days=TRENDING_WINDOW_DAYS - 1), end)
+    trending = services.listings.trending(TRENDING_LIMIT, category)
+    scores = trending.scores
+    week = store.listings_between(trending.first, trending.last)
     recent = {paper.id: listing for listing, paper in reversed(week)}
     papers = store.get_papers([score.paper_id for score in scores])
     items = [(recent.get(s.paper_id), papers[s.paper_id]) for s in scores if s.paper_id in papers]
     rows = paper_rows(services, who.user, items, {s.paper_id: s for s in scores})
     shown = sorted({row.paper.primary_category or "" for row in rows} - {""})
-    return {"rows": rows, "category": category or "", "categories": shown, "as_of": as_of}
+    return {"rows": rows, "category": category or "", "categories": shown, "as_of": trending.as_of}
 
 
 def about_trending_text() -> str:
@@ -198,17 +189,13 @@ def about_trending_text() -> str:
 
 
 def _listing_context(
-    services: WebServices,
-    who: Viewer,
-    pairs: list[tuple[Listing, Paper]],
-    first: date,
-    last: date,
-    sort: str,
-    page: int,
+    services: WebServices, who: Viewer, listed: list[Listed], sort: str, page: int
 ) -> dict[str, Any]:
-    scores = trending_scores(services, first, last) if sort == "trending" else None
-    items: list[tuple[Listing | None, Paper]] = list(pairs)
-    rows, has_next = page_of(sort_rows(paper_rows(services, who.user, items, scores), sort), page)
+    shown, has_next = page_of(listed, page)
+    scores = {r.paper.id: r.score for r in shown if r.score} if sort == "trending" else None
+    new = {r.paper.id for r in shown if r.is_new}
+    items = [(r.listing, r.paper) for r in shown]
+    rows = paper_rows(services, who.user, items, scores, new)
     return {"rows": rows, "sort": sort, "sorts": SORTS, "page": page, "has_next": has_next}
 
 

@@ -1,13 +1,13 @@
-"""What the page modules share: a paper row with its community signals, sorting, paging and the
+"""What the page modules share: a paper row with its community signals, paging and the
 answer to a form post (redirect back, or a fragment for htmx). Reads through the store only.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import TypeVar
 from urllib.parse import urlencode
 
@@ -16,17 +16,15 @@ from starlette.responses import RedirectResponse, Response
 
 from papertide.errors import InputError
 from papertide.models import Listing, Paper, User
-from papertide.rank.trending import TRENDING_WINDOW_DAYS, TrendingScore, rank_trending
+from papertide.rank.trending import TrendingScore
 from papertide.web.auth import safe_next
 from papertide.web.pages_periods import is_new
 from papertide.web.services import WebServices
 
-SORTS = ("trending", "upvotes", "newest")
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
 CATEGORY = re.compile(r"[A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 T = TypeVar("T")
-_OLDEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +57,10 @@ def paper_rows(
     user: User | None,
     items: Sequence[tuple[Listing | None, Paper]],
     scores: Mapping[str, TrendingScore] | None = None,
+    new: Collection[str] | None = None,
 ) -> list[PaperRow]:
-    """Rows for these papers with upvotes, comment counts and the viewer's votes and bookmarks."""
+    """Rows for these papers with upvotes, comment counts and the viewer's votes and bookmarks;
+    `new`: the ids the listings service calls new (else judged from the listing shown)."""
     ids = [paper.id for _, paper in items]
     store = services.store
     upvotes = store.upvotes(ids) if ids else {}
@@ -77,7 +77,11 @@ def paper_rows(
             comments=comments.get(paper.id, 0),
             voted=paper.id in voted,
             bookmarked=paper.id in marked,
-            is_new=bool(listing and is_new(listing.day, listing.submitted_at, now)),
+            is_new=(
+                paper.id in new
+                if new is not None
+                else bool(listing and is_new(listing.day, listing.submitted_at, now))
+            ),
             stars=listing.github_stars if listing else None,
             submitted_by=listing.submitted_by if listing else None,
             submitted_at=listing.submitted_at if listing else None,
@@ -88,62 +92,10 @@ def paper_rows(
     ]
 
 
-def latest_per_paper(pairs: Sequence[tuple[Listing, Paper]]) -> list[tuple[Listing, Paper]]:
-    """Each paper once, with its first listing in the given order (the newest day)."""
-    seen: set[str] = set()
-    kept = []
-    for listing, paper in pairs:
-        if paper.id not in seen:
-            seen.add(paper.id)
-            kept.append((listing, paper))
-    return kept
-
-
-def trending_scores(services: WebServices, first: date, last: date) -> dict[str, TrendingScore]:
-    """Trending scores (as of now) of the papers listed between `first` and `last`."""
-    signals = services.store.trending_signals(first, last)
-    return {score.paper_id: score for score in rank_trending(signals, services.clock.now())}
-
-
-def trending_as_of(
-    services: WebServices, day: date, category: str | None, limit: int
-) -> list[TrendingScore]:
-    """Trending as it stood at the end of `day`: the week up to it, scored at midnight after
-    (for a store whose listings stopped, such as the demo). Same category filter as
-    TrendingService.top: the primary category."""
-    signals = services.store.trending_signals(day - timedelta(days=TRENDING_WINDOW_DAYS - 1), day)
-    ranked = rank_trending(signals, datetime.combine(day + timedelta(days=1), time(0), UTC))
-    if category is not None:
-        wanted = {s.paper_id for s in signals if s.primary_category == category}
-        ranked = [score for score in ranked if score.paper_id in wanted]
-    return ranked[:limit]
-
-
-def sort_rows(rows: list[PaperRow], sort: str) -> list[PaperRow]:
-    """Best first by `sort`; ties keep the curated order they came in."""
-    if sort == "trending":
-        return sorted(rows, key=lambda row: -(row.score.score if row.score else float("-inf")))
-    if sort == "upvotes":
-        return sorted(rows, key=lambda row: -row.upvotes)
-    if sort == "newest":
-        return sorted(rows, key=_newness, reverse=True)
-    raise InputError(f"sort must be one of {', '.join(SORTS)}")
-
-
-def _newness(row: PaperRow) -> tuple[date, datetime, datetime]:
-    return (row.day or date.min, row.submitted_at or _OLDEST, row.paper.published or _OLDEST)
-
-
 def page_of(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> tuple[list[T], bool]:
     """The items of page `page` (0-based) and whether a next page exists."""
     start = page * size
     return list(items[start : start + size]), len(items) > start + size
-
-
-def check_sort(sort: str) -> str:
-    if sort not in SORTS:
-        raise InputError(f"sort must be one of {', '.join(SORTS)}, not {sort[:40]!r}")
-    return sort
 
 
 def check_category(text: str) -> str:

@@ -156,7 +156,7 @@ def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str,
         "similar": services.search.similar(paper.id, SIMILAR_LIMIT),
         "bibtex": render_citations([paper], "bibtex"),
         "citation_meta": citation_meta(paper),
-        "trending": services.trending.explain(paper.id),
+        "trending": services.listings.explain(paper.id),
     }
 
 

@@ -9,7 +9,7 @@ from papertide.community.accounts import AccountService
 from papertide.community.actions import CommunityService
 from papertide.config import Settings
 from papertide.digest.service import DigestService
-from papertide.rank.service import TrendingService
+from papertide.rank.listings import ListingsService
 from papertide.search.service import SearchService
 from papertide.store.base import Store
 
@@ -21,7 +21,7 @@ class WebServices:
     search: SearchService
     accounts: AccountService
     community: CommunityService
-    trending: TrendingService
+    listings: ListingsService
     digests: DigestService
     clock: Clock
     secret_key: bytes

@@ -68,8 +68,9 @@ class PgBrowse(PgBase):
         first; see sqlite/browse.py for what each field counts."""
         with self._transaction() as conn:
             rows = conn.execute(
-                "WITH firsts AS (SELECT paper_id, min(day) AS day FROM listings"
-                " WHERE day BETWEEN %(since)s AND %(until)s GROUP BY paper_id)"
+                "WITH firsts AS (SELECT paper_id, min(day) AS day FROM listings WHERE paper_id IN"
+                " (SELECT paper_id FROM listings WHERE day BETWEEN %(since)s AND %(until)s)"
+                " GROUP BY paper_id)"
                 " SELECT f.paper_id, p.primary_category, f.day, l.submitted_at,"
                 " (SELECT max(upvotes) FROM listings WHERE paper_id = f.paper_id),"
                 " (SELECT max(num_comments) FROM listings WHERE paper_id = f.paper_id)"

@@ -71,14 +71,15 @@ class SqliteBrowse(SqliteBase):
     def trending_signals(self, since: date, until: date) -> list[PaperSignals]:
         """Signals of every paper listed between since and until (inclusive), newest day first.
 
-        `listed_at` is the paper's earliest listing day in the range at 00:00 UTC, or that
-        listing's submitted_at when it is earlier still. Imported upvotes and comments are the
-        maxima over all the paper's listings, as `upvotes` and `comment_counts` count them.
+        `listed_at` is the paper's first listing day ever at 00:00 UTC, or that listing's
+        submitted_at when it is earlier still: a paper listed again is not new, and its old
+        imported votes are not fresh velocity. Imported upvotes and comments are the maxima over
+        all the paper's listings, as `upvotes` and `comment_counts` count them.
         """
         span = (since.isoformat(), until.isoformat())
         rows = self._conn.execute(
-            "WITH firsts AS (SELECT paper_id, min(day) AS day FROM listings"
-            " WHERE day BETWEEN ? AND ? GROUP BY paper_id)"
+            "WITH firsts AS (SELECT paper_id, min(day) AS day FROM listings WHERE paper_id IN"
+            " (SELECT paper_id FROM listings WHERE day BETWEEN ? AND ?) GROUP BY paper_id)"
             " SELECT f.paper_id, p.primary_category, f.day, l.submitted_at,"
             " (SELECT max(upvotes) FROM listings WHERE paper_id = f.paper_id),"
             " (SELECT max(num_comments) FROM listings WHERE paper_id = f.paper_id)"

@@ -1,6 +1,7 @@
 """The agent tools in process: an MCP client connected to create_mcp_server over a real store."""
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -204,7 +205,20 @@ def test_out_of_range_limits_are_tool_errors_and_the_server_keeps_serving(run):
 
 
 def test_daily_shows_who_submitted_a_paper_listed_today(run, store, clock):
+    today = clock.now().date().isoformat()
     store.add_listing(Listing(clock.now().date(), "2506.11127", 0, submitted_by="reader"))
-    out = call(run, "daily").structured_content
-    assert out["date"] == clock.now().date().isoformat()
+    # one submission: today's list is still filling, so the default daily stays on the last
+    # full list (#12); today's is one `date` away
+    assert call(run, "daily").structured_content["date"] != today
+    out = call(run, "daily", date=today).structured_content
+    assert out["date"] == today
     assert out["papers"][0]["submitted_by"] == "reader"
+
+
+def test_trending_when_listings_stopped_returns_what_the_trending_page_shows(run, clock):
+    """#12 defect 1: with no listing in the last week the page showed the last listed week
+    ("as it stood on ...") while the MCP tool returned nothing."""
+    clock.current += timedelta(days=60)
+    out = call(run, "trending", limit=20).structured_content
+    ids = [paper["id"] for paper in out["papers"]]
+    assert set(ids) >= {paper_id for paper_id, _, _ in LATEST_LIST}

@@ -21,6 +21,7 @@ from tests.integration.web.api_world import (
     HOSTILE_TITLE,
     NOT_LISTED_ID,
     OLD_STYLE_ID,
+    TODAY,
     World,
     build_app,
     build_world,
@@ -96,11 +97,15 @@ def atom_ids(text: str) -> list[str]:
     ]
 
 
-def test_daily_feed_in_both_formats_lists_the_latest_day(client):
+def test_daily_feed_in_both_formats_lists_the_daily(client):
+    """Today's two papers are still filling next to the recorded day: the feed follows the
+    daily the home page shows (#12)."""
     rss = client.get("/feeds/daily.rss")
     assert rss.status_code == 200
     assert rss.headers["content-type"] == "application/rss+xml; charset=utf-8"
-    assert rss_ids(rss.text) == [HOSTILE_ID, OLD_STYLE_ID]
+    page = client.get("/api/daily_papers", params={"limit": 50}).json()
+    assert rss_ids(rss.text) == [item["paper"]["id"] for item in page]
+    assert HOSTILE_ID not in rss_ids(rss.text)
     atom = client.get("/feeds/daily.atom")
     assert atom.headers["content-type"] == "application/atom+xml; charset=utf-8"
     assert atom_ids(atom.text) == rss_ids(rss.text)
@@ -118,12 +123,12 @@ def test_daily_feed_of_a_given_day_follows_the_page_order(client):
 
 
 def test_feeds_keep_hostile_text_as_inert_text(client):
-    rss = client.get("/feeds/daily.rss").text
+    rss = client.get("/feeds/daily.rss", params={"date": str(TODAY)}).text
     assert "<script>" not in rss
     assert "&lt;script&gt;" in rss
     titles = [item.findtext("title") for item in rss_items(rss)]
     assert HOSTILE_TITLE in titles  # the parsed text is the title as written
-    atom = client.get("/feeds/daily.atom").text
+    atom = client.get("/feeds/daily.atom", params={"date": str(TODAY)}).text
     assert HOSTILE_TITLE in [e.findtext(f"{ATOM}title") for e in atom_entries(atom)]
 
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import feedparser
 import pytest
 
 from papertide.demo import DemoDays, record_demo
+from papertide.models import Listing, Record
 from tests.integration.web.conftest import (
+    FETCHABLE_ID,
     HOSTILE_ID,
     OLD_DAY,
     OLD_STYLE_ID,
@@ -19,6 +22,7 @@ from tests.integration.web.conftest import (
     VISION_ID,
     YESTERDAY,
     Site,
+    make_paper,
 )
 
 PAGES = [
@@ -135,7 +139,8 @@ def test_week_and_month_views_gather_their_days(site: Site):
     week = site.client.get("/week/2026-W03").text  # 12..18 January
     assert all(pid in week for pid in (HOSTILE_ID, PLAIN_ID, VISION_ID))
     assert OLD_STYLE_ID not in week
-    assert 'href="/week/2026-W02"' in week and 'href="/week/2026-W04"' in week
+    assert 'href="/week/2026-W02"' in week
+    assert 'href="/week/2026-W04"' not in week  # nothing is listed after this week (#12)
     month = site.client.get("/month/2026-01").text
     assert OLD_STYLE_ID in month and 'href="/month/2025-12"' in month
 
@@ -282,3 +287,63 @@ def test_list_pages_link_their_feeds_and_exports(site: Site, page: str, links: l
     for link in links:
         assert f'href="{link}"' in html, link
         assert site.client.get(link).status_code == 200, link
+
+
+def test_trending_api_feeds_and_page_agree_when_listings_stopped(site: Site):
+    """#12 defect 1: /trending showed the last listed week while /api/trending and the
+    trending feeds returned nothing."""
+    site.clock.current = site.clock.current.replace(month=3)
+    page = site.client.get("/trending").text
+    api = [item["paper"]["id"] for item in site.client.get("/api/trending").json()]
+    assert api and all(pid in page for pid in api)
+    assert [pid for pid in api if page.index(pid)] == sorted(api, key=page.index)
+    for fmt in ("rss", "atom"):
+        feed = feedparser.parse(site.client.get(f"/feeds/trending.{fmt}").content)
+        assert not feed.bozo
+        assert [entry.link.rsplit("/", 1)[1] for entry in feed.entries] == api
+    cv = [item["paper"]["id"] for item in site.client.get("/api/trending?category=cs.CV").json()]
+    assert cv == [VISION_ID]
+
+
+def test_home_feed_links_follow_the_latest_list_and_say_how_old_it_is(site: Site):
+    """#12 defect 2: the home page pinned its feeds to ?date=<its day>, so a feed reader
+    never saw a new day, and "showing the latest list" did not say how old it was."""
+    site.clock.current = site.clock.current.replace(month=3)  # 2026-03-15
+    home = site.client.get("/").text
+    assert "/feeds/daily.rss?date" not in home and "/feeds/daily.atom?date" not in home
+    assert 'type="application/rss+xml" title="Daily papers (RSS)" href="/feeds/daily.rss"' in home
+    assert "showing the latest list, from Thu 15 Jan 2026 (59 days ago)" in home
+    day = site.client.get(f"/daily/{TODAY}").text
+    assert f"/feeds/daily.rss?date={TODAY}" in day
+    month = site.client.get("/month/2026-01").text
+    assert 'href="/month/2025-12"' in month and 'href="/month/2026-02"' not in month
+
+
+def test_one_submission_on_an_empty_day_does_not_collapse_home_or_trending(site: Site):
+    """#12 defect 3: one paper submitted on a day without a list turned / and /trending into
+    that one paper; a re-submitted old paper was "new" with its old votes as velocity."""
+    extra = [
+        Record(
+            make_paper(f"2602.{n:02d}{i:03d}", f"Listed paper {i}", "An abstract."),
+            Listing(day, f"2602.{n:02d}{i:03d}", 2 + i, None, None, upvotes=i),
+        )
+        for n, day in enumerate((TODAY, YESTERDAY, OLD_DAY))
+        for i in range(10)
+    ]
+    site.store.write_batch(extra, [])
+    site.clock.current = site.clock.current.replace(month=3)  # 2026-03-15
+    site.sign_up()
+    assert site.post("/submit", {"text": FETCHABLE_ID}).status_code in (200, 303)
+    assert site.post("/submit", {"text": OLD_STYLE_ID}).status_code in (200, 303)
+    home = site.client.get("/").text
+    assert PLAIN_ID in home and HOSTILE_ID in home and "2602.00009" in home
+    assert 'href="/daily/2026-03-15"' in home  # the new day is offered, not shown in place
+    trending = site.client.get("/trending").text
+    assert all(pid in trending for pid in (PLAIN_ID, VISION_ID, "2602.00009", FETCHABLE_ID))
+    scores = {
+        item["paper"]["id"]: item["trending"]["parts"]
+        for item in site.client.get("/api/trending").json()
+    }
+    assert scores[OLD_STYLE_ID]["velocity"] == pytest.approx(0.0, abs=1e-9)
+    newest = site.client.get("/daily/2026-03-15").text
+    assert newest.count("badge-new") == 1  # the fetched paper; the re-submitted one is not new
