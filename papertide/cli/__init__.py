@@ -30,7 +30,9 @@ def main(config: Path | None) -> None:
     """papertide: a self-hostable research-paper discovery engine.
 
     The database is a SQLite file or a postgresql:// URL: --db on each command, else
-    $PAPERTIDE_DB, else the settings file's db, else ./papertide.db.
+    $PAPERTIDE_DB, else the settings file's db, else ./papertide.db. Only init, demo, ingest,
+    sync, serve and migrate's TARGET create a missing SQLite file; other commands say it is
+    missing.
     """
 
 

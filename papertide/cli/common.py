@@ -19,7 +19,7 @@ import click
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from papertide.config import Settings, load_settings
+from papertide.config import Settings, load_settings, sqlite_file
 from papertide.errors import PapertideError
 from papertide.models import IngestCounts
 from papertide.store.base import Store
@@ -129,8 +129,15 @@ def settings_for(db: str | None) -> Settings:
 
 
 @contextmanager
-def open_store(db: str | None) -> Iterator[Store]:
-    store = build_store(settings_for(db))
+def open_store(db: str | None, create: bool = False) -> Iterator[Store]:
+    """The store the command names; unless `create` (the commands that fill a store), a
+    SQLite file that does not exist is an error, not a new empty database that answers
+    "0 results" to a mistyped --db."""
+    settings = settings_for(db)
+    path = sqlite_file(settings.db)
+    if not create and path is not None and not path.exists():
+        fail(f"no database at {path}; `papertide init`, `demo` or `ingest` creates one")
+    store = build_store(settings)
     try:
         yield store
     finally:

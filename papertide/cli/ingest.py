@@ -181,7 +181,7 @@ def run(options: dict[str, Any], make_sources: Callable[[Store], Sequence[Source
     previous = signal.signal(signal.SIGTERM, lambda _signum, _frame: terminated.set())
     results: list[tuple[str, IngestResult]] = []
     try:
-        with open_store(options["db"]) as store:
+        with open_store(options["db"], create=True) as store:
             for source in make_sources(store):
                 with ingest_progress(source.name) as update:
                     result = run_ingest(store, source, update, should_stop=terminated.is_set)

@@ -8,7 +8,6 @@ from contextlib import contextmanager
 import click
 
 from papertide.cli.common import fail, json_option, open_store, print_json, progress_counter
-from papertide.config import sqlite_file
 from papertide.migrate import MIGRATE_BATCH_ROWS, MigrateReport, describe_db, migrate_store
 
 
@@ -30,10 +29,11 @@ def migrate(source: str, target: str, batch_rows: int, as_json: bool) -> None:
     twice. Stop everything that writes to SOURCE first; index TARGET afterwards."""
     if describe_db(source) == describe_db(target):
         fail("SOURCE and TARGET are the same database")
-    path = sqlite_file(source)
-    if path is not None and not path.exists():
-        fail(f"no database at {source}")
-    with open_store(source) as origin, open_store(target) as copy, table_progress() as update:
+    with (
+        open_store(source) as origin,  # an error if missing, like every command that reads
+        open_store(target, create=True) as copy,
+        table_progress() as update,
+    ):
         report = migrate_store(origin, copy, describe_db(source), batch_rows, update)
     if as_json:
         print_json(report_json(report))

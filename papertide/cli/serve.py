@@ -34,7 +34,8 @@ def serve(host: str, port: int, workers: int, access_log: bool, db: str | None) 
     settings = settings_for(db)
     index_paths(settings)  # PostgreSQL without index_dir: say so now, not in every worker
     SyncPlan.from_settings(settings)  # a bad sync_sources: likewise
-    with open_store(db) as store:  # create, migrate and index once, before any worker starts
+    # create, migrate and index once, before any worker starts
+    with open_store(db, create=True) as store:
         # workers would otherwise each create a missing lexical index, wiping each other's;
         # the lock keeps another serve or index started at the same moment out too
         synced = refresh_indexes(settings, store).lexical

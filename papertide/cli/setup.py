@@ -18,7 +18,7 @@ DEMO_PACKAGE = "papertide.demo"
 @db_option
 def init(db: str | None) -> None:
     """Create the database (or bring its schema up to date); safe to run again."""
-    with open_store(db):
+    with open_store(db, create=True):
         pass
     click.echo(f"Database ready: {settings_for(db).db}")
 

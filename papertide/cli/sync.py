@@ -23,7 +23,7 @@ def sync(db: str | None, as_json: bool) -> None:
     settings = settings_for(db)
     if not SyncPlan.from_settings(settings).configured and not as_json:
         click.echo("nothing to fetch: set sync_categories or hf_mirror (docs/settings.md)")
-    with open_store(db) as store:
+    with open_store(db, create=True) as store:
         run = build_sync(settings, store).run()
     if as_json:
         print_json(run_json(run))

@@ -10,6 +10,7 @@ from tests.replay_server import replay_server
 
 
 def test_status_before_any_sync(cli) -> None:
+    assert cli("init").returncode == 0
     answer = cli("status")
     assert answer.returncode == 0, answer.stderr
     assert "last successful sync: never" in answer.stdout

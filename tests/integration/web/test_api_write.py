@@ -79,7 +79,7 @@ def test_votes_of_two_users_add_up(client, world, auth):
     client.post(path, json={}, headers=auth)  # "up" defaults to true
     state = client.post(path, json={"up": True}, headers={"Authorization": f"Bearer {other}"})
     assert state.json()["upvotes"] == 3 + 2
-    daily = client.get("/api/daily_papers").json()
+    daily = client.get("/api/daily_papers", params={"date": TODAY.isoformat()}).json()
     assert {i["paper"]["id"]: i["paper"]["upvotes"] for i in daily}[HOSTILE_ID] == 5
 
 
