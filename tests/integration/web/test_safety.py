@@ -160,7 +160,7 @@ def test_an_unexpected_error_is_a_500_page_without_a_traceback(
     def broken(*_: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(site.store, "listings_for", broken)
+    monkeypatch.setattr(site.store, "latest_listing_day", broken)
     client = TestClient(site.client.app, raise_server_exceptions=False)
     answer = client.get("/")
     assert answer.status_code == 500
