@@ -124,7 +124,10 @@ def test_migrate_cli_refuses_a_missing_source_and_a_copy_onto_itself(tmp_path, p
     target = pg_database()
     missing = papertide("migrate", str(tmp_path / "nowhere.db"), target)
     _, errors = missing.communicate(timeout=60)
-    assert errors.strip() == f"Error: no database at {tmp_path}/nowhere.db"
+    assert errors.strip() == (
+        f"Error: no database at {tmp_path}/nowhere.db;"
+        " `papertide init`, `demo` or `ingest` creates one"
+    )
     same = papertide("migrate", target, target.replace("postgres@", "postgres:pw@"))
     _, errors = same.communicate(timeout=60)
     assert errors.strip() == "Error: SOURCE and TARGET are the same database"
