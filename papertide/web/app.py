@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from typing import TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from starlette.datastructures import MutableHeaders
@@ -15,9 +15,10 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from papertide import __version__
-from papertide.demo import DemoDays, recorded_demo
+from papertide.demo import recorded_demo
 from papertide.digest.schedule import DigestScheduler
 from papertide.errors import StoreError
+from papertide.store.base import Store
 from papertide.sync.schedule import SyncScheduler
 from papertide.sync.status import data_updated
 from papertide.web.api import api_router
@@ -53,6 +54,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 # Pages that show every logged-out reader the same thing (no form tokens, nothing per browser):
 # the page cache may answer their anonymous GETs. Prefixes, except "/" (the home page only).
 
+T = TypeVar("T")
 GZIP_MINIMUM_BYTES = 1024  # smaller answers gain less than the header costs
 CACHED_PAGES = (
     "/",
@@ -135,8 +137,8 @@ def create_app(
     version = asset_version()
     renderer = Renderer(
         build_environment(version),
-        demo=lambda: demo_note(services),
-        updated=lambda: updated_note(services),
+        demo=footer_fact(recorded_demo, services),
+        updated=footer_fact(data_updated, services),
     )
     install_error_handlers(app, services, renderer)
     app.mount("/static", CachedStaticFiles(version), name="static")
@@ -164,18 +166,14 @@ def viewer_dependency(services: WebServices) -> Callable[[Request], Viewer]:
     return viewer
 
 
-def updated_note(services: WebServices) -> datetime | None:
-    """The footer's "updated <when>"; none while the store cannot be reached (see demo_note)."""
-    try:
-        return data_updated(services.store)
-    except StoreError:
-        return None
+def footer_fact(read: Callable[[Store], T], services: WebServices) -> Callable[[], T | None]:
+    """A footer line's fact (the demo's days, when data last changed), read for each page;
+    None while the store cannot be reached: a footer never turns a page into an error."""
 
+    def fact() -> T | None:
+        try:
+            return read(services.store)
+        except StoreError:
+            return None
 
-def demo_note(services: WebServices) -> DemoDays | None:
-    """The footer's demo note; none while the store cannot be reached, so the 503 page that
-    says so renders without asking the store again."""
-    try:
-        return recorded_demo(services.store)
-    except StoreError:
-        return None
+    return fact
