@@ -142,6 +142,7 @@ def line_batches(store: Store, source: LineSource, size: int) -> Generator[Batch
     parser = ParsingProcess(source)
     pending: Pending | None = None
     chunk: list[Line] = []
+    failure: PapertideError | None = None  # a failing source: what was read goes in first
     try:
         try:
             for line in source.raw_lines():
@@ -153,14 +154,13 @@ def line_batches(store: Store, source: LineSource, size: int) -> Generator[Batch
                     if pending is not None:
                         yield receive(pending)
                     pending, chunk = sent, []
-        except PapertideError:
-            if pending is not None:
-                yield receive(pending)
-            yield receive(send_unseen(store, salt, parser, chunk))
-            raise
+        except PapertideError as error:
+            failure = error
         if pending is not None:
             yield receive(pending)
         yield receive(send_unseen(store, salt, parser, chunk))
+        if failure is not None:
+            raise failure
     finally:
         parser.stop()
 
