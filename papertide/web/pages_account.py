@@ -61,7 +61,10 @@ def _add_login(router: APIRouter, services: WebServices, renderer: Renderer, vie
         password: str = Form("", max_length=FIELD_MAX_CHARS),
         next: str = Form("/"),
     ) -> Response:
-        enforce(store, f"ip:{client_ip(request)}", "login", services.community.limits)
+        limits = services.community.limits
+        enforce(store, f"ip:{client_ip(request)}", "login", limits)
+        # per account too: rotating addresses does not buy more guesses at one password
+        enforce(store, f"account:{login.strip().casefold()}", "login_account", limits)
         try:
             user = accounts.log_in(login, password)
         except AuthError as error:
@@ -98,15 +101,19 @@ def _add_signup(router: APIRouter, services: WebServices, renderer: Renderer, vi
         password: str = Form("", max_length=FIELD_MAX_CHARS),
         next: str = Form("/"),
     ) -> Response:
-        enforce(store, f"ip:{client_ip(request)}", "signup", services.community.limits)
-        try:
-            user = accounts.sign_up(username, password, email.strip() or None)
+        address = email.strip() or None
+        try:  # a refused sign-up does not count toward the address's limit
+            accounts.check_sign_up(username, password, address)
+            enforce(store, f"ip:{client_ip(request)}", "signup", services.community.limits)
+            user, taken = accounts.open_sign_up(username, password, address)
         except InputError as error:
             status = 409 if isinstance(error, ConflictError) else 400
             context = {"next": safe_next(next), "username": username, "email": email}
             return _form_page(
                 renderer, request, who, "signup.html", context | {"error": str(error)}, status
             )
+        if taken is not None:  # the same answer; the address's owner is told by email
+            services.digests.notify_address_in_use(taken)
         return _logged_in(accounts, request, user, next)
 
 
