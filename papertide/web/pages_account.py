@@ -153,7 +153,7 @@ def _add_collections(
 ) -> None:
     store = services.store
 
-    @router.get("/collections/{collection_id}", response_class=HTMLResponse)
+    @router.get("/collections/{collection_id:id}", response_class=HTMLResponse)
     def collection(
         request: Request, collection_id: int, who: Annotated[Viewer, Depends(viewer)]
     ) -> Response:
@@ -164,7 +164,7 @@ def _add_collections(
         rows = paper_rows(services, who.user, [(None, paper) for paper in papers])
         return renderer.page(request, who, "collection.html", {"collection": found, "rows": rows})
 
-    @router.post("/collections/{collection_id}/remove")
+    @router.post("/collections/{collection_id:id}/remove")
     def remove_from_collection(
         request: Request,
         collection_id: int,

@@ -1,0 +1,35 @@
+"""Low findings of #13 through the site: ids out of range are 404s (not a 500 from an
+overflowing store), and HSTS is sent when the site's base_url is https."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from papertide.clock import FixedClock
+from papertide.community.ratelimit import RateLimits
+from papertide.web.app import create_app
+from tests.integration.web.conftest import NOW, CannedArxiv, Site, build_services
+
+
+def test_ids_out_of_range_are_404(site: Site):
+    site.sign_up("alice")
+    huge = 9223372036854775808
+    assert site.post(f"/comments/{huge}/delete").status_code == 404
+    assert site.client.get(f"/collections/{huge}").status_code == 404
+    assert site.client.get(f"/collections/{huge}.bib").status_code == 404
+    assert site.post("/comments/99/delete").status_code == 400  # in range: no such comment
+
+
+def test_hsts_only_when_the_base_url_is_https(site: Site, tmp_path: Path):
+    assert "strict-transport-security" not in site.client.get("/").headers
+    (tmp_path / "https").mkdir()
+    services = build_services(tmp_path / "https", FixedClock(NOW), RateLimits(), CannedArxiv())
+    settings = replace(services.settings, base_url="https://papers.example.org")
+    secure = replace(services, settings=settings)
+    with TestClient(create_app(secure)) as client:
+        headers = client.get("/").headers
+    assert headers["strict-transport-security"].startswith("max-age=31536000")
+    services.store.close()
