@@ -19,6 +19,7 @@ def test_ids_out_of_range_are_404(site: Site):
     huge = 9223372036854775808
     assert site.post(f"/comments/{huge}/delete").status_code == 404
     assert site.client.get(f"/collections/{huge}").status_code == 404
+    assert site.client.get("/collections/abc").status_code == 404  # not an id: no such page
     assert site.client.get(f"/collections/{huge}.bib").status_code == 404
     assert site.post("/comments/99/delete").status_code == 400  # in range: no such comment
 
