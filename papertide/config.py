@@ -46,6 +46,9 @@ class Settings:
     smtp_connections: int = 4  # SMTP connections a digest run sends over at once
     mail_from: str = "papertide <digest@localhost>"
     base_url: str = "http://127.0.0.1:8000"  # where links in emails point
+    # proxies whose X-Forwarded-For/-Proto serve believes (comma-separated IPs or networks);
+    # empty: none, the peer address is the client's (rate limits count per real peer)
+    forwarded_allow_ips: str = ""
     page_cache_ttl_s: float = 1.0  # anonymous pages kept this long per worker; 0: no cache
     vector_refresh_s: float = 60.0  # serve: check for new vectors this often; 0: never
 
