@@ -39,7 +39,7 @@ def digest_router(
     def page(
         request: Request, who: Viewer, name: str, context: dict[str, Any], status: int = 200
     ) -> Response:
-        base = {"error": None, "cadences": CADENCES, "contents": CONTENTS}
+        base: dict[str, Any] = {"error": None, "cadences": CADENCES, "contents": CONTENTS}
         base["can_mail"] = digests.can_mail
         return renderer.page(request, who, f"digest/{name}.html", base | context, status)
 
