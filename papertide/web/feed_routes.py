@@ -58,14 +58,16 @@ def feeds_router(services: WebServices) -> APIRouter:
     return router
 
 
-def following_feed_token(secret_key: bytes, user: User) -> str:
-    """The signed token of a user's followed-topics feed (stable; it names the user's id)."""
-    return str(URLSafeSerializer(secret_key, salt=FEED_TOKEN_SALT).dumps({"user": user.id}))
+def following_feed_token(secret_key: bytes, user: User, version: int = 0) -> str:
+    """The signed token of a user's followed-topics feed: the user's id and the version of
+    their feed key (rotating it on the account page retires the tokens of before)."""
+    payload: dict[str, int] = {"user": user.id} | ({"v": version} if version else {})
+    return str(URLSafeSerializer(secret_key, salt=FEED_TOKEN_SALT).dumps(payload))
 
 
 def following_feed_url(services: WebServices, user: User, fmt: FeedFormat = "rss") -> str:
     """The absolute URL of a user's followed-topics feed, for their account page."""
-    token = following_feed_token(services.secret_key, user)
+    token = following_feed_token(services.secret_key, user, services.store.feed_key(user.id))
     path = f"/feeds/users/{quote(user.username)}/following.{fmt}"
     return f"{_base(services)}{path}?{urlencode({'token': token})}"
 
@@ -78,6 +80,9 @@ def user_for_feed_token(services: WebServices, username: str, token: str) -> Use
         data = None
     user_id = data.get("user") if isinstance(data, dict) else None
     user = services.store.user_by_id(user_id) if isinstance(user_id, int) else None
+    version = data.get("v", 0) if isinstance(data, dict) else None
+    if user is not None and version != services.store.feed_key(user.id):
+        user = None  # a link of before the last rotation
     if user is None or user.username.casefold() != username.casefold():
         raise ApiForbiddenError("this feed link is not valid; copy it again from your account")
     return user

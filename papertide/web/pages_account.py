@@ -138,6 +138,14 @@ def _add_account(router: APIRouter, services: WebServices, renderer: Renderer, v
         context = _account(services, who.user, token)
         return renderer.page(request, who, "account.html", context)
 
+    @router.post("/account/feed-key/rotate")
+    def rotate_feed_key(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+        """New feed links (followed topics and For you); the old ones stop working."""
+        if who.user is None:
+            return to_login(request, "/account")
+        services.store.rotate_feed_key(who.user.id)
+        return RedirectResponse("/account#following-feed", status_code=303)
+
     @router.post("/account/tokens/{token_id}/revoke")
     def revoke_token(
         request: Request, token_id: str, who: Annotated[Viewer, Depends(viewer)]

@@ -251,4 +251,3 @@ def test_bibtex_upload_is_bounded_in_entries_and_bytes(site: Site) -> None:
         )
         assert answer.status_code == 400 and "BibTeX" in answer.text
     assert site.store.ratings_of(user_id=1) == []
-

@@ -3,6 +3,8 @@ overflowing store), and HSTS is sent when the site's base_url is https."""
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,3 +36,21 @@ def test_hsts_only_when_the_base_url_is_https(site: Site, tmp_path: Path):
         headers = client.get("/").headers
     assert headers["strict-transport-security"].startswith("max-age=31536000")
     services.store.close()
+
+
+def test_rotating_feed_links_retires_the_old_ones(site: Site):
+    site.sign_up("alice")
+    site.post("/follow", {"kind": "category", "value": "cs.CV", "on": "1"})
+    found = re.search(
+        r'id="following-feed">https?://[^/]+([^<]+)<', site.client.get("/account").text
+    )
+    assert found
+    old = html.unescape(found[1])
+    assert site.client.get(old).status_code == 200
+    assert site.post("/account/feed-key/rotate").status_code == 303
+    assert site.client.get(old).status_code == 403
+    fresh = re.search(
+        r'id="following-feed">https?://[^/]+([^<]+)<', site.client.get("/account").text
+    )
+    assert fresh and fresh[1] != found[1]
+    assert site.client.get(html.unescape(fresh[1])).status_code == 200
