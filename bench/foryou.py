@@ -97,7 +97,8 @@ def timed_after_rating(
     """Milliseconds of `calls` ranking calls, each right after a thumbs up on a paper the
     user had not rated; those ratings are removed afterwards."""
     rated = {r.paper_id for r in store.ratings_of(user_id=user_id)}
-    fresh = [p.id for p in listed_papers(store) if p.id not in rated][:calls]
+    pool = [*listed_papers(store), *islice(store.iter_papers(), len(rated) + calls)]
+    fresh = list(dict.fromkeys(p.id for p in pool if p.id not in rated))[:calls]
     times = []
     try:
         for paper_id in fresh:
