@@ -6,14 +6,17 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from papertide.clock import FixedClock
 from papertide.community.ratelimit import RateLimits
+from papertide.models import Record
 from papertide.web.app import create_app
-from tests.integration.web.conftest import NOW, CannedArxiv, Site, build_services
+from papertide.web.feed_routes import FOLLOWING_CACHE_S, following_feed_url
+from tests.integration.web.conftest import NOW, CannedArxiv, Site, build_services, make_paper
 
 
 def test_ids_out_of_range_are_404(site: Site):
@@ -54,3 +57,21 @@ def test_rotating_feed_links_retires_the_old_ones(site: Site):
     )
     assert fresh and fresh[1] != found[1]
     assert site.client.get(html.unescape(fresh[1])).status_code == 200
+
+
+def feed_path(site: Site) -> str:
+    user = site.store.user_login("alice")
+    assert user is not None
+    return following_feed_url(site.services, user[0]).split("8000", 1)[1]
+
+
+def test_following_feed_is_cached_for_a_while(site: Site):
+    site.sign_up("alice")
+    site.post("/follow", {"kind": "category", "value": "cs.CV", "on": "1"})
+    first = site.client.get(feed_path(site)).text
+    assert "Seeing images" in first
+    fresh = make_paper("2601.07777", "A brand new vision paper", "Pixels.", categories=("cs.CV",))
+    site.store.write_batch([Record(fresh)], [])
+    assert "A brand new vision paper" not in site.client.get(feed_path(site)).text
+    site.clock.current += timedelta(seconds=FOLLOWING_CACHE_S)
+    assert "A brand new vision paper" in site.client.get(feed_path(site)).text
