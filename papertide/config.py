@@ -48,6 +48,9 @@ class Settings:
     mail_from: str = "papertide <digest@localhost>"
     # where links in feeds and emails point; empty: what `serve` listens on (public_url)
     base_url: str = ""
+    # proxies whose X-Forwarded-For/-Proto serve believes (comma-separated IPs or networks);
+    # empty: none, the peer address is the client's (rate limits count per real peer)
+    forwarded_allow_ips: str = ""
     page_cache_ttl_s: float = 1.0  # anonymous pages kept this long per worker; 0: no cache
     vector_refresh_s: float = 60.0  # serve: check for new vectors this often; 0: never
     sync_categories: str = ""  # comma-separated arXiv categories or groups; empty: none

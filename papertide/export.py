@@ -66,7 +66,16 @@ def csv_row(paper: Paper) -> tuple[str, ...]:
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: str) -> str:
+    """A cell a spreadsheet will show as text: one starting like a formula (= + - @, tab,
+    carriage return) gets a leading apostrophe (OWASP's advice against CSV injection)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def _csv_line(values: Iterable[str]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(values)
+    csv.writer(buffer, lineterminator="\n").writerow([neutralise_cell(v) for v in values])
     return buffer.getvalue()

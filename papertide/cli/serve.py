@@ -59,7 +59,10 @@ def serve(host: str, port: int, workers: int, access_log: bool, db: str | None) 
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # forwarded headers only from the configured proxies: from anyone else a rotating
+        # X-Forwarded-For would dodge the per-address login and sign-up limits
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
         log_level="info",
         access_log=access_log,
     )

@@ -15,13 +15,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from papertide.clock import Clock
-from papertide.errors import AuthError, InputError
+from papertide.community.passwords import PASSWORD_MAX_CHARS, check_password
+from papertide.errors import AuthError, ConflictError, InputError
 from papertide.models import ApiTokenInfo, User
 from papertide.store.base import Store
 
 USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{3,32}")
-PASSWORD_MIN_CHARS = 8
-PASSWORD_MAX_CHARS = 1024
 EMAIL_MAX_CHARS = 254  # the longest forward path SMTP carries (RFC 5321, 4.5.3.1.3)
 _EMAIL_RE = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 SESSION_TTL_S = 30 * 86_400
@@ -36,14 +35,6 @@ def check_username(username: str) -> str:
     if not USERNAME_RE.fullmatch(name):
         raise InputError("a username is 3 to 32 characters: letters, digits, '_', '.' or '-'")
     return name
-
-
-def check_password(password: str) -> str:
-    if not PASSWORD_MIN_CHARS <= len(password) <= PASSWORD_MAX_CHARS:
-        raise InputError(
-            f"a password is {PASSWORD_MIN_CHARS} to {PASSWORD_MAX_CHARS} characters long"
-        )
-    return password
 
 
 def check_email(email: str | None) -> str | None:
@@ -75,8 +66,27 @@ class AccountService:
     def sign_up(self, username: str, password: str, email: str | None = None) -> User:
         """A new user (the store's first one is admin). InputError or ConflictError."""
         name, address = check_username(username), check_email(email)
-        check_password(password)
+        check_password(password, name, address)
         return self._store.create_user(name, address, self._hasher.hash(password))
+
+    def check_sign_up(self, username: str, password: str, email: str | None) -> None:
+        """What open_sign_up would refuse, without creating anything: InputError (a bad name,
+        email or password) or ConflictError (the username is taken; usernames are public)."""
+        name, address = check_username(username), check_email(email)
+        check_password(password, name, address)
+        if self._store.user_login(name) is not None:
+            raise ConflictError("username taken")
+
+    def open_sign_up(
+        self, username: str, password: str, email: str | None
+    ) -> tuple[User, str | None]:
+        """Sign-up on the open site, which must not tell whether an email is registered: the
+        user, and the address when another account has it (then the new account gets no
+        email; the caller tells the address's owner by email instead)."""
+        address = check_email(email)
+        taken = address if address and self._store.user_login(address) else None
+        user = self.sign_up(username, password, None if taken else address)
+        return user, taken
 
     def log_in(self, name_or_email: str, password: str) -> User:
         """The user with these credentials, else AuthError (the same for an unknown user).

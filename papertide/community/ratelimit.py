@@ -19,7 +19,8 @@ class WriteLog(Protocol):
 class RateLimits:
     """(limit, window_s) per action: at most `limit` writes in any `window_s` seconds.
 
-    Actors are "user:<id>" for signed-in actions and "ip:<address>" for signup and login.
+    Actors are "user:<id>" for signed-in actions, "ip:<address>" for signup and login, and
+    "account:<name as typed>" for login_account (attempts at one account from any address).
     """
 
     vote: tuple[int, int] = (60, 60)
@@ -29,6 +30,7 @@ class RateLimits:
     follow: tuple[int, int] = (60, 60)
     signup: tuple[int, int] = (5, 3_600)
     login: tuple[int, int] = (20, 300)
+    login_account: tuple[int, int] = (10, 900)
 
     def of(self, action: str) -> tuple[int, int]:
         """The (limit, window_s) of `action`; ValueError for an action with no limit."""

@@ -47,6 +47,7 @@ class DigestLinks:
     base_url: str
     tokens: DigestTokens
     subscription_id: int
+    epoch: int = 0
     _made: dict[tuple[str, str | None, int | None], str] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -73,7 +74,9 @@ class DigestLinks:
     def _token(self, purpose: str, paper_id: str | None = None, value: int | None = None) -> str:
         key = (purpose, paper_id, value)
         if key not in self._made:
-            self._made[key] = self.tokens.make(purpose, self.subscription_id, paper_id, value)
+            self._made[key] = self.tokens.make(
+                purpose, self.subscription_id, paper_id, value, self.epoch
+            )
         return self._made[key]
 
 
@@ -151,6 +154,12 @@ class DigestRenderer:
         """Sent when an active subscriber subscribes again: where to change preferences."""
         subject = f"Your {self.site_name} digest subscription"
         return self._render("manage", subject, self._context(subject, subscription, links))
+
+    def address_in_use(self, address: str, site: str) -> RenderedEmail:
+        """Sent to an address someone tried to sign up with while an account has it."""
+        subject = f"Your {self.site_name} address is already in use"
+        context = {"site_name": self.site_name, "subject": subject, "address": address}
+        return self._render("address_in_use", subject, context | {"links": {"site": site}})
 
     def _context(
         self, subject: str, subscription: Subscription, links: DigestLinks

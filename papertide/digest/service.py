@@ -33,6 +33,7 @@ from papertide.digest.send import (
     SENT,
     Mailer,
     MailServerError,
+    NoMailServer,
     OutgoingEmail,
     SendResult,
     check_address,
@@ -49,7 +50,7 @@ from papertide.digest.tokens import (
     TokenError,
 )
 from papertide.errors import ConflictError, InputError, RateLimitError
-from papertide.models import Paper
+from papertide.models import Paper, User
 from papertide.rank.listings import ListingsService
 from papertide.rank.trending import TrendingScore
 from papertide.store.base import Store
@@ -145,44 +146,54 @@ class DigestService:
         confirmed: bool = False,
     ) -> Subscription:
         """Subscribe an address: a pending one gets the confirmation email (double opt-in),
-        an active one an email with its preferences link; `confirmed` (admins) skips both."""
+        an active one an email with its preferences link; `confirmed` (admins) skips both and
+        links the subscription to `user_id`. Without `confirmed` nothing is linked here: the
+        address's owner links it by confirming while logged in (see confirm)."""
         address = check_address(email)
         _check_preferences(cadence, content)
         if not confirmed:
             self._limit_subscribe(address)
-        sub = self.store.add_subscription(address, cadence, content, user_id)
+        sub = self.store.add_subscription(address, cadence, content, user_id if confirmed else None)
         if confirmed:
-            return self.store.confirm_subscription(sub.id) or sub
-        links = self._links(sub.id)
+            confirmed_sub = self.store.confirm_subscription(sub.id) or sub
+            if user_id is not None and confirmed_sub.user_id != user_id:
+                return _existing(self.store.link_subscription(sub.id, user_id))
+            return confirmed_sub
+        links = self._links(sub)
         if sub.state == "pending":
             self._send_notice(sub, self.renderer.confirmation(sub, links), "confirm")
         elif sub.state == "active":
             self._send_notice(sub, self.renderer.reminder(sub, links), "manage")
         return sub
 
-    def confirm(self, token: str) -> Subscription:
-        claims = self.tokens.read(CONFIRM, token)
-        return _existing(self.store.confirm_subscription(claims.subscription_id))
+    def confirm(self, token: str, user: User | None = None) -> Subscription:
+        """Confirm the subscription of a confirmation link. When `user` (the browser's
+        account) has this address as its email, the subscription is linked to it: the link
+        proves the mailbox, the session the account."""
+        sub = self._current(self.tokens.read(CONFIRM, token))
+        sub = _existing(self.store.confirm_subscription(sub.id))
+        if user is not None and user.email and user.email.casefold() == sub.email.casefold():
+            sub = _existing(self.store.link_subscription(sub.id, user.id))
+        return sub
 
     def unsubscribe(self, token: str) -> Subscription:
         """End the subscription of an unsubscribe (or preferences) link; idempotent."""
-        claims = self._read_any(token, (UNSUBSCRIBE, PREFERENCES))
-        return _existing(self.store.end_subscription(claims.subscription_id))
+        sub = self._current(self._read_any(token, (UNSUBSCRIBE, PREFERENCES)), ended_ok=True)
+        return _existing(self.store.end_subscription(sub.id))
 
     def subscription_for(self, purpose: str, token: str) -> Subscription:
         """The subscription a link of this purpose names (pages show it before a POST)."""
-        return _existing(self.store.subscription(self.tokens.read(purpose, token).subscription_id))
+        return self._current(self.tokens.read(purpose, token), ended_ok=purpose == UNSUBSCRIBE)
 
     def update_preferences(self, token: str, cadence: str, content: str) -> Subscription:
         _check_preferences(cadence, content)
-        claims = self.tokens.read(PREFERENCES, token)
-        found = self.store.set_subscription_preferences(claims.subscription_id, cadence, content)
-        return _existing(found)
+        sub = self._current(self.tokens.read(PREFERENCES, token))
+        return _existing(self.store.set_subscription_preferences(sub.id, cadence, content))
 
     def feedback(self, token: str) -> TokenClaims:
         """Record the rating of a feedback link (its subscriber's user when there is one)."""
-        claims = self.tokens.read(FEEDBACK, token)
-        sub = _existing(self.store.subscription(claims.subscription_id))
+        claims = self.feedback_claims(token)
+        sub = self._current(claims)
         if claims.paper_id is None or claims.value not in (1, -1):  # pragma: no cover - signed
             raise TokenError("this link is not valid")
         self.store.set_rating(claims.paper_id, claims.value, "email", sub.user_id, sub.id)
@@ -190,10 +201,31 @@ class DigestService:
 
     def feedback_claims(self, token: str) -> TokenClaims:
         """What a feedback link would record, without recording it."""
-        return self.tokens.read(FEEDBACK, token)
+        claims = self.tokens.read(FEEDBACK, token)
+        self._current(claims)
+        return claims
 
-    def links(self, subscription_id: int) -> DigestLinks:
-        return self._links(subscription_id)
+    def links(self, subscription: Subscription) -> DigestLinks:
+        return self._links(subscription)
+
+    @property
+    def can_mail(self) -> bool:
+        """Whether a mail server is configured (else the site offers no sign-up by email)."""
+        return not isinstance(self.mailer, NoMailServer)
+
+    def notify_address_in_use(self, address: str) -> bool:
+        """Tell an address's owner that someone tried to sign up with it; False when no mail
+        could go out (no mail server, or the server refused): the sign-up goes on anyway."""
+        if not self.can_mail:
+            return False
+        site = self.base_url.rstrip("/") + "/"
+        rendered = self.renderer.address_in_use(address, site)
+        message_id = new_message_id(self.sender, "address-in-use")
+        email = OutgoingEmail(address, rendered.subject, rendered.text, rendered.html, message_id)
+        try:
+            return self.mailer.send(email).status == SENT
+        except MailServerError:
+            return False
 
     # --- sending ---
 
@@ -232,7 +264,7 @@ class DigestService:
         sent = self.store.sent_paper_ids([sub.id], list(batch.papers))[sub.id]
         ratings = self.store.ratings_for([sub])[sub.id]
         digest = self._compose(sub, batch, sent, ratings)
-        return digest, self.renderer.digest(digest, self._links(sub.id))
+        return digest, self.renderer.digest(digest, self._links(sub))
 
     def _send_period(self, batch: _Batch, shard: Shard, dry_run: bool, outbox: Outbox) -> None:
         period, after = batch.period, 0
@@ -278,7 +310,7 @@ class DigestService:
             outbox.submit(Delivery(sub, row.period, email, resent=True))
 
     def _email(self, digest: Digest, message_id: str) -> OutgoingEmail:
-        links = self._links(digest.subscription.id)
+        links = self._links(digest.subscription)
         rendered = self.renderer.digest(digest, links)
         domain = sender_domain(self.sender)
         headers = (
@@ -310,8 +342,18 @@ class DigestService:
 
     # --- small helpers ---
 
-    def _links(self, subscription_id: int) -> DigestLinks:
-        return DigestLinks(self.base_url, self.tokens, subscription_id)
+    def _links(self, sub: Subscription) -> DigestLinks:
+        return DigestLinks(self.base_url, self.tokens, sub.id, sub.epoch)
+
+    def _current(self, claims: TokenClaims, ended_ok: bool = False) -> Subscription:
+        """The subscription a link names, if the link still speaks for it: made for its
+        current start (epoch), and, unless `ended_ok`, the subscription not ended."""
+        sub = _existing(self.store.subscription(claims.subscription_id))
+        if claims.epoch != sub.epoch:
+            raise TokenError("this link belongs to an earlier subscription of this address")
+        if sub.unsubscribed_at and not ended_ok:
+            raise TokenError("this subscription has ended; subscribe again to use its links")
+        return sub
 
     def _read_any(self, token: str, purposes: Sequence[str]) -> TokenClaims:
         for purpose in purposes[:-1]:

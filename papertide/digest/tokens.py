@@ -40,12 +40,14 @@ class TokenError(InputError):
 
 @dataclass(frozen=True, slots=True)
 class TokenClaims:
-    """What a valid token says: the subscription, and for feedback the paper and its rating."""
+    """What a valid token says: the subscription and its epoch (which start of it the link
+    was made for), and for feedback the paper and its rating."""
 
     purpose: str
     subscription_id: int
     paper_id: str | None = None
     value: int | None = None
+    epoch: int = 0
 
 
 class DigestTokens:
@@ -66,12 +68,16 @@ class DigestTokens:
         subscription_id: int,
         paper_id: str | None = None,
         value: int | None = None,
+        epoch: int = 0,
     ) -> str:
-        """A URL-safe token; feedback tokens carry the paper and the rating (+1 or -1)."""
+        """A URL-safe token; feedback tokens carry the paper and the rating (+1 or -1). The
+        epoch goes last and only when above 0, so links made before epochs existed read as 0."""
         expires = int(self._clock.now().timestamp()) + self._ttl_s[purpose]
         payload: list[object] = [subscription_id, expires]
         if purpose == FEEDBACK:
             payload += [paper_id, value]
+        if epoch:
+            payload.append(epoch)
         data = json.dumps(payload, separators=(",", ":")).encode()
         return self._signers[purpose].sign(base64_encode(data)).decode("ascii")
 
@@ -84,7 +90,18 @@ class DigestTokens:
             raise TokenError("this link is not valid (it may have been cut short)") from None
         if int(self._clock.now().timestamp()) > int(expires):
             raise TokenError("this link has expired")
-        if purpose == FEEDBACK:
-            paper_id, value = rest
-            return TokenClaims(purpose, int(subscription_id), str(paper_id), int(value))
-        return TokenClaims(purpose, int(subscription_id))
+        try:
+            if purpose == FEEDBACK:
+                paper_id, value, *epoch = rest
+                return TokenClaims(
+                    purpose, int(subscription_id), str(paper_id), int(value), _epoch(epoch)
+                )
+            return TokenClaims(purpose, int(subscription_id), epoch=_epoch(rest))
+        except (ValueError, TypeError):  # signed by us, so never: a payload of another format
+            raise TokenError("this link is not valid (it may have been cut short)") from None
+
+
+def _epoch(rest: list[object]) -> int:
+    if len(rest) > 1:
+        raise ValueError("unexpected token payload")
+    return int(str(rest[0])) if rest else 0

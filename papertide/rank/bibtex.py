@@ -18,7 +18,9 @@ from papertide.ids import find_arxiv_ids, try_parse_arxiv_id
 from papertide.rank.follows import fold
 from papertide.rank.profile import Feedback
 
-MAX_BIBTEX_CHARS = 5_000_000  # about 10,000 entries; a bigger upload is refused, not parsed
+MAX_BIBTEX_CHARS = 2_000_000  # about 4,000 entries; a bigger upload is refused, not parsed
+MAX_BIBTEX_BYTES = 4 * MAX_BIBTEX_CHARS  # read at most this much of an upload (UTF-8)
+MAX_BIBTEX_ENTRIES = 2_000  # entries one upload may seed; a bigger library is split
 SKIPPED_TYPES = frozenset({"comment", "preamble", "string"})
 ENTRY_LINE = re.compile(r"(?m)^[ \t]*(?=@)")
 ENTRY_START = re.compile(r"@\s*([A-Za-z]+)\s*([{(])")
@@ -72,6 +74,11 @@ def parse_bibtex(text: str | bytes) -> list[BibEntry]:
         entry = parse_entry(start[1].lower(), chunk[start.end() : body_end])
         if entry is not None:
             entries.append(entry)
+            if len(entries) > MAX_BIBTEX_ENTRIES:
+                raise InputError(
+                    f"too many BibTeX entries: at most {MAX_BIBTEX_ENTRIES:,} per upload;"
+                    " upload the papers you care most about, or split the file"
+                )
     return entries
 
 

@@ -47,6 +47,7 @@ WINDOW_DAYS = 30
 WEB = "web"
 VALUES = {"up": 1, "down": -1}
 RATED_CACHE_SIZE = 5_000  # candidates of rated papers kept per pool (about 2 KB each)
+MODEL_MAX_RATINGS = 1_000  # the newest ratings a model learns from: its cost stays bounded
 PROFILE_CACHE_SIZE = 64  # trained profiles kept per pool, least recently used dropped first
 
 PoolKey = tuple[object, ...]
@@ -126,10 +127,11 @@ class ForYouService:
         return stored_candidates(self.store, self.model, self.dim, papers)
 
     def feedback(self, user_id: int, pool_ids: Sequence[str]) -> list[Feedback]:
-        """Ratings (all), and upvotes and bookmarks among the recent papers."""
+        """The newest MODEL_MAX_RATINGS ratings, and upvotes and bookmarks among the recent
+        papers: however long a user's history, a request reads and trains on a bounded part."""
         found = [
             Feedback(r.paper_id, "up" if r.value > 0 else "down")
-            for r in self.store.ratings_of(user_id=user_id)
+            for r in self.store.ratings_of(user_id=user_id, limit=MODEL_MAX_RATINGS)
         ]
         found += [Feedback(p, "upvote") for p in sorted(self.store.voted(user_id, pool_ids))]
         found += [Feedback(p, "bookmark") for p in sorted(self.store.bookmarked(user_id, pool_ids))]

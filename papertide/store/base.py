@@ -157,6 +157,14 @@ class CommunityStore(Protocol):
         none (another user's token is never touched)."""
         ...
 
+    def feed_key(self, user_id: int) -> int:
+        """The version the user's feed links are signed with (0 until first rotated)."""
+        ...
+
+    def rotate_feed_key(self, user_id: int) -> int:
+        """Move the user's feed links to the next version (the old links stop working)."""
+        ...
+
     def set_vote(self, user_id: int, paper_id: str, up: bool) -> VoteState:
         """Add (up) or remove a user's vote; idempotent. PaperNotFoundError for unknown ids.
         The returned count is read in the same transaction."""

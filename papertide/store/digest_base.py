@@ -35,6 +35,7 @@ class Subscription:
     paused_at: datetime | None = None
     bounces: int = 0
     last_error: str | None = None
+    epoch: int = 0  # +1 each time it starts again after ending: links of before stop working
 
     @property
     def is_active(self) -> bool:
@@ -107,8 +108,9 @@ class DigestStore(Protocol):
     def add_subscription(
         self, email: str, cadence: str, content: str, user_id: int | None = None
     ) -> Subscription:
-        """Create a pending subscription, or restart an unsubscribed or paused one as pending
-        with these preferences; a pending or active one is returned unchanged. Emails compare
+        """Create a pending subscription (linked to `user_id` if given), or restart an
+        unsubscribed or paused one as pending with these preferences and the next epoch (its
+        user link unchanged); a pending or active one is returned unchanged. Emails compare
         case-insensitively."""
         ...
 
@@ -120,6 +122,10 @@ class DigestStore(Protocol):
 
     def confirm_subscription(self, subscription_id: int) -> Subscription | None:
         """Mark a pending subscription confirmed; any other state is left as it is."""
+        ...
+
+    def link_subscription(self, subscription_id: int, user_id: int) -> Subscription | None:
+        """Link a subscription to the account whose owner proved the address is theirs."""
         ...
 
     def set_subscription_preferences(
@@ -204,9 +210,13 @@ class DigestStore(Protocol):
         ...
 
     def ratings_of(
-        self, user_id: int | None = None, subscription_id: int | None = None
+        self,
+        user_id: int | None = None,
+        subscription_id: int | None = None,
+        limit: int | None = None,
     ) -> list[Rating]:
-        """A user's ratings, or those of a subscription without account; newest first."""
+        """A user's ratings, or those of a subscription without account; newest first (the
+        newest `limit` of them when given)."""
         ...
 
     def clear_ratings(self, user_id: int, paper_id: str | None = None) -> int:

@@ -100,6 +100,7 @@ TABLES: tuple[Table, ...] = (
         "token_hash user_id:int name created_at:stamp last_used_at:stamp",
         "token_hash",
     ),
+    _table("feed_keys", "user_id:int version:int", "user_id"),
     _table("votes", "user_id:int paper_id created_at:stamp", "user_id paper_id"),
     _table(
         "comments",
@@ -119,7 +120,7 @@ TABLES: tuple[Table, ...] = (
     _table(
         "subscriptions",
         "id:int email user_id:int cadence content created_at:stamp confirmed_at:stamp"
-        " unsubscribed_at:stamp paused_at:stamp bounces:int last_error",
+        " unsubscribed_at:stamp paused_at:stamp bounces:int last_error epoch:int",
         "id",
         serial="id",
     ),

@@ -72,7 +72,7 @@ def citation_router(services: WebServices) -> APIRouter:
         "/daily/{day}": lambda ext: _day_download(services, ext),
         "/week/{period}": lambda ext: _period_download(services, ext, parse_week, "week"),
         "/month/{period}": lambda ext: _period_download(services, ext, parse_month, "month"),
-        "/collections/{collection_id}": lambda ext: _collection_download(services, ext),
+        "/collections/{collection_id:id}": lambda ext: _collection_download(services, ext),
     }
     for path, make in routes.items():
         for extension, (fmt, media_type) in DOWNLOADS.items():

@@ -61,8 +61,11 @@ def foryou_service(services: WebServices) -> ForYouService:
 
 
 def foryou_feed_url(services: WebServices, user: User, fmt: FeedFormat = "rss") -> str:
-    """The absolute URL of a user's For you feed (a stable token naming the user's id)."""
-    token = URLSafeSerializer(services.secret_key, salt=FOR_YOU_FEED_SALT).dumps({"user": user.id})
+    """The absolute URL of a user's For you feed (a token naming the user's id and feed key
+    version, as the followed-topics feed's)."""
+    version = services.store.feed_key(user.id)
+    payload: dict[str, int] = {"user": user.id} | ({"v": version} if version else {})
+    token = URLSafeSerializer(services.secret_key, salt=FOR_YOU_FEED_SALT).dumps(payload)
     path = f"/feeds/users/{quote(user.username)}/for-you.{fmt}"
     return f"{services.settings.public_url.rstrip('/')}{path}?{urlencode({'token': token})}"
 
@@ -75,6 +78,9 @@ def user_for_foryou_token(services: WebServices, username: str, token: str) -> U
         data = None
     user_id = data.get("user") if isinstance(data, dict) else None
     user = services.store.user_by_id(user_id) if isinstance(user_id, int) else None
+    version = data.get("v", 0) if isinstance(data, dict) else None
+    if user is not None and version != services.store.feed_key(user.id):
+        user = None  # a link of before the last rotation
     if user is None or user.username.casefold() != username.casefold():
         raise ApiForbiddenError("this feed link is not valid; copy it again from /for-you")
     return user

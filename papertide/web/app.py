@@ -33,6 +33,7 @@ from papertide.web.pages_browse import browse_router
 from papertide.web.pages_foryou import foryou_router
 from papertide.web.pages_paper import paper_router
 from papertide.web.pages_search import search_router
+from papertide.web.path_ids import register_id_convertor
 from papertide.web.render import Renderer, build_environment
 from papertide.web.services import WebServices
 from papertide.web.static_assets import CachedStaticFiles, asset_version
@@ -77,12 +78,17 @@ SECURITY_HEADERS = (
 )
 
 
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
 class SecurityHeaders:
     """Pure ASGI middleware adding SECURITY_HEADERS to every response that has not set its own
-    (a route may send a looser policy for itself, e.g. the OpenAPI page)."""
+    (a route may send a looser policy for itself, e.g. the OpenAPI page); with `hsts` (the
+    site's base_url is https) also HSTS, so browsers never come back over plain HTTP."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, hsts: bool = False) -> None:
         self.app = app
+        self.headers = (*SECURITY_HEADERS, HSTS) if hsts else SECURITY_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -92,7 +98,7 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS:
+                for name, value in self.headers:
                     headers.setdefault(name, value)
             await send(message)
 
@@ -129,7 +135,8 @@ def create_app(
         docs_url=None,  # /docs is a page of ours: Swagger UI vendored, no CDN (pages_browse)
         redoc_url=None,
     )
-    app.add_middleware(SecurityHeaders)
+    register_id_convertor()  # before the routes with {name:id} in their paths are made
+    app.add_middleware(SecurityHeaders, hsts=services.settings.base_url.startswith("https://"))
     if page_cache is not None:  # outside SecurityHeaders: cached pages keep their headers
         app.add_middleware(PageCacheMiddleware, cache=page_cache, paths=CACHED_PAGES)
     # outermost: compresses what any layer answers (event streams and images are left alone)

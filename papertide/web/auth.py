@@ -95,7 +95,8 @@ def session_of(request: Request) -> str | None:
 
 
 def client_ip(request: Request) -> str:
-    """The peer address (uvicorn puts a trusted proxy's X-Forwarded-For here)."""
+    """The peer address (uvicorn puts X-Forwarded-For here, only from the proxies of the
+    forwarded_allow_ips setting)."""
     return request.client.host if request.client else "unknown"
 
 

@@ -36,9 +36,12 @@ def digest_router(
     router = APIRouter(prefix="/digest")
     store = digests.store
 
-    def page(request: Request, who: Viewer, name: str, context: dict[str, Any]) -> Response:
-        base = {"error": None, "cadences": CADENCES, "contents": CONTENTS}
-        return renderer.page(request, who, f"digest/{name}.html", base | context)
+    def page(
+        request: Request, who: Viewer, name: str, context: dict[str, Any], status: int = 200
+    ) -> Response:
+        base: dict[str, Any] = {"error": None, "cadences": CADENCES, "contents": CONTENTS}
+        base["can_mail"] = digests.can_mail
+        return renderer.page(request, who, f"digest/{name}.html", base | context, status)
 
     @router.get("/subscribe", response_class=HTMLResponse)
     def subscribe_form(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
@@ -53,17 +56,19 @@ def digest_router(
         cadence: str = Form("daily"),
         content: str = Form("both"),
     ) -> Response:
+        if not digests.can_mail:  # nothing is stored: no confirmation could reach anyone
+            return page(request, who, "subscribe", {"email": email, "done": None}, 503)
         limit, window_s = SUBSCRIBE_PER_IP
         wait = store.record_write(f"ip:{client_ip(request)}", "digest-subscribe", limit, window_s)
         if wait is not None:
             raise RateLimitError("too many subscriptions from this address; try later", wait)
-        user_id = who.user.id if who.user else None
-        try:
-            sub = digests.subscribe(email, cadence, content, user_id=user_id)
+        try:  # never linked to the viewer's account here: confirming while logged in does it
+            sub = digests.subscribe(email, cadence, content)
         except InputError as error:
             context = {"email": email, "done": None, "error": str(error)}
             return page(request, who, "subscribe", context)
-        return page(request, who, "subscribe", {"email": sub.email, "done": sub})
+        # the same answer for a new, pending or active address (no enumeration)
+        return page(request, who, "subscribe", {"email": sub.email, "done": sub.email})
 
     @router.get("/confirm", response_class=HTMLResponse)
     def confirm_page(
@@ -80,8 +85,8 @@ def digest_router(
         who: Annotated[Viewer, Depends(viewer)],
         token: str = Form("", max_length=TOKEN_MAX_CHARS),
     ) -> Response:
-        sub = digests.confirm(token)
-        preferences = digests.links(sub.id).preferences()
+        sub = digests.confirm(token, who.user)
+        preferences = digests.links(sub).preferences()
         context = {"sub": sub, "token": token, "done": True, "preferences": preferences}
         return page(request, who, "confirm", context)
 

@@ -32,7 +32,9 @@ from papertide.web.services import WebServices
 
 FEED_SIZE = 50
 MAX_FOLLOWS = 50  # topics read for one user's feed
+MAX_FEED_KEYWORDS = 10  # followed keywords searched for it (each is a search; #13)
 KEYWORD_HITS = 20  # papers per followed keyword
+FOLLOWING_CACHE_S = 300.0  # a user's feed is built at most once in this long (per worker)
 FEED_TOKEN_SALT = "papertide.following-feed"
 PUBLIC_CACHE = "public, max-age=300"
 FeedFormat = Literal["rss", "atom"]
@@ -58,14 +60,16 @@ def feeds_router(services: WebServices) -> APIRouter:
     return router
 
 
-def following_feed_token(secret_key: bytes, user: User) -> str:
-    """The signed token of a user's followed-topics feed (stable; it names the user's id)."""
-    return str(URLSafeSerializer(secret_key, salt=FEED_TOKEN_SALT).dumps({"user": user.id}))
+def following_feed_token(secret_key: bytes, user: User, version: int = 0) -> str:
+    """The signed token of a user's followed-topics feed: the user's id and the version of
+    their feed key (rotating it on the account page retires the tokens of before)."""
+    payload: dict[str, int] = {"user": user.id} | ({"v": version} if version else {})
+    return str(URLSafeSerializer(secret_key, salt=FEED_TOKEN_SALT).dumps(payload))
 
 
 def following_feed_url(services: WebServices, user: User, fmt: FeedFormat = "rss") -> str:
     """The absolute URL of a user's followed-topics feed, for their account page."""
-    token = following_feed_token(services.secret_key, user)
+    token = following_feed_token(services.secret_key, user, services.store.feed_key(user.id))
     path = f"/feeds/users/{quote(user.username)}/following.{fmt}"
     return f"{_base(services)}{path}?{urlencode({'token': token})}"
 
@@ -78,6 +82,9 @@ def user_for_feed_token(services: WebServices, username: str, token: str) -> Use
         data = None
     user_id = data.get("user") if isinstance(data, dict) else None
     user = services.store.user_by_id(user_id) if isinstance(user_id, int) else None
+    version = data.get("v", 0) if isinstance(data, dict) else None
+    if user is not None and version != services.store.feed_key(user.id):
+        user = None  # a link of before the last rotation
     if user is None or user.username.casefold() != username.casefold():
         raise ApiForbiddenError("this feed link is not valid; copy it again from your account")
     return user
@@ -178,6 +185,21 @@ def _add_topic_feeds(router: APIRouter, services: WebServices) -> None:
         self_path = f"/feeds/categories/{quote(category)}.{fmt}"
         return feed_response(services, fmt, f"Papers in {category}", page, papers, self_path)
 
+    kept: dict[tuple[int, tuple[Follow, ...]], tuple[datetime, list[Paper]]] = {}
+
+    def cached_papers(user: User) -> list[Paper]:
+        """The user's followed papers, built again only when their follows change or the
+        kept copy is FOLLOWING_CACHE_S old: feed readers poll, and a feed runs searches."""
+        follows = tuple(services.store.follows_of(user.id))
+        now = services.clock.now()
+        found = kept.get((user.id, follows))
+        if found is None or (now - found[0]).total_seconds() >= FOLLOWING_CACHE_S:
+            if len(kept) > 1_000:
+                kept.clear()
+            found = (now, followed_papers(services, follows))
+            kept[(user.id, follows)] = found
+        return found[1]
+
     @router.get(
         "/feeds/users/{username}/following.{fmt}",
         response_class=Response,
@@ -191,7 +213,7 @@ def _add_topic_feeds(router: APIRouter, services: WebServices) -> None:
         """Papers of the authors, categories and keywords a user follows, newest first.
         The token (signed, in the URL the account page shows) stands in for a login."""
         user = user_for_feed_token(services, username, token)
-        papers = followed_papers(services, services.store.follows_of(user.id))
+        papers = cached_papers(user)
         # the self link keeps the token: without it the feed's own URL answers 403
         self_path = _with_query(f"/feeds/users/{quote(user.username)}/following.{fmt}", token=token)
         title = f"Followed by {user.username}"
@@ -199,9 +221,12 @@ def _add_topic_feeds(router: APIRouter, services: WebServices) -> None:
 
 
 def followed_papers(services: WebServices, follows: Iterable[Follow]) -> list[Paper]:
-    """The newest FEED_SIZE papers of the followed topics, each paper once."""
+    """The newest FEED_SIZE papers of the followed topics (the first MAX_FOLLOWS, of which
+    at most MAX_FEED_KEYWORDS keywords), each paper once."""
     found: dict[str, Paper] = {}
-    for follow in list(follows)[:MAX_FOLLOWS]:
+    keywords = [f for f in follows if f.kind == "keyword"][:MAX_FEED_KEYWORDS]
+    chosen = [f for f in follows if f.kind != "keyword" or f in keywords][:MAX_FOLLOWS]
+    for follow in chosen:
         for paper in _papers_of(services, follow):
             found.setdefault(paper.id, paper)
     newest = sorted(found.values(), key=lambda p: p.published or p.updated or _OLDEST, reverse=True)

@@ -65,7 +65,10 @@ def _add_login(router: APIRouter, services: WebServices, renderer: Renderer, vie
         password: str = Form("", max_length=FIELD_MAX_CHARS),
         next: str = Form("/"),
     ) -> Response:
-        enforce(store, f"ip:{client_ip(request)}", "login", services.community.limits)
+        limits = services.community.limits
+        enforce(store, f"ip:{client_ip(request)}", "login", limits)
+        # per account too: rotating addresses does not buy more guesses at one password
+        enforce(store, f"account:{login.strip().casefold()}", "login_account", limits)
         try:
             user = accounts.log_in(login, password)
         except AuthError as error:
@@ -102,15 +105,19 @@ def _add_signup(router: APIRouter, services: WebServices, renderer: Renderer, vi
         password: str = Form("", max_length=FIELD_MAX_CHARS),
         next: str = Form("/"),
     ) -> Response:
-        enforce(store, f"ip:{client_ip(request)}", "signup", services.community.limits)
-        try:
-            user = accounts.sign_up(username, password, email.strip() or None)
+        address = email.strip() or None
+        try:  # a refused sign-up does not count toward the address's limit
+            accounts.check_sign_up(username, password, address)
+            enforce(store, f"ip:{client_ip(request)}", "signup", services.community.limits)
+            user, taken = accounts.open_sign_up(username, password, address)
         except InputError as error:
             status = 409 if isinstance(error, ConflictError) else 400
             context = {"next": safe_next(next), "username": username, "email": email}
             return _form_page(
                 renderer, request, who, "signup.html", context | {"error": str(error)}, status
             )
+        if taken is not None:  # the same answer; the address's owner is told by email
+            services.digests.notify_address_in_use(taken)
         return _logged_in(accounts, request, user, next)
 
 
@@ -135,6 +142,14 @@ def _add_account(router: APIRouter, services: WebServices, renderer: Renderer, v
         context = _account(services, who.user, token)
         return renderer.page(request, who, "account.html", context)
 
+    @router.post("/account/feed-key/rotate")
+    def rotate_feed_key(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+        """New feed links (followed topics and For you); the old ones stop working."""
+        if who.user is None:
+            return to_login(request, "/account")
+        services.store.rotate_feed_key(who.user.id)
+        return RedirectResponse("/account#following-feed", status_code=303)
+
     @router.post("/account/tokens/{token_id}/revoke")
     def revoke_token(
         request: Request, token_id: str, who: Annotated[Viewer, Depends(viewer)]
@@ -150,7 +165,7 @@ def _add_collections(
 ) -> None:
     store = services.store
 
-    @router.get("/collections/{collection_id}", response_class=HTMLResponse)
+    @router.get("/collections/{collection_id:id}", response_class=HTMLResponse)
     def collection(
         request: Request, collection_id: int, who: Annotated[Viewer, Depends(viewer)]
     ) -> Response:
@@ -161,7 +176,7 @@ def _add_collections(
         rows = paper_rows(services, who.user, [(None, paper) for paper in papers])
         return renderer.page(request, who, "collection.html", {"collection": found, "rows": rows})
 
-    @router.post("/collections/{collection_id}/remove")
+    @router.post("/collections/{collection_id:id}/remove")
     def remove_from_collection(
         request: Request,
         collection_id: int,

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from papertide.community.ratelimit import enforce
 from papertide.errors import InputError
-from papertide.rank.bibtex import MAX_BIBTEX_CHARS
+from papertide.rank.bibtex import MAX_BIBTEX_BYTES
 from papertide.rank.foryou import ForYouService
 from papertide.web.api_foryou import FOR_YOU_LIMIT, foryou_feed_url, foryou_service
 from papertide.web.auth import Viewer
@@ -103,7 +103,9 @@ def _add_model(
         if who.user is None:
             return to_login(request, "/for-you")
         enforce(services.store, f"user:{who.user.id}", "vote", services.community.limits)
-        data = file.file.read(MAX_BIBTEX_CHARS * 4 + 1)
+        data = file.file.read(MAX_BIBTEX_BYTES + 1)
+        if len(data) > MAX_BIBTEX_BYTES:
+            raise InputError(f"BibTeX file too large: at most {MAX_BIBTEX_BYTES:,} bytes")
         matched = foryou.seed_bibtex(who.user.id, data)
         context = {"matched": matched, "entries": len(matched.matched) + len(matched.unmatched)}
         return renderer.page(request, who, "foryou_bibtex.html", context)

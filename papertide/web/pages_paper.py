@@ -107,7 +107,7 @@ def _add_comments(router: APIRouter, services: WebServices, viewer: Any) -> None
         made = community.comment(who.user, key, body)
         return RedirectResponse(f"{paper_url(key)}#comment-{made.id}", status_code=303)
 
-    @router.post("/comments/{comment_id}/delete")
+    @router.post("/comments/{comment_id:id}/delete")
     def delete_comment(
         request: Request,
         comment_id: int,

@@ -126,6 +126,23 @@ class PgAccounts(PgBase):
             )
             return cursor.rowcount > 0
 
+    def feed_key(self, user_id: int) -> int:
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT version FROM feed_keys WHERE user_id = %s", (user_id,)
+            ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def rotate_feed_key(self, user_id: int) -> int:
+        with self._transaction() as conn:
+            row = conn.execute(
+                "INSERT INTO feed_keys (user_id, version) VALUES (%s, 1) ON CONFLICT (user_id)"
+                " DO UPDATE SET version = feed_keys.version + 1 RETURNING version",
+                (user_id,),
+            ).fetchone()
+        assert row is not None
+        return int(row[0])
+
     def _one_user(self, sql: str, *params: object) -> User | None:
         with self._transaction() as conn:
             row = conn.execute(sql, params).fetchone()

@@ -25,7 +25,7 @@ from papertide.store.postgres.connection import Connection, PgBase
 
 _SUBSCRIPTION = (
     "id, email, user_id, cadence, content, created_at, confirmed_at, unsubscribed_at,"
-    " paused_at, bounces, last_error"
+    " paused_at, bounces, last_error, epoch"
 )
 _SEND = (
     "subscription_id, period, status, message_id, paper_ids, items, attempts, claimed_at,"
@@ -45,7 +45,7 @@ class PgDigests(PgBase):
                 "INSERT INTO subscriptions (email, user_id, cadence, content, created_at)"
                 " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (lower(email)) DO UPDATE"
                 " SET cadence = excluded.cadence, content = excluded.content,"
-                " user_id = coalesce(excluded.user_id, subscriptions.user_id),"
+                " epoch = subscriptions.epoch + 1,"
                 " confirmed_at = NULL, unsubscribed_at = NULL, paused_at = NULL, bounces = 0,"
                 " last_error = NULL WHERE subscriptions.unsubscribed_at IS NOT NULL"
                 " OR subscriptions.paused_at IS NOT NULL",
@@ -80,6 +80,13 @@ class PgDigests(PgBase):
             "UPDATE subscriptions SET confirmed_at = %s WHERE id = %s AND confirmed_at IS NULL"
             " AND unsubscribed_at IS NULL AND paused_at IS NULL",
             (self._now(), subscription_id),
+            subscription_id,
+        )
+
+    def link_subscription(self, subscription_id: int, user_id: int) -> Subscription | None:
+        return self._update(
+            "UPDATE subscriptions SET user_id = %s WHERE id = %s",
+            (user_id, subscription_id),
             subscription_id,
         )
 
@@ -255,7 +262,10 @@ class PgDigests(PgBase):
             ).rowcount
 
     def ratings_of(
-        self, user_id: int | None = None, subscription_id: int | None = None
+        self,
+        user_id: int | None = None,
+        subscription_id: int | None = None,
+        limit: int | None = None,
     ) -> list[Rating]:
         where, key = "user_id = %s", user_id
         if user_id is None:
@@ -263,8 +273,8 @@ class PgDigests(PgBase):
         with self._transaction() as conn:
             rows = conn.execute(
                 f"SELECT paper_id, value, source, at FROM ratings WHERE {where}"
-                " ORDER BY at DESC, id DESC",
-                (key,),
+                " ORDER BY at DESC, id DESC LIMIT %s",
+                (key, limit),
             ).fetchall()
         return [_rating(row) for row in rows]
 
@@ -302,7 +312,7 @@ def _one(conn: Connection, sql: str, key: object) -> Subscription | None:
 def _subscription(row: tuple[Any, ...]) -> Subscription:
     return Subscription(
         int(row[0]), str(row[1]), None if row[2] is None else int(row[2]), str(row[3]),
-        str(row[4]), row[5], row[6], row[7], row[8], int(row[9]), row[10],
+        str(row[4]), row[5], row[6], row[7], row[8], int(row[9]), row[10], int(row[11]),
     )  # fmt: skip
 
 

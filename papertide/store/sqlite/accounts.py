@@ -127,6 +127,21 @@ class SqliteAccounts(SqliteBase):
             )
             return cursor.rowcount > 0
 
+    def feed_key(self, user_id: int) -> int:
+        row = self._conn.execute(
+            "SELECT version FROM feed_keys WHERE user_id = ?", (user_id,)
+        ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    def rotate_feed_key(self, user_id: int) -> int:
+        with self._transaction() as conn:
+            row = conn.execute(
+                "INSERT INTO feed_keys (user_id, version) VALUES (?, 1) ON CONFLICT (user_id)"
+                " DO UPDATE SET version = feed_keys.version + 1 RETURNING version",
+                (user_id,),
+            ).fetchone()
+        return int(row[0])
+
     def _one_user(self, sql: str, *params: object) -> User | None:
         row = self._conn.execute(sql, params).fetchone()
         return None if row is None else _user(row)

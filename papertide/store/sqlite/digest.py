@@ -25,7 +25,7 @@ from papertide.store.sqlite.connection import SqliteBase, stamp, when
 
 _SUBSCRIPTION = (
     "id, email, user_id, cadence, content, created_at, confirmed_at, unsubscribed_at,"
-    " paused_at, bounces, last_error"
+    " paused_at, bounces, last_error, epoch"
 )
 _SEND = (
     "subscription_id, period, status, message_id, paper_ids, items, attempts, claimed_at,"
@@ -49,10 +49,10 @@ class SqliteDigests(SqliteBase):
                 )
             elif found.unsubscribed_at or found.paused_at:
                 conn.execute(
-                    "UPDATE subscriptions SET cadence=?, content=?, user_id=coalesce(?, user_id),"
+                    "UPDATE subscriptions SET cadence=?, content=?, epoch=epoch+1,"
                     " confirmed_at=NULL, unsubscribed_at=NULL, paused_at=NULL, bounces=0,"
                     " last_error=NULL WHERE id=?",
-                    (cadence, content, user_id, found.id),
+                    (cadence, content, found.id),
                 )
             else:
                 return found
@@ -79,6 +79,13 @@ class SqliteDigests(SqliteBase):
             "UPDATE subscriptions SET confirmed_at=? WHERE id=? AND confirmed_at IS NULL"
             " AND unsubscribed_at IS NULL AND paused_at IS NULL",
             (stamp(self.clock.now()), subscription_id),
+            subscription_id,
+        )
+
+    def link_subscription(self, subscription_id: int, user_id: int) -> Subscription | None:
+        return self._update(
+            "UPDATE subscriptions SET user_id=? WHERE id=?",
+            (user_id, subscription_id),
             subscription_id,
         )
 
@@ -245,15 +252,18 @@ class SqliteDigests(SqliteBase):
             ).rowcount
 
     def ratings_of(
-        self, user_id: int | None = None, subscription_id: int | None = None
+        self,
+        user_id: int | None = None,
+        subscription_id: int | None = None,
+        limit: int | None = None,
     ) -> list[Rating]:
         where, key = "user_id = ?", user_id
         if user_id is None:
             where, key = "user_id IS NULL AND subscription_id = ?", subscription_id
         rows = self._conn.execute(
             f"SELECT paper_id, value, source, at FROM ratings WHERE {where}"
-            " ORDER BY at DESC, id DESC",
-            (key,),
+            " ORDER BY at DESC, id DESC LIMIT ?",
+            (key, -1 if limit is None else limit),
         )
         return [_rating(row) for row in rows]
 
@@ -296,6 +306,7 @@ def _subscription(row: sqlite3.Row) -> Subscription:
         int(row[0]), str(row[1]), None if row[2] is None else int(row[2]), str(row[3]),
         str(row[4]), when(row[5]), _maybe_when(row[6]), _maybe_when(row[7]),
         _maybe_when(row[8]), int(row[9]), None if row[10] is None else str(row[10]),
+        int(row[11]),
     )  # fmt: skip
 
 

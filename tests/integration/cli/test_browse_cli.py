@@ -143,3 +143,14 @@ def test_every_command_answers_help(cli):
         result = cli(command, "--help")
         assert result.returncode == 0 and "Usage:" in result.stdout, command
     assert cli("--version").stdout.startswith("papertide, version ")
+
+
+def test_export_csv_neutralises_cells_a_spreadsheet_would_run(cli, tmp_path):
+    """#13: a title like =cmd|' /C calc'!A0 was written as it is (formula injection)."""
+    hostile = json.loads(paper_line(1)) | {"title": "=cmd|' /C calc'!A0", "comment": "@SUM(1)"}
+    path = tmp_path / "hostile.jsonl"
+    path.write_text(json.dumps(hostile) + "\n")
+    cli("ingest", "jsonl", str(path))
+    [row] = list(csv.DictReader(io.StringIO(cli("export", "--format", "csv").stdout)))
+    assert row["title"] == "'=cmd|' /C calc'!A0" and row["comment"] == "'@SUM(1)"
+    assert row["id"] == "2601.00001"

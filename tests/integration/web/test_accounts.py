@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from fastapi.testclient import TestClient
+
+from papertide.digest.send import RecordingMailer
 from tests.integration.web.conftest import PASSWORD, PLAIN_ID, Site
 
 
@@ -72,9 +77,58 @@ def test_api_token_is_shown_once_and_authenticates(site: Site):
 
 
 def test_login_is_rate_limited_per_address(site: Site):
-    answers = [log_in(site, "nobody", "whatever pw").status_code for _ in range(21)]
+    answers = [log_in(site, f"nobody{n}", "whatever pw").status_code for n in range(21)]
     assert answers[:20] == [401] * 20
     assert answers[20] == 429
+
+
+def test_login_is_rate_limited_per_account_whatever_the_address(site: Site):
+    site.sign_up("alice")
+    answers = []
+    for n in range(11):  # a fresh client each time: as if from another address
+        with TestClient(site.client.app, client=(f"10.0.0.{n}", 5000)) as other:
+            found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', other.get("/login").text)
+            assert found
+            token = found[1]
+            form = {"login": "ALICE", "password": "guess {n}", "csrf_token": token}
+            answers.append(other.post("/login", data=form, follow_redirects=False).status_code)
+    assert answers[:10] == [401] * 10 and answers[10] == 429
+
+
+def test_weak_passwords_are_refused_at_signup(site: Site):
+    for password in ("password", "12345678", " " * 8, "alice_smith"):
+        token = site.csrf("/signup")
+        form = {"username": "alice_smith", "password": password, "csrf_token": token}
+        answer = site.client.post("/signup", data=form, follow_redirects=False)
+        assert answer.status_code == 400, password
+    assert site.store.user_login("alice_smith") is None
+
+
+def test_refused_signups_do_not_count_toward_the_address_limit(site: Site):
+    for _ in range(6):
+        token = site.csrf("/signup")
+        form = {"username": "x", "password": "password", "csrf_token": token}
+        assert site.client.post("/signup", data=form).status_code == 400
+    for name in ("ann", "bea", "cid", "dee", "eve"):
+        site.client.cookies.clear()
+        site.sign_up(name)
+
+
+def test_signup_with_a_registered_email_answers_as_any_signup(site: Site):
+    answers = []
+    for name in ("ada", "mallory"):
+        site.client.cookies.clear()
+        token = site.csrf("/signup")
+        form = {"username": name, "password": PASSWORD, "email": "ada@example.org"}
+        answer = site.client.post("/signup", data=form | {"csrf_token": token})
+        answers.append(answer)
+    assert [a.status_code for a in answers] == [200, 200]
+    assert "already" not in answers[1].text
+    mallory = site.store.user_login("mallory")
+    assert mallory is not None and mallory[0].email is None
+    mailer = site.services.digests.mailer
+    assert isinstance(mailer, RecordingMailer)
+    assert [m.to for m in mailer.sent] == ["ada@example.org"]  # the owner is told instead
 
 
 def test_collections_page_lists_bookmarks_and_removes_them(site: Site):

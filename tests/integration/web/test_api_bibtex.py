@@ -102,5 +102,5 @@ def test_a_collection_as_bibtex_for_its_owner_only(client, world):
     assert client.get(path).status_code == 404
     client.cookies.clear()
     assert client.get(path).status_code == 401
-    assert client.get("/collections/notanumber.bib").status_code == 422
+    assert client.get("/collections/notanumber.bib").status_code == 404
     assert client.get(f"/collections/{2**70}.bib").status_code in (401, 404, 422)

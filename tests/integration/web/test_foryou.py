@@ -232,3 +232,22 @@ def test_rate_is_rate_limited_like_votes(site: Site) -> None:
         assert site.post(f"/papers/{VISION_ID}/rate", {"value": value}).status_code == 303
     assert site.post(f"/papers/{VISION_ID}/rate", {"value": "up"}).status_code == 429
     assert site.store.ratings_of(user_id=1) == []
+
+
+def test_bibtex_upload_is_bounded_in_entries_and_bytes(site: Site) -> None:
+    """#13 M2: one 10,500-entry upload made every later /for-you cost seconds."""
+    from papertide.rank.bibtex import MAX_BIBTEX_BYTES, MAX_BIBTEX_ENTRIES
+
+    site.sign_up()
+    many = "".join(
+        f"@misc{{k{n}, title={{T{n}}}, eprint={{2601.{n:05d}}}}}\n"
+        for n in range(MAX_BIBTEX_ENTRIES + 1)
+    )
+    huge = b"@misc{k, title={" + b"x" * MAX_BIBTEX_BYTES + b"}}\n"
+    for data in (many.encode(), huge):
+        form = {"csrf_token": site.csrf()}
+        answer = site.client.post(
+            "/for-you/bibtex", data=form, files={"file": ("big.bib", data, "text/plain")}
+        )
+        assert answer.status_code == 400 and "BibTeX" in answer.text
+    assert site.store.ratings_of(user_id=1) == []

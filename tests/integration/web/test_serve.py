@@ -124,3 +124,21 @@ def test_serve_answers_the_daily_page(served: tuple[str, subprocess.Popen[bytes]
     places = [next(i for i, line in enumerate(lines) if part in line) for part in welcome]
     assert places == sorted(places)
     assert places[-1] < next(i for i, line in enumerate(lines) if "Uvicorn running" in line)
+
+
+def test_serve_ignores_forwarded_for_from_unconfigured_peers(
+    served: tuple[str, subprocess.Popen[bytes]],
+):
+    """#13: X-Forwarded-For was believed from loopback, so rotating it bypassed the login
+    throttle; without forwarded_allow_ips no peer's forwarded headers count."""
+    base, process = served
+    wait_until_ready(f"{base}/login", process)
+    answers = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for n in range(21):
+            page = client.get("/login").text
+            token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+            form = {"login": f"nobody{n}", "password": "whatever pw", "csrf_token": token}
+            forwarded = {"X-Forwarded-For": f"203.0.113.{n}"}
+            answers.append(client.post("/login", data=form, headers=forwarded).status_code)
+    assert answers[:20] == [401] * 20 and answers[20] == 429

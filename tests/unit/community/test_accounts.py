@@ -8,10 +8,10 @@ import pytest
 
 from papertide.community.accounts import (
     check_email,
-    check_password,
     check_username,
     hash_token,
 )
+from papertide.community.passwords import WeakPasswordError, check_password
 from papertide.errors import InputError
 
 
@@ -27,11 +27,26 @@ def test_check_username_rejects_others_with_the_rule(name):
 
 
 def test_check_password_length_bounds():
-    assert check_password("8 chars!") == "8 chars!"
-    assert check_password("p" * 1024) == "p" * 1024
+    check_password("quokka velvet")
+    check_password("quokka velvet " + "p" * 1010)
     for bad in ("7 chars", "p" * 1025):
         with pytest.raises(InputError, match="8 to 1024 characters"):
             check_password(bad)
+
+
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("password", "common"),
+        ("12345678", "common"),
+        (" " * 8, "only spaces"),
+        ("alice_smith", "username"),
+        ("alice@example.org", "username or email"),
+    ],
+)
+def test_check_password_refuses_guessable_and_own_names(password, why):
+    with pytest.raises(WeakPasswordError, match=why):
+        check_password(password, "alice_smith", "alice@example.org")
 
 
 def test_check_email_blank_is_none_and_shape_is_checked():
