@@ -65,6 +65,9 @@ def test_hnsw_graph_reloads_after_papertide_index_refreshes_it(tmp_path: Path, s
     assert new not in {pk for pk, _ in vectors.search(EMBEDDER.embed([text])[0], 10)}
     refresh_graph(store, EMBEDDER, graph, SMALL_LIMIT)
     assert finds(vectors, clock, new, text)
+    # the worker maps the new file in place of the old one, which the rename had unlinked
+    maps = [line for line in Path("/proc/self/maps").read_text().splitlines() if str(graph) in line]
+    assert maps and not any(line.endswith("(deleted)") for line in maps)
 
 
 def test_exact_vectors_become_the_hnsw_graph_once_the_store_crosses_the_limit(
