@@ -1,22 +1,27 @@
-"""End-to-end search benchmark (issue #3): ingest N papers (the 74,728 real ones, plus papers
-generated from real text by bench/corpus.py beyond that), time `papertide index` (BM25 index,
-static embeddings, vector index) in a child process, then measure in this process, after
-warm-up, one query at a time: hybrid search and similar papers, against a BM25-only baseline
-measured in the same run; and this process's peak resident memory.
-Usage: python bench/search.py [--papers 74728] [--queries 200] [--work DIR]
-(--work keeps the indexed store in DIR and reuses it on the next run with the same --papers.)
+"""End-to-end search benchmark (issues #3, #16): ingest N papers (the 74,728 real ones, plus
+papers generated from real text by bench/corpus.py beyond that), time `papertide index` (BM25
+index, static embeddings, vector index) in a child process, then start W worker processes that
+open the search service the way `papertide serve` workers do (the saved vector graph
+memory-mapped) and measure, after warm-up, one query at a time in each worker in turn: hybrid
+search and similar papers, against a BM25-only baseline measured in the same run; then the
+workers' memory together (PSS, which splits pages shared between them, and RSS) and the
+recall@10 of their vector index against exact search.
+Usage: python bench/search.py [--papers 74728] [--queries 200] [--workers 1] [--work DIR]
+(--work keeps the ingested and the indexed store in DIR and reuses them on the next run with
+the same --papers.)
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import resource
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import get_context
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TypeVar
 
@@ -43,17 +48,20 @@ def prepare(shared: Path, work: Path, papers: int) -> tuple[Path, float, float]:
     if done.exists():
         seconds, peak = done.read_text().split()
         return work / "bench.db", float(seconds), float(peak)
-    corpus = work / "corpus.jsonl"
-    write_corpus(shared, corpus, papers)
     db = work / "bench.db"
-    ingest = run_measured(papertide("ingest", "jsonl", str(corpus), "--db", str(db)))
-    if ingest.returncode != 0:
-        raise SystemExit(f"ingest failed: {ingest.stderr}")
+    ingested = work / f"ingested-{papers}.txt"
+    if not ingested.exists():
+        corpus = work / "corpus.jsonl"
+        write_corpus(shared, corpus, papers)
+        ingest = run_measured(papertide("ingest", "jsonl", str(corpus), "--db", str(db)))
+        if ingest.returncode != 0:
+            raise SystemExit(f"ingest failed: {ingest.stderr}")
+        corpus.unlink()
+        ingested.write_text(f"{ingest.seconds} {ingest.peak_mb}")
     index = run_measured(papertide("index", "--db", str(db)))
     if index.returncode != 0:
         raise SystemExit(f"index failed: {index.stderr}")
     print(f"index: {index.seconds:.0f} s, {index.peak_mb:.0f} MB")
-    corpus.unlink()
     done.write_text(f"{index.seconds} {index.peak_mb}")
     return db, index.seconds, index.peak_mb
 
@@ -80,10 +88,30 @@ def timed(calls: Sequence[T], run: Callable[[T], object]) -> list[float]:
     return times
 
 
+@dataclass(frozen=True)
+class Timings:
+    """One worker's query times in milliseconds."""
+
+    bm25: list[float]
+    hybrid: list[float]
+    similar: list[float]
+
+
+@dataclass(frozen=True)
+class Memory:
+    """One process's memory from /proc/<pid>/smaps: PSS and RSS in MB, and the PSS of the
+    vector graph file's pages (shared by every process that maps it)."""
+
+    pss: float
+    rss: float
+    graph_pss: float
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--papers", type=int, default=REAL)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1, help="serve-like worker processes")
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--work", type=Path, help="keep the indexed store here and reuse it")
     args = parser.parse_args()
@@ -91,24 +119,15 @@ def main() -> None:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
         db, index_s, index_mb = prepare(args.shared, work, args.papers)
-        # the queries come from a child process: the real papers never load into this one,
-        # whose memory is the serving figure
+        # the queries come from a child process: the real papers never load into this one
         with ProcessPoolExecutor(1, mp_context=get_context("fork")) as child:
             queries = child.submit(title_queries, args.shared, args.queries).result()
-        store = SqliteStore(db, SystemClock())
-        service = build_search_service(Settings(db=str(db)), store)
-        step = max(1, args.papers // args.queries)
-        found = store.ids_for(range(1, args.papers + 1, step))
-        ids = [found[pk] for pk in sorted(found)]
-        service.search(queries[0])  # warm-up
-        parsed = [parse_query(q) for q in queries]
-        bm25 = timed(parsed, lambda q: service.lexical.search(q, 100))
-        hybrid = timed(queries, lambda q: service.search(q, 10))
-        similar = timed(ids[: args.queries], lambda pid: service.similar(pid, 10))
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        resident = _resident_mb()
-        recall = _recall_at_10(store, service, args.queries)  # after the memory figures
-        store.close()
+        timings, memory, recall = run_workers(db, queries, args.papers, args.workers)
+    bm25 = [t for w in timings for t in w.bm25]
+    hybrid = [t for w in timings for t in w.hybrid]
+    similar = [t for w in timings for t in w.similar]
+    per_worker = ", ".join(f"{m.pss:.0f}" for m in memory)
+    graph = sum(m.graph_pss for m in memory)
     rows = [
         ("`papertide index` end to end (BM25 + static embeddings + vectors)",
          f"{index_s:.0f} s, peak {index_mb:.0f} MB"),
@@ -117,14 +136,94 @@ def main() -> None:
         ("similar papers (top 10)", latency(similar)),
         ("dense index recall@10 against exact search (stored vectors as queries)",
          f"{recall:.3f}"),
-        ("resident memory of the serving process after the queries (peak)",
-         f"{resident:.0f} MB ({peak:.0f} MB)"),
+        (f"memory of the {args.workers} workers after the queries, PSS (pages shared between"
+         " them counted once)",
+         f"{sum(m.pss for m in memory):.0f} MB (per worker {per_worker} MB; the memory-mapped"
+         f" vector graph {graph:.0f} MB of it)"),
+        (f"memory of the {args.workers} workers, RSS summed (shared pages counted in each)",
+         f"{sum(m.rss for m in memory):.0f} MB"),
     ]  # fmt: skip
     table = ["| what | figure |", "|---|---|", *(f"| {w} | {f} |" for w, f in rows)]
-    command = f"python bench/search.py --papers {args.papers} --queries {args.queries}"
-    text = f"Command: `{command}`; one query at a time after a warm-up.\n\n" + "\n".join(table)
+    command = (
+        f"python bench/search.py --papers {args.papers} --queries {args.queries}"
+        f" --workers {args.workers}"
+    )
+    text = (
+        f"Command: `{command}`; each worker opens the search service as `papertide serve`"
+        " workers do; one query at a time after a warm-up, the workers taking turns; latency"
+        " over all workers' queries.\n\n" + "\n".join(table)
+    )
     write_section(f"Search at {args.papers:,} papers", text)
     print(text)
+
+
+def run_workers(
+    db: Path, queries: list[str], papers: int, workers: int
+) -> tuple[list[Timings], list[Memory], float]:
+    """Start `workers` serve-like processes; each answers the queries when its turn comes.
+    Their memory is read once all have answered, then the first one measures recall."""
+    context = get_context("spawn")  # fresh interpreters, as serve's workers
+    links, processes = [], []
+    for _ in range(workers):
+        ours, theirs = context.Pipe()
+        process = context.Process(target=serve_worker, args=(db, queries, papers, theirs))
+        process.start()
+        links.append(ours)
+        processes.append(process)
+    for link in links:
+        link.recv()  # loaded and warmed up
+    timings = []
+    for link in links:
+        link.send("queries")
+        timings.append(link.recv())
+    memory = [read_memory(process.pid) for process in processes if process.pid is not None]
+    links[0].send("recall")
+    recall = float(links[0].recv())
+    for link in links:
+        link.send("exit")
+    for process in processes:
+        process.join()
+    return timings, memory, recall
+
+
+def serve_worker(db: Path, queries: list[str], papers: int, link: Connection) -> None:
+    """A process holding the search service as a `papertide serve` worker builds it."""
+    store = SqliteStore(db, SystemClock())
+    service = build_search_service(Settings(db=str(db)), store)
+    step = max(1, papers // len(queries))
+    found = store.ids_for(range(1, papers + 1, step))
+    ids = [found[pk] for pk in sorted(found)][: len(queries)]
+    service.search(queries[0])  # warm-up
+    link.send("ready")
+    while (order := link.recv()) != "exit":
+        if order == "queries":
+            parsed = [parse_query(q) for q in queries]
+            link.send(
+                Timings(
+                    timed(parsed, lambda q: service.lexical.search(q, 100)),
+                    timed(queries, lambda q: service.search(q, 10)),
+                    timed(ids, lambda pid: service.similar(pid, 10)),
+                )
+            )
+        elif order == "recall":
+            link.send(_recall_at_10(store, service, len(queries)))
+    store.close()
+
+
+def read_memory(pid: int) -> Memory:
+    """PSS, RSS and the graph file's PSS of process `pid`, in MB, from /proc/<pid>/smaps."""
+    totals = {"Pss": 0, "Rss": 0}
+    graph = 0
+    in_graph = False
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        field, _, rest = line.partition(":")
+        if " " in field:  # a mapping's header line: address range, permissions, ..., path
+            in_graph = ".usearch" in line
+        elif field in totals:
+            kb = int(rest.split()[0])
+            totals[field] += kb
+            graph += kb if in_graph and field == "Pss" else 0
+    return Memory(totals["Pss"] / 1024, totals["Rss"] / 1024, graph / 1024)
 
 
 def _recall_at_10(store: SqliteStore, service: SearchService, count: int) -> float:
@@ -140,14 +239,6 @@ def _recall_at_10(store: SqliteStore, service: SearchService, count: int) -> flo
         found = {pk for pk, _ in service.vectors.search(query, 10)}
         recalls.append(len(truth & found) / len(truth))
     return float(np.mean(recalls))
-
-
-def _resident_mb() -> float:
-    """This process's resident set now (VmRSS), in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def latency(times: list[float]) -> str:

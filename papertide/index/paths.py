@@ -30,7 +30,7 @@ def index_paths(settings: Settings) -> tuple[Path, Path] | None:
 def graph_file(settings: Settings, model: str) -> Path | None:
     """The file `papertide index` saves `model`'s HNSW graph to; None for in-memory indexes."""
     paths = index_paths(settings)
-    return paths[1] / f"{model}.hnsw" if paths else None
+    return paths[1] / f"{model}.usearch" if paths else None
 
 
 def graph_in_use(settings: Settings, store: Store, model: str, exact_limit: int) -> Path | None:
@@ -43,11 +43,12 @@ def graph_in_use(settings: Settings, store: Store, model: str, exact_limit: int)
 def load_vectors(
     settings: Settings, store: Store, embedder: Embedder, exact_limit: int
 ) -> ExactIndex | HnswIndex:
-    """Exact search below `exact_limit` vectors, the saved HNSW graph beyond."""
+    """Exact search below `exact_limit` vectors, the saved HNSW graph beyond: memory-mapped,
+    so every worker on the host shares one copy of it."""
     graph = graph_in_use(settings, store, embedder.name, exact_limit)
     if graph is None:
         return load_exact(store, embedder.name, embedder.dim)
-    return HnswIndex.load(embedder.name, embedder.dim, graph)
+    return HnswIndex.view(embedder.name, embedder.dim, graph)
 
 
 def vectors_version(

@@ -95,7 +95,9 @@ def refresh_graph(
     vectors written since; a missing or unreadable graph or state, or other HNSW parameters,
     means a rebuild. A store small enough for exact search has its graph removed. The graph is
     saved before its state, each by an atomic rename, so a crash at any point leaves a state
-    no newer than its graph and the next run redoes at most the last additions.
+    no newer than its graph and the next run redoes at most the last additions. Serving
+    workers memory-map the graph file: the rename leaves their view of the old file intact
+    until they open the new one (search/refresh.py), and the file is never written in place.
     """
     total = dict(store.embedding_models()).get(embedder.name, 0)
     state_path = path.with_name(path.name + ".json")
@@ -109,7 +111,7 @@ def refresh_graph(
         graph = HnswIndex.load(embedder.name, embedder.dim, path)
         batches = store.iter_changed_vectors(embedder.name, saved.seq)
     else:
-        graph = HnswIndex.create(embedder.name, embedder.dim, total)
+        graph = HnswIndex.create(embedder.name, embedder.dim)
         batches = store.iter_vectors(embedder.name)
     added = 0
     for batch in batches:

@@ -72,42 +72,50 @@ def load_exact(store: Store, model: str, dim: int) -> ExactIndex:
 
 HNSW_M = 32  # links per node; M=16 stayed below recall@10 0.95 (BENCHMARKS.md)
 HNSW_EF_CONSTRUCTION = 200
-HNSW_EF_SEARCH = 384
+HNSW_EF_SEARCH = 768  # f16 graph: ef 512 gave recall@10 0.960 at 200k papers, 1024 gave 0.976
+HNSW_DTYPE = "f16"  # half the file of f32 for the same recall (BENCHMARKS.md, "Vector index")
 EXACT_LIMIT = 50_000  # below this many vectors exact search is fast enough (< 5 ms)
 
 
 class HnswIndex:
-    """An HNSW graph (hnswlib) over one model's vectors, saved beside the database.
+    """An HNSW graph (usearch, float16) over one model's vectors, saved in one file beside
+    the database.
 
-    Labels are paper pks. Rebuildable from the store at any time; `add` takes new and changed
-    vectors (an existing label is overwritten in place).
+    Labels are paper pks. Rebuildable from the store at any time. A graph opened with `view`
+    is the saved file memory-mapped read-only: every worker process on a host shares its
+    pages through the page cache instead of holding its own copy. A graph from `create` or
+    `load` is in this process's memory and takes `add` (an existing label is replaced).
     """
 
     def __init__(self, model: str, dim: int, graph: Any) -> None:
         self.model = model
         self.dim = dim
         self._index = graph
-        self._index.set_ef(HNSW_EF_SEARCH)
+        self._index.expansion_search = HNSW_EF_SEARCH
 
     @classmethod
-    def create(cls, model: str, dim: int, capacity: int) -> HnswIndex:
-        """An empty graph with room for `capacity` vectors (it grows when needed)."""
-        import hnswlib
+    def create(cls, model: str, dim: int) -> HnswIndex:
+        """An empty graph (it grows as vectors are added)."""
+        from usearch.index import Index
 
-        graph = hnswlib.Index(space="ip", dim=dim)
-        graph.init_index(
-            max_elements=max(capacity, 1), ef_construction=HNSW_EF_CONSTRUCTION, M=HNSW_M
+        graph = Index(
+            ndim=dim,
+            metric="ip",
+            dtype=HNSW_DTYPE,
+            connectivity=HNSW_M,
+            expansion_add=HNSW_EF_CONSTRUCTION,
         )
         return cls(model, dim, graph)
 
     def __len__(self) -> int:
-        return int(self._index.get_current_count())
+        return len(self._index)
 
     def add(self, keys: npt.NDArray[np.int64], vectors: Matrix) -> None:
-        needed = len(self) + len(keys)
-        if needed > self._index.get_max_elements():
-            self._index.resize_index(max(needed, 2 * self._index.get_max_elements()))
-        self._index.add_items(vectors, keys.astype(np.uint64), num_threads=2)
+        labels = keys.astype(np.uint64)
+        present = labels[np.asarray(self._index.contains(labels), dtype=bool).reshape(-1)]
+        if len(present):
+            self._index.remove(present)
+        self._index.add(labels, vectors.astype(np.float32), threads=2)
 
     def search(
         self, query: Matrix, k: int, exclude: frozenset[int] = frozenset()
@@ -115,22 +123,39 @@ class HnswIndex:
         wanted = min(k + len(exclude), len(self))
         if wanted == 0 or k <= 0:
             return []
-        labels, distances = self._index.knn_query(query.astype(np.float32), k=wanted)
-        hits = [(int(pk), 1.0 - float(d)) for pk, d in zip(labels[0], distances[0], strict=True)]
+        found = self._index.search(query.astype(np.float32), wanted, threads=1)
+        hits = [
+            (int(pk), 1.0 - float(d)) for pk, d in zip(found.keys, found.distances, strict=True)
+        ]
         return [hit for hit in hits if hit[0] not in exclude][:k]
 
     def save(self, path: Path) -> None:
-        """Write the graph to `path` atomically (a reader sees the old or the new graph)."""
+        """Write the graph to `path` atomically: it is written aside, flushed to disk and
+        renamed in, so a reader (or a worker's view of the old file, which the rename leaves
+        intact) sees the old or the new graph, never a part of one."""
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
-        self._index.save_index(str(partial))
+        self._index.save(str(partial))
+        with partial.open("rb") as written:
+            os.fsync(written.fileno())
         os.replace(partial, path)
 
     @classmethod
     def load(cls, model: str, dim: int, path: Path) -> HnswIndex:
-        """A graph saved by `save`."""
-        import hnswlib
+        """A graph saved by `save`, read into this process's memory (to add to it)."""
+        return cls._open(model, dim, path, view=False)
 
-        graph = hnswlib.Index(space="ip", dim=dim)
-        graph.load_index(str(path))
+    @classmethod
+    def view(cls, model: str, dim: int, path: Path) -> HnswIndex:
+        """A graph saved by `save`, memory-mapped read-only and shared with every other
+        process viewing the same file; searches only."""
+        return cls._open(model, dim, path, view=True)
+
+    @classmethod
+    def _open(cls, model: str, dim: int, path: Path, view: bool) -> HnswIndex:
+        from usearch.index import Index
+
+        graph = Index.restore(str(path), view=view)
+        if graph is None or graph.ndim != dim:
+            raise ValueError(f"{path} is no {dim}-dimension vector graph saved by papertide")
         return cls(model, dim, graph)

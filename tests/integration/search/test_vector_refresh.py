@@ -57,7 +57,7 @@ def test_exact_vectors_reload_after_new_papers_are_embedded(tmp_path: Path, stor
 def test_hnsw_graph_reloads_after_papertide_index_refreshes_it(tmp_path: Path, store, clock):
     add_papers(store, 1, 20)
     settings = Settings(db=str(tmp_path / "t.db"), vector_refresh_s=60)
-    graph = tmp_path / "t.db.vectors" / f"{EMBEDDER.name}.hnsw"
+    graph = tmp_path / "t.db.vectors" / f"{EMBEDDER.name}.usearch"
     refresh_graph(store, EMBEDDER, graph, SMALL_LIMIT)
     vectors = build_vectors(settings, store, EMBEDDER, clock, exact_limit=SMALL_LIMIT)
     [new] = add_papers(store, 100, 1)
@@ -65,6 +65,9 @@ def test_hnsw_graph_reloads_after_papertide_index_refreshes_it(tmp_path: Path, s
     assert new not in {pk for pk, _ in vectors.search(EMBEDDER.embed([text])[0], 10)}
     refresh_graph(store, EMBEDDER, graph, SMALL_LIMIT)
     assert finds(vectors, clock, new, text)
+    # the worker maps the new file in place of the old one, which the rename had unlinked
+    maps = [line for line in Path("/proc/self/maps").read_text().splitlines() if str(graph) in line]
+    assert maps and not any(line.endswith("(deleted)") for line in maps)
 
 
 def test_exact_vectors_become_the_hnsw_graph_once_the_store_crosses_the_limit(
@@ -75,7 +78,7 @@ def test_exact_vectors_become_the_hnsw_graph_once_the_store_crosses_the_limit(
     vectors = build_vectors(settings, store, EMBEDDER, clock, exact_limit=SMALL_LIMIT)
     assert isinstance(vectors, RefreshingVectors) and isinstance(vectors.current, ExactIndex)
     new = max(add_papers(store, 100, SMALL_LIMIT))  # the last one written: paper 109
-    graph = tmp_path / "t.db.vectors" / f"{EMBEDDER.name}.hnsw"
+    graph = tmp_path / "t.db.vectors" / f"{EMBEDDER.name}.usearch"
     assert not refresh_graph(store, EMBEDDER, graph, SMALL_LIMIT).exact
     assert finds(vectors, clock, new, "Topic109 study We study topic109 and words109 alone.")
     assert isinstance(vectors.current, HnswIndex)
