@@ -48,6 +48,9 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"  # where links in emails point
     page_cache_ttl_s: float = 1.0  # anonymous pages kept this long per worker; 0: no cache
     vector_refresh_s: float = 60.0  # serve: check for new vectors this often; 0: never
+    signup: str = "open"  # open | invite (a curator's invite link) | closed; see docs/admin.md
+    signup_email_domains: str = ""  # comma-separated domains sign-ups need; empty: any or none
+    private: bool = False  # every page and API read needs a login (or a feed's signed token)
 
 
 POSTGRES_NEEDS_INDEX_DIR = (
@@ -106,7 +109,21 @@ def _read_toml(path: Path) -> dict[str, object]:
         raise InputError(f"bad settings file {path}: {error}") from None
 
 
-_CONVERTERS: dict[str, type] = {"str": str, "float": float, "int": int}
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+def _boolean(value: object) -> bool:
+    """A TOML boolean, or an environment variable's 1/0, true/false, yes/no, on/off."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in _TRUE | _FALSE:
+        raise ValueError(text)
+    return text in _TRUE
+
+
+_CONVERTERS: dict[str, Any] = {"str": str, "float": float, "int": int, "bool": _boolean}
 
 
 def _coerce(name: str, kind: str, value: object) -> object:

@@ -116,12 +116,14 @@ def _add_comments(router: APIRouter, services: WebServices, viewer: Any) -> None
     ) -> Response:
         if who.user is None:
             return to_login(request, next)
-        community.delete_comment(who.user, comment_id)
+        if who.user.is_admin:  # written to the audit log; undone on /admin/moderation
+            services.admin.delete_comment(who.user, comment_id)
+        else:
+            community.delete_comment(who.user, comment_id)
         return go_back(request, next)
 
 
 def _add_curation(router: APIRouter, services: WebServices, viewer: Any) -> None:
-    community = services.community
 
     @router.post("/papers/{paper_id:path}/unlist")
     def unlist(
@@ -131,11 +133,12 @@ def _add_curation(router: APIRouter, services: WebServices, viewer: Any) -> None
         day: str = Form(""),
         next: str | None = Form(None),
     ) -> Response:
-        """Take the paper off `day`'s page (curators only: 403 for anyone else)."""
+        """Take the paper off `day`'s page (curators only: 403 for anyone else); the
+        moderation page says so and can put it back."""
         if who.user is None:
             return to_login(request, next)
-        community.unlist(who.user, parse_day(day), paper_key(paper_id))
-        return go_back(request, next)
+        services.admin.unlist(who.user, parse_day(day), paper_key(paper_id))
+        return RedirectResponse("/admin/moderation?done=unlist#unlisted", status_code=303)
 
 
 def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from papertide.clock import Clock
 from papertide.community.accounts import AccountService
 from papertide.community.actions import CommunityService
+from papertide.community.admin import AdminService
 from papertide.config import Settings
 from papertide.digest.service import DigestService
 from papertide.rank.service import TrendingService
@@ -21,6 +22,7 @@ class WebServices:
     search: SearchService
     accounts: AccountService
     community: CommunityService
+    admin: AdminService
     trending: TrendingService
     digests: DigestService
     clock: Clock
