@@ -116,7 +116,7 @@ def _add_comments(router: APIRouter, services: WebServices, viewer: Any) -> None
     ) -> Response:
         if who.user is None:
             return to_login(request, next)
-        if who.user.is_admin:  # written to the audit log; undone on /admin/moderation
+        if who.user.is_admin:  # written to the audit log (AdminService.restore_comment undoes)
             services.admin.delete_comment(who.user, comment_id)
         else:
             community.delete_comment(who.user, comment_id)
@@ -133,12 +133,12 @@ def _add_curation(router: APIRouter, services: WebServices, viewer: Any) -> None
         day: str = Form(""),
         next: str | None = Form(None),
     ) -> Response:
-        """Take the paper off `day`'s page (curators only: 403 for anyone else); the
-        moderation page says so and can put it back."""
+        """Take the paper off `day`'s page (curators only: 403 for anyone else); written to
+        the audit log with what putting it back needs."""
         if who.user is None:
             return to_login(request, next)
         services.admin.unlist(who.user, parse_day(day), paper_key(paper_id))
-        return RedirectResponse("/admin/moderation?done=unlist#unlisted", status_code=303)
+        return go_back(request, next)
 
 
 def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str, Any]:
