@@ -52,7 +52,7 @@ def test_a_store_at_the_previous_schema_upgrades_and_drops_its_fts5_index(tmp_pa
         "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH 'kittens'"
     ).fetchone() == (1,)
 
-    assert store.migrate() == ["m009_no_fts"]
+    assert store.migrate() == ["m009_no_fts", "m013_accounts_admin"]
 
     left = conn.execute(
         "SELECT name FROM sqlite_master WHERE name LIKE 'papers_fts%' OR type = 'trigger'"
