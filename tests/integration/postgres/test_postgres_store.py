@@ -62,7 +62,7 @@ def test_a_store_at_the_previous_schema_upgrades_and_drops_its_tsvector(pg_datab
     store = PostgresStore(url, FixedClock())
     store.write_batch([Record(paper("2501.00001", "Quantum kittens", version=1))], [])
 
-    assert store.migrate() == ["m009_no_fts"]
+    assert store.migrate() == ["m009_no_fts", "m013_accounts_admin"]
 
     with psycopg.connect(url) as conn:
         left = conn.execute(
