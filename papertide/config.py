@@ -65,6 +65,10 @@ class Settings:
         not run by `serve`, which sets it to where it listens) the default local address."""
         return self.base_url or DEFAULT_BASE_URL
 
+    signup: str = "open"  # open | invite (a curator's invite link) | closed; see docs/admin.md
+    signup_email_domains: str = ""  # comma-separated domains sign-ups need; empty: any or none
+    private: bool = False  # every page and API read needs a login (or a feed's signed token)
+
 
 POSTGRES_NEEDS_INDEX_DIR = (
     "a PostgreSQL store keeps its search indexes (and the web tier's generated secret key)"

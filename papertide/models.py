@@ -165,13 +165,45 @@ FOLLOW_KINDS = ("author", "category", "keyword")
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """A registered user; the first user of a store is its admin (curator)."""
+    """A registered user; the first user of a store is its admin (curator). A suspended user
+    (`suspended_at` set) cannot log in, and its sessions and API tokens stop working."""
 
     id: int
     username: str
     email: str | None
     is_admin: bool
     created_at: datetime
+    suspended_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """An invite link made by a curator (only its token's sha256 is stored): it signs up
+    `max_uses` accounts until `expires_at`, unless revoked."""
+
+    id: int
+    created_by: str | None  # the curator's username; None once that account is deleted
+    created_at: datetime
+    expires_at: datetime
+    max_uses: int
+    uses: int
+    revoked_at: datetime | None = None
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.uses < self.max_uses and now < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One curator action: who (`actor`), what (`action`), when (`at`) and on what (`target`);
+    `detail` holds what undoing it needs (JSON) or a note."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    detail: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,9 @@ import httpx
 
 from papertide import __version__
 from papertide.clock import Clock, SystemClock
-from papertide.community.accounts import AccountService
+from papertide.community.accounts import AccountService, SignupPolicy
 from papertide.community.actions import CommunityService
+from papertide.community.admin import AdminService
 from papertide.community.ratelimit import DEFAULT_RATE_LIMITS, RateLimits
 from papertide.config import Settings, is_postgres_url, sqlite_path
 from papertide.errors import InputError, StoreError
@@ -270,8 +271,13 @@ def build_listings(store: Store, clock: Clock | None = None) -> ListingsService:
     return ListingsService(store, clock or SystemClock())
 
 
-def build_accounts(store: Store, clock: Clock) -> AccountService:
-    return AccountService(store, clock)
+def build_accounts(
+    store: Store, clock: Clock, settings: Settings | None = None, secret_key: bytes = b""
+) -> AccountService:
+    """Accounts under the sign-up policy of `settings` (open when none); `secret_key` signs
+    the password-reset and email-change links."""
+    policy = SignupPolicy.of(settings.signup, settings.signup_email_domains) if settings else None
+    return AccountService(store, clock, policy=policy, secret_key=secret_key)
 
 
 def build_community(
@@ -320,12 +326,14 @@ def build_web_services(
     embedder = embedder or build_embedder()
     secret_key = load_secret_key(settings)
     listings = build_listings(store, clock)
+    accounts = build_accounts(store, clock, settings, secret_key)
     return WebServices(
         settings=settings,
         store=store,
         search=build_search_service(settings, store, embedder),
-        accounts=build_accounts(store, clock),
+        accounts=accounts,
         community=build_community(settings, store, clock, papers_by_id, limits),
+        admin=AdminService(store, clock, accounts),
         listings=listings,
         digests=build_digests(settings, store, clock, mailer, embedder, secret_key, listings),
         clock=clock,

@@ -7,7 +7,6 @@ on a submission job's thread (submissions.py), never the caller's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 from papertide.clock import Clock
 from papertide.community.ratelimit import DEFAULT_RATE_LIMITS, RateLimits, enforce
@@ -125,13 +124,6 @@ class CommunityService:
         if not self._store.add_listing(listing):  # someone else was faster
             raise ConflictError(f"{paper_id} is already on today's page")
         return listing
-
-    def unlist(self, user: User, day: date, paper_id: str) -> bool:
-        """Take a paper off a day's page: curators (admins) only, else AuthError; not rate
-        limited. False when it was not listed that day."""
-        if not user.is_admin:
-            raise AuthError("only a curator can take a paper off a daily page")
-        return self._store.remove_listing(day, canonical_paper_id(paper_id))
 
     def bookmark(
         self, user: User, paper_id: str, collection: str = DEFAULT_COLLECTION, on: bool = True

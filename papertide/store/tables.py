@@ -90,7 +90,7 @@ TABLES: tuple[Table, ...] = (
     ),
     _table(
         "users",
-        "id:int username email password_hash is_admin:bool created_at:stamp",
+        "id:int username email password_hash is_admin:bool created_at:stamp suspended_at:stamp",
         "id",
         serial="id",
     ),
@@ -144,6 +144,14 @@ TABLES: tuple[Table, ...] = (
         "id",
         serial="id",
     ),
+    _table(
+        "invites",
+        "id:int token_hash created_by:int created_at:stamp expires_at:stamp max_uses:int"
+        " uses:int revoked_at:stamp",
+        "id",
+        serial="id",
+    ),
+    _table("audit_log", "id:int at:stamp actor action target detail", "id", serial="id"),
 )
 
 

@@ -116,12 +116,14 @@ def _add_comments(router: APIRouter, services: WebServices, viewer: Any) -> None
     ) -> Response:
         if who.user is None:
             return to_login(request, next)
-        community.delete_comment(who.user, comment_id)
+        if who.user.is_admin:  # written to the audit log (AdminService.restore_comment undoes)
+            services.admin.delete_comment(who.user, comment_id)
+        else:
+            community.delete_comment(who.user, comment_id)
         return go_back(request, next)
 
 
 def _add_curation(router: APIRouter, services: WebServices, viewer: Any) -> None:
-    community = services.community
 
     @router.post("/papers/{paper_id:path}/unlist")
     def unlist(
@@ -131,10 +133,11 @@ def _add_curation(router: APIRouter, services: WebServices, viewer: Any) -> None
         day: str = Form(""),
         next: str | None = Form(None),
     ) -> Response:
-        """Take the paper off `day`'s page (curators only: 403 for anyone else)."""
+        """Take the paper off `day`'s page (curators only: 403 for anyone else); written to
+        the audit log with what putting it back needs."""
         if who.user is None:
             return to_login(request, next)
-        community.unlist(who.user, parse_day(day), paper_key(paper_id))
+        services.admin.unlist(who.user, parse_day(day), paper_key(paper_id))
         return go_back(request, next)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from papertide.clock import Clock
 from papertide.community.accounts import AccountService
 from papertide.community.actions import CommunityService
+from papertide.community.admin import AdminService
 from papertide.config import Settings
 from papertide.digest.service import DigestService
 from papertide.rank.listings import ListingsService
@@ -22,6 +23,7 @@ class WebServices:
     accounts: AccountService
     community: CommunityService
     listings: ListingsService
+    admin: AdminService
     digests: DigestService
     clock: Clock
     secret_key: bytes

@@ -15,7 +15,7 @@ from papertide.models import ApiTokenInfo, User
 from papertide.store.base import API_TOKEN_ID_CHARS, API_TOKEN_USE_RESOLUTION_S
 from papertide.store.postgres.connection import USERS_LOCK, PgBase
 
-_USER = "u.id, u.username, u.email, u.is_admin, u.created_at"
+_USER = "u.id, u.username, u.email, u.is_admin, u.created_at, u.suspended_at"
 # a parameter folded as the "C" columns are: ASCII letters only, like SQLite's NOCASE
 FOLDED = 'lower(%s::text COLLATE "C")'
 
@@ -35,7 +35,7 @@ class PgAccounts(PgBase):
             row = conn.execute(
                 "INSERT INTO users (username, email, password_hash, is_admin, created_at)"
                 " VALUES (%s, %s, %s, NOT EXISTS (SELECT 1 FROM users), %s)"
-                " RETURNING id, username, email, is_admin, created_at",
+                " RETURNING id, username, email, is_admin, created_at, suspended_at",
                 (username, email, password_hash, self._now()),
             ).fetchone()
         assert row is not None
@@ -51,7 +51,7 @@ class PgAccounts(PgBase):
                 f" OR lower(u.email) = {FOLDED} ORDER BY u.id LIMIT 1",
                 (name_or_email, name_or_email),
             ).fetchone()
-        return None if row is None else (_user(row), str(row[5]))
+        return None if row is None else (_user(row), str(row[6]))
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         self._write("UPDATE users SET password_hash = %s WHERE id = %s", password_hash, user_id)
@@ -74,7 +74,7 @@ class PgAccounts(PgBase):
     def session_user(self, token_hash: str) -> User | None:
         return self._one_user(
             f"SELECT {_USER} FROM sessions s JOIN users u ON u.id = s.user_id"
-            " WHERE s.token_hash = %s AND s.expires_at > %s",
+            " WHERE s.token_hash = %s AND s.expires_at > %s AND u.suspended_at IS NULL",
             token_hash,
             self._now(),
         )
@@ -94,12 +94,13 @@ class PgAccounts(PgBase):
         with self._transaction() as conn:
             row = conn.execute(
                 f"SELECT {_USER}, t.last_used_at FROM api_tokens t"
-                " JOIN users u ON u.id = t.user_id WHERE t.token_hash = %s",
+                " JOIN users u ON u.id = t.user_id WHERE t.token_hash = %s"
+                " AND u.suspended_at IS NULL",
                 (token_hash,),
             ).fetchone()
             if row is None:
                 return None
-            if row[5] is None or row[5] <= now - timedelta(seconds=API_TOKEN_USE_RESOLUTION_S):
+            if row[6] is None or row[6] <= now - timedelta(seconds=API_TOKEN_USE_RESOLUTION_S):
                 conn.execute(
                     "UPDATE api_tokens SET last_used_at = %s WHERE token_hash = %s"
                     " AND (last_used_at IS NULL OR last_used_at < %s)",
@@ -150,4 +151,4 @@ class PgAccounts(PgBase):
 
 
 def _user(row: tuple[Any, ...]) -> User:
-    return User(int(row[0]), str(row[1]), row[2], bool(row[3]), row[4])
+    return User(int(row[0]), str(row[1]), row[2], bool(row[3]), row[4], row[5])

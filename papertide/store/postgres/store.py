@@ -9,6 +9,7 @@ threads; paper writes queue on an advisory lock, as SQLite's single writer does.
 from __future__ import annotations
 
 from papertide.store.postgres.accounts import PgAccounts
+from papertide.store.postgres.admin import PgAdmin
 from papertide.store.postgres.browse import PgBrowse
 from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
@@ -19,6 +20,6 @@ from papertide.store.postgres.vectors import PgVectors
 
 
 class PostgresStore(
-    PgPapers, PgVectors, PgAccounts, PgCommunity, PgBrowse, PgTransfer, PgDigests, PgSync
+    PgPapers, PgVectors, PgAccounts, PgAdmin, PgCommunity, PgBrowse, PgTransfer, PgDigests, PgSync
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

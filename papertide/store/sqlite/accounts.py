@@ -13,7 +13,7 @@ from papertide.models import ApiTokenInfo, User
 from papertide.store.base import API_TOKEN_ID_CHARS, API_TOKEN_USE_RESOLUTION_S
 from papertide.store.sqlite.connection import SqliteBase, stamp, when
 
-_USER = "u.id, u.username, u.email, u.is_admin, u.created_at"
+_USER = "u.id, u.username, u.email, u.is_admin, u.created_at, u.suspended_at"
 
 
 class SqliteAccounts(SqliteBase):
@@ -44,7 +44,7 @@ class SqliteAccounts(SqliteBase):
             " WHERE u.username = ? COLLATE NOCASE OR u.email = ? COLLATE NOCASE",
             (name_or_email, name_or_email),
         ).fetchone()
-        return None if row is None else (_user(row), str(row[5]))
+        return None if row is None else (_user(row), str(row[6]))
 
     def set_password_hash(self, user_id: int, password_hash: str) -> None:
         with self._transaction() as conn:
@@ -69,7 +69,7 @@ class SqliteAccounts(SqliteBase):
     def session_user(self, token_hash: str) -> User | None:
         return self._one_user(
             f"SELECT {_USER} FROM sessions s JOIN users u ON u.id = s.user_id"
-            " WHERE s.token_hash = ? AND s.expires_at > ?",
+            " WHERE s.token_hash = ? AND s.expires_at > ? AND u.suspended_at IS NULL",
             token_hash,
             stamp(self.clock.now()),
         )
@@ -91,13 +91,13 @@ class SqliteAccounts(SqliteBase):
         now = self.clock.now()
         row = self._conn.execute(
             f"SELECT {_USER}, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id"
-            " WHERE t.token_hash = ?",
+            " WHERE t.token_hash = ? AND u.suspended_at IS NULL",
             (token_hash,),
         ).fetchone()
         if row is None:
             return None
         due = stamp(now - timedelta(seconds=API_TOKEN_USE_RESOLUTION_S))
-        if row[5] is None or str(row[5]) <= due:
+        if row[6] is None or str(row[6]) <= due:
             with self._transaction() as conn:  # last_used_at only moves forward
                 conn.execute(
                     "UPDATE api_tokens SET last_used_at = ?"
@@ -148,4 +148,5 @@ class SqliteAccounts(SqliteBase):
 
 
 def _user(row: sqlite3.Row) -> User:
-    return User(int(row[0]), str(row[1]), row[2], bool(row[3]), when(row[4]))
+    suspended = when(row[5]) if row[5] else None
+    return User(int(row[0]), str(row[1]), row[2], bool(row[3]), when(row[4]), suspended)

@@ -8,6 +8,7 @@ connection.py.
 from __future__ import annotations
 
 from papertide.store.sqlite.accounts import SqliteAccounts
+from papertide.store.sqlite.admin import SqliteAdmin
 from papertide.store.sqlite.browse import SqliteBrowse
 from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
@@ -21,6 +22,7 @@ class SqliteStore(
     SqlitePapers,
     SqliteVectors,
     SqliteAccounts,
+    SqliteAdmin,
     SqliteCommunity,
     SqliteBrowse,
     SqliteTransfer,

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 from papertide.clock import FixedClock
 from papertide.community.accounts import AccountService
 from papertide.community.actions import CommunityService
+from papertide.community.admin import AdminService
 from papertide.community.submissions import Submission
 from papertide.models import Paper, Record, User
 from papertide.store.sqlite import SqliteStore
@@ -64,6 +65,11 @@ def store(tmp_path: Path, clock: FixedClock) -> Iterator[SqliteStore]:
 @pytest.fixture
 def accounts(store: SqliteStore, clock: FixedClock) -> AccountService:
     return AccountService(store, clock, fast_hasher())
+
+
+@pytest.fixture
+def admin_service(store: SqliteStore, clock: FixedClock, accounts: AccountService) -> AdminService:
+    return AdminService(store, clock, accounts)
 
 
 @pytest.fixture

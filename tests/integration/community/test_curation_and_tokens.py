@@ -20,22 +20,22 @@ def list_today(store, pid: str = PID) -> None:
     store.write_batch([Record(make_paper(pid), Listing(NOW.date(), pid, 0))], [])
 
 
-def test_unlist_by_a_curator_takes_the_paper_off_the_day(community, store, people):
+def test_unlist_by_a_curator_takes_the_paper_off_the_day(admin_service, store, people):
     admin = people[0]
     list_today(store)
-    assert community.unlist(admin, NOW.date(), f"https://arxiv.org/abs/{PID}v3") is True
+    assert admin_service.unlist(admin, NOW.date(), f"https://arxiv.org/abs/{PID}v3") is True
     assert store.listings_for(NOW.date()) == []
     assert store.get_paper(PID) is not None
-    assert community.unlist(admin, NOW.date(), PID) is False
+    assert admin_service.unlist(admin, NOW.date(), PID) is False
 
 
-def test_unlist_by_a_member_is_refused_and_changes_nothing(community, store, people):
+def test_unlist_by_a_member_is_refused_and_changes_nothing(admin_service, store, people):
     list_today(store)
     with pytest.raises(AuthError, match="curator"):
-        community.unlist(people[1], NOW.date(), PID)
+        admin_service.unlist(people[1], NOW.date(), PID)
     assert [paper.id for _, paper in store.listings_for(NOW.date())] == [PID]
     with pytest.raises(InputError):
-        community.unlist(people[0], NOW.date(), "not a paper")
+        admin_service.unlist(people[0], NOW.date(), "not a paper")
 
 
 def test_community_limits_are_the_ones_it_was_given(store, clock, fetcher):

@@ -1,0 +1,209 @@
+"""What curators do to run a site for a group: find users, give or take the curator role,
+suspend (and restore), delete, invite; moderate comments and daily pages. Every action is
+written to the audit log (who, what, when, on what); the undoable ones (suspend, comment
+delete, unlist) keep in it what undoing needs.
+
+`actor` is the curator acting, or None for the command line (logged as "cli").
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date, datetime, timedelta
+
+from papertide.clock import Clock
+from papertide.community.accounts import AccountService, hash_token
+from papertide.errors import AuthError, ConflictError, InputError
+from papertide.ids import canonical_paper_id
+from papertide.models import AuditEntry, Invite, Listing, User
+from papertide.store.base import Store
+
+CLI_ACTOR = "cli"
+INVITE_MAX_USES = 1000
+INVITE_MAX_DAYS = 365
+USERS_PAGE = 200
+
+
+def _actor_name(actor: User | None) -> str:
+    return CLI_ACTOR if actor is None else actor.username
+
+
+def _require_curator(actor: User | None) -> None:
+    if actor is not None and not actor.is_admin:
+        raise AuthError("only a curator can do this")
+
+
+class AdminService:
+    """Curator actions over a store; each checks its actor and writes one audit entry."""
+
+    def __init__(self, store: Store, clock: Clock, accounts: AccountService) -> None:
+        self._store = store
+        self._clock = clock
+        self._accounts = accounts
+
+    def users(self, query: str = "", limit: int = USERS_PAGE) -> list[User]:
+        return self._store.find_users(query, limit)
+
+    def user(self, username: str) -> User:
+        """The user of this username (any case); InputError when there is none."""
+        found = self._store.user_login(username.strip())
+        if found is None or found[0].username.lower() != username.strip().lower():
+            raise InputError(f"no user named {username.strip()[:40]!r}")
+        return found[0]
+
+    def add_user(
+        self, actor: User | None, username: str, password: str, email: str | None = None
+    ) -> User:
+        _require_curator(actor)
+        user = self._accounts.add_user(username, password, email)
+        self._audit(actor, "add-user", f"user:{user.username}")
+        return user
+
+    def set_role(self, actor: User | None, username: str, curator: bool) -> User:
+        """Make a user curator or member; a site always keeps one curator."""
+        _require_curator(actor)
+        user = self.user(username)
+        if not curator and user.is_admin:
+            curators = [found for found in self.users() if found.is_admin]
+            if len(curators) <= 1:
+                raise ConflictError("this is the last curator; make another one first")
+        self._store.set_admin(user.id, curator)
+        self._audit(actor, "role-curator" if curator else "role-member", f"user:{user.username}")
+        return self.user(username)
+
+    def suspend(self, actor: User | None, username: str, suspended: bool = True) -> User:
+        """Suspend a user (its sessions end at once, its tokens stop working) or undo it."""
+        _require_curator(actor)
+        user = self.user(username)
+        if actor is not None and user.id == actor.id:
+            raise InputError("you cannot suspend yourself")
+        self._store.set_suspended(user.id, suspended)
+        self._audit(actor, "suspend" if suspended else "unsuspend", f"user:{user.username}")
+        return self.user(username)
+
+    def delete_user(self, actor: User | None, username: str) -> None:
+        """Delete a user and what it made (comments included); cannot be undone."""
+        _require_curator(actor)
+        user = self.user(username)
+        if actor is not None and user.id == actor.id:
+            raise InputError("delete your own account from your account page")
+        if user.is_admin and len([found for found in self.users() if found.is_admin]) <= 1:
+            raise ConflictError("this is the last curator; make another one first")
+        self._store.delete_user(user.id)
+        self._audit(actor, "delete-user", f"user:{user.username}")
+
+    def create_invite(
+        self, actor: User | None, max_uses: int = 1, days: int = 7
+    ) -> tuple[Invite, str]:
+        """A new invite and its token (shown once; only its sha256 is stored)."""
+        _require_curator(actor)
+        if not 1 <= max_uses <= INVITE_MAX_USES:
+            raise InputError(f"an invite is good for 1 to {INVITE_MAX_USES} sign-ups")
+        if not 1 <= days <= INVITE_MAX_DAYS:
+            raise InputError(f"an invite lasts 1 to {INVITE_MAX_DAYS} days")
+        token = secrets.token_urlsafe(24)
+        expires = self._now() + timedelta(days=days)
+        creator = None if actor is None else actor.id
+        invite = self._store.create_invite(hash_token(token), creator, expires, max_uses)
+        self._audit(actor, "invite", f"invite:{invite.id}", f"{max_uses} use(s), {days} day(s)")
+        return invite, token
+
+    def invites(self, limit: int = 100) -> list[Invite]:
+        return self._store.invites(limit)
+
+    def revoke_invite(self, actor: User | None, invite_id: int) -> bool:
+        _require_curator(actor)
+        revoked = self._store.revoke_invite(invite_id)
+        if revoked:
+            self._audit(actor, "revoke-invite", f"invite:{invite_id}")
+        return revoked
+
+    def delete_comment(self, actor: User | None, comment_id: int) -> None:
+        """Hide a comment (undo with restore_comment)."""
+        _require_curator(actor)
+        comment = self._store.comment_by_id(comment_id)
+        if comment is None:
+            raise InputError(f"no comment {comment_id} (it may have been deleted)")
+        self._store.delete_comment(comment_id)
+        self._audit(actor, "delete-comment", f"comment:{comment_id}", comment.paper_id)
+
+    def restore_comment(self, actor: User | None, comment_id: int) -> bool:
+        _require_curator(actor)
+        restored = self._store.restore_comment(comment_id)
+        if restored:
+            self._audit(actor, "restore-comment", f"comment:{comment_id}")
+        return restored
+
+    def unlist(self, actor: User | None, day: date, paper_id: str) -> bool:
+        """Take a paper off a day's page; the listing is kept in the audit entry, so
+        restore_listing can put it back. False when it was not listed that day."""
+        _require_curator(actor)
+        key = canonical_paper_id(paper_id)
+        listing = next((found for found in self._store.listings_of(key) if found.day == day), None)
+        if listing is None or not self._store.remove_listing(day, key):
+            return False
+        self._audit(actor, "unlist", f"paper:{key}@{day.isoformat()}", _listing_json(listing))
+        return True
+
+    def unlisted(self, limit: int = 50) -> list[tuple[AuditEntry, Listing]]:
+        """Papers curators took off a daily page that are still off it, newest first."""
+        off = []
+        for entry in self._store.audit_log(limit, action="unlist"):
+            listing = _listing_of(entry.detail)
+            still_off = all(
+                day.day != listing.day for day in self._store.listings_of(listing.paper_id)
+            )
+            if still_off:
+                off.append((entry, listing))
+        return off
+
+    def restore_listing(self, actor: User | None, entry_id: int) -> Listing:
+        """Put back the listing an "unlist" audit entry took off."""
+        _require_curator(actor)
+        entry = next((e for e in self._store.audit_log(500, "unlist") if e.id == entry_id), None)
+        if entry is None:
+            raise InputError("no such unlisting in the audit log")
+        listing = _listing_of(entry.detail)
+        self._store.add_listing(listing)
+        self._audit(actor, "relist", entry.target)
+        return listing
+
+    def audit_log(self, limit: int = 100) -> list[AuditEntry]:
+        return self._store.audit_log(limit)
+
+    def _audit(self, actor: User | None, action: str, target: str, detail: str = "") -> None:
+        self._store.add_audit(_actor_name(actor), action, target, detail)
+
+    def _now(self) -> datetime:
+        return self._clock.now()
+
+
+def _listing_json(listing: Listing) -> str:
+    return json.dumps(
+        {
+            "day": listing.day.isoformat(),
+            "paper_id": listing.paper_id,
+            "position": listing.position,
+            "submitted_by": listing.submitted_by,
+            "submitted_at": listing.submitted_at.isoformat() if listing.submitted_at else None,
+            "upvotes": listing.upvotes,
+            "num_comments": listing.num_comments,
+            "github_stars": listing.github_stars,
+        }
+    )
+
+
+def _listing_of(detail: str) -> Listing:
+    data = json.loads(detail)
+    submitted = data["submitted_at"]
+    return Listing(
+        day=date.fromisoformat(data["day"]),
+        paper_id=data["paper_id"],
+        position=int(data["position"]),
+        submitted_by=data["submitted_by"],
+        submitted_at=datetime.fromisoformat(submitted) if submitted else None,
+        upvotes=int(data["upvotes"]),
+        num_comments=int(data["num_comments"]),
+        github_stars=data["github_stars"],
+    )
