@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 
 from papertide.eval.base import EvalDoc, EvalQuery
 from papertide.index.embed import Embedder, Vectors, paper_text
@@ -18,7 +19,13 @@ from papertide.index.lexical import LexicalHit
 from papertide.index.query import parse_query
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.models import Paper
-from papertide.search.hybrid import Fusion, Ranking, fuse_rankings
+from papertide.search.facets import (
+    facet_sentences,
+    facet_similarity,
+    label_sentences,
+    split_sentences,
+)
+from papertide.search.hybrid import SIMILAR_FUSION, Fusion, Ranking, fuse_rankings
 
 LEXICAL = "lexical"
 DENSE = "dense"
@@ -209,3 +216,77 @@ def describe_fusion(fusion: Fusion) -> str:
     weights = ", ".join(f"{name} {value:g}" for name, value in fusion.weights.items())
     head = f"rrf k={fusion.k}" if fusion.method == "rrf" else "convex (min-max scores)"
     return f"{head}, weights {weights}"
+
+
+FACET = "facet"
+
+
+class FacetRanker:
+    """Faceted similar papers (search/facets.py): the query paper's sentences labelled with
+    its facet, each matched to the nearest sentence of every candidate, fused (convex, weights
+    keyed LEXICAL, DENSE and FACET) with the whole-paper BM25 and dense scores of `similar`.
+
+    Sentence vectors come from the dense ranker's embedder, each distinct sentence embedded once.
+    """
+
+    def __init__(
+        self, lexical: Bm25Ranker, dense: DenseRanker, fusions: Mapping[str, Fusion], name: str
+    ) -> None:
+        self.lexical = lexical
+        self.dense = dense
+        self.fusions = fusions  # per facet; a facet not in it is ranked with SIMILAR_FUSION
+        self.name = name
+        self._sentences: dict[str, tuple[list[str], Vectors]] = {}
+        self._pools: dict[PoolKey, tuple[Vectors, npt.NDArray[np.int64]]] = {}
+
+    def rank(self, query: EvalQuery, candidates: Sequence[EvalDoc], k: int) -> list[str]:
+        """The fused ranking of the whole pool."""
+        rankings = {
+            LEXICAL: self.lexical.scored(query, candidates),
+            DENSE: self.dense.scored(query, candidates),
+            FACET: self.facet_scored(query, candidates),
+        }
+        fusion = self.fusions.get(query.facet or "", facet_fusion(0.0))
+        fused = fuse_rankings(rankings, fusion)
+        return complete_ranking([item.id for item in fused], candidates, k)
+
+    def facet_scored(self, query: EvalQuery, candidates: Sequence[EvalDoc]) -> Ranking:
+        """(id, facet similarity) of every candidate, best first; the whole abstract for a
+        query without a facet or paper."""
+        paper = query.paper or EvalDoc(query.id, "", query.text)
+        labels, vectors = self._paper(paper)
+        chosen = facet_sentences(labels, query.facet) if query.facet else range(len(labels))
+        pool, owners = self._pool(candidates)
+        scores = facet_similarity(vectors[list(chosen)], pool, owners)
+        scores = np.pad(scores, (0, len(candidates) - len(scores)))
+        order = np.argsort(-scores, kind="stable")
+        return [(candidates[i].id, float(scores[i])) for i in order]
+
+    def _paper(self, doc: EvalDoc) -> tuple[list[str], Vectors]:
+        if doc.id not in self._sentences:
+            sentences = split_sentences(doc.abstract) or [doc.title]
+            vectors = self.dense.embedder.embed(sentences)
+            self._sentences[doc.id] = (label_sentences(sentences), vectors)
+        return self._sentences[doc.id]
+
+    def _pool(self, candidates: Sequence[EvalDoc]) -> tuple[Vectors, npt.NDArray[np.int64]]:
+        key = pool_key(candidates)
+        if key not in self._pools:
+            vectors = [self._paper(doc)[1] for doc in candidates]
+            owners = np.repeat(np.arange(len(vectors)), [len(v) for v in vectors])
+            self._pools[key] = (np.concatenate(vectors), owners)
+        return self._pools[key]
+
+
+def facet_grid() -> list[Fusion]:
+    """The facet fusions tried on the dev fold: convex, BM25 0.2 of the whole-paper part as
+    `similar` ships it, the facet score's weight from 0 (the whole-paper ranker) up."""
+    return [facet_fusion(w) for w in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)]
+
+
+def facet_fusion(weight: float) -> Fusion:
+    """`similar`'s convex fusion (SIMILAR_FUSION) scaled by 1 - weight, the facet score by weight."""
+    lexical, dense = SIMILAR_FUSION.weight("bm25"), SIMILAR_FUSION.weight("dense")
+    return Fusion(
+        "convex", {LEXICAL: lexical * (1 - weight), DENSE: dense * (1 - weight), FACET: weight}
+    )
