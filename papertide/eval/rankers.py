@@ -285,7 +285,7 @@ def facet_grid() -> list[Fusion]:
 
 
 def facet_fusion(weight: float) -> Fusion:
-    """`similar`'s convex fusion (SIMILAR_FUSION) scaled by 1 - weight, the facet score by weight."""
+    """SIMILAR_FUSION (as `similar` ships it) times 1 - weight, plus the facet score's weight."""
     lexical, dense = SIMILAR_FUSION.weight("bm25"), SIMILAR_FUSION.weight("dense")
     return Fusion(
         "convex", {LEXICAL: lexical * (1 - weight), DENSE: dense * (1 - weight), FACET: weight}
