@@ -179,13 +179,16 @@ def tune_facets(
     lexical: Bm25Ranker, dense: DenseRanker, collection: EvalCollection
 ) -> dict[str, Fusion]:
     """Per facet, the facet_grid fusion with the best nDCG@20 on the collection's dev queries
-    of that facet (weight 0, the whole-paper ranker, wins ties)."""
+    of that facet (weight 0, the whole-paper ranker, wins ties); none for a facet without
+    dev queries."""
     if collection.split is None:
         raise ValueError(f"{collection.name} has no split to tune the facets on")
     facets = {q.id: q.facet for q in collection.queries}
     chosen = {}
     for facet in FACETS:
         dev = tuple(i for i in collection.split.dev if facets[i] == facet)
+        if not dev:
+            continue  # ranked by the whole-paper fusion (FacetRanker's default)
         facet_dev = replace(collection, split=replace(collection.split, dev=dev))
         chosen[facet] = tune(facet_family(lexical, dense, facet), facet_grid(), facet_dev).best
     return chosen
