@@ -25,6 +25,7 @@ from papertide.errors import InputError, PaperNotFoundError, PapertideError
 from papertide.ids import canonical_paper_id
 from papertide.models import Paper
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
+from papertide.search.hybrid import SimilarFacet
 
 SERVER_NAME = "papertide"
 MAX_LIMIT = 100
@@ -53,6 +54,11 @@ PaperIdArg = Annotated[
 SearchLimitArg = Annotated[
     int, Field(ge=1, le=MAX_LIMIT, description="How many results to return (1-100).")
 ]
+FacetArg = Annotated[
+    SimilarFacet | None,
+    Field(description="Similar in this facet of the abstract only (background or result); "
+          "default: overall."),
+]  # fmt: skip
 DailyLimitArg = Annotated[
     int, Field(ge=1, le=MAX_DAILY_LIMIT, description="How many papers of the day to return.")
 ]
@@ -102,13 +108,14 @@ class _Tools:
         return _result(shape.search_text(out), out)
 
     def similar(
-        self, paper_id: PaperIdArg, limit: SearchLimitArg = 10
+        self, paper_id: PaperIdArg, limit: SearchLimitArg = 10, facet: FacetArg = None
     ) -> Annotated[CallToolResult, shape.SimilarOut]:
         """Papers similar to one paper (by meaning and shared rare words), best first; works
-        for a paper added minutes ago."""
+        for a paper added minutes ago. With `facet`, similar in its background or its results:
+        re-ranked by how the abstracts' sentences of that facet match."""
         with self._calling():
             paper = self._paper(paper_id)
-            hits = self._services.search.similar(paper.id, limit)
+            hits = self._services.search.similar(paper.id, limit, facet)
             out = shape.similar_out(paper, hits)
         return _result(shape.similar_text(out), out)
 

@@ -15,17 +15,18 @@ import numpy.typing as npt
 
 from papertide.eval.base import EvalDoc, EvalQuery
 from papertide.index.embed import Embedder, Vectors, paper_text
-from papertide.index.lexical import LexicalHit
-from papertide.index.query import parse_query
-from papertide.index.tantivy_lexical import TantivyLexicalIndex
-from papertide.models import Paper
-from papertide.search.facets import (
+from papertide.index.facets import (
     facet_sentences,
     facet_similarity,
     label_sentences,
     split_sentences,
 )
-from papertide.search.hybrid import SIMILAR_FUSION, Fusion, Ranking, fuse_rankings
+from papertide.index.lexical import LexicalHit
+from papertide.index.query import parse_query
+from papertide.index.tantivy_lexical import TantivyLexicalIndex
+from papertide.models import Paper
+from papertide.search.hybrid import Fusion, Ranking, fuse_rankings
+from papertide.search.hybrid import facet_fusion as product_facet_fusion
 
 LEXICAL = "lexical"
 DENSE = "dense"
@@ -285,8 +286,13 @@ def facet_grid() -> list[Fusion]:
 
 
 def facet_fusion(weight: float) -> Fusion:
-    """SIMILAR_FUSION (as `similar` ships it) times 1 - weight, plus the facet score's weight."""
-    lexical, dense = SIMILAR_FUSION.weight("bm25"), SIMILAR_FUSION.weight("dense")
+    """The product's fusion of faceted similar papers (search/hybrid.py) keyed as here."""
+    fusion = product_facet_fusion(weight)
     return Fusion(
-        "convex", {LEXICAL: lexical * (1 - weight), DENSE: dense * (1 - weight), FACET: weight}
+        "convex",
+        {
+            LEXICAL: fusion.weight("bm25"),
+            DENSE: fusion.weight("dense"),
+            FACET: fusion.weight(FACET),
+        },
     )

@@ -11,6 +11,7 @@ from papertide.config import Settings
 from papertide.index.embed import Embedder
 from papertide.index.lexical import SyncResult, sync_index
 from papertide.index.paths import graph_file, index_paths
+from papertide.index.sentences import embed_sentences_missing
 from papertide.index.tantivy_lexical import TantivyLexicalIndex, build_lock
 from papertide.index.update import EmbedCounts, GraphRefresh, embed_missing, refresh_graph
 from papertide.store.base import Store
@@ -24,6 +25,7 @@ class IndexRefresh:
     lexical: SyncResult
     embeddings: EmbedCounts | None = None
     graph: GraphRefresh | None = None
+    sentences: int | None = None  # papers whose sentence vectors were (re)stored
 
 
 def open_lexical(settings: Settings, store: Store) -> TantivyLexicalIndex:
@@ -45,13 +47,16 @@ def refresh_indexes(
     store: Store,
     embedder: Embedder | None = None,
     on_embedded: Callable[[EmbedCounts, int], None] | None = None,
+    sentences: Embedder | None = None,
 ) -> IndexRefresh:
     """The lexical index; with `embedder`, also its vectors of new or changed papers
-    (`on_embedded` sees the progress) and the HNSW graph saved beside the indexes."""
+    (`on_embedded` sees the progress) and the HNSW graph saved beside the indexes; with
+    `sentences`, the per-sentence vectors of new or changed papers (faceted similar papers)."""
     lexical = refresh_lexical(settings, store)
     if embedder is None:
         return IndexRefresh(lexical)
     embedded = embed_missing(store, embedder, on_embedded)
     graph = graph_file(settings, embedder.name)
     refreshed = refresh_graph(store, embedder, graph) if graph is not None else None
-    return IndexRefresh(lexical, embedded, refreshed)
+    stored = embed_sentences_missing(store, sentences) if sentences is not None else None
+    return IndexRefresh(lexical, embedded, refreshed, stored)

@@ -333,7 +333,37 @@ class AdminStore(Protocol):
         ...
 
 
-class Store(CommunityStore, AdminStore, DigestStore, SyncStore, RowStore, Protocol):
+@dataclass(frozen=True, slots=True)
+class SentenceRow:
+    """A paper's abstract sentences for faceted similarity (index/facets.py): `labels` has one
+    facet letter per sentence, `vectors` their little-endian float16 vectors back to back."""
+
+    paper_pk: int
+    content_hash: str
+    labels: str
+    vectors: bytes
+
+
+class SentenceStore(Protocol):
+    """Per-sentence vectors of each paper's abstract, per model (faceted similar papers)."""
+
+    def sentence_tasks(self, model: str, after_pk: int = 0, limit: int = 1000) -> list[EmbedTask]:
+        """Papers after `after_pk` (by pk) whose sentence vectors for `model` are missing or
+        older than their content; `text_hash` is always None."""
+        ...
+
+    def count_sentence_tasks(self, model: str) -> int: ...
+
+    def save_sentence_vectors(self, model: str, rows: Sequence[SentenceRow]) -> None:
+        """Insert or replace each paper's row, in one transaction."""
+        ...
+
+    def sentence_vectors(self, model: str, paper_ids: Sequence[str]) -> dict[str, SentenceRow]:
+        """The stored rows of these papers by paper id; papers without one are left out."""
+        ...
+
+
+class Store(CommunityStore, AdminStore, DigestStore, SyncStore, RowStore, SentenceStore, Protocol):
     """Papers, listings, quarantine and ingest checkpoints.
 
     Every write method is one transaction: it commits whole or not at all.

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from papertide.errors import PaperNotFoundError
+from papertide.errors import InputError, PaperNotFoundError
 from papertide.index.contextual import CONTEXTUAL_MODEL
 from papertide.index.embed import HashEmbedder
 from papertide.index.lexical import sync_index
 from papertide.index.static import StaticEmbedder
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
+from papertide.index.sentences import embed_sentences_missing
 from papertide.index.update import embed_missing
 from papertide.index.vectors import Matrix, from_stored, load_exact
 from papertide.models import Paper, Record
@@ -34,6 +35,7 @@ def service(store: SqliteStore, index: TantivyLexicalIndex, embedder) -> Iterato
     store.write_batch([r for r in JsonlSource(GOLDEN).records() if isinstance(r, Record)], [])
     sync_index(index, store)
     embed_missing(store, embedder)
+    embed_sentences_missing(store, embedder)
     yield SearchService(store, index, embedder, load_exact(store, embedder.name, embedder.dim))
 
 
@@ -160,3 +162,29 @@ def test_build_paper_space_follows_the_setting_and_the_coverage(tmp_path, store)
     auto = build_paper_space(settings, store)
     assert auto is not None
     assert auto.embedder.name == CONTEXTUAL_MODEL
+
+
+def test_similar_in_a_facet_reranks_by_stored_sentence_vectors(service, store, embedder):
+    overall = service.similar("2601.22777", 10)
+    for facet in ("background", "result"):
+        hits = service.similar("2601.22777", 10, facet)
+        assert "2601.22777" not in ids(hits)
+        assert {"2601.16618", "2510.03093"} & set(ids(hits[:5]))
+        assert all("facet" in hit.parts for hit in hits)
+        assert any(reason.startswith("facet sentences: rank") for reason in hits[0].reasons)
+    assert ids(service.similar("2601.22777", 10, "background")) != ids(overall)
+    with pytest.raises(InputError, match="not offered"):
+        service.similar("2601.22777", 10, "method")
+
+
+def test_similar_in_a_facet_for_a_paper_without_stored_sentences(service, store):
+    new = Paper(
+        id="2611.00002",
+        title="Simultaneous speech translation with retrieval",
+        abstract="Speech translation lags in real time. We retrieve terminology for a "
+        "streaming model. It lowers latency by a second with equal BLEU.",
+        published=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    store.write_batch([Record(new)], [])  # no vectors of any kind stored
+    hits = service.similar("2611.00002", 5, "result")
+    assert "2601.22777" in ids(hits)

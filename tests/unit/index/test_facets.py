@@ -1,9 +1,9 @@
-"""search/facets.py: sentences, their facet labels and the per-facet max-sim score."""
+"""index/facets.py: sentences, their facet labels and the per-facet max-sim score."""
 
 import numpy as np
 import pytest
 
-from papertide.search.facets import (
+from papertide.index.facets import (
     facet_sentences,
     facet_similarity,
     label_sentences,

@@ -1,0 +1,61 @@
+"""The per-sentence vectors side of PostgresStore (faceted similar papers): one row per
+(model, paper) holding its sentences' facet letters and float16 vectors as bytea. Lookups of
+rows may read a replica (see PgBase)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from papertide.store.base import EmbedTask, SentenceRow
+from papertide.store.postgres.connection import Connection, PgBase
+
+_STALE = "s.paper_pk IS NULL OR s.content_hash <> p.content_hash"
+
+
+class PgSentences(PgBase):
+    """Sentence vectors per (model, paper)."""
+
+    def sentence_tasks(self, model: str, after_pk: int = 0, limit: int = 1000) -> list[EmbedTask]:
+        with self._transaction() as conn:
+            rows = conn.execute(
+                "SELECT p.pk, p.id, p.title, p.abstract, p.content_hash, NULL FROM papers p"
+                " LEFT JOIN sentence_vectors s ON s.model = %s AND s.paper_pk = p.pk"
+                f" WHERE p.pk > %s AND ({_STALE}) ORDER BY p.pk LIMIT %s",
+                (model, after_pk, limit),
+            ).fetchall()
+        return [EmbedTask(*row) for row in rows]
+
+    def count_sentence_tasks(self, model: str) -> int:
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM papers p LEFT JOIN sentence_vectors s"
+                f" ON s.model = %s AND s.paper_pk = p.pk WHERE {_STALE}",
+                (model,),
+            ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def save_sentence_vectors(self, model: str, rows: Sequence[SentenceRow]) -> None:
+        with self._transaction() as conn:
+            conn.cursor().executemany(
+                "INSERT INTO sentence_vectors (model, paper_pk, content_hash, labels, vectors)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (model, paper_pk) DO UPDATE SET"
+                " content_hash=excluded.content_hash, labels=excluded.labels,"
+                " vectors=excluded.vectors",
+                [(model, r.paper_pk, r.content_hash, r.labels, r.vectors) for r in rows],
+            )
+
+    def sentence_vectors(self, model: str, paper_ids: Sequence[str]) -> dict[str, SentenceRow]:
+        def find(conn: Connection, ids: list[str]) -> dict[str, SentenceRow]:
+            rows = conn.execute(
+                "SELECT p.id, s.paper_pk, s.content_hash, s.labels, s.vectors"
+                " FROM papers p JOIN sentence_vectors s ON s.model = %s AND s.paper_pk = p.pk"
+                " WHERE p.id = ANY(%s)",
+                (model, ids),
+            ).fetchall()
+            return {
+                paper_id: SentenceRow(pk, content_hash, labels, bytes(vectors))
+                for paper_id, pk, content_hash, labels, vectors in rows
+            }
+
+        return self._lookup(find, paper_ids)  # replica

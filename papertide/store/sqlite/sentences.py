@@ -1,0 +1,52 @@
+"""The per-sentence vectors side of SqliteStore (faceted similar papers): one row per
+(model, paper) holding its sentences' facet letters and float16 vectors as bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from papertide.store.base import EmbedTask, SentenceRow
+from papertide.store.sqlite.connection import SqliteBase, chunks, marks
+
+_STALE = "s.paper_pk IS NULL OR s.content_hash != p.content_hash"
+
+
+class SqliteSentences(SqliteBase):
+    """Sentence vectors per (model, paper)."""
+
+    def sentence_tasks(self, model: str, after_pk: int = 0, limit: int = 1000) -> list[EmbedTask]:
+        rows = self._conn.execute(
+            "SELECT p.pk, p.id, p.title, p.abstract, p.content_hash, NULL FROM papers p"
+            " LEFT JOIN sentence_vectors s ON s.model = ? AND s.paper_pk = p.pk"
+            f" WHERE p.pk > ? AND ({_STALE}) ORDER BY p.pk LIMIT ?",
+            (model, after_pk, limit),
+        )
+        return [EmbedTask(*row) for row in rows]
+
+    def count_sentence_tasks(self, model: str) -> int:
+        return self._scalar(
+            "SELECT count(*) FROM papers p LEFT JOIN sentence_vectors s"
+            f" ON s.model = ? AND s.paper_pk = p.pk WHERE {_STALE}",
+            model,
+        )
+
+    def save_sentence_vectors(self, model: str, rows: Sequence[SentenceRow]) -> None:
+        with self._transaction() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO sentence_vectors"
+                " (model, paper_pk, content_hash, labels, vectors) VALUES (?,?,?,?,?)",
+                [(model, r.paper_pk, r.content_hash, r.labels, r.vectors) for r in rows],
+            )
+
+    def sentence_vectors(self, model: str, paper_ids: Sequence[str]) -> dict[str, SentenceRow]:
+        found: dict[str, SentenceRow] = {}
+        for chunk in chunks(list(paper_ids)):
+            rows = self._conn.execute(
+                "SELECT p.id, s.paper_pk, s.content_hash, s.labels, s.vectors"
+                " FROM papers p JOIN sentence_vectors s ON s.model = ? AND s.paper_pk = p.pk"
+                f" WHERE p.id IN ({marks(chunk)})",
+                (model, *chunk),
+            )
+            for paper_id, pk, content_hash, labels, vectors in rows:
+                found[paper_id] = SentenceRow(pk, content_hash, labels, bytes(vectors))
+        return found
