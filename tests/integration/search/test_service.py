@@ -11,9 +11,9 @@ from papertide.errors import InputError, PaperNotFoundError
 from papertide.index.contextual import CONTEXTUAL_MODEL
 from papertide.index.embed import HashEmbedder
 from papertide.index.lexical import sync_index
+from papertide.index.sentences import embed_sentences_missing
 from papertide.index.static import StaticEmbedder
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
-from papertide.index.sentences import embed_sentences_missing
 from papertide.index.update import embed_missing
 from papertide.index.vectors import Matrix, from_stored, load_exact
 from papertide.models import Paper, Record
@@ -164,7 +164,7 @@ def test_build_paper_space_follows_the_setting_and_the_coverage(tmp_path, store)
     assert auto.embedder.name == CONTEXTUAL_MODEL
 
 
-def test_similar_in_a_facet_reranks_by_stored_sentence_vectors(service, store, embedder):
+def test_similar_in_a_facet_reranks_by_stored_sentence_vectors(service):
     overall = service.similar("2601.22777", 10)
     for facet in ("background", "result"):
         hits = service.similar("2601.22777", 10, facet)
