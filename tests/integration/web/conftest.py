@@ -157,7 +157,7 @@ def site_services(
         vector_refresh_s=0,  # no reloading thread: each test writes what it searches first
     )
     embedder = HashEmbedder()
-    refresh_indexes(settings, store, embedder)
+    refresh_indexes(settings, store, embedder, sentences=embedder)
     return build_web_services(
         settings,
         clock,
