@@ -19,6 +19,7 @@ from papertide.citation.formats import citation_meta, render_citations
 from papertide.errors import InputError, PaperNotFoundError
 from papertide.ids import is_generated_id, try_parse_arxiv_id
 from papertide.models import Paper
+from papertide.search.hybrid import FACET_WEIGHTS
 from papertide.web.api_markdown import markdown_response, wants_markdown
 from papertide.web.auth import Viewer
 from papertide.web.pages_common import go_back, is_htmx, paper_rows, to_login
@@ -37,14 +38,18 @@ def paper_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIR
 
     @router.get("/papers/{paper_id:path}", response_class=HTMLResponse)
     def paper_page(
-        request: Request, paper_id: str, who: Annotated[Viewer, Depends(viewer)]
+        request: Request,
+        paper_id: str,
+        who: Annotated[Viewer, Depends(viewer)],
+        similar: str | None = None,
     ) -> Response:
         if wants_markdown(request):  # for LLM tools; browsers never ask for it
             return markdown_response(services, paper_id)
         key = paper_key(paper_id)
         if key != paper_id:
             return RedirectResponse(paper_url(key), status_code=301)
-        context = paper_context(services, who, _paper(services, key))
+        facet = similar if similar in FACET_WEIGHTS else None  # anything else: overall
+        context = paper_context(services, who, _paper(services, key), facet)
         return renderer.page(request, who, "paper.html", context, headers={"Vary": "Accept"})
 
     _add_votes(router, services, renderer, viewer)
@@ -141,8 +146,10 @@ def _add_curation(router: APIRouter, services: WebServices, viewer: Any) -> None
         return go_back(request, next)
 
 
-def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str, Any]:
-    """Everything the paper page shows."""
+def paper_context(
+    services: WebServices, who: Viewer, paper: Paper, facet: str | None = None
+) -> dict[str, Any]:
+    """Everything the paper page shows; similar papers overall, or in `facet`."""
     listings = services.store.listings_of(paper.id)
     latest = listings[0] if listings else None
     [row] = paper_rows(services, who.user, [(latest, paper)])
@@ -156,7 +163,9 @@ def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str,
         "project_links": _links(paper, "project"),
         "arxiv": None if is_generated_id(paper.id) else paper.id,
         "comments": services.store.comments_for(paper.id),
-        "similar": services.search.similar(paper.id, SIMILAR_LIMIT),
+        "similar": services.search.similar(paper.id, SIMILAR_LIMIT, facet),
+        "similar_facet": facet,
+        "similar_facets": list(FACET_WEIGHTS),
         "bibtex": render_citations([paper], "bibtex"),
         "citation_meta": citation_meta(paper),
         "trending": services.listings.explain(paper.id),
