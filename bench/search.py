@@ -1,11 +1,11 @@
 """End-to-end search benchmark (issues #3, #16): ingest N papers (the 74,728 real ones, plus
 papers generated from real text by bench/corpus.py beyond that), time `papertide index` (BM25
 index, static embeddings, vector index) in a child process, then start W worker processes that
-open the search service the way `papertide serve` workers do (the saved vector graph
-memory-mapped) and measure, after warm-up, one query at a time in each worker in turn: hybrid
-search and similar papers, against a BM25-only baseline measured in the same run; then the
-workers' memory together (PSS, which splits pages shared between them, and RSS) and the
-recall@10 of their vector index against exact search.
+open the search service the way `papertide serve` workers do (the saved vector graph memory-
+mapped) and measure, after warm-up, one query at a time in each worker in turn: hybrid search,
+similar papers and similar papers in a facet (background, result), against a BM25-only baseline
+measured in the same run; then the workers' memory together (PSS, which splits pages shared
+between them, and RSS) and the recall@10 of their vector index against exact search.
 Usage: python bench/search.py [--papers 74728] [--queries 200] [--workers 1] [--work DIR]
 (--work keeps the ingested and the indexed store in DIR and reuses them on the next run with
 the same --papers.)
@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import cycle
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -33,6 +34,7 @@ from papertide.clock import SystemClock
 from papertide.config import Settings
 from papertide.index.query import parse_query
 from papertide.index.vectors import load_exact
+from papertide.search.hybrid import FACET_WEIGHTS
 from papertide.search.service import SearchService
 from papertide.store.sqlite import SqliteStore
 from papertide.wiring import build_search_service
@@ -95,6 +97,7 @@ class Timings:
     bm25: list[float]
     hybrid: list[float]
     similar: list[float]
+    faceted: list[float]
 
 
 @dataclass(frozen=True)
@@ -126,14 +129,17 @@ def main() -> None:
     bm25 = [t for w in timings for t in w.bm25]
     hybrid = [t for w in timings for t in w.hybrid]
     similar = [t for w in timings for t in w.similar]
+    faceted = [t for w in timings for t in w.faceted]
     per_worker = ", ".join(f"{m.pss:.0f}" for m in memory)
     graph = sum(m.graph_pss for m in memory)
     rows = [
-        ("`papertide index` end to end (BM25 + static embeddings + vectors)",
+        ("`papertide index` end to end (BM25 + static embeddings + vectors + sentence vectors)",
          f"{index_s:.0f} s, peak {index_mb:.0f} MB"),
         ("baseline: BM25 top 100 alone, every hit explained", latency(bm25)),
         ("hybrid search (BM25 + dense, fused, top 10 with reasons)", latency(hybrid)),
         ("similar papers (top 10)", latency(similar)),
+        ("similar papers in a facet (top 10; background and result in turn, stored sentence"
+         " vectors)", latency(faceted)),
         ("dense index recall@10 against exact search (stored vectors as queries)",
          f"{recall:.3f}"),
         (f"memory of the {args.workers} workers after the queries, PSS (pages shared between"
@@ -203,6 +209,10 @@ def serve_worker(db: Path, queries: list[str], papers: int, link: Connection) ->
                     timed(parsed, lambda q: service.lexical.search(q, 100)),
                     timed(queries, lambda q: service.search(q, 10)),
                     timed(ids, lambda pid: service.similar(pid, 10)),
+                    timed(
+                        list(zip(ids, cycle(FACET_WEIGHTS), strict=False)),
+                        lambda call: service.similar(call[0], 10, call[1]),
+                    ),
                 )
             )
         elif order == "recall":

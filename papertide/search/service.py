@@ -110,7 +110,8 @@ class SearchService:
             offered = ", ".join(FACET_WEIGHTS)
             raise InputError(f"similar in {facet!r} is not offered; choose one of {offered}")
         paper = self._paper(paper_id)
-        space = self.similar_space
+        # a facet re-ranks the static neighbours, as measured (docs/search.md)
+        space = self.similar_space if facet is None else self.static_space
         vector = self._vector_of(paper, space.embedder)
         lexical = self.lexical.more_like_this(paper.id, None, CANDIDATES, explain=False)
         faceted = None if facet is None else (paper, facet)
@@ -138,7 +139,12 @@ class SearchService:
     @property
     def similar_space(self) -> VectorSpace:
         """The vectors similar papers are found with: `paper_space`, else the query embedder's."""
-        return self.paper_space or VectorSpace(self.embedder, self.vectors, self.similar_fusion)
+        return self.paper_space or self.static_space
+
+    @property
+    def static_space(self) -> VectorSpace:
+        """The query embedder's vectors, fused as `similar_fusion`."""
+        return VectorSpace(self.embedder, self.vectors, self.similar_fusion)
 
     def _neighbours(
         self,

@@ -141,6 +141,9 @@ def test_similar_uses_the_paper_space_vectors_and_fusion_when_given(service, sto
     assert top.parts["dense"].score == pytest.approx(cosine, abs=1e-5)  # the 48-d vectors
     assert with_space.similar_to_set(["2601.22777"], ["2601.16618"], 5)
     assert other.calls == []  # stored vectors answered: nothing was embedded on the spot
+    # a facet re-ranks the static neighbours, the configuration measured on CSFCube
+    faceted = with_space.similar("2601.22777", 5, "result")
+    assert ids(faceted) == ids(service.similar("2601.22777", 5, "result"))
 
 
 def test_build_paper_space_follows_the_setting_and_the_coverage(tmp_path, store):
