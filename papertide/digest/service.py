@@ -219,9 +219,8 @@ class DigestService:
         if not self.can_mail:
             return False
         site = self.base_url.rstrip("/") + "/"
-        return self._send_notice(
-            address, self.renderer.address_in_use(address, site), "address-in-use"
-        )
+        rendered = self.renderer.address_in_use(address, site)
+        return self._send_lone(address, rendered, "address-in-use")
 
     def send_account_link(self, address: str, purpose: str, path: str, hours: int) -> bool:
         """Mail a password-reset ("reset") or email-change ("email") link to the site's `path`

@@ -145,8 +145,10 @@ def create_app(
     # outermost: compresses what any layer answers (event streams and images are left alone)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
     version = asset_version()
+    environment = build_environment(version)
+    environment.globals["signup_offered"] = services.accounts.policy.mode != "closed"
     renderer = Renderer(
-        build_environment(version),
+        environment,
         demo=footer_fact(recorded_demo, services),
         updated=footer_fact(data_updated, services),
     )

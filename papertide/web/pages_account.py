@@ -61,8 +61,9 @@ def _add_login(router: APIRouter, services: WebServices, renderer: Renderer, vie
     def login_form(
         request: Request, who: Annotated[Viewer, Depends(viewer)], next: str = "/"
     ) -> Response:
-        context = {"next": safe_next(next), "login": "", "signup_mode": accounts.policy.mode}
-        return _form_page(renderer, request, who, "login.html", context)
+        return _form_page(
+            renderer, request, who, "login.html", {"next": safe_next(next), "login": ""}
+        )
 
     @router.post("/login")
     def login(
@@ -80,7 +81,6 @@ def _add_login(router: APIRouter, services: WebServices, renderer: Renderer, vie
             user = accounts.log_in(login, password)
         except AuthError as error:
             context = {"next": safe_next(next), "login": login, "error": str(error)}
-            context["signup_mode"] = accounts.policy.mode
             return _form_page(renderer, request, who, "login.html", context, 401)
         return logged_in(accounts, request, user, next)
 
@@ -123,11 +123,9 @@ def _add_signup(router: APIRouter, services: WebServices, renderer: Renderer, vi
         address = email.strip() or None
         context = {"next": safe_next(next), "username": username, "email": email}
         context |= {"invite": invite, "domains": accounts.policy.email_domains}
-        refusal = accounts.signup_refusal(invite)
+        context["refusal"] = refusal = accounts.signup_refusal(invite)
         if refusal is not None:
-            return _form_page(
-                renderer, request, who, "signup.html", context | {"refusal": refusal}, 403
-            )
+            return _form_page(renderer, request, who, "signup.html", context, 403)
         try:  # a refused sign-up does not count toward the address's limit
             accounts.check_sign_up(username, password, address)
             enforce(store, f"ip:{client_ip(request)}", "signup", services.community.limits)
