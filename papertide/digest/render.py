@@ -173,8 +173,13 @@ class DigestRenderer:
             subject = f"Confirm your new {self.site_name} email address"
             intro = f"Confirm that this address is now the one of your {self.site_name} account."
             action = "Confirm this address"
-        context = {"site_name": self.site_name, "subject": subject, "intro": intro}
-        context |= {"action": action, "hours": hours, "links": {"site": site, "action": link}}
+        context: dict[str, object] = {"site_name": self.site_name, "subject": subject}
+        context |= {
+            "intro": intro,
+            "action": action,
+            "hours": hours,
+            "links": {"site": site, "action": link},
+        }
         return self._render("account_link", subject, context)
 
     def _context(

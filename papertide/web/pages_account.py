@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from papertide.community.accounts import AccountService
 from papertide.community.ratelimit import enforce
 from papertide.community.submissions import FAILED, LISTED, Submission
 from papertide.errors import AuthError, ConflictError, InputError, PaperNotFoundError
@@ -105,10 +106,9 @@ def _add_signup(router: APIRouter, services: WebServices, renderer: Renderer, vi
         invite: str = Query("", max_length=INVITE_MAX_CHARS),
     ) -> Response:
         """The form, or (signup = closed, or invite without a usable invite) why not."""
-        refusal = accounts.signup_refusal(invite)
-        context = {"next": safe_next(next), "username": "", "email": "", "invite": invite}
-        context |= {"refusal": refusal, "domains": accounts.policy.email_domains}
-        return _form_page(renderer, request, who, "signup.html", context, 403 if refusal else 200)
+        context = _signup_context(accounts, next, "", "", invite)
+        status = 403 if context["refusal"] else 200
+        return _form_page(renderer, request, who, "signup.html", context, status)
 
     @router.post("/signup")
     def signup(
@@ -121,10 +121,8 @@ def _add_signup(router: APIRouter, services: WebServices, renderer: Renderer, vi
         invite: str = Form("", max_length=INVITE_MAX_CHARS),
     ) -> Response:
         address = email.strip() or None
-        context = {"next": safe_next(next), "username": username, "email": email}
-        context |= {"invite": invite, "domains": accounts.policy.email_domains}
-        context["refusal"] = refusal = accounts.signup_refusal(invite)
-        if refusal is not None:
+        context = _signup_context(accounts, next, username, email, invite)
+        if context["refusal"] is not None:
             return _form_page(renderer, request, who, "signup.html", context, 403)
         try:  # a refused sign-up does not count toward the address's limit
             accounts.check_sign_up(username, password, address)
@@ -259,6 +257,20 @@ def _submission_page(
         context["error"] = job.message
         return _form_page(renderer, request, who, "submit.html", context, status)
     return _form_page(renderer, request, who, "submit.html", context, 202)
+
+
+def _signup_context(
+    accounts: AccountService, target: str, username: str, email: str, invite: str
+) -> dict[str, Any]:
+    """The sign-up page's values; `refusal` says why it has no form (None: it has one)."""
+    return {
+        "next": safe_next(target),
+        "username": username,
+        "email": email,
+        "invite": invite,
+        "domains": accounts.policy.email_domains,
+        "refusal": accounts.signup_refusal(invite),
+    }
 
 
 def _form_page(

@@ -84,8 +84,8 @@ def _add_reset(router: APIRouter, services: WebServices, renderer: Renderer, vie
                 renderer, request, who, "forgot.html", context | {"error": str(error)}, 400
             )
         if address is None:
-            error = "give the email address of your account"
-            return _page(renderer, request, who, "forgot.html", context | {"error": error}, 400)
+            context["error"] = "give the email address of your account"
+            return _page(renderer, request, who, "forgot.html", context, 400)
         enforce(store, f"ip:{client_ip(request)}", "account_link", limits)
         enforce(store, f"email:{address.casefold()}", "account_link", limits)
         found = accounts.reset_link_token(address)

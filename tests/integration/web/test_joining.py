@@ -28,7 +28,7 @@ def world(tmp_path: Path) -> Iterator[Callable[..., Any]]:
     opened: list[SqliteStore] = []
 
     @contextmanager
-    def open_site(**settings: object) -> Iterator[Site]:
+    def open_site(**settings: Any) -> Iterator[Site]:
         clock = FixedClock(NOW)
         store = SqliteStore(tmp_path / f"join{len(opened)}.db", clock)
         opened.append(store)

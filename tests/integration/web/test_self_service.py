@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import pytest
@@ -59,7 +60,7 @@ def link_in(mail: RecordingMailer, address: str) -> tuple[str, str]:
     return match[1], unquote(match[2])
 
 
-def forgot(site: Site, email: str):  # type: ignore[no-untyped-def]
+def forgot(site: Site, email: str) -> Any:
     return site.post("/account/forgot", {"email": email})
 
 
