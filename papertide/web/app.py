@@ -38,6 +38,7 @@ from papertide.web.path_ids import register_id_convertor
 from papertide.web.render import Renderer, build_environment
 from papertide.web.services import WebServices
 from papertide.web.static_assets import CachedStaticFiles, asset_version
+from papertide.web.thumbnails import thumbnail_url, thumbnails_router
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -149,10 +150,12 @@ def create_app(
         demo=footer_fact(recorded_demo, services),
         updated=footer_fact(data_updated, services),
     )
+    renderer.env.globals["thumbnail_url"] = thumbnail_url(services.thumbnails)
     install_error_handlers(app, services, renderer)
     app.mount("/static", CachedStaticFiles(version), name="static")
     app.include_router(api_router(services))  # first: /papers/{id}.md before the HTML page
     app.include_router(feeds_router(services))
+    app.include_router(thumbnails_router(services.thumbnails))
     app.include_router(foryou_api_router(services))
     viewer = viewer_dependency(services)
     guard = Depends(csrf_guard(services))
