@@ -26,9 +26,10 @@ from papertide.config import Settings, is_postgres_url, sqlite_path
 from papertide.errors import InputError, StoreError
 from papertide.index.contextual import CONTEXTUAL_MODEL, MiniLmEmbedder
 from papertide.index.embed import Embedder
-from papertide.index.paths import load_vectors, vectors_version
+from papertide.index.paths import load_vectors, thumbnail_folder, vectors_version
 from papertide.index.refresh import open_lexical
 from papertide.index.static import StaticEmbedder
+from papertide.index.thumbnails import Thumbnails
 from papertide.index.vectors import EXACT_LIMIT
 from papertide.models import Paper, Record
 from papertide.rank.listings import ListingsService
@@ -201,7 +202,16 @@ def build_sync(
     fetchers = SyncFetchers(
         arxiv=build_fetcher(settings, clock), hf=build_fetcher(settings, clock, min_interval_s=1.0)
     )
-    return SyncService(settings, store, clock, fetchers, embedder or build_embedder())
+    embedder = embedder or build_embedder()
+    return SyncService(
+        settings, store, clock, fetchers, embedder, thumbnails=build_thumbnails(settings)
+    )
+
+
+def build_thumbnails(settings: Settings) -> Thumbnails | None:
+    """The paper thumbnail folder beside the indexes; None for an in-memory store."""
+    folder = thumbnail_folder(settings)
+    return Thumbnails(folder) if folder is not None else None
 
 
 def build_embedder(kind: str = "static") -> Embedder:
@@ -338,6 +348,7 @@ def build_web_services(
         digests=build_digests(settings, store, clock, mailer, embedder, secret_key, listings),
         clock=clock,
         secret_key=secret_key,
+        thumbnails=build_thumbnails(settings),
     )
 
 

@@ -34,6 +34,7 @@ SOURCE_RETRY_AFTER_S = 60  # arXiv was unreachable: how long a client should wai
 STORE_RETRY_AFTER_S = 5
 STORE_UNAVAILABLE = "the database is temporarily unavailable; please try again in a few seconds"
 MAX_ERROR_FIELDS = 10
+NOT_JSON = "the request body is not valid JSON"
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -82,7 +83,10 @@ def response_for(error: Exception) -> JSONResponse | None:
 
 
 def validation_response(error: RequestValidationError) -> JSONResponse:
-    """422 naming each bad field: "query.limit: Input should be less than or equal to 100"."""
+    """422 naming each bad field: "query.limit: Input should be less than or equal to 100";
+    400 when the body is not JSON at all."""
+    if any(isinstance(p, dict) and p.get("type") == "json_invalid" for p in error.errors()):
+        return error_response(400, NOT_JSON)
     problems = [_describe(problem) for problem in error.errors()][:MAX_ERROR_FIELDS]
     message = "; ".join(problems) or "invalid request"
     return error_response(422, message, fields=problems)
@@ -130,6 +134,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
+    400: {"model": ErrorPublic, "description": "The body is not JSON at all."},
     409: {"model": ErrorPublic, "description": "Already done (e.g. submitted today)."},
     429: {
         "model": ErrorPublic,

@@ -28,6 +28,7 @@ from papertide.web.cache import PageCache, PageCacheMiddleware
 from papertide.web.digest_routes import digest_router
 from papertide.web.errors import install_error_handlers
 from papertide.web.feed_routes import feeds_router
+from papertide.web.head import HeadAsGet
 from papertide.web.pages_account import account_router
 from papertide.web.pages_browse import browse_router
 from papertide.web.pages_foryou import foryou_router
@@ -38,6 +39,7 @@ from papertide.web.private import PrivateSite
 from papertide.web.render import Renderer, build_environment
 from papertide.web.services import WebServices
 from papertide.web.static_assets import CachedStaticFiles, asset_version
+from papertide.web.thumbnails import thumbnail_url, thumbnails_router
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -144,6 +146,7 @@ def create_app(
         app.add_middleware(PrivateSite, services=services)
     # outermost: compresses what any layer answers (event streams and images are left alone)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
+    app.add_middleware(HeadAsGet)  # around all: HEAD is a GET without its body
     version = asset_version()
     environment = build_environment(version)
     environment.globals["signup_offered"] = services.accounts.policy.mode != "closed"
@@ -152,10 +155,12 @@ def create_app(
         demo=footer_fact(recorded_demo, services),
         updated=footer_fact(data_updated, services),
     )
+    renderer.env.globals["thumbnail_url"] = thumbnail_url(services.thumbnails)
     install_error_handlers(app, services, renderer)
     app.mount("/static", CachedStaticFiles(version), name="static")
     app.include_router(api_router(services))  # first: /papers/{id}.md before the HTML page
     app.include_router(feeds_router(services))
+    app.include_router(thumbnails_router(services.thumbnails))
     app.include_router(foryou_api_router(services))
     viewer = viewer_dependency(services)
     guard = Depends(csrf_guard(services))

@@ -52,6 +52,11 @@ _MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
 HTML_CACHE_CONTROL = "private, no-cache"
 
 
+def no_thumbnail(_paper_id: str) -> str | None:
+    """Every paper is shown as a typographic card."""
+    return None
+
+
 def build_environment(asset_version: str) -> Environment:
     """The template environment with papertide's filters and globals (one per app);
     `asset_version` goes into every /static/ link (web/static_assets.py)."""
@@ -77,6 +82,7 @@ def build_environment(asset_version: str) -> Environment:
     )
     env.globals.update(url_with=url_with, asset_version=asset_version, version=__version__)
     env.globals["signup_offered"] = True  # create_app: False when the signup setting is closed
+    env.globals["thumbnail_url"] = no_thumbnail  # create_app gives the site's thumbnail folder
     return env
 
 

@@ -65,7 +65,8 @@ def fill_sync_runs(store: Store) -> None:
 
 def fill_community(store: Store) -> None:
     """Users and everything they own: sessions, a token, votes, comments, collections,
-    follows, rate-limit events, subscriptions, digests and ratings."""
+    follows, rate-limit events, a rotated feed key, an invite, an audit entry, subscriptions,
+    digests and ratings."""
     ada = store.create_user("Ada", "ada@example.org", "hash-a")
     bob = store.create_user("bob", None, "hash-b")
     store.save_session("session-a", ada.id, T0 + timedelta(days=30))
@@ -81,6 +82,9 @@ def fill_community(store: Store) -> None:
     store.set_follow(ada.id, Follow("category", "cs.LG"), True)
     store.record_write("user:1", "vote", 60, 60)
     assert store.api_token_user("token-b") == bob  # records the token's use
+    store.rotate_feed_key(ada.id)
+    store.create_invite("invite-hash", ada.id, T0 + timedelta(days=7), 3)
+    store.add_audit("Ada", "unlist", "paper:2603.00003", "duplicate")
     fill_digests(store, ada.id)
 
 
