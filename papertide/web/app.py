@@ -35,6 +35,7 @@ from papertide.web.pages_foryou import foryou_router
 from papertide.web.pages_paper import paper_router
 from papertide.web.pages_search import search_router
 from papertide.web.path_ids import register_id_convertor
+from papertide.web.private import PrivateSite
 from papertide.web.render import Renderer, build_environment
 from papertide.web.services import WebServices
 from papertide.web.static_assets import CachedStaticFiles, asset_version
@@ -141,12 +142,16 @@ def create_app(
     app.add_middleware(SecurityHeaders, hsts=services.settings.base_url.startswith("https://"))
     if page_cache is not None:  # outside SecurityHeaders: cached pages keep their headers
         app.add_middleware(PageCacheMiddleware, cache=page_cache, paths=CACHED_PAGES)
+    if services.settings.private:  # outside the page cache: no cached page for strangers
+        app.add_middleware(PrivateSite, services=services)
     # outermost: compresses what any layer answers (event streams and images are left alone)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
     app.add_middleware(HeadAsGet)  # around all: HEAD is a GET without its body
     version = asset_version()
+    environment = build_environment(version)
+    environment.globals["signup_offered"] = services.accounts.policy.mode != "closed"
     renderer = Renderer(
-        build_environment(version),
+        environment,
         demo=footer_fact(recorded_demo, services),
         updated=footer_fact(data_updated, services),
     )

@@ -81,6 +81,7 @@ def build_environment(asset_version: str) -> Environment:
         stamp=format_stamp,
     )
     env.globals.update(url_with=url_with, asset_version=asset_version, version=__version__)
+    env.globals["signup_offered"] = True  # create_app: False when the signup setting is closed
     env.globals["thumbnail_url"] = no_thumbnail  # create_app gives the site's thumbnail folder
     return env
 
