@@ -139,11 +139,12 @@ def create_app(
         redoc_url=None,
     )
     register_id_convertor()  # before the routes with {name:id} in their paths are made
-    app.add_middleware(SecurityHeaders, hsts=services.settings.base_url.startswith("https://"))
-    if page_cache is not None:  # outside SecurityHeaders: cached pages keep their headers
+    if page_cache is not None:
         app.add_middleware(PageCacheMiddleware, cache=page_cache, paths=CACHED_PAGES)
     if services.settings.private:  # outside the page cache: no cached page for strangers
         app.add_middleware(PrivateSite, services=services)
+    # outside both: cached pages and private mode's refusals carry the headers too
+    app.add_middleware(SecurityHeaders, hsts=services.settings.base_url.startswith("https://"))
     # outermost: compresses what any layer answers (event streams and images are left alone)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
     app.add_middleware(HeadAsGet)  # around all: HEAD is a GET without its body

@@ -110,12 +110,14 @@ def test_private_mode_sends_strangers_to_login_and_refuses_reads(world: World) -
         stranger = fresh(site)
         home = stranger.get("/", follow_redirects=False)
         assert home.status_code == 303 and home.headers["location"] == "/login"
+        assert "default-src 'self'" in home.headers["content-security-policy"]  # refusals too
         paper = stranger.get(f"/papers/{PLAIN_ID}", follow_redirects=False)
         assert paper.headers["location"] == f"/login?next=%2Fpapers%2F{PLAIN_ID}"
         for path in ("/api/papers/" + PLAIN_ID, "/api/search?q=attention", "/feeds/daily.rss"):
             answer = stranger.get(path, follow_redirects=False)
             assert answer.status_code == 401, path
             assert "private" in answer.json()["error"]
+            assert answer.headers["x-content-type-options"] == "nosniff"
         assert stranger.post("/api/papers/2601.00002/vote").status_code == 401
         for path in ("/login", "/signup", "/account/forgot", "/api/health"):
             assert stranger.get(path).status_code == 200, path
