@@ -80,8 +80,9 @@ def build_environment(asset_version: str) -> Environment:
 
 
 def render_markdown(markdown: MarkdownIt, text: str) -> Markup:
-    """A comment's Markdown as sanitised HTML: no raw HTML, no images, safe links only."""
-    html = markdown.render(text)
+    """A comment's Markdown as sanitised HTML: no raw HTML, no images, safe links only. Its
+    LaTeX is kept away from Markdown and put back escaped, as in render_document."""
+    html = _with_math(markdown, text)
     cleaned = nh3.clean(
         html,
         tags=set(COMMENT_TAGS),
@@ -97,10 +98,7 @@ def render_document(markdown: MarkdownIt, text: str) -> Markup:
     and tables; the same sanitiser as comments, so no raw HTML gets through either. Its LaTeX
     ($...$, $$...$$) is kept away from Markdown (which would eat `\{` and `\,`) and put back
     escaped, for KaTeX in the browser."""
-    protected, formulas = protect_math(text)
-    html = markdown.render(protected)
-    for number, formula in enumerate(formulas):
-        html = html.replace(_MATH_TOKEN.format(number), str(escape(formula)), 1)
+    html = _with_math(markdown, text)
     html = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}>", html)  # under the page's h1
     cleaned = nh3.clean(
         html,
@@ -109,6 +107,20 @@ def render_document(markdown: MarkdownIt, text: str) -> Markup:
         url_schemes=set(COMMENT_URL_SCHEMES),
     )
     return Markup(cleaned)  # sanitised by nh3 just above
+
+
+def _with_math(markdown: MarkdownIt, text: str) -> str:
+    """Markdown rendered with its formulas held out of it and put back escaped."""
+    protected, formulas = protect_math(text)
+    html = markdown.render(protected)
+    for number, formula in enumerate(formulas):
+        html = html.replace(_MATH_TOKEN.format(number), str(escape(formula)), 1)
+    return html
+
+
+def has_math(text: str) -> bool:
+    """Whether `text` holds a $...$ or $$...$$ formula (its page then loads KaTeX)."""
+    return _MATH.search(text) is not None
 
 
 def protect_math(text: str) -> tuple[str, list[str]]:
@@ -182,6 +194,10 @@ def no_update() -> datetime | None:
     return None
 
 
+def no_unread(_user_id: int) -> int:
+    return 0
+
+
 @dataclass(frozen=True)
 class Renderer:
     """Turns a template and its context into a response, with the viewer's cookies set.
@@ -191,6 +207,7 @@ class Renderer:
     env: Environment
     demo: Callable[[], DemoDays | None] = no_demo
     updated: Callable[[], datetime | None] = no_update
+    unread: Callable[[int], int] = no_unread  # a user's unread notifications (the nav's count)
 
     def page(
         self,
@@ -229,4 +246,5 @@ class Renderer:
             "here": here,
             "demo": None if store_down else self.demo(),
             "updated": None if store_down else self.updated(),
+            "unread": self.unread(viewer.user.id) if viewer.user and not store_down else 0,
         }

@@ -19,8 +19,10 @@
     targets.forEach(function (element) {
       window.renderMathInElement(element, {
         delimiters: DELIMITERS,
-        throwOnError: false,
+        throwOnError: false,  // a bad formula shows as an error in place; the rest render
         trust: false,
+        maxSize: 10,  // em: no page-covering \rule or \kern
+        maxExpand: 200,  // macro expansions: no \def loop that hangs the page
         ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code", "option"]
       });
     });
