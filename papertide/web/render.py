@@ -112,7 +112,7 @@ def render_document(markdown: MarkdownIt, text: str) -> Markup:
 def _with_math(markdown: MarkdownIt, text: str) -> str:
     """Markdown rendered with its formulas held out of it and put back escaped."""
     protected, formulas = protect_math(text)
-    html = markdown.render(protected)
+    html = str(markdown.render(protected))
     for number, formula in enumerate(formulas):
         html = html.replace(_MATH_TOKEN.format(number), str(escape(formula)), 1)
     return html
