@@ -29,6 +29,7 @@ COMMENT_TAGS = frozenset(
     {"a", "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "hr"}
 )
 COMMENT_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+COMMENT_CLASSES = {"span": {"math"}}  # each formula of a comment, rendered alone by site.js
 COMMENT_LINK_REL = "nofollow noopener ugc"
 COMMENT_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 DOCUMENT_TAGS = COMMENT_TAGS | {
@@ -49,6 +50,7 @@ WEB_SCHEMES = ("http://", "https://")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 _MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
+_FORMULA = '<span class="math">{}</span>'
 HTML_CACHE_CONTROL = "private, no-cache"
 
 
@@ -81,12 +83,14 @@ def build_environment(asset_version: str) -> Environment:
 
 def render_markdown(markdown: MarkdownIt, text: str) -> Markup:
     """A comment's Markdown as sanitised HTML: no raw HTML, no images, safe links only. Its
-    LaTeX is kept away from Markdown and put back escaped, as in render_document."""
-    html = _with_math(markdown, text)
+    LaTeX is kept away from Markdown and put back escaped, each formula in its own span so
+    that a broken one shows its error in place and cannot swallow the text after it."""
+    html = _with_math(markdown, text, _FORMULA)
     cleaned = nh3.clean(
         html,
-        tags=set(COMMENT_TAGS),
+        tags=set(COMMENT_TAGS | COMMENT_CLASSES.keys()),
         attributes={tag: set(names) for tag, names in COMMENT_ATTRIBUTES.items()},
+        allowed_classes={tag: set(names) for tag, names in COMMENT_CLASSES.items()},
         link_rel=COMMENT_LINK_REL,
         url_schemes=set(COMMENT_URL_SCHEMES),
     )
@@ -109,12 +113,12 @@ def render_document(markdown: MarkdownIt, text: str) -> Markup:
     return Markup(cleaned)  # sanitised by nh3 just above
 
 
-def _with_math(markdown: MarkdownIt, text: str) -> str:
-    """Markdown rendered with its formulas held out of it and put back escaped."""
+def _with_math(markdown: MarkdownIt, text: str, wrap: str = "{}") -> str:
+    """Markdown rendered with its formulas held out of it and put back escaped (in `wrap`)."""
     protected, formulas = protect_math(text)
     html = str(markdown.render(protected))
     for number, formula in enumerate(formulas):
-        html = html.replace(_MATH_TOKEN.format(number), str(escape(formula)), 1)
+        html = html.replace(_MATH_TOKEN.format(number), wrap.format(escape(formula)), 1)
     return html
 
 
