@@ -17,7 +17,7 @@ from starlette.responses import Response
 from papertide.web.auth import Viewer
 from papertide.web.pages_common import go_back, to_login
 from papertide.web.pages_paper import paper_context, paper_key, stored_paper
-from papertide.web.render import Renderer, paper_url
+from papertide.web.render import Renderer, has_math, paper_url
 from papertide.web.services import WebServices
 
 NOTIFICATIONS_SHOWN = 100
@@ -40,7 +40,8 @@ def discussion_router(services: WebServices, renderer: Renderer, viewer: Any) ->
         key = paper_key(paper_id)
         if who.user is None:
             return to_login(request, paper_url(key))
-        context = paper_context(services, who, stored_paper(services, key)) | {"draft": body}
+        context = paper_context(services, who, stored_paper(services, key))
+        context |= {"draft": body, "needs_math": context["needs_math"] or has_math(body)}
         return renderer.page(request, who, "paper.html", context)
 
     @router.post("/comments/{comment_id:id}/reply")
@@ -89,7 +90,8 @@ def discussion_router(services: WebServices, renderer: Renderer, viewer: Any) ->
             return to_login(request, "/notifications")
         listed = services.store.notifications(who.user.id, NOTIFICATIONS_SHOWN)
         reports = services.store.comment_reports(REPORTS_SHOWN) if who.user.is_admin else []
-        context = {"notifications": listed, "reports": reports}
+        needs_math = any(has_math(note.comment.body) for note in listed)
+        context = {"notifications": listed, "reports": reports, "needs_math": needs_math}
         return renderer.page(request, who, "notifications.html", context)
 
     @router.post("/notifications/read")
