@@ -227,6 +227,28 @@ class Comment:
     username: str
     body: str
     created_at: datetime
+    parent_id: int | None = None  # the top-level comment this one replies to
+    edited_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentReport:
+    """A user's report of a comment, for curators."""
+
+    comment: Comment
+    reporter: str
+    reason: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A reply to one of the user's comments; `read_at` None while unread."""
+
+    id: int
+    comment: Comment
+    created_at: datetime
+    read_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,10 +15,12 @@ from papertide.models import (
     AuditEntry,
     Collection,
     Comment,
+    CommentReport,
     Follow,
     IngestCounts,
     Invite,
     Listing,
+    Notification,
     Paper,
     PaperSignals,
     QuarantineEntry,
@@ -333,7 +335,45 @@ class AdminStore(Protocol):
         ...
 
 
-class Store(CommunityStore, AdminStore, DigestStore, SyncStore, RowStore, Protocol):
+class DiscussionStore(Protocol):
+    """Replies, edits, reports and reply notifications. Replies are one level deep: a reply's
+    parent_id is always a top-level comment. Every write is one transaction."""
+
+    def add_reply(self, user_id: int, parent_id: int, body: str) -> Comment | None:
+        """A reply on the parent's paper, attached to the parent's top-level comment, with a
+        notification for the parent's author and the thread's author (never the replier);
+        None when the parent does not exist or was deleted."""
+        ...
+
+    def edit_comment(
+        self, comment_id: int, user_id: int, body: str, since: datetime
+    ) -> Comment | None:
+        """Set the body and edited_at of `user_id`'s comment made at or after `since`; None
+        (nothing changed) when it is not theirs, is deleted or is older."""
+        ...
+
+    def report_comment(self, comment_id: int, user_id: int, reason: str) -> bool:
+        """Record a report; False when this user reported this comment already."""
+        ...
+
+    def comment_reports(self, limit: int) -> list[CommentReport]:
+        """Reports of comments not deleted, newest first."""
+        ...
+
+    def notifications(self, user_id: int, limit: int) -> list[Notification]:
+        """Replies to the user's comments (not deleted), newest first."""
+        ...
+
+    def unread_notifications(self, user_id: int) -> int: ...
+
+    def mark_notifications_read(self, user_id: int) -> int:
+        """Mark every unread notification read; how many were."""
+        ...
+
+
+class Store(
+    CommunityStore, AdminStore, DigestStore, SyncStore, RowStore, DiscussionStore, Protocol
+):
     """Papers, listings, quarantine and ingest checkpoints.
 
     Every write method is one transaction: it commits whole or not at all.

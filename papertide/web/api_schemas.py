@@ -144,6 +144,12 @@ class CommentBody(BaseModel):
     body: str = Field(
         min_length=1, max_length=10_000, description="Markdown; rendered safely on the page."
     )
+    parent_id: int | None = Field(
+        None,
+        alias="parentId",
+        description="Reply to this comment of the same paper; a reply to a reply joins the"
+        " top-level comment's thread.",
+    )
 
 
 class CommentPublic(CamelModel):
@@ -152,6 +158,10 @@ class CommentPublic(CamelModel):
     author: str = Field(description="The commenter's username.")
     body: str = Field(description="Markdown source as written.")
     created_at: HfTime
+    parent_id: int | None = Field(
+        None, description="The top-level comment this one replies to; null for top level."
+    )
+    edited_at: HfTime | None = Field(None, description="When its author last edited it.")
 
 
 class ErrorPublic(BaseModel):

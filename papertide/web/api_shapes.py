@@ -154,4 +154,6 @@ def comment_public(comment: Comment) -> CommentPublic:
         author=comment.username,
         body=comment.body,
         created_at=comment.created_at,
+        parent_id=comment.parent_id,
+        edited_at=comment.edited_at,
     )

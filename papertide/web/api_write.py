@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from papertide.community.submissions import FAILED, Submission
-from papertide.errors import AuthError, PaperNotFoundError, SourceUnavailableError
+from papertide.errors import AuthError, InputError, PaperNotFoundError, SourceUnavailableError
 from papertide.models import User
 from papertide.web.api_errors import WRITE_RESPONSES, only
 from papertide.web.api_schemas import (
@@ -78,8 +78,14 @@ def add_write_routes(router: APIRouter, services: WebServices) -> None:
         responses=only([400, 401, 404, 422, 429], WRITE_RESPONSES),
     )
     def comment(paper_id: WritePaperId, body: CommentBody, user: User = api_user) -> CommentPublic:
-        """Markdown, 1 to 10,000 characters after trimming."""
-        return comment_public(services.community.comment(user, paper_id_of(paper_id), body.body))
+        """Markdown, 1 to 10,000 characters after trimming; with `parentId`, a reply."""
+        key = paper_id_of(paper_id)
+        if body.parent_id is None:
+            return comment_public(services.community.comment(user, key, body.body))
+        parent = services.store.comment_by_id(body.parent_id)
+        if parent is None or parent.paper_id != key:
+            raise InputError(f"no comment {body.parent_id} on {key}")
+        return comment_public(services.community.reply(user, parent.id, body.body))
 
     @router.post(
         "/api/submit",

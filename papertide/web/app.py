@@ -31,6 +31,7 @@ from papertide.web.feed_routes import feeds_router
 from papertide.web.head import HeadAsGet
 from papertide.web.pages_account import account_router
 from papertide.web.pages_browse import browse_router
+from papertide.web.pages_discuss import discussion_router
 from papertide.web.pages_foryou import foryou_router
 from papertide.web.pages_paper import paper_router
 from papertide.web.pages_search import search_router
@@ -155,6 +156,7 @@ def create_app(
         environment,
         demo=footer_fact(recorded_demo, services),
         updated=footer_fact(data_updated, services),
+        unread=services.store.unread_notifications,
     )
     renderer.env.globals["thumbnail_url"] = thumbnail_url(services.thumbnails)
     install_error_handlers(app, services, renderer)
@@ -165,7 +167,14 @@ def create_app(
     app.include_router(foryou_api_router(services))
     viewer = viewer_dependency(services)
     guard = Depends(csrf_guard(services))
-    for make in (browse_router, search_router, account_router, paper_router, foryou_router):
+    for make in (
+        browse_router,
+        search_router,
+        account_router,
+        discussion_router,
+        paper_router,
+        foryou_router,
+    ):
         app.include_router(
             make(services, renderer, viewer), dependencies=[guard], include_in_schema=False
         )

@@ -29,6 +29,7 @@ COMMENT_TAGS = frozenset(
     {"a", "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "hr"}
 )
 COMMENT_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+COMMENT_CLASSES = {"span": {"math"}}  # each formula of a comment, rendered alone by site.js
 COMMENT_LINK_REL = "nofollow noopener ugc"
 COMMENT_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 DOCUMENT_TAGS = COMMENT_TAGS | {
@@ -49,6 +50,7 @@ WEB_SCHEMES = ("http://", "https://")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 _MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
+_FORMULA = '<span class="math">{}</span>'
 HTML_CACHE_CONTROL = "private, no-cache"
 
 
@@ -87,12 +89,15 @@ def build_environment(asset_version: str) -> Environment:
 
 
 def render_markdown(markdown: MarkdownIt, text: str) -> Markup:
-    """A comment's Markdown as sanitised HTML: no raw HTML, no images, safe links only."""
-    html = markdown.render(text)
+    """A comment's Markdown as sanitised HTML: no raw HTML, no images, safe links only. Its
+    LaTeX is kept away from Markdown and put back escaped, each formula in its own span so
+    that a broken one shows its error in place and cannot swallow the text after it."""
+    html = _with_math(markdown, text, _FORMULA)
     cleaned = nh3.clean(
         html,
-        tags=set(COMMENT_TAGS),
+        tags=set(COMMENT_TAGS | COMMENT_CLASSES.keys()),
         attributes={tag: set(names) for tag, names in COMMENT_ATTRIBUTES.items()},
+        allowed_classes={tag: set(names) for tag, names in COMMENT_CLASSES.items()},
         link_rel=COMMENT_LINK_REL,
         url_schemes=set(COMMENT_URL_SCHEMES),
     )
@@ -104,10 +109,7 @@ def render_document(markdown: MarkdownIt, text: str) -> Markup:
     and tables; the same sanitiser as comments, so no raw HTML gets through either. Its LaTeX
     ($...$, $$...$$) is kept away from Markdown (which would eat `\{` and `\,`) and put back
     escaped, for KaTeX in the browser."""
-    protected, formulas = protect_math(text)
-    html = markdown.render(protected)
-    for number, formula in enumerate(formulas):
-        html = html.replace(_MATH_TOKEN.format(number), str(escape(formula)), 1)
+    html = _with_math(markdown, text)
     html = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}>", html)  # under the page's h1
     cleaned = nh3.clean(
         html,
@@ -116,6 +118,20 @@ def render_document(markdown: MarkdownIt, text: str) -> Markup:
         url_schemes=set(COMMENT_URL_SCHEMES),
     )
     return Markup(cleaned)  # sanitised by nh3 just above
+
+
+def _with_math(markdown: MarkdownIt, text: str, wrap: str = "{}") -> str:
+    """Markdown rendered with its formulas held out of it and put back escaped (in `wrap`)."""
+    protected, formulas = protect_math(text)
+    html = str(markdown.render(protected))
+    for number, formula in enumerate(formulas):
+        html = html.replace(_MATH_TOKEN.format(number), wrap.format(escape(formula)), 1)
+    return html
+
+
+def has_math(text: str) -> bool:
+    """Whether `text` holds a $...$ or $$...$$ formula (its page then loads KaTeX)."""
+    return _MATH.search(text) is not None
 
 
 def protect_math(text: str) -> tuple[str, list[str]]:
@@ -189,6 +205,10 @@ def no_update() -> datetime | None:
     return None
 
 
+def no_unread(_user_id: int) -> int:
+    return 0
+
+
 @dataclass(frozen=True)
 class Renderer:
     """Turns a template and its context into a response, with the viewer's cookies set.
@@ -198,6 +218,7 @@ class Renderer:
     env: Environment
     demo: Callable[[], DemoDays | None] = no_demo
     updated: Callable[[], datetime | None] = no_update
+    unread: Callable[[int], int] = no_unread  # a user's unread notifications (the nav's count)
 
     def page(
         self,
@@ -236,4 +257,5 @@ class Renderer:
             "here": here,
             "demo": None if store_down else self.demo(),
             "updated": None if store_down else self.updated(),
+            "unread": self.unread(viewer.user.id) if viewer.user and not store_down else 0,
         }

@@ -18,7 +18,7 @@ from papertide.models import Collection, Comment, Follow, Paper, VoteState
 from papertide.store.sqlite.connection import SqliteBase, chunks, marks, stamp, when
 from papertide.store.sqlite.rows import papers_in_order
 
-_COMMENT = "c.id, c.paper_id, c.user_id, u.username, c.body, c.created_at"
+_COMMENT = "c.id, c.paper_id, c.user_id, u.username, c.body, c.created_at, c.parent_id, c.edited_at"
 
 
 class SqliteCommunity(SqliteBase):
@@ -235,4 +235,13 @@ def require_paper(conn: sqlite3.Connection, paper_id: str) -> None:
 
 
 def _comment(row: sqlite3.Row) -> Comment:
-    return Comment(int(row[0]), str(row[1]), int(row[2]), str(row[3]), str(row[4]), when(row[5]))
+    return Comment(
+        int(row[0]),
+        str(row[1]),
+        int(row[2]),
+        str(row[3]),
+        str(row[4]),
+        when(row[5]),
+        None if row[6] is None else int(row[6]),
+        None if row[7] is None else when(row[7]),
+    )

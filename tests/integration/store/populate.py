@@ -64,9 +64,9 @@ def fill_sync_runs(store: Store) -> None:
 
 
 def fill_community(store: Store) -> None:
-    """Users and everything they own: sessions, a token, votes, comments, collections,
-    follows, rate-limit events, a rotated feed key, an invite, an audit entry, subscriptions,
-    digests and ratings."""
+    """Users and everything they own: sessions, a token, votes, comments (a reply, edited, a
+    report and a notification), collections, follows, rate-limit events, a rotated feed key,
+    an invite, an audit entry, subscriptions, digests and ratings."""
     ada = store.create_user("Ada", "ada@example.org", "hash-a")
     bob = store.create_user("bob", None, "hash-b")
     store.save_session("session-a", ada.id, T0 + timedelta(days=30))
@@ -76,6 +76,10 @@ def fill_community(store: Store) -> None:
     store.set_vote(bob.id, "2603.00002", True)
     store.add_comment(ada.id, "2603.00001", "Nice **result**")
     store.delete_comment(store.add_comment(bob.id, "2603.00001", "spam").id)
+    top = store.add_comment(ada.id, "2603.00002", "Why $O(n)$?")
+    reply = store.add_reply(bob.id, top.id, "See section 3")  # notifies Ada
+    assert reply is not None and store.edit_comment(reply.id, bob.id, "See section 4", T0)
+    store.report_comment(top.id, bob.id, "off topic")
     store.add_to_collection(ada.id, "Reading list", "2603.00002")
     store.add_to_collection(ada.id, "Theory", "2603.00003")
     store.set_follow(ada.id, Follow("author", "Zoë Ångström"), True)

@@ -134,6 +134,21 @@ def test_comment_refuses_empty_or_huge_bodies(client, auth, body, status):
     assert response.json()["error"]
 
 
+def test_replies_carry_the_thread_parent_id(client, auth):
+    url = f"/api/papers/{IMPORTED_ID}/comments"
+    top = client.post(url, json={"body": "Top"}, headers=auth).json()
+    assert top["parentId"] is None and top["editedAt"] is None
+    reply = client.post(url, json={"body": "Re", "parentId": top["id"]}, headers=auth).json()
+    deeper = client.post(url, json={"body": "Re re", "parentId": reply["id"]}, headers=auth)
+    assert deeper.status_code == 201 and deeper.json()["parentId"] == top["id"]
+    listed = client.get(url).json()
+    assert [c["parentId"] for c in listed] == [None, top["id"], top["id"]]
+    elsewhere = client.post(
+        "/api/papers/2601.99999/comments", json={"body": "x", "parentId": top["id"]}, headers=auth
+    )
+    assert elsewhere.status_code == 422 and elsewhere.json()["error"]
+
+
 def test_comment_on_an_unknown_paper_is_404(client, auth):
     response = client.post("/api/papers/2601.99999/comments", json={"body": "hi"}, headers=auth)
     assert response.status_code == 404
