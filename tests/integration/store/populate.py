@@ -78,7 +78,9 @@ def fill_community(store: Store) -> None:
     store.delete_comment(store.add_comment(bob.id, "2603.00001", "spam").id)
     top = store.add_comment(ada.id, "2603.00002", "Why $O(n)$?")
     reply = store.add_reply(bob.id, top.id, "See section 3")  # notifies Ada
-    assert reply is not None and store.edit_comment(reply.id, bob.id, "See section 4", T0)
+    assert reply is not None and store.edit_comment(
+        reply.id, bob.id, "See section 4", reply.created_at
+    )
     store.report_comment(top.id, bob.id, "off topic")
     store.add_to_collection(ada.id, "Reading list", "2603.00002")
     store.add_to_collection(ada.id, "Theory", "2603.00003")
