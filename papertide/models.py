@@ -270,3 +270,15 @@ class PaperSignals:
     imported_upvotes: int
     vote_times: tuple[datetime, ...]
     comments: int
+
+
+@dataclass(frozen=True, slots=True)
+class PaperSummary:
+    """A one-sentence TL;DR and keywords for a paper from one source ("papertide": computed at
+    index time; "huggingface": imported), for the paper text whose content hash it carries."""
+
+    paper_id: str
+    source: str
+    tldr: str
+    keywords: tuple[str, ...]
+    content_hash: str

@@ -21,6 +21,7 @@ from papertide.models import (
     Listing,
     Paper,
     PaperSignals,
+    PaperSummary,
     QuarantineEntry,
     Record,
     Rejected,
@@ -333,7 +334,39 @@ class AdminStore(Protocol):
         ...
 
 
-class Store(CommunityStore, AdminStore, DigestStore, SyncStore, RowStore, Protocol):
+@dataclass(frozen=True, slots=True)
+class SummaryTask:
+    """A paper whose summary from some source is missing or stale."""
+
+    paper_pk: int
+    paper_id: str
+    title: str
+    abstract: str
+    content_hash: str
+
+
+class SummaryStore(Protocol):
+    """Papers' TL;DRs and keywords (table paper_summaries), one row per paper and source."""
+
+    def put_summaries(self, summaries: Sequence[PaperSummary]) -> None:
+        """Insert or replace each (paper_id, source) row, in one transaction."""
+        ...
+
+    def summaries_for(self, paper_ids: Sequence[str]) -> list[PaperSummary]:
+        """The stored summaries of these papers, every source, by paper id then source."""
+        ...
+
+    def summary_hashes(self, source: str) -> dict[str, str]:
+        """paper_id -> the content hash each stored summary from `source` was made for."""
+        ...
+
+    def summary_tasks(self, source: str, after_pk: int = 0, limit: int = 1000) -> list[SummaryTask]:
+        """Up to `limit` papers after `after_pk`, in pk order, whose `source` summary is missing
+        or was made for another content hash."""
+        ...
+
+
+class Store(CommunityStore, AdminStore, DigestStore, SyncStore, RowStore, SummaryStore, Protocol):
     """Papers, listings, quarantine and ingest checkpoints.
 
     Every write method is one transaction: it commits whole or not at all.

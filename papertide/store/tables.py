@@ -152,6 +152,11 @@ TABLES: tuple[Table, ...] = (
         serial="id",
     ),
     _table("audit_log", "id:int at:stamp actor action target detail", "id", serial="id"),
+    _table(
+        "paper_summaries",
+        "paper_id source tldr keywords:strings content_hash",
+        "paper_id source",
+    ),
 )
 
 

@@ -14,12 +14,22 @@ from papertide.store.postgres.browse import PgBrowse
 from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
 from papertide.store.postgres.papers import PgPapers
+from papertide.store.postgres.summaries import PgSummaries
 from papertide.store.postgres.sync import PgSync
 from papertide.store.postgres.transfer import PgTransfer
 from papertide.store.postgres.vectors import PgVectors
 
 
 class PostgresStore(
-    PgPapers, PgVectors, PgAccounts, PgAdmin, PgCommunity, PgBrowse, PgTransfer, PgDigests, PgSync
+    PgPapers,
+    PgVectors,
+    PgAccounts,
+    PgAdmin,
+    PgCommunity,
+    PgBrowse,
+    PgTransfer,
+    PgDigests,
+    PgSync,
+    PgSummaries,
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

@@ -13,6 +13,7 @@ from papertide.store.sqlite.browse import SqliteBrowse
 from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
 from papertide.store.sqlite.papers import SqlitePapers
+from papertide.store.sqlite.summaries import SqliteSummaries
 from papertide.store.sqlite.sync import SqliteSync
 from papertide.store.sqlite.transfer import SqliteTransfer
 from papertide.store.sqlite.vectors import SqliteVectors
@@ -28,5 +29,6 @@ class SqliteStore(
     SqliteTransfer,
     SqliteDigests,
     SqliteSync,
+    SqliteSummaries,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""

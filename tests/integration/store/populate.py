@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from papertide.models import Follow, Link, Listing, Paper, Record, Rejected, Version
+from papertide.models import Follow, Link, Listing, Paper, PaperSummary, Record, Rejected, Version
 from papertide.store.base import EmbeddingRow, Store
 
 T0 = datetime(2026, 3, 1, 12, 30, 15, 250_000, tzinfo=UTC)
@@ -52,6 +52,12 @@ def fill_store(store: Store, papers: int = 30) -> None:
     )
     fill_community(store)
     fill_sync_runs(store)
+    store.put_summaries(
+        [
+            PaperSummary(t.paper_id, "papertide", "Ça: a TL;DR.", ("注意力", "x"), t.content_hash)
+            for t in tasks
+        ]
+    )
 
 
 def fill_sync_runs(store: Store) -> None:
