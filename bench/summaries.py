@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.report import machine, papertide, run_measured, write_section
+from papertide.clock import SystemClock
 from papertide.eval.datasets import default_data_dir
 from papertide.eval.summaries import FIGURES_FILE, SummaryReport
 from papertide.index.static import StaticEmbedder
@@ -56,7 +57,7 @@ def corpus_timing(shared: Path) -> str:
         )
         if ingest.returncode != 0:
             raise SystemExit(f"ingest failed: {ingest.stderr}")
-        store = SqliteStore(db)
+        store = SqliteStore(db, SystemClock())
         try:
             summariser = Summariser(StaticEmbedder.load())
             start = time.perf_counter()
