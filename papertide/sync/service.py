@@ -20,6 +20,7 @@ from papertide.errors import ConflictError, InputError, PapertideError
 from papertide.ids import try_parse_arxiv_id
 from papertide.index.embed import Embedder
 from papertide.index.refresh import refresh_indexes
+from papertide.index.summaries import Summariser
 from papertide.ingest import IngestResult, ingest
 from papertide.sources.arxiv import ArxivApiSource
 from papertide.sources.base import Source
@@ -95,6 +96,7 @@ class SyncService:
         fetchers: SyncFetchers,
         embedder: Embedder | None = None,
         log: logging.Logger | None = None,
+        summariser: Summariser | None = None,
     ) -> None:
         self.settings = settings
         self.plan = SyncPlan.from_settings(settings)
@@ -102,6 +104,7 @@ class SyncService:
         self.clock = clock
         self._fetchers = fetchers
         self._embedder = embedder
+        self._summariser = summariser
         self._log = log or logging.getLogger("papertide.sync")
 
     def run(self) -> SyncRun:
@@ -123,7 +126,9 @@ class SyncService:
                 if result.error is not None:
                     errors.append(f"{source.name}: {result.error}")
             try:
-                refresh_indexes(self.settings, self.store, self._embedder)
+                refresh_indexes(
+                    self.settings, self.store, self._embedder, summariser=self._summariser
+                )
             except PapertideError as error:
                 errors.append(f"indexes: {error}")
             status = FAILED if errors else OK
