@@ -1,13 +1,13 @@
 """Our own one-sentence TL;DR and keywords for a paper, offline (issue #15 point 2).
 
 Both are chosen from the paper's own words, scored with the static embedder (nothing downloaded,
-no GPU): the TL;DR is the abstract sentence that best stands for the whole paper (its cosine to the
-title+abstract, a bonus for "we propose"-style cue phrases, a small one for coming early), with a
-leading "In this paper," cut off; the keywords are RAKE-style phrases (word runs between stop words
-and punctuation, 1 to 4 words) ranked KeyBERT-style by their cosine to the paper, with bonuses for
-appearing in the title and for repeating. The weights were tuned on the dev
-half of the Daily Papers archive against Hugging Face's `ai_summary` / `ai_keywords`
-(papertide/eval/summaries.py, `papertide eval --summaries`).
+no GPU): the TL;DR is the abstract sentence that best stands for the whole paper (its cosine to
+the title+abstract, plus bonuses for "we propose"-style cue phrases and for coming early), with a
+leading framing clause ("In this paper,", "To address this, ...") cut off; the keywords are
+RAKE-style phrases (word runs between stop words and punctuation, 1 to 4 words) ranked
+KeyBERT-style by their cosine to the paper, with bonuses for appearing in the title and for
+repeating. The weights were tuned on the dev half of the Daily Papers archive against Hugging
+Face's `ai_summary` / `ai_keywords` (papertide/eval/summaries.py, `papertide eval --summaries`).
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ CUES = re.compile(
     re.IGNORECASE,
 )
 LEADING_CLAUSE = re.compile(
-    r"^(in this (paper|work|study|article)|here|to (address|tackle|solve|bridge|overcome) "
-    r"(this|these|that|the) [\w -]{0,40}?|in response|to this end),\s+",
+    r"^(in this (paper|work|study|article)|here|in response|to this end"
+    r"|[^,;:]{0,150}?(?=,\s+we\b)),\s+",
     re.IGNORECASE,
 )
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
