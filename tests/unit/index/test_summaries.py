@@ -59,6 +59,8 @@ def test_sentences_and_clauses():
     assert compress("To address this issue, we build X.") == "We build X."
     assert compress("Here, we show Y.") == "We show Y."
     assert compress("We show Z.") == "We show Z."
+    assert compress("To close the gap between A and B, we build C.") == "We build C."
+    assert compress("For A, B and C, we build D.") == "For A, B and C, we build D."
     assert (
         candidate_phrases("", "the large language models of the world")["large language models"]
         == 1
