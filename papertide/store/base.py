@@ -19,8 +19,10 @@ from papertide.models import (
     IngestCounts,
     Invite,
     Listing,
+    Organization,
     Paper,
     PaperSignals,
+    PaperSummary,
     QuarantineEntry,
     Record,
     Rejected,
@@ -333,7 +335,42 @@ class AdminStore(Protocol):
         ...
 
 
-class Store(CommunityStore, AdminStore, DigestStore, SyncStore, RowStore, Protocol):
+class SummaryStore(Protocol):
+    """Papers' TL;DRs and keywords, one per (paper, source): imported from Hugging Face or
+    computed at index time; and their organisations and media."""
+
+    def put_summaries(self, summaries: Sequence[PaperSummary]) -> None:
+        """Insert or replace each (paper, source) summary, in one transaction."""
+        ...
+
+    def summaries_for(self, paper_ids: Sequence[str]) -> dict[str, list[PaperSummary]]:
+        """The summaries of these papers in one query, by paper id (papers without any are
+        left out), each paper's ordered by source."""
+        ...
+
+    def summary_hashes(self, source: str) -> dict[str, str]:
+        """paper id -> content_hash of every summary from `source`: what is up to date."""
+        ...
+
+    def set_paper_org(self, paper_id: str, slug: str, name: str, set_by: str) -> Organization:
+        """Link a paper to the organisation `slug` (made with `name` when new; the name of
+        an existing one is kept), recording who set it ("huggingface", "curator:<name>")."""
+        ...
+
+    def orgs_for(self, paper_ids: Sequence[str]) -> dict[str, list[Organization]]:
+        """The organisations of these papers in one query, by paper id, by slug."""
+        ...
+
+    def put_media(self, paper_id: str, urls: Sequence[str]) -> None:
+        """Replace a paper's media URLs (in order)."""
+        ...
+
+    def media_for(self, paper_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The media URLs of these papers in one query, by paper id, in order."""
+        ...
+
+
+class Store(CommunityStore, AdminStore, DigestStore, SyncStore, RowStore, SummaryStore, Protocol):
     """Papers, listings, quarantine and ingest checkpoints.
 
     Every write method is one transaction: it commits whole or not at all.

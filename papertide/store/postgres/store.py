@@ -13,6 +13,7 @@ from papertide.store.postgres.admin import PgAdmin
 from papertide.store.postgres.browse import PgBrowse
 from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
+from papertide.store.postgres.extras import PgExtras
 from papertide.store.postgres.papers import PgPapers
 from papertide.store.postgres.sync import PgSync
 from papertide.store.postgres.transfer import PgTransfer
@@ -20,6 +21,15 @@ from papertide.store.postgres.vectors import PgVectors
 
 
 class PostgresStore(
-    PgPapers, PgVectors, PgAccounts, PgAdmin, PgCommunity, PgBrowse, PgTransfer, PgDigests, PgSync
+    PgPapers,
+    PgVectors,
+    PgAccounts,
+    PgAdmin,
+    PgCommunity,
+    PgBrowse,
+    PgTransfer,
+    PgDigests,
+    PgSync,
+    PgExtras,
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

@@ -12,6 +12,7 @@ from papertide.store.sqlite.admin import SqliteAdmin
 from papertide.store.sqlite.browse import SqliteBrowse
 from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
+from papertide.store.sqlite.extras import SqliteExtras
 from papertide.store.sqlite.papers import SqlitePapers
 from papertide.store.sqlite.sync import SqliteSync
 from papertide.store.sqlite.transfer import SqliteTransfer
@@ -28,5 +29,6 @@ class SqliteStore(
     SqliteTransfer,
     SqliteDigests,
     SqliteSync,
+    SqliteExtras,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""
