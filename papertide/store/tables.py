@@ -152,11 +152,10 @@ TABLES: tuple[Table, ...] = (
         serial="id",
     ),
     _table("audit_log", "id:int at:stamp actor action target detail", "id", serial="id"),
-    _table(
-        "paper_summaries",
-        "paper_id source tldr keywords:strings content_hash",
-        "paper_id source",
-    ),
+    _table("paper_summaries", "paper_id source tldr keywords:json content_hash", "paper_id source"),
+    _table("organizations", "id:int slug name", "id", serial="id"),
+    _table("paper_orgs", "paper_id org_id:int set_by", "paper_id org_id"),
+    _table("paper_media", "paper_id position:int url", "paper_id position"),
 )
 
 

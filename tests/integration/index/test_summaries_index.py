@@ -45,7 +45,7 @@ def test_a_re_run_finishes_a_killed_run_and_then_only_changed_papers(tmp_path: P
     assert summarise_missing(store, summariser) == 0
     store.write_batch([Record(replace(paper(2), version=3, abstract="We study rivers."))], [])
     assert summarise_missing(store, summariser) == 1
-    [summary] = store.summaries_for([paper(2).id])
+    [summary] = store.summaries_for([paper(2).id])[paper(2).id]
     assert (summary.source, summary.tldr) == (SUMMARY_SOURCE, "We study rivers.")
     assert len(store.summary_hashes(SUMMARY_SOURCE)) == 7
     store.close()

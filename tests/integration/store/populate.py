@@ -52,12 +52,19 @@ def fill_store(store: Store, papers: int = 30) -> None:
     )
     fill_community(store)
     fill_sync_runs(store)
+    fill_extras(store)
+
+
+def fill_extras(store: Store) -> None:
+    """Summaries from both sources, an organisation and media for the first paper."""
     store.put_summaries(
         [
-            PaperSummary(t.paper_id, "papertide", "Ça: a TL;DR.", ("注意力", "x"), t.content_hash)
-            for t in tasks
+            PaperSummary("2603.00001", "huggingface", "Fast 注意力.", ("attention", "Über")),
+            PaperSummary("2603.00001", "papertide", None, ("sparse",), "hash-1"),
         ]
     )
+    store.set_paper_org("2603.00001", "deep-lab", "Deep Lab 🚀", "huggingface")
+    store.put_media("2603.00001", ["https://example.org/a.mp4", "https://example.org/b.png"])
 
 
 def fill_sync_runs(store: Store) -> None:
