@@ -72,6 +72,28 @@ class Listing:
 
 
 @dataclass(frozen=True, slots=True)
+class PaperSummary:
+    """A one-line TL;DR and keywords for a paper, from one source: "huggingface" (imported
+    with the daily listing) or "papertide" (computed at index time). `content_hash` is the hash
+    of the title and abstract it was computed from, so only new or changed papers are redone."""
+
+    paper_id: str
+    source: str
+    tldr: str | None
+    keywords: tuple[str, ...]
+    content_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """A lab or company that submits papers; its page is /org/<slug>."""
+
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class Record:
     """One good input record: a paper, and its daily listing when the source has one."""
 

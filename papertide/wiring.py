@@ -29,6 +29,7 @@ from papertide.index.embed import Embedder
 from papertide.index.paths import load_vectors, thumbnail_folder, vectors_version
 from papertide.index.refresh import open_lexical
 from papertide.index.static import StaticEmbedder
+from papertide.index.summaries import Summariser
 from papertide.index.thumbnails import Thumbnails
 from papertide.index.vectors import EXACT_LIMIT
 from papertide.models import Paper, Record
@@ -197,14 +198,22 @@ def build_sync(
 ) -> SyncService:
     """`papertide sync` over an open store: arXiv through one polite client (`arxiv_delay_s`
     apart), Hugging Face through another (a call a second); the indexes it refreshes include
-    `embedder`'s vectors (the static one unless given)."""
+    `embedder`'s vectors (the static one unless given) and new or changed papers' TL;DRs and
+    keywords."""
     clock = clock or SystemClock()
     fetchers = SyncFetchers(
         arxiv=build_fetcher(settings, clock), hf=build_fetcher(settings, clock, min_interval_s=1.0)
     )
     embedder = embedder or build_embedder()
+    static = embedder if isinstance(embedder, StaticEmbedder) else build_embedder()
     return SyncService(
-        settings, store, clock, fetchers, embedder, thumbnails=build_thumbnails(settings)
+        settings,
+        store,
+        clock,
+        fetchers,
+        embedder,
+        summariser=Summariser(static),
+        thumbnails=build_thumbnails(settings),
     )
 
 

@@ -17,6 +17,7 @@ from papertide.cli.common import (
 )  # fmt: skip
 from papertide.ids import canonical_paper_id
 from papertide.index.refresh import refresh_indexes
+from papertide.index.summaries import Summariser
 from papertide.search.service import SearchHit
 from papertide.wiring import build_embedder, build_search_service
 
@@ -26,15 +27,19 @@ from papertide.wiring import build_embedder, build_search_service
               default="static", show_default=True, help="Which embeddings to update.")  # fmt: skip
 @db_option
 def index(kind: str, db: str | None) -> None:
-    """Bring the search indexes up to date: lexical (BM25) and embeddings (only new or changed
-    papers are embedded)."""
+    """Bring the search indexes up to date: lexical (BM25), embeddings and each paper's TL;DR
+    and keywords (only new or changed papers are embedded and summarised)."""
     embedder = build_embedder(kind)
     with (
         open_store(db) as store,
         progress_counter(f"embed ({embedder.name})", "papers") as update,
     ):
         done = refresh_indexes(
-            settings_for(db), store, embedder, lambda c, _: update(c.embedded + c.unchanged, "")
+            settings_for(db),
+            store,
+            embedder,
+            lambda c, _: update(c.embedded + c.unchanged, ""),
+            Summariser(build_embedder("static")),
         )
     how = "rebuilt" if done.lexical.rebuilt else "updated"
     click.echo(f"lexical index {how}: {done.lexical.added:,} papers added")
@@ -43,6 +48,8 @@ def index(kind: str, db: str | None) -> None:
                    f"{done.embeddings.unchanged:,} unchanged text")  # fmt: skip
     if done.graph is not None:
         click.echo(f"vector index: {done.graph.describe()}")
+    if done.summarised is not None:
+        click.echo(f"summaries: {done.summarised:,} papers given a TL;DR and keywords")
 
 
 @click.command()

@@ -164,6 +164,10 @@ TABLES: tuple[Table, ...] = (
         "id",
         serial="id",
     ),
+    _table("paper_summaries", "paper_id source tldr keywords:json content_hash", "paper_id source"),
+    _table("organizations", "id:int slug name", "id", serial="id"),
+    _table("paper_orgs", "paper_id org_id:int set_by", "paper_id org_id"),
+    _table("paper_media", "paper_id position:int url", "paper_id position"),
 )
 
 

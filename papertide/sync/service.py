@@ -20,6 +20,7 @@ from papertide.errors import ConflictError, InputError, PapertideError, SourceUn
 from papertide.ids import try_parse_arxiv_id
 from papertide.index.embed import Embedder
 from papertide.index.refresh import refresh_indexes
+from papertide.index.summaries import Summariser
 from papertide.index.thumbnails import Thumbnails
 from papertide.ingest import IngestResult, ingest
 from papertide.sources.arxiv import ArxivApiSource
@@ -97,6 +98,7 @@ class SyncService:
         embedder: Embedder | None = None,
         log: logging.Logger | None = None,
         thumbnails: Thumbnails | None = None,
+        summariser: Summariser | None = None,
     ) -> None:
         self.settings = settings
         self.plan = SyncPlan.from_settings(settings)
@@ -105,6 +107,7 @@ class SyncService:
         self._fetchers = fetchers
         self._embedder = embedder
         self._thumbnails = thumbnails
+        self._summariser = summariser
         self._log = log or logging.getLogger("papertide.sync")
 
     def run(self) -> SyncRun:
@@ -126,7 +129,9 @@ class SyncService:
                 if result.error is not None:
                     errors.append(f"{source.name}: {result.error}")
             try:
-                refresh_indexes(self.settings, self.store, self._embedder)
+                refresh_indexes(
+                    self.settings, self.store, self._embedder, summariser=self._summariser
+                )
             except PapertideError as error:
                 errors.append(f"indexes: {error}")
             if self.settings.sync_thumbnails > 0 and self._thumbnails is not None:

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from papertide.models import Follow, Link, Listing, Paper, Record, Rejected, Version
+from papertide.models import Follow, Link, Listing, Paper, PaperSummary, Record, Rejected, Version
 from papertide.store.base import EmbeddingRow, Store
 
 T0 = datetime(2026, 3, 1, 12, 30, 15, 250_000, tzinfo=UTC)
@@ -52,6 +52,19 @@ def fill_store(store: Store, papers: int = 30) -> None:
     )
     fill_community(store)
     fill_sync_runs(store)
+    fill_extras(store)
+
+
+def fill_extras(store: Store) -> None:
+    """Summaries from both sources, an organisation and media for the first paper."""
+    store.put_summaries(
+        [
+            PaperSummary("2603.00001", "huggingface", "Fast 注意力.", ("attention", "Über")),
+            PaperSummary("2603.00001", "papertide", None, ("sparse",), "hash-1"),
+        ]
+    )
+    store.set_paper_org("2603.00001", "deep-lab", "Deep Lab 🚀", "huggingface")
+    store.put_media("2603.00001", ["https://example.org/a.mp4", "https://example.org/b.png"])
 
 
 def fill_sync_runs(store: Store) -> None:
