@@ -29,6 +29,7 @@ from papertide.web.digest_routes import digest_router
 from papertide.web.errors import install_error_handlers
 from papertide.web.feed_routes import feeds_router
 from papertide.web.pages_account import account_router
+from papertide.web.pages_admin import admin_router
 from papertide.web.pages_browse import browse_router
 from papertide.web.pages_foryou import foryou_router
 from papertide.web.pages_paper import paper_router
@@ -154,7 +155,14 @@ def create_app(
     app.include_router(foryou_api_router(services))
     viewer = viewer_dependency(services)
     guard = Depends(csrf_guard(services))
-    for make in (browse_router, search_router, account_router, paper_router, foryou_router):
+    for make in (
+        browse_router,
+        search_router,
+        account_router,
+        paper_router,
+        foryou_router,
+        admin_router,
+    ):
         app.include_router(
             make(services, renderer, viewer), dependencies=[guard], include_in_schema=False
         )

@@ -26,9 +26,59 @@ def test_suspension_ends_the_session_and_the_api_token_at_once(site: Site):
     assert site.services.accounts.user_for_session(session) is None
     assert site.client.post(vote, json={"up": False}, headers=bearer).status_code == 401
     site.client.cookies.clear()
-    form = {"username": "member", "password": PASSWORD, "csrf_token": site.csrf()}
-    assert site.client.post("/login", data=form, follow_redirects=False).status_code != 303
+    form = {"login": "member", "password": PASSWORD, "csrf_token": site.csrf()}
+    assert site.client.post("/login", data=form, follow_redirects=False).status_code == 401
 
     site.services.admin.suspend(None, "member", suspended=False)
+    assert site.client.post("/login", data=form, follow_redirects=False).status_code == 303
     assert site.client.post(vote, json={"up": True}, headers=bearer).status_code == 200
     assert [e.action for e in site.store.audit_log(10)] == ["unsuspend", "suspend"]
+
+
+def curator_and_member(site: Site) -> None:
+    """The store's first user (curator) and a member; the client stays logged in as curator."""
+    site.sign_up("curator")
+    site.post("/logout")
+    site.client.cookies.clear()
+    site.sign_up("member")
+    site.post("/logout")
+    site.client.cookies.clear()
+    form = {"login": "curator", "password": PASSWORD, "csrf_token": site.csrf()}
+    assert site.client.post("/login", data=form, follow_redirects=False).status_code == 303
+
+
+def test_curator_suspends_through_a_confirm_step_and_undoes_it(site: Site):
+    curator_and_member(site)
+    users = site.client.get("/admin/users?q=mem")
+    assert 'id="user-member"' in users.text and 'id="user-curator"' not in users.text
+    assert 'id="nav-admin"' in users.text
+    asked = site.post("/admin/users/member/suspend")
+    assert asked.status_code == 200 and 'id="confirm"' in asked.text
+    assert site.services.admin.user("member").suspended_at is None  # nothing done yet
+    done = site.post("/admin/users/member/suspend", {"confirm": "yes"})
+    assert done.status_code == 303
+    assert site.services.admin.user("member").suspended_at is not None
+    assert (
+        site.client.post("/admin/users/member/suspend", data={"confirm": "yes"}).status_code == 403
+    )
+    assert site.post("/admin/users/member/suspend", {"undo": "yes"}).status_code == 303
+    assert site.services.admin.user("member").suspended_at is None
+    audit = site.client.get("/admin/audit?action=suspend").text
+    assert "user:member" in audit and ">curator<" in audit and "unsuspend" not in audit
+    assert "unsuspend" in site.client.get("/admin/audit").text
+
+
+def test_admin_pages_are_404_for_members_and_anonymous_readers(site: Site):
+    curator_and_member(site)
+    site.post("/logout")
+    site.client.cookies.clear()
+    for path in ("/admin", "/admin/users", "/admin/audit"):
+        assert site.client.get(path).status_code == 404
+    form = {"login": "member", "password": PASSWORD, "csrf_token": site.csrf()}
+    site.client.post("/login", data=form)
+    for path in ("/admin", "/admin/users", "/admin/audit"):
+        page = site.client.get(path)
+        assert page.status_code == 404 and "curator" not in page.text
+    assert site.post("/admin/users/curator/suspend", {"confirm": "yes"}).status_code == 404
+    assert site.services.admin.user("curator").suspended_at is None
+    assert site.store.audit_log(10) == []
