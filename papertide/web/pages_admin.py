@@ -1,12 +1,14 @@
-"""The curators' admin pages: users (search, suspend with a confirmation step, unsuspend)
-and the audit log. Every action goes through AdminService, which writes the audit entry;
-anyone who is not a curator gets a plain 404. Every POST passes the site-wide CSRF guard.
+"""The curators' admin pages: users (search; suspend and delete after a confirmation step;
+unsuspend; make curator or member) and the audit log. Every action goes through
+AdminService, which writes the audit entry; anyone who is not a curator gets a plain 404.
+Every POST passes the site-wide CSRF guard.
 """
 
 # No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
 # while `viewer` (a closure variable) is in scope.
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -20,6 +22,8 @@ from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
 QUERY_MAX_CHARS = 100
+ACTIONS = ("suspend", "unsuspend", "curator", "member", "delete")
+CONFIRMED = ("suspend", "delete")
 
 
 def _curator(who: Viewer) -> User:
@@ -42,24 +46,33 @@ def admin_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIR
         context = {"q": q, "users": found, "error": None}
         return renderer.page(request, who, "admin/users.html", context)
 
-    @router.post("/admin/users/{username}/suspend")
-    def suspend(
+    @router.post("/admin/users/{username}/{action}")
+    def act(
         request: Request,
         username: str,
+        action: str,
         who: Annotated[Viewer, Depends(viewer)],
         confirm: str = Form(""),
-        undo: str = Form(""),
     ) -> Response:
+        """suspend and delete ask first (a confirm page); unsuspend and role changes act."""
         actor = _curator(who)
-        if not undo and confirm != "yes":
+        if action not in ACTIONS:
+            raise HTTPException(404)
+        if action in CONFIRMED and confirm != "yes":
             target = _user_or_404(services, username)
-            return renderer.page(request, who, "admin/confirm.html", {"target": target})
+            context = {"target": target, "action": action}
+            return renderer.page(request, who, "admin/confirm.html", context)
         try:
-            admin.suspend(actor, username, suspended=not undo)
+            if action == "delete":
+                admin.delete_user(actor, username)
+            elif action in ("suspend", "unsuspend"):
+                admin.suspend(actor, username, suspended=action == "suspend")
+            else:
+                admin.set_role(actor, username, curator=action == "curator")
         except (InputError, ConflictError) as error:
             context = {"q": "", "users": admin.users(), "error": str(error)}
             return renderer.page(request, who, "admin/users.html", context, 400)
-        return RedirectResponse(f"/admin/users?q={username}", status_code=303)
+        return RedirectResponse(f"/admin/users?q={quote(username)}", status_code=303)
 
     @router.get("/admin/audit", response_class=HTMLResponse)
     def audit(

@@ -28,7 +28,7 @@ def test_curator_suspends_a_user_whose_session_stops_at_once(
     admin.click("#nav-admin")
     admin.fill("#admin-q", "suspendee")
     admin.press("#admin-q", "Enter")
-    admin.click("#user-suspendee button")
+    admin.click("#user-suspendee button.suspend")
     admin.click("#confirm")
     expect(admin.locator("#user-suspendee")).to_contain_text("suspended")
 

@@ -61,7 +61,7 @@ def test_curator_suspends_through_a_confirm_step_and_undoes_it(site: Site):
     assert (
         site.client.post("/admin/users/member/suspend", data={"confirm": "yes"}).status_code == 403
     )
-    assert site.post("/admin/users/member/suspend", {"undo": "yes"}).status_code == 303
+    assert site.post("/admin/users/member/unsuspend").status_code == 303
     assert site.services.admin.user("member").suspended_at is None
     audit = site.client.get("/admin/audit?action=suspend").text
     assert "user:member" in audit and ">curator<" in audit and "unsuspend" not in audit
@@ -82,3 +82,18 @@ def test_admin_pages_are_404_for_members_and_anonymous_readers(site: Site):
     assert site.post("/admin/users/curator/suspend", {"confirm": "yes"}).status_code == 404
     assert site.services.admin.user("curator").suspended_at is None
     assert site.store.audit_log(10) == []
+
+
+def test_curator_changes_roles_and_deletes_after_confirming(site: Site):
+    curator_and_member(site)
+    assert site.post("/admin/users/member/curator").status_code == 303
+    assert site.services.admin.user("member").is_admin
+    assert site.post("/admin/users/member/member").status_code == 303
+    assert 'id="confirm"' in site.post("/admin/users/member/delete").text
+    assert site.services.admin.user("member")  # still there until confirmed
+    assert site.post("/admin/users/member/delete", {"confirm": "yes"}).status_code == 303
+    assert [u.username for u in site.services.admin.users()] == ["curator"]
+    assert site.post("/admin/users/curator/member").status_code == 400  # the last curator
+    assert site.post("/admin/users/curator/promote").status_code == 404
+    actions = [e.action for e in site.store.audit_log(10)]
+    assert actions == ["delete-user", "role-member", "role-curator"]
