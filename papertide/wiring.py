@@ -299,6 +299,12 @@ def build_accounts(
     return AccountService(store, clock, policy=policy, secret_key=secret_key)
 
 
+def build_admin(settings: Settings, store: Store, clock: Clock | None = None) -> AdminService:
+    """Curator actions (community/admin.py) over `store`, for the command line."""
+    clock = clock or SystemClock()
+    return AdminService(store, clock, build_accounts(store, clock, settings))
+
+
 def build_community(
     settings: Settings,
     store: Store,

@@ -30,6 +30,7 @@ from papertide.web.errors import install_error_handlers
 from papertide.web.feed_routes import feeds_router
 from papertide.web.head import HeadAsGet
 from papertide.web.pages_account import account_router
+from papertide.web.pages_admin import admin_router
 from papertide.web.pages_browse import browse_router
 from papertide.web.pages_discuss import discussion_router
 from papertide.web.pages_foryou import foryou_router
@@ -174,6 +175,7 @@ def create_app(
         discussion_router,
         paper_router,
         foryou_router,
+        admin_router,
     ):
         app.include_router(
             make(services, renderer, viewer), dependencies=[guard], include_in_schema=False
