@@ -318,3 +318,15 @@ def test_docs_api_md_shows_every_documented_endpoint(client):
     for path in client.get("/openapi.json").json()["paths"]:
         generic = re.sub(r"\{[^}]*\}", "{}", path).replace(".{}", ".rss")
         assert generic in shown, path
+
+
+def test_search_pages_with_p_and_limit_and_bounds_both(client):
+    """p counts pages of `limit` hits from 0 (#12); page 1 goes on where page 0 stopped."""
+    both = ids(client.get("/api/papers/search", params={"q": "attention", "limit": 4}).json())
+    first = client.get("/api/papers/search", params={"q": "attention", "limit": 2, "p": 0})
+    second = client.get("/api/papers/search", params={"q": "attention", "limit": 2, "p": 1})
+    assert len(both) == 4
+    assert ids(first.json()) + ids(second.json()) == both
+    too_deep = client.get("/api/papers/search", params={"q": "attention", "limit": 100, "p": 2})
+    assert too_deep.status_code == 422
+    assert "page must be between 0 and 1" in too_deep.json()["error"]
