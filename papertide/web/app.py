@@ -28,6 +28,7 @@ from papertide.web.cache import PageCache, PageCacheMiddleware
 from papertide.web.digest_routes import digest_router
 from papertide.web.errors import install_error_handlers
 from papertide.web.feed_routes import feeds_router
+from papertide.web.head import HeadAsGet
 from papertide.web.pages_account import account_router
 from papertide.web.pages_browse import browse_router
 from papertide.web.pages_foryou import foryou_router
@@ -141,6 +142,7 @@ def create_app(
         app.add_middleware(PageCacheMiddleware, cache=page_cache, paths=CACHED_PAGES)
     # outermost: compresses what any layer answers (event streams and images are left alone)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
+    app.add_middleware(HeadAsGet)  # outside all: a HEAD gets the headers of the GET's answer
     version = asset_version()
     renderer = Renderer(
         build_environment(version),
