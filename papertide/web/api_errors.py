@@ -146,6 +146,7 @@ class ApiRoute(APIRoute):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorPublic, "description": "The body is not JSON."},
     401: {"model": ErrorPublic, "description": "Missing or unknown API token."},
     404: {"model": ErrorPublic, "description": "No such paper (or collection)."},
     422: {"model": ErrorPublic, "description": "A parameter or the body is invalid."},

@@ -62,7 +62,7 @@ def add_write_routes(router: APIRouter, services: WebServices) -> None:
         response_model=VotePublic,
         tags=["community"],
         summary="Upvote a paper, or take the upvote back",
-        responses=only([401, 404, 422, 429], WRITE_RESPONSES),
+        responses=only([400, 401, 404, 422, 429], WRITE_RESPONSES),
     )
     def vote(paper_id: WritePaperId, body: VoteBody, user: User = api_user) -> VotePublic:
         """Idempotent: voting twice leaves one vote; `{"up": false}` removes it."""
@@ -75,7 +75,7 @@ def add_write_routes(router: APIRouter, services: WebServices) -> None:
         status_code=status.HTTP_201_CREATED,
         tags=["community"],
         summary="Comment on a paper",
-        responses=only([401, 404, 422, 429], WRITE_RESPONSES),
+        responses=only([400, 401, 404, 422, 429], WRITE_RESPONSES),
     )
     def comment(paper_id: WritePaperId, body: CommentBody, user: User = api_user) -> CommentPublic:
         """Markdown, 1 to 10,000 characters after trimming."""
@@ -88,7 +88,7 @@ def add_write_routes(router: APIRouter, services: WebServices) -> None:
         status_code=status.HTTP_201_CREATED,
         tags=["community"],
         summary="Put a paper on today's daily page",
-        responses=only([401, 409, 422, 429], WRITE_RESPONSES),
+        responses=only([400, 401, 409, 422, 429], WRITE_RESPONSES),
     )
     async def submit(body: SubmitBody, user: User = api_user) -> DailyPaperPublic:
         """By arXiv id or URL; metadata is fetched from arXiv when the paper is new here (by a

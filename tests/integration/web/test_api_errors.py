@@ -146,3 +146,12 @@ def test_head_of_a_write_only_endpoint_is_a_405_like_get(client):
     response = client.head("/api/submit")
     assert response.status_code == 405
     assert response.headers["Allow"] == "POST"
+
+
+def test_openapi_documents_the_400_of_every_write(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    writes = [op for item in paths.values() for method, op in item.items() if method == "post"]
+    assert len(writes) >= 3
+    for operation in writes:
+        answer = operation["responses"]["400"]["content"]["application/json"]["schema"]
+        assert answer == {"$ref": "#/components/schemas/ErrorPublic"}

@@ -46,7 +46,7 @@ def check_against_store(world: World, info: PaperInfo) -> None:
     listings = world.store.listings_of(paper_id)
     assert info.title == paper.title
     assert info.summary == paper.abstract
-    assert [a.name for a in info.authors] == list(paper.authors)
+    assert [a.name for a in info.authors or []] == list(paper.authors)
     assert info.upvotes == world.store.upvotes([paper_id])[paper_id]
     # the latest listing's time (the day's start if untimed); arXiv's for a paper never listed
     assert info.submitted_at == (submitted_at(listings[0]) if listings else paper.published)
