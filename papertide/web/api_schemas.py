@@ -28,7 +28,9 @@ HfTime = Annotated[
 
 DailySort = Literal["publishedAt", "trending", "upvotes"]
 OUR_PAPER_KEYS = frozenset({"categories", "numComments"})
-OUR_ITEM_KEYS = frozenset({"score", "reasons", "trending"})
+OUR_ITEM_KEYS = frozenset(
+    {"score", "reasons", "trending", "upvotes", "githubRepo", "githubStars", "projectPage"}
+)
 
 
 class CamelModel(BaseModel):
@@ -89,9 +91,16 @@ class DailyPaperPublic(CamelModel):
     """One item of `GET /api/daily_papers`, as Hugging Face shapes it."""
 
     paper: PaperPublic
-    published_at: HfTime = Field(description="The paper's publication time (HF since 2025).")
+    published_at: HfTime = Field(
+        description="When the paper went on a daily page (huggingface_hub reads it as "
+        "`submitted_at`); the arXiv time for a paper never listed. `paper.publishedAt` is arXiv's."
+    )
     title: str
     summary: str
+    upvotes: int = Field(description="= `paper.upvotes`, where huggingface_hub also looks (ours).")
+    github_repo: str | None = Field(default=None, description="= `paper.githubRepo` (ours).")
+    github_stars: int | None = Field(default=None, description="= `paper.githubStars` (ours).")
+    project_page: str | None = Field(default=None, description="= `paper.projectPage` (ours).")
     num_comments: int = Field(description="Imported comment count plus local comments.")
     submitted_by: SubmitterPublic | None = None
     is_author_participating: bool = False

@@ -149,7 +149,7 @@ def create_app(
     app.add_middleware(SecurityHeaders, hsts=services.settings.base_url.startswith("https://"))
     # outermost: compresses what any layer answers (event streams and images are left alone)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
-    app.add_middleware(HeadAsGet)  # around all: HEAD is a GET without its body
+    app.add_middleware(HeadAsGet)  # outside all: a HEAD gets the headers of the GET's answer
     version = asset_version()
     environment = build_environment(version)
     environment.globals["signup_offered"] = services.accounts.policy.mode != "closed"

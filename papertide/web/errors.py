@@ -23,7 +23,7 @@ from papertide.errors import (
     SourceUnavailableError,
     StoreError,
 )
-from papertide.web.api_errors import public_answer, validation_response
+from papertide.web.api_errors import public_answer, router_response, validation_response
 from papertide.web.auth import SESSION_COOKIE, CsrfError, Viewer, read_viewer
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
@@ -85,7 +85,8 @@ def install_error_handlers(app: FastAPI, services: WebServices, renderer: Render
 
     async def on_http(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
-        # the router's own 404 and 405 too: {"error": "Not Found"} under /api/, a page elsewhere
+        if request.url.path.startswith(API_PREFIX):
+            return router_response(request.method, request.url.path, error)
         message = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code)
         return answer(request, error.status_code, message or "error", dict(error.headers or {}))
 

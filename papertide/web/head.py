@@ -1,17 +1,20 @@
-"""HEAD answers wherever GET does (RFC 9110 §9.3.2): the same status and headers, no body.
+"""HEAD wherever GET answers: pages, the API, feeds, downloads and static files.
 
-FastAPI routes answer only the methods they name, so without this a HEAD of any page, feed or
-API path is a 405. One ASGI layer, outermost, asks the app for GET and sends the answer's
-head only; every layer inside (page cache, compression, headers) sees an ordinary GET, so the
-headers (Content-Length included) are exactly those of the GET.
+FastAPI routes declared with GET do not answer HEAD (405). This middleware serves a HEAD as the
+GET it stands for and sends only the status and headers (Content-Length included, as HTTP
+wants), so a link checker or a feed reader's HEAD sees what a GET would get.
 """
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+DISCONNECT: Message = {"type": "http.disconnect"}
+
 
 class HeadAsGet:
+    """Pure ASGI middleware: a HEAD request runs as a GET whose body is not sent."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -21,13 +24,16 @@ class HeadAsGet:
             return
         finished = False
 
-        async def send_head(message: Message) -> None:
+        async def send_headers_only(message: Message) -> None:
             nonlocal finished
-            if finished:  # the GET's body goes on (a stream): the client has its answer
-                return
-            if message["type"] == "http.response.body":
-                finished = True
-                message = {"type": "http.response.body", "body": b"", "more_body": False}
-            await send(message)
+            if message["type"] == "http.response.start":
+                await send(message)
+            elif message["type"] == "http.response.body" and not finished:
+                finished = True  # the answer ends here: the body is not sent
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-        await self.app({**scope, "method": "GET"}, receive, send_head)
+        async def receive_until_answered() -> Message:
+            # once the headers are out, a streaming answer learns that nobody reads on
+            return DISCONNECT if finished else await receive()
+
+        await self.app({**scope, "method": "GET"}, receive_until_answered, send_headers_only)

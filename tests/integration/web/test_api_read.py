@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from huggingface_hub.hf_api import PaperInfo
+from huggingface_hub.utils._datetime import parse_datetime
 
 from papertide.web.api_schemas import OUR_ITEM_KEYS, OUR_PAPER_KEYS
 from tests.integration.web.api_world import (
@@ -96,11 +97,15 @@ def test_daily_papers_items_parse_with_the_hugging_face_client(client):
         ours = PaperInfo(**copy.deepcopy(item))
         assert ours.id == theirs.id
         assert ours.title == theirs.title
-        assert ours.upvotes == theirs.upvotes
+        assert ours.upvotes == recorded[ours.id]["paper"]["upvotes"]  # 0 too, not None
         assert ours.comments == theirs.comments
         assert [a.name for a in ours.authors or []] == [a.name for a in theirs.authors or []]
         assert ours.published_at is not None
-        assert ours.github_repo == theirs.github_repo
+        # the client reads these at the item's top level, where Hugging Face leaves them out
+        assert ours.github_repo == item["paper"].get("githubRepo")
+        assert ours.upvotes == item["paper"]["upvotes"]
+        assert ours.submitted_at is not None
+        assert ours.submitted_at == parse_datetime(item["paper"]["submittedOnDailyAt"])
         assert ours.submitted_by is not None
 
 
