@@ -57,7 +57,8 @@ class DailyPaperOut(TypedDict):
     title: str
     authors: list[str]
     upvotes: int
-    comments: int
+    comments: int  # made here
+    hf_comments: int  # on Hugging Face's page, as imported with the listing
     submitted_by: str | None
     url: str | None
 
@@ -180,7 +181,8 @@ def daily_out(
             "title": paper.title,
             "authors": list(paper.authors),
             "upvotes": upvotes.get(paper.id, listing.upvotes),
-            "comments": comments.get(paper.id, listing.num_comments),
+            "comments": comments.get(paper.id, 0),
+            "hf_comments": listing.num_comments,
             "submitted_by": listing.submitted_by,
             "url": paper_url(paper.id),
         }

@@ -116,8 +116,9 @@ class CommunityStore(Protocol):
     """Users, sessions, API tokens, votes, comments, collections, follows, listing browsing
     and the rate-limit write log. Every write method is one transaction.
 
-    A paper's upvotes are its maximum imported listing upvotes plus its local votes; its
-    comment count is its maximum imported listing num_comments plus its local comments.
+    A paper's upvotes are its maximum imported listing upvotes plus its local votes. Its
+    comments are counted apart: those made here (comment_counts, what comments_for returns),
+    and Hugging Face's, which stay on Hugging Face (a listing's num_comments).
     """
 
     def create_user(self, username: str, email: str | None, password_hash: str) -> User:
@@ -201,7 +202,8 @@ class CommunityStore(Protocol):
         ...
 
     def comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
-        """Imported + local (not deleted) comments of every id given (0 when none)."""
+        """Local comments (not deleted) of every id given (0 when none): what comments_for
+        returns. The count imported from Hugging Face is each listing's num_comments."""
         ...
 
     def collections_of(self, user_id: int) -> list[Collection]:

@@ -101,7 +101,10 @@ class DailyPaperPublic(CamelModel):
     github_repo: str | None = Field(default=None, description="= `paper.githubRepo` (ours).")
     github_stars: int | None = Field(default=None, description="= `paper.githubStars` (ours).")
     project_page: str | None = Field(default=None, description="= `paper.projectPage` (ours).")
-    num_comments: int = Field(description="Imported comment count plus local comments.")
+    num_comments: int = Field(
+        description="Comments made here: what `GET /api/papers/{id}/comments` returns "
+        "(Hugging Face's own comments stay on Hugging Face and are not counted)."
+    )
     submitted_by: SubmitterPublic | None = None
     is_author_participating: bool = False
 

@@ -93,8 +93,6 @@ class PgCommunity(PgBase):
             return _sum_per_paper(
                 conn,
                 paper_ids,
-                "SELECT paper_id, max(num_comments) FROM listings"
-                " WHERE paper_id = ANY(%s::text[]) GROUP BY paper_id",
                 "SELECT paper_id, count(*) FROM comments WHERE paper_id = ANY(%s::text[])"
                 " AND deleted_at IS NULL GROUP BY paper_id",
             )

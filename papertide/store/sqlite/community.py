@@ -91,11 +91,9 @@ class SqliteCommunity(SqliteBase):
             )
 
     def comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
-        """Max imported listing num_comments + local comments not deleted, for every id."""
+        """Local comments not deleted, for every id (Hugging Face's are the listings')."""
         return self._sum_per_paper(
             paper_ids,
-            "SELECT paper_id, max(num_comments) FROM listings WHERE paper_id IN ({})"
-            " GROUP BY paper_id",
             "SELECT paper_id, count(*) FROM comments WHERE paper_id IN ({})"
             " AND deleted_at IS NULL GROUP BY paper_id",
         )

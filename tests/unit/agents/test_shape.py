@@ -97,12 +97,13 @@ def test_similar_out_names_the_paper_it_started_from():
 
 def test_daily_out_takes_upvotes_and_comments_from_the_store_counts():
     rows = [(Listing(date(2026, 3, 10), PAPER.id, 0, upvotes=7, num_comments=1), PAPER)]
-    out = daily_out(date(2026, 3, 10), None, rows, 4, {PAPER.id: 9}, {})
+    out = daily_out(date(2026, 3, 10), None, rows, 4, {PAPER.id: 9}, {PAPER.id: 2})
     assert out["date"] == "2026-03-10" and out["total"] == 4
     [paper] = out["papers"]
-    assert (paper["position"], paper["upvotes"], paper["comments"]) == (1, 9, 1)
+    assert (paper["position"], paper["upvotes"], paper["comments"]) == (1, 9, 2)
+    assert paper["hf_comments"] == 1  # the listing's, counted apart
     assert "Daily papers of 2026-03-10: 1 of 4 papers" in daily_text(out)
-    assert "[9 upvotes, 1 comments]" in daily_text(out)
+    assert "[9 upvotes, 2 comments]" in daily_text(out)
 
 
 def test_daily_text_says_when_it_shows_another_day_or_nothing():
