@@ -48,6 +48,12 @@ DOCUMENT_TAGS = COMMENT_TAGS | {
 DOCUMENT_ATTRIBUTES = COMMENT_ATTRIBUTES  # no style attributes: the CSP would refuse them
 WEB_SCHEMES = ("http://", "https://")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
+# a $...$ formula (a $$...$$ one holds one too); a scan stops at the next $ or newline, so
+# the search is linear on any page
+_DOLLAR_MATH = re.compile(r"\$[^$\n]{1,2000}\$")
+_BRACKETS = (("\\(", "\\)"), ("\\[", "\\]"))  # auto-render's other delimiters (site.js)
+# base.html's KaTeX stylesheet and scripts, one per line
+_KATEX_TAG = re.compile(r"^<(?:link|script)[^>]*/static/vendor/katex/[^>]*>(?:</script>)?\n", re.M)
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 _MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
 _FORMULA = '<span class="math">{}</span>'
@@ -127,6 +133,15 @@ def _with_math(markdown: MarkdownIt, text: str, wrap: str = "{}") -> str:
     for number, formula in enumerate(formulas):
         html = html.replace(_MATH_TOKEN.format(number), wrap.format(escape(formula)), 1)
     return html
+
+
+def without_unused_katex(html: str) -> str:
+    """The page without KaTeX's stylesheet and scripts when its body holds no formula
+    (most pages: login, account, about...), so only pages with math pay for them."""
+    head, _, body = html.partition("<body")
+    if _DOLLAR_MATH.search(body) or any(o in body and c in body for o, c in _BRACKETS):
+        return html
+    return _KATEX_TAG.sub("", head) + "<body" + body if body else html
 
 
 def has_math(text: str) -> bool:
@@ -232,7 +247,9 @@ class Renderer:
     ) -> HTMLResponse:
         """`store_down`: the store just failed, so the page does not ask it for the demo note
         or the footer's "updated" time (that would wait out its timeout a second time)."""
-        html = self.text(name, {**self.base(request, viewer, store_down), **context})
+        html = without_unused_katex(
+            self.text(name, {**self.base(request, viewer, store_down), **context})
+        )
         response = HTMLResponse(html, status_code=status, headers=dict(headers or {}))
         response.headers["Cache-Control"] = HTML_CACHE_CONTROL
         if viewer.new_presession:
