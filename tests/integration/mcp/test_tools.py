@@ -61,7 +61,13 @@ def test_search_returns_explained_hits_as_json_and_text(run):
     assert top["snippet"] and top["authors"]
     assert len(out["hits"]) == 3
     text = text_of(result)
-    assert text.startswith("3 results for any of wind")
+    assert text.startswith("Results 1-3 for any of wind")
+    assert out["page"] == 0 and out["more"]
+    following = call(run, "search", query="wind turbines energy prediction", limit=3, page=1)
+    assert [hit["rank"] for hit in following.structured_content["hits"]] == [4, 5, 6]
+    assert not {h["id"] for h in following.structured_content["hits"]} & {
+        h["id"] for h in out["hits"]
+    }
     assert "  1. 2507.00105  Graph Neural Networks in Wind Power Forecasting" in text
 
 

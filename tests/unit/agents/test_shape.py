@@ -21,7 +21,7 @@ from papertide.index.query import parse_query
 from papertide.models import Link, Listing, Paper
 from papertide.rank.trending import TrendingScore
 from papertide.search.hybrid import Part
-from papertide.search.service import SearchHit, SearchResult
+from papertide.search.service import SearchHit, SearchPage, SearchResult
 from papertide.search.snippet import Snippet
 
 PAPER = Paper(
@@ -75,12 +75,12 @@ def test_paper_url_and_links_leave_arxiv_out_for_generated_ids():
 
 def test_search_out_says_how_the_query_was_understood_and_notes_problems():
     result = SearchResult(parse_query('sparse "attention'), [a_hit(), a_hit(GENERATED, 0.01)])
-    out = search_out(result)
+    out = search_out(SearchPage(result, page=0, size=2, more=False))
     assert out["understood_as"] == "any of sparse, attention"
     assert out["notes"] and "quote" in out["notes"][0]
     assert [h["rank"] for h in out["hits"]] == [1, 2]
     text = search_text(out).splitlines()
-    assert text[0] == "2 results for any of sparse, attention"
+    assert text[0] == "Results 1-2 for any of sparse, attention"
     assert text[1].startswith("note: ")
     assert text[2] == "  1. 2501.01234  Sparse attention, revisited"
     assert text[4] == "     score 0.03279: matched sparse in title; BM25 rank 1 (score 3.10)"
