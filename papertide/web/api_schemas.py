@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
+from papertide.web.path_ids import MAX_ID
+
 
 def hf_time(value: datetime) -> str:
     """A time as Hugging Face prints it: UTC, milliseconds, Z (2025-06-18T00:18:23.135Z)."""
@@ -158,6 +160,8 @@ class CommentBody(BaseModel):
     )
     parent_id: int | None = Field(
         None,
+        ge=1,
+        le=MAX_ID,
         alias="parentId",
         description="Reply to this comment of the same paper; a reply to a reply joins the"
         " top-level comment's thread.",

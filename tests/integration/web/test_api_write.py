@@ -128,7 +128,15 @@ def test_comment_is_stored_listed_and_counted(client, auth):
 
 @pytest.mark.parametrize(
     ("body", "status"),
-    [({"body": ""}, 422), ({"body": "   \n "}, 422), ({"body": "x" * 10_001}, 422), ({}, 422)],
+    [
+        ({"body": ""}, 422),
+        ({"body": "   \n "}, 422),
+        ({"body": "x" * 10_001}, 422),
+        ({}, 422),
+        # a parent id beyond any stored id: a 422, not an overflow in the store (a 500)
+        ({"body": "0", "parentId": 9223372036854775808}, 422),
+        ({"body": "0", "parentId": 0}, 422),
+    ],
 )
 def test_comment_refuses_empty_or_huge_bodies(client, auth, body, status):
     response = client.post(f"/api/papers/{IMPORTED_ID}/comments", json=body, headers=auth)
