@@ -94,11 +94,23 @@ class Organization:
 
 
 @dataclass(frozen=True, slots=True)
+class PaperExtras:
+    """What a daily listing says about a paper beyond arXiv: Hugging Face's summary and
+    keywords, the submitting organisation (its display name and URL slug) and media URLs."""
+
+    summary: PaperSummary | None = None
+    org_name: str | None = None
+    org_slug: str | None = None
+    media: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Record:
     """One good input record: a paper, and its daily listing when the source has one."""
 
     paper: Paper
     listing: Listing | None = None
+    extras: PaperExtras | None = None
     # the paper's store.merge.content_hash when the parser computed it (ingest's parsing
     # process does, so the writing process need not); None: the store computes it
     content_hash: str | None = None
