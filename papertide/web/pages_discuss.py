@@ -17,7 +17,7 @@ from starlette.responses import Response
 from papertide.web.auth import Viewer
 from papertide.web.pages_common import go_back, to_login
 from papertide.web.pages_paper import paper_context, paper_key, stored_paper
-from papertide.web.render import Renderer, has_math, paper_url
+from papertide.web.render import Renderer, paper_url
 from papertide.web.services import WebServices
 
 NOTIFICATIONS_SHOWN = 100
@@ -41,7 +41,7 @@ def discussion_router(services: WebServices, renderer: Renderer, viewer: Any) ->
         if who.user is None:
             return to_login(request, paper_url(key))
         context = paper_context(services, who, stored_paper(services, key))
-        context |= {"draft": body, "needs_math": context["needs_math"] or has_math(body)}
+        context |= {"draft": body}
         return renderer.page(request, who, "paper.html", context)
 
     @router.post("/comments/{comment_id:id}/reply")
@@ -90,8 +90,7 @@ def discussion_router(services: WebServices, renderer: Renderer, viewer: Any) ->
             return to_login(request, "/notifications")
         listed = services.store.notifications(who.user.id, NOTIFICATIONS_SHOWN)
         reports = services.store.comment_reports(REPORTS_SHOWN) if who.user.is_admin else []
-        needs_math = any(has_math(note.comment.body) for note in listed)
-        context = {"notifications": listed, "reports": reports, "needs_math": needs_math}
+        context = {"notifications": listed, "reports": reports}
         return renderer.page(request, who, "notifications.html", context)
 
     @router.post("/notifications/read")

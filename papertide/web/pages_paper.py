@@ -24,7 +24,7 @@ from papertide.web.api_markdown import markdown_response, wants_markdown
 from papertide.web.auth import Viewer
 from papertide.web.pages_common import go_back, is_htmx, paper_rows, to_login
 from papertide.web.pages_periods import parse_day
-from papertide.web.render import Renderer, has_math, paper_url, web_url
+from papertide.web.render import Renderer, paper_url, web_url
 from papertide.web.services import WebServices
 
 SIMILAR_LIMIT = 6
@@ -178,7 +178,6 @@ def discussion_context(services: WebServices, who: Viewer, paper_id: str) -> dic
         "comments": [c for c in comments if c.parent_id is None],
         "replies": replies,
         "editable": {c.id for c in comments if c.user_id == mine and c.created_at >= since},
-        "needs_math": any(has_math(c.body) for c in comments),
     }
 
 

@@ -139,14 +139,17 @@ def without_unused_katex(html: str) -> str:
     """The page without KaTeX's stylesheet and scripts when its body holds no formula
     (most pages: login, account, about...), so only pages with math pay for them."""
     head, _, body = html.partition("<body")
-    if _DOLLAR_MATH.search(body) or any(o in body and c in body for o, c in _BRACKETS):
+    if has_math(body):
         return html
     return _KATEX_TAG.sub("", head) + "<body" + body if body else html
 
 
 def has_math(text: str) -> bool:
-    """Whether `text` holds a $...$ or $$...$$ formula (its page then loads KaTeX)."""
-    return _MATH.search(text) is not None
+    """Whether `text` holds a formula KaTeX's auto-render would typeset ($...$, $$...$$,
+    \\(...\\), \\[...\\]); a linear scan, whatever the text."""
+    return _DOLLAR_MATH.search(text) is not None or any(
+        opening in text and closing in text for opening, closing in _BRACKETS
+    )
 
 
 def protect_math(text: str) -> tuple[str, list[str]]:
