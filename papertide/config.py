@@ -58,6 +58,8 @@ class Settings:
     sync_interval_s: float = 0.0  # serve: seconds between syncs; 0: daily at sync_hour
     sync_hour: int = 6  # UTC hour of the daily sync (sync_interval_s = 0)
     hf_mirror: bool = False  # sync also mirrors the Hugging Face Daily Papers list
+    sync_thumbnails: int = 60  # first-page thumbnails sync makes per run; 0: none
+    arxiv_pdf_url: str = "https://arxiv.org/pdf/"  # + paper id: the PDF thumbnails come from
 
     @property
     def public_url(self) -> str:

@@ -72,11 +72,45 @@ class Listing:
 
 
 @dataclass(frozen=True, slots=True)
+class PaperSummary:
+    """A one-line TL;DR and keywords for a paper, from one source: "huggingface" (imported
+    with the daily listing) or "papertide" (computed at index time). `content_hash` is the hash
+    of the title and abstract it was computed from, so only new or changed papers are redone."""
+
+    paper_id: str
+    source: str
+    tldr: str | None
+    keywords: tuple[str, ...]
+    content_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """A lab or company that submits papers; its page is /org/<slug>."""
+
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaperExtras:
+    """What a daily listing says about a paper beyond arXiv: Hugging Face's summary and
+    keywords, the submitting organisation (its display name and URL slug) and media URLs."""
+
+    summary: PaperSummary | None = None
+    org_name: str | None = None
+    org_slug: str | None = None
+    media: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Record:
     """One good input record: a paper, and its daily listing when the source has one."""
 
     paper: Paper
     listing: Listing | None = None
+    extras: PaperExtras | None = None
     # the paper's store.merge.content_hash when the parser computed it (ingest's parsing
     # process does, so the writing process need not); None: the store computes it
     content_hash: str | None = None
@@ -227,6 +261,28 @@ class Comment:
     username: str
     body: str
     created_at: datetime
+    parent_id: int | None = None  # the top-level comment this one replies to
+    edited_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CommentReport:
+    """A user's report of a comment, for curators."""
+
+    comment: Comment
+    reporter: str
+    reason: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    """A reply to one of the user's comments; `read_at` None while unread."""
+
+    id: int
+    comment: Comment
+    created_at: datetime
+    read_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,9 +26,11 @@ from papertide.config import Settings, is_postgres_url, sqlite_path
 from papertide.errors import InputError, StoreError
 from papertide.index.contextual import CONTEXTUAL_MODEL, MiniLmEmbedder
 from papertide.index.embed import Embedder
-from papertide.index.paths import load_vectors, vectors_version
+from papertide.index.paths import load_vectors, thumbnail_folder, vectors_version
 from papertide.index.refresh import open_lexical
 from papertide.index.static import StaticEmbedder
+from papertide.index.summaries import Summariser
+from papertide.index.thumbnails import Thumbnails
 from papertide.index.vectors import EXACT_LIMIT
 from papertide.models import Paper, Record
 from papertide.rank.listings import ListingsService
@@ -196,12 +198,29 @@ def build_sync(
 ) -> SyncService:
     """`papertide sync` over an open store: arXiv through one polite client (`arxiv_delay_s`
     apart), Hugging Face through another (a call a second); the indexes it refreshes include
-    `embedder`'s vectors (the static one unless given)."""
+    `embedder`'s vectors (the static one unless given) and new or changed papers' TL;DRs and
+    keywords."""
     clock = clock or SystemClock()
     fetchers = SyncFetchers(
         arxiv=build_fetcher(settings, clock), hf=build_fetcher(settings, clock, min_interval_s=1.0)
     )
-    return SyncService(settings, store, clock, fetchers, embedder or build_embedder())
+    embedder = embedder or build_embedder()
+    static = embedder if isinstance(embedder, StaticEmbedder) else build_embedder()
+    return SyncService(
+        settings,
+        store,
+        clock,
+        fetchers,
+        embedder,
+        summariser=Summariser(static),
+        thumbnails=build_thumbnails(settings),
+    )
+
+
+def build_thumbnails(settings: Settings) -> Thumbnails | None:
+    """The paper thumbnail folder beside the indexes; None for an in-memory store."""
+    folder = thumbnail_folder(settings)
+    return Thumbnails(folder) if folder is not None else None
 
 
 def build_embedder(kind: str = "static") -> Embedder:
@@ -280,6 +299,12 @@ def build_accounts(
     return AccountService(store, clock, policy=policy, secret_key=secret_key)
 
 
+def build_admin(settings: Settings, store: Store, clock: Clock | None = None) -> AdminService:
+    """Curator actions (community/admin.py) over `store`, for the command line."""
+    clock = clock or SystemClock()
+    return AdminService(store, clock, build_accounts(store, clock, settings))
+
+
 def build_community(
     settings: Settings,
     store: Store,
@@ -338,6 +363,7 @@ def build_web_services(
         digests=build_digests(settings, store, clock, mailer, embedder, secret_key, listings),
         clock=clock,
         secret_key=secret_key,
+        thumbnails=build_thumbnails(settings),
     )
 
 

@@ -22,7 +22,7 @@ PAPER_FIELDS = ("id", "title", "authors", "categories", "comment", "abstract", "
 DAILY_FIELDS = (
     "date", "position", "arxiv_id", "title", "abstract", "authors", "arxiv_published_at",
     "submitted_on_daily_at", "upvotes", "num_comments", "github_repo", "github_stars",
-    "project_page", "organization",
+    "project_page", "organization", "ai_summary", "ai_keywords",
 )  # fmt: skip
 
 

@@ -26,6 +26,7 @@ from papertide.ids import canonical_paper_id
 from papertide.models import Paper
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
 from papertide.search.hybrid import SimilarFacet
+from papertide.search.service import POOL
 
 SERVER_NAME = "papertide"
 MAX_LIMIT = 100
@@ -59,6 +60,9 @@ FacetArg = Annotated[
     Field(description="Similar in this facet of the abstract only (background or result); "
           "default: overall."),
 ]  # fmt: skip
+PageArg = Annotated[
+    int, Field(ge=0, le=POOL - 1, description="Which page of results, from 0 (by `limit`).")
+]
 DailyLimitArg = Annotated[
     int, Field(ge=1, le=MAX_DAILY_LIMIT, description="How many papers of the day to return.")
 ]
@@ -96,15 +100,16 @@ class _Tools:
         self._lock = lock
 
     def search(
-        self, query: QueryArg, limit: SearchLimitArg = 10
+        self, query: QueryArg, limit: SearchLimitArg = 10, page: PageArg = 0
     ) -> Annotated[CallToolResult, shape.SearchOut]:
         """Search papers (hybrid: BM25 keywords and embedding meaning, fused). Each hit says why
-        it matched (matched terms, each retriever's rank) and shows a snippet."""
+        it matched (matched terms, each retriever's rank) and shows a snippet. `page` (from 0)
+        pages by `limit`; `more` says whether another page follows."""
         with self._calling():
-            result = self._services.search.search(query, limit)
-            if result.query.is_empty:
+            found = self._services.search.search_page(query, page, limit)
+            if found.result.query.is_empty:
                 raise InputError("the query has nothing to search for; give some words")
-            out = shape.search_out(result)
+            out = shape.search_out(found)
         return _result(shape.search_text(out), out)
 
     def similar(

@@ -13,7 +13,7 @@ from typing_extensions import TypedDict  # pydantic reads nested TypedDicts only
 from papertide.ids import is_generated_id
 from papertide.models import Listing, Paper
 from papertide.rank.trending import TrendingScore
-from papertide.search.service import SearchHit, SearchResult
+from papertide.search.service import SearchHit, SearchPage
 
 LINK_LABELS = {"arxiv": "arXiv", "pdf": "PDF", "doi": "DOI", "huggingface": "HF page"}
 AUTHORS_SHOWN = 5  # in the text form; the JSON always has every author
@@ -42,6 +42,8 @@ class SearchOut(TypedDict):
     query: str
     understood_as: str
     notes: list[str]
+    page: int  # from 0
+    more: bool  # whether the next page has hits (there is no honest total)
     hits: list[HitOut]
 
 
@@ -57,7 +59,8 @@ class DailyPaperOut(TypedDict):
     title: str
     authors: list[str]
     upvotes: int
-    comments: int
+    comments: int  # made here
+    hf_comments: int  # on Hugging Face's page, as imported with the listing
     submitted_by: str | None
     url: str | None
 
@@ -147,12 +150,15 @@ def hit_out(rank: int, hit: SearchHit) -> HitOut:
     }
 
 
-def search_out(result: SearchResult) -> SearchOut:
+def search_out(found: SearchPage) -> SearchOut:
+    result, first = found.result, found.page * found.size + 1
     return {
         "query": result.query.text,
         "understood_as": result.query.describe(),
         "notes": list(result.query.warnings),
-        "hits": [hit_out(rank, hit) for rank, hit in enumerate(result.hits, start=1)],
+        "page": found.page,
+        "more": found.more,
+        "hits": [hit_out(rank, hit) for rank, hit in enumerate(result.hits, start=first)],
     }
 
 
@@ -180,7 +186,8 @@ def daily_out(
             "title": paper.title,
             "authors": list(paper.authors),
             "upvotes": upvotes.get(paper.id, listing.upvotes),
-            "comments": comments.get(paper.id, listing.num_comments),
+            "comments": comments.get(paper.id, 0),
+            "hf_comments": listing.num_comments,
             "submitted_by": listing.submitted_by,
             "url": paper_url(paper.id),
         }
@@ -257,7 +264,13 @@ def paper_out(paper: Paper, listings: Sequence[Listing], upvotes: int, comments:
 
 
 def search_text(out: SearchOut) -> str:
-    lines = [f"{len(out['hits'])} results for {out['understood_as']}"]
+    hits = out["hits"]
+    if not hits:
+        head = f"No results for {out['understood_as']}"
+    else:
+        span = f"Results {hits[0]['rank']}-{hits[-1]['rank']}"
+        head = f"{span} for {out['understood_as']}" + ("; more follow" if out["more"] else "")
+    lines = [head]
     lines += [f"note: {note}" for note in out["notes"]]
     return "\n".join(lines + _hits_text(out["hits"]))
 

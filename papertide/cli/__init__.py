@@ -21,6 +21,7 @@ from papertide.cli.search import index, search, similar
 from papertide.cli.serve import serve
 from papertide.cli.setup import demo, init
 from papertide.cli.sync import status, sync
+from papertide.cli.users import users
 
 
 @click.group(cls=PapertideGroup)
@@ -55,5 +56,6 @@ for command in (
     serve,
     mcp,
     migrate,
+    users,
 ):
     main.add_command(command)

@@ -20,6 +20,7 @@ from papertide.eval.datasets import DAILY_PAPERS_SIZE, default_data_dir, load_ev
 from papertide.eval.official import PUBLISHED, gap_lines, official_table
 from papertide.eval.rankers import describe_fusion, product_fusion
 from papertide.eval.recommend import CONTEXTUAL_ROW, STATIC_ROW, compare_recommenders
+from papertide.eval.summaries import SPLITS, evaluate_summaries, load_reference
 from papertide.index.embed import Embedder
 from papertide.search.hybrid import CONTEXTUAL_SIMILAR_FUSION, SIMILAR_FUSION
 from papertide.wiring import build_embedder
@@ -52,9 +53,20 @@ from papertide.wiring import build_embedder
     help="Evaluate recommendations instead: P@10 of simulated users' monthly digests "
     "(docs/recommend.md).",
 )
+@click.option(
+    "--summaries",
+    is_flag=True,
+    help="Evaluate our TL;DRs and keywords against Hugging Face's own instead (dev and test "
+    "halves of the Daily Papers archive; docs/summaries.md).",
+)
 @json_option
 def evaluate(
-    data_dir: Path | None, skip_contextual: bool, daily_size: int, recommend: bool, as_json: bool
+    data_dir: Path | None,
+    skip_contextual: bool,
+    daily_size: int,
+    recommend: bool,
+    summaries: bool,
+    as_json: bool,
 ) -> None:
     """Rank CSFCube (test fold) and Daily Papers with BM25, a tf-idf SVM baseline, dense
     embedders, `similar` as shipped and the hybrid, whose fusion is chosen on the CSFCube dev
@@ -62,7 +74,11 @@ def evaluate(
     beside published models.
 
     With --recommend: trending, the tf-idf SVM and papertide's recommender on simulated users
-    of the Daily Papers archive."""
+    of the Daily Papers archive. With --summaries: our TL;DRs and keywords beside baselines,
+    scored against Hugging Face's ai_summary and ai_keywords."""
+    if summaries:
+        evaluate_summary_halves(data_dir or default_data_dir(), as_json)
+        return
     if recommend:
         evaluate_recommendations(data_dir or default_data_dir(), skip_contextual, as_json)
         return
@@ -123,3 +139,14 @@ def evaluate_recommendations(data_dir: Path, skip_contextual: bool, as_json: boo
         print_json(report.to_dict())
         return
     click.echo(report.summary())
+
+
+def evaluate_summary_halves(data_dir: Path, as_json: bool) -> None:
+    """`eval --summaries`: the dev half (where the weights were tuned), then the test half."""
+    papers = load_reference(data_dir)
+    embedder = build_embedder("static")
+    reports = [evaluate_summaries(papers, embedder, split) for split in SPLITS]
+    if as_json:
+        print_json({report.split: report.to_dict() for report in reports})
+        return
+    click.echo("\n\n".join(report.table() for report in reports))

@@ -17,6 +17,7 @@ from papertide.cli.common import (
 )  # fmt: skip
 from papertide.ids import canonical_paper_id
 from papertide.index.refresh import refresh_indexes
+from papertide.index.summaries import Summariser
 from papertide.search.hybrid import FACET_WEIGHTS
 from papertide.search.service import SearchHit
 from papertide.wiring import build_embedder, build_search_service
@@ -27,11 +28,11 @@ from papertide.wiring import build_embedder, build_search_service
               default="static", show_default=True, help="Which embeddings to update.")  # fmt: skip
 @db_option
 def index(kind: str, db: str | None) -> None:
-    """Bring the search indexes up to date: lexical (BM25), embeddings and the static
-    embedder's per-sentence vectors for faceted similar papers (only new or changed papers are
-    embedded)."""
+    """Bring the search indexes up to date: lexical (BM25), embeddings, the static embedder's
+    per-sentence vectors for faceted similar papers, and each paper's TL;DR and keywords (only
+    new or changed papers are embedded and summarised)."""
     embedder = build_embedder(kind)
-    sentences = embedder if kind == "static" else build_embedder("static")
+    static = embedder if kind == "static" else build_embedder("static")
     with (
         open_store(db) as store,
         progress_counter(f"embed ({embedder.name})", "papers") as update,
@@ -41,7 +42,8 @@ def index(kind: str, db: str | None) -> None:
             store,
             embedder,
             lambda c, _: update(c.embedded + c.unchanged, ""),
-            sentences,
+            Summariser(static),
+            static,
         )
     how = "rebuilt" if done.lexical.rebuilt else "updated"
     click.echo(f"lexical index {how}: {done.lexical.added:,} papers added")
@@ -51,7 +53,9 @@ def index(kind: str, db: str | None) -> None:
     if done.graph is not None:
         click.echo(f"vector index: {done.graph.describe()}")
     if done.sentences is not None:
-        click.echo(f"sentence vectors ({sentences.name}): {done.sentences:,} papers")
+        click.echo(f"sentence vectors ({static.name}): {done.sentences:,} papers")
+    if done.summarised is not None:
+        click.echo(f"summaries: {done.summarised:,} papers given a TL;DR and keywords")
 
 
 @click.command()

@@ -133,6 +133,15 @@ class AccountService:
         check_password(password, name, address)
         return self._create(name, address, password, "")
 
+    def signup_refusal(self, invite: str = "") -> str | None:
+        """Why the sign-up form is not offered (closed, or invite-only without a usable
+        invite), None when it is; the store's first account may always sign up."""
+        if self.policy.mode == "open" or not self._store.find_users("", 1):
+            return None
+        if self.policy.mode == "closed":
+            return SIGNUP_CLOSED
+        return None if self.invite_is_usable(invite) else INVITE_REQUIRED
+
     def invite_is_usable(self, invite: str) -> bool:
         found = self._store.invite_for(hash_token(invite.strip())) if invite.strip() else None
         return found is not None and found.is_usable(self._clock.now())
@@ -149,21 +158,24 @@ class AccountService:
 
     def check_sign_up(self, username: str, password: str, email: str | None) -> None:
         """What open_sign_up would refuse, without creating anything: InputError (a bad name,
-        email or password) or ConflictError (the username is taken; usernames are public)."""
+        email or password, an address outside signup_email_domains) or ConflictError (the
+        username is taken; usernames are public)."""
         name, address = check_username(username), check_email(email)
         check_password(password, name, address)
+        if self._store.find_users("", 1):
+            self.policy.check_email(address)
         if self._store.user_login(name) is not None:
             raise ConflictError("username taken")
 
     def open_sign_up(
-        self, username: str, password: str, email: str | None
+        self, username: str, password: str, email: str | None, invite: str = ""
     ) -> tuple[User, str | None]:
         """Sign-up on the open site, which must not tell whether an email is registered: the
         user, and the address when another account has it (then the new account gets no
         email; the caller tells the address's owner by email instead)."""
         address = check_email(email)
         taken = address if address and self._store.user_login(address) else None
-        user = self.sign_up(username, password, None if taken else address)
+        user = self.sign_up(username, password, None if taken else address, invite)
         return user, taken
 
     def log_in(self, name_or_email: str, password: str) -> User:

@@ -7,6 +7,7 @@ on a submission job's thread (submissions.py), never the caller's.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from papertide.clock import Clock
 from papertide.community.ratelimit import DEFAULT_RATE_LIMITS, RateLimits, enforce
@@ -26,6 +27,9 @@ from papertide.models import (
 from papertide.store.base import Store
 
 COMMENT_MAX_CHARS = 10_000
+EDIT_WINDOW_MINUTES = 15
+EDIT_WINDOW = timedelta(minutes=EDIT_WINDOW_MINUTES)
+REPORT_REASON_MAX_CHARS = 500
 COLLECTION_NAME_MAX_CHARS = 100
 FOLLOW_VALUE_MAX_CHARS = 200
 DEFAULT_COLLECTION = "Reading list"
@@ -61,11 +65,44 @@ class CommunityService:
 
     def comment(self, user: User, paper_id: str, body: str) -> Comment:
         """Add a comment (Markdown source, 1 to 10,000 characters after stripping)."""
-        key, text = canonical_paper_id(paper_id), body.strip()
-        if not 1 <= len(text) <= COMMENT_MAX_CHARS:
-            raise InputError(f"a comment is 1 to {COMMENT_MAX_CHARS:,} characters")
+        key, text = canonical_paper_id(paper_id), _comment_text(body)
         self._enforce(user, "comment")
         return self._store.add_comment(user.id, key, text)
+
+    def reply(self, user: User, parent_id: int, body: str) -> Comment:
+        """Reply to a comment; a reply to a reply joins its thread (one level of threading).
+        Its authors are notified."""
+        text = _comment_text(body)
+        self._enforce(user, "comment")
+        made = self._store.add_reply(user.id, parent_id, text)
+        if made is None:
+            raise InputError(f"no comment {parent_id} (it may have been deleted)")
+        return made
+
+    def edit_comment(self, user: User, comment_id: int, body: str) -> Comment:
+        """Change one's own comment within EDIT_WINDOW of writing it; it shows as edited."""
+        text = _comment_text(body)
+        comment = self._store.comment_by_id(comment_id)
+        if comment is None:
+            raise InputError(f"no comment {comment_id} (it may have been deleted)")
+        if comment.user_id != user.id:
+            raise AuthError("only its author can edit a comment")
+        self._enforce(user, "comment")
+        edited = self._store.edit_comment(
+            comment_id, user.id, text, self._clock.now() - EDIT_WINDOW
+        )
+        if edited is None:
+            raise InputError(f"a comment can be edited for {EDIT_WINDOW_MINUTES} minutes only")
+        return edited
+
+    def report_comment(self, user: User, comment_id: int, reason: str) -> bool:
+        """Report a comment to the curators; False when this user reported it already."""
+        if self._store.comment_by_id(comment_id) is None:
+            raise InputError(f"no comment {comment_id} (it may have been deleted)")
+        if len(reason) > REPORT_REASON_MAX_CHARS:
+            raise InputError(f"a reason is at most {REPORT_REASON_MAX_CHARS} characters")
+        self._enforce(user, "comment")
+        return self._store.report_comment(comment_id, user.id, reason.strip())
 
     def delete_comment(self, user: User, comment_id: int) -> None:
         """Soft-delete a comment: its author may, and admins (not rate limited) may."""
@@ -160,3 +197,11 @@ class CommunityService:
 
     def _enforce(self, user: User, action: str) -> None:
         enforce(self._store, f"user:{user.id}", action, self.limits)
+
+
+def _comment_text(body: str) -> str:
+    """A comment's Markdown source stripped: InputError unless 1 to COMMENT_MAX_CHARS long."""
+    text = body.strip()
+    if not 1 <= len(text) <= COMMENT_MAX_CHARS:
+        raise InputError(f"a comment is 1 to {COMMENT_MAX_CHARS:,} characters")
+    return text

@@ -169,8 +169,9 @@ class AdminService:
         self._audit(actor, "relist", entry.target)
         return listing
 
-    def audit_log(self, limit: int = 100) -> list[AuditEntry]:
-        return self._store.audit_log(limit)
+    def audit_log(self, limit: int = 100, action: str | None = None) -> list[AuditEntry]:
+        """The newest entries first; only those of `action` when given."""
+        return self._store.audit_log(limit, action)
 
     def _audit(self, actor: User | None, action: str, target: str, detail: str = "") -> None:
         self._store.add_audit(_actor_name(actor), action, target, detail)

@@ -20,7 +20,8 @@ class RateLimits:
     """(limit, window_s) per action: at most `limit` writes in any `window_s` seconds.
 
     Actors are "user:<id>" for signed-in actions, "ip:<address>" for signup and login, and
-    "account:<name as typed>" for login_account (attempts at one account from any address).
+    "account:<name as typed>" for login_account (attempts at one account from any address);
+    account_link counts reset and email-change mails per "ip:..." and per "email:<address>".
     """
 
     vote: tuple[int, int] = (60, 60)
@@ -31,6 +32,7 @@ class RateLimits:
     signup: tuple[int, int] = (5, 3_600)
     login: tuple[int, int] = (20, 300)
     login_account: tuple[int, int] = (10, 900)
+    account_link: tuple[int, int] = (5, 3_600)  # reset and email-change mails, per actor
 
     def of(self, action: str) -> tuple[int, int]:
         """The (limit, window_s) of `action`; ValueError for an action with no limit."""

@@ -161,6 +161,27 @@ class DigestRenderer:
         context = {"site_name": self.site_name, "subject": subject, "address": address}
         return self._render("address_in_use", subject, context | {"links": {"site": site}})
 
+    def account_link(self, purpose: str, link: str, hours: int, site: str) -> RenderedEmail:
+        """A password-reset ("reset") or email-change ("email") message: one button to
+        `link`, valid for `hours`."""
+        if purpose == "reset":
+            subject = f"Reset your {self.site_name} password"
+            intro = f"Someone (we hope you) asked to reset the password of the {self.site_name}"
+            intro += " account with this address."
+            action = "Choose a new password"
+        else:
+            subject = f"Confirm your new {self.site_name} email address"
+            intro = f"Confirm that this address is now the one of your {self.site_name} account."
+            action = "Confirm this address"
+        context: dict[str, object] = {"site_name": self.site_name, "subject": subject}
+        context |= {
+            "intro": intro,
+            "action": action,
+            "hours": hours,
+            "links": {"site": site, "action": link},
+        }
+        return self._render("account_link", subject, context)
+
     def _context(
         self, subject: str, subscription: Subscription, links: DigestLinks
     ) -> dict[str, object]:

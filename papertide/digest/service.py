@@ -220,7 +220,21 @@ class DigestService:
             return False
         site = self.base_url.rstrip("/") + "/"
         rendered = self.renderer.address_in_use(address, site)
-        message_id = new_message_id(self.sender, "address-in-use")
+        return self._send_lone(address, rendered, "address-in-use")
+
+    def send_account_link(self, address: str, purpose: str, path: str, hours: int) -> bool:
+        """Mail a password-reset ("reset") or email-change ("email") link to the site's `path`
+        (with its token); False when no mail could go out."""
+        if not self.can_mail:
+            return False
+        site = self.base_url.rstrip("/") + "/"
+        link = site + path.lstrip("/")
+        rendered = self.renderer.account_link(purpose, link, hours, site)
+        return self._send_lone(address, rendered, f"account-{purpose}")
+
+    def _send_lone(self, address: str, rendered: RenderedEmail, kind: str) -> bool:
+        """Send one message outside any digest; False when the server refused it."""
+        message_id = new_message_id(self.sender, kind)
         email = OutgoingEmail(address, rendered.subject, rendered.text, rendered.html, message_id)
         try:
             return self.mailer.send(email).status == SENT

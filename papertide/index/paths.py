@@ -27,6 +27,15 @@ def index_paths(settings: Settings) -> tuple[Path, Path] | None:
     return Path(f"{path}.lexical"), Path(f"{path}.vectors")
 
 
+def thumbnail_folder(settings: Settings) -> Path | None:
+    """Where paper thumbnails are kept: beside the index folders (in index_dir, or <db>.thumbnails
+    beside a SQLite file); None for an in-memory store."""
+    if settings.index_dir:
+        return Path(settings.index_dir) / "thumbnails"
+    paths = index_paths(settings)
+    return paths[0].with_suffix(".thumbnails") if paths else None  # <db>.lexical's sibling
+
+
 def graph_file(settings: Settings, model: str) -> Path | None:
     """The file `papertide index` saves `model`'s HNSW graph to; None for in-memory indexes."""
     paths = index_paths(settings)

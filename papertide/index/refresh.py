@@ -12,20 +12,28 @@ from papertide.index.embed import Embedder
 from papertide.index.lexical import SyncResult, sync_index
 from papertide.index.paths import graph_file, index_paths
 from papertide.index.sentences import embed_sentences_missing
+from papertide.index.summaries import Summariser
 from papertide.index.tantivy_lexical import TantivyLexicalIndex, build_lock
-from papertide.index.update import EmbedCounts, GraphRefresh, embed_missing, refresh_graph
+from papertide.index.update import (
+    EmbedCounts,
+    GraphRefresh,
+    embed_missing,
+    refresh_graph,
+    summarise_missing,
+)
 from papertide.store.base import Store
 
 
 @dataclass(frozen=True, slots=True)
 class IndexRefresh:
     """What refresh_indexes did; embeddings and graph are None when no embedder was given
-    (graph also for in-memory indexes, which save none)."""
+    (graph also for in-memory indexes, which save none), summarised when no summariser was."""
 
     lexical: SyncResult
     embeddings: EmbedCounts | None = None
     graph: GraphRefresh | None = None
     sentences: int | None = None  # papers whose sentence vectors were (re)stored
+    summarised: int | None = None
 
 
 def open_lexical(settings: Settings, store: Store) -> TantivyLexicalIndex:
@@ -47,16 +55,19 @@ def refresh_indexes(
     store: Store,
     embedder: Embedder | None = None,
     on_embedded: Callable[[EmbedCounts, int], None] | None = None,
+    summariser: Summariser | None = None,
     sentences: Embedder | None = None,
 ) -> IndexRefresh:
     """The lexical index; with `embedder`, also its vectors of new or changed papers
     (`on_embedded` sees the progress) and the HNSW graph saved beside the indexes; with
-    `sentences`, the per-sentence vectors of new or changed papers (faceted similar papers)."""
+    `summariser`, also the TL;DR and keywords of new or changed papers; with `sentences`, the
+    per-sentence vectors of new or changed papers (faceted similar papers)."""
     lexical = refresh_lexical(settings, store)
+    summarised = summarise_missing(store, summariser) if summariser is not None else None
     if embedder is None:
-        return IndexRefresh(lexical)
+        return IndexRefresh(lexical, summarised=summarised)
     embedded = embed_missing(store, embedder, on_embedded)
     graph = graph_file(settings, embedder.name)
     refreshed = refresh_graph(store, embedder, graph) if graph is not None else None
     stored = embed_sentences_missing(store, sentences) if sentences is not None else None
-    return IndexRefresh(lexical, embedded, refreshed, stored)
+    return IndexRefresh(lexical, embedded, refreshed, stored, summarised)

@@ -17,10 +17,15 @@ from pathlib import Path
 import numpy as np
 
 from papertide.index.embed import Embedder, paper_text
+from papertide.index.summaries import Summariser
 from papertide.index.vectors import EXACT_LIMIT, HNSW_M, HnswIndex, from_stored, to_stored
+from papertide.models import PaperSummary
 from papertide.store.base import EmbeddingRow, EmbedTask, Store
 
 EMBED_BATCH_SIZE = 512
+SUMMARY_BATCH_SIZE = 512
+# The source name of the summaries papertide computes itself.
+SUMMARY_SOURCE = "papertide"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +68,32 @@ def embed_batch(store: Store, embedder: Embedder, tasks: list[EmbedTask]) -> Emb
     ]
     store.save_embeddings(embedder.name, rows)
     return EmbedCounts(embedded=len(changed), unchanged=len(tasks) - len(changed))
+
+
+def summarise_missing(
+    store: Store,
+    summariser: Summariser,
+    on_progress: Callable[[int], None] | None = None,
+    batch_size: int = SUMMARY_BATCH_SIZE,
+) -> int:
+    """Write our TL;DR and keywords for every paper whose "papertide" summary is missing or was
+    made for another content hash, one transaction per batch (a re-run resumes); report the
+    papers done so far; return how many were summarised."""
+    done = 0
+    after = 0
+    while tasks := store.summary_tasks(SUMMARY_SOURCE, after, batch_size):
+        store.put_summaries(
+            [
+                PaperSummary(t.paper_id, SUMMARY_SOURCE, s.tldr, s.keywords, t.content_hash)
+                for t in tasks
+                for s in [summariser.summarise(t.title, t.abstract)]
+            ]
+        )
+        done += len(tasks)
+        after = tasks[-1].paper_pk
+        if on_progress:
+            on_progress(done)
+    return done
 
 
 def text_hash(text: str) -> str:

@@ -36,6 +36,8 @@ from papertide.search.snippet import Snippet, make_snippet
 from papertide.store.base import Store
 
 CANDIDATES = 100  # per retriever, before fusion
+MAX_PAGE_SIZE = 100  # hits per page of search results
+POOL = 2 * CANDIDATES  # fusion never yields more; pages stop there
 NEGATIVE_WEIGHT = 0.5  # Rocchio's gamma for "similar to this set" (Rocchio 1971)
 
 
@@ -70,6 +72,25 @@ class SearchResult:
     hits: list[SearchHit]
 
 
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of hits (page counts from 0) and whether another page follows. No total: the
+    dense retriever ranks every paper, so the only honest count is "more" or "no more"."""
+
+    result: SearchResult
+    page: int
+    size: int
+    more: bool
+
+
+def check_paging(page: int, size: int) -> None:
+    """The one paging rule of every search surface: size 1..MAX_PAGE_SIZE, pages within POOL."""
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise InputError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
+    if page < 0 or page * size >= POOL:
+        raise InputError(f"page must be between 0 and {(POOL - 1) // size}")
+
+
 @dataclass
 class SearchService:
     store: Store
@@ -99,6 +120,15 @@ class SearchService:
         explained = self.lexical.explain(query, [f.id for f in fused if "bm25" in f.parts])
         terms = (*query.terms, *query.phrases, *query.prefixes)
         return SearchResult(query, self._hits(fused, {h.paper_id: h for h in explained}, terms))
+
+    def search_page(self, text: str, page: int = 0, size: int = 20) -> SearchPage:
+        """Page `page` (from 0) of `size` hits; InputError when outside check_paging's bounds."""
+        check_paging(page, size)
+        result = self.search(text, (page + 1) * size + 1)
+        start = page * size
+        hits = result.hits[start : start + size]
+        more = len(result.hits) > start + size
+        return SearchPage(SearchResult(result.query, hits), page, size, more)
 
     def similar(self, paper_id: str, limit: int = 10, facet: str | None = None) -> list[SearchHit]:
         """Papers like this one (itself excluded): dense neighbours and more-like-this fused;

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from papertide.ids import try_parse_arxiv_id
-from papertide.models import Link, Listing, Record, Rejected
+from papertide.models import Link, Listing, PaperExtras, PaperSummary, Record, Rejected
 from papertide.sources.base import (
     MAX_FIELD_CHARS,
     RecordError,
@@ -33,6 +34,12 @@ from papertide.sources.files import MAX_LINE_BYTES, UTF8_BOM, Overlong
 HF_PAPER_URL = "https://huggingface.co/papers/{id}"
 MAX_REPR_CHARS = 1_000_000
 _WEB_SCHEMES = ("http", "https")
+MAX_SUMMARY_CHARS = 2_000
+MAX_KEYWORDS = 30
+MAX_KEYWORD_CHARS = 100
+MAX_ORG_CHARS = 200
+MAX_MEDIA = 10
+_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 MAX_SUBMITTER_CHARS = 300  # a user handle; Hugging Face allows far fewer
 
 DailyItem = Record | Rejected
@@ -171,7 +178,16 @@ def _record_from_item(item: dict[str, Any], position: int, day: date | None) -> 
         num_comments=_count(_pick(item, paper_obj, "numComments"), "numComments"),
         github_stars=_optional_count(_pick(paper_obj, item, "githubStars"), "paper.githubStars"),
     )
-    return Record(paper, listing)
+    org = _pick(item, paper_obj, "organization")
+    org_name = org.get("fullname") or org.get("name") if isinstance(org, dict) else None
+    extras = paper_extras(
+        paper.id,
+        _pick(paper_obj, item, "ai_summary"),
+        _pick(paper_obj, item, "ai_keywords"),
+        org_name,
+        _pick(paper_obj, item, "mediaUrls"),
+    )
+    return Record(paper, listing, extras)
 
 
 def _submitted_at(item: dict[str, Any], paper_obj: dict[str, Any]) -> datetime | None:
@@ -247,7 +263,44 @@ def _record_from_row(row: dict[str, Any]) -> Record:
         num_comments=_count(row.get("num_comments"), "num_comments"),
         github_stars=_optional_count(row.get("github_stars"), "github_stars"),
     )
-    return Record(paper, listing)
+    extras = paper_extras(
+        paper.id, row.get("ai_summary"), row.get("ai_keywords"), row.get("organization"), None
+    )
+    return Record(paper, listing, extras)
+
+
+def paper_extras(
+    paper_id: str, summary: object, keywords: object, org_name: object, media: object
+) -> PaperExtras | None:
+    """Hugging Face's fields beyond arXiv, each kept only when well formed: a bad one (wrong
+    type, overlong, a non-web URL) is dropped and the rest of the record kept, since the paper
+    and its listing are worth more than a broken extra. None when nothing is left."""
+    tldr = _clean_text(summary, MAX_SUMMARY_CHARS)
+    words: tuple[str, ...] = ()
+    if isinstance(keywords, list):
+        kept = (_clean_text(word, MAX_KEYWORD_CHARS) for word in keywords[:MAX_KEYWORDS])
+        words = tuple(dict.fromkeys(word for word in kept if word))
+    name = _clean_text(org_name, MAX_ORG_CHARS)
+    slug = _SLUG_JUNK.sub("-", name.lower()).strip("-") if name else ""
+    urls: tuple[str, ...] = ()
+    if isinstance(media, list):
+        urls = tuple(
+            url
+            for url in media[:MAX_MEDIA]
+            if isinstance(url, str) and len(url) < 2_000 and urlsplit(url).scheme == "https"
+        )
+    hf = PaperSummary(paper_id, "huggingface", tldr, words) if tldr or words else None
+    if hf is None and not slug and not urls:
+        return None
+    return PaperExtras(hf, name if slug else None, slug or None, urls)
+
+
+def _clean_text(value: object, limit: int) -> str | None:
+    """One line of text, or None when missing, blank, not text or over `limit` characters."""
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.split())
+    return text if 0 < len(text) <= limit else None
 
 
 def _arxiv_id(value: object, name: str) -> str:

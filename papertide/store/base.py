@@ -15,12 +15,16 @@ from papertide.models import (
     AuditEntry,
     Collection,
     Comment,
+    CommentReport,
     Follow,
     IngestCounts,
     Invite,
     Listing,
+    Notification,
+    Organization,
     Paper,
     PaperSignals,
+    PaperSummary,
     QuarantineEntry,
     Record,
     Rejected,
@@ -112,8 +116,9 @@ class CommunityStore(Protocol):
     """Users, sessions, API tokens, votes, comments, collections, follows, listing browsing
     and the rate-limit write log. Every write method is one transaction.
 
-    A paper's upvotes are its maximum imported listing upvotes plus its local votes; its
-    comment count is its maximum imported listing num_comments plus its local comments.
+    A paper's upvotes are its maximum imported listing upvotes plus its local votes. Its
+    comments are counted apart: those made here (comment_counts, what comments_for returns),
+    and Hugging Face's, which stay on Hugging Face (a listing's num_comments).
     """
 
     def create_user(self, username: str, email: str | None, password_hash: str) -> User:
@@ -197,7 +202,8 @@ class CommunityStore(Protocol):
         ...
 
     def comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
-        """Imported + local (not deleted) comments of every id given (0 when none)."""
+        """Local comments (not deleted) of every id given (0 when none): what comments_for
+        returns. The count imported from Hugging Face is each listing's num_comments."""
         ...
 
     def collections_of(self, user_id: int) -> list[Collection]:
@@ -333,6 +339,93 @@ class AdminStore(Protocol):
         ...
 
 
+class DiscussionStore(Protocol):
+    """Replies, edits, reports and reply notifications. Replies are one level deep: a reply's
+    parent_id is always a top-level comment. Every write is one transaction."""
+
+    def add_reply(self, user_id: int, parent_id: int, body: str) -> Comment | None:
+        """A reply on the parent's paper, attached to the parent's top-level comment, with a
+        notification for the parent's author and the thread's author (never the replier);
+        None when the parent does not exist or was deleted."""
+        ...
+
+    def edit_comment(
+        self, comment_id: int, user_id: int, body: str, since: datetime
+    ) -> Comment | None:
+        """Set the body and edited_at of `user_id`'s comment made at or after `since`; None
+        (nothing changed) when it is not theirs, is deleted or is older."""
+        ...
+
+    def report_comment(self, comment_id: int, user_id: int, reason: str) -> bool:
+        """Record a report; False when this user reported this comment already."""
+        ...
+
+    def comment_reports(self, limit: int) -> list[CommentReport]:
+        """Reports of comments not deleted, newest first."""
+        ...
+
+    def notifications(self, user_id: int, limit: int) -> list[Notification]:
+        """Replies to the user's comments (not deleted), newest first."""
+        ...
+
+    def unread_notifications(self, user_id: int) -> int: ...
+
+    def mark_notifications_read(self, user_id: int) -> int:
+        """Mark every unread notification read; how many were."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryTask:
+    """A paper whose summary from some source is missing or stale."""
+
+    paper_pk: int
+    paper_id: str
+    title: str
+    abstract: str
+    content_hash: str
+
+
+class SummaryStore(Protocol):
+    """Papers' TL;DRs and keywords, one per (paper, source): imported from Hugging Face or
+    computed at index time; and their organisations and media."""
+
+    def put_summaries(self, summaries: Sequence[PaperSummary]) -> None:
+        """Insert or replace each (paper, source) summary, in one transaction."""
+        ...
+
+    def summaries_for(self, paper_ids: Sequence[str]) -> dict[str, list[PaperSummary]]:
+        """The summaries of these papers in one query, by paper id (papers without any are
+        left out), each paper's ordered by source."""
+        ...
+
+    def summary_hashes(self, source: str) -> dict[str, str]:
+        """paper id -> content_hash of every summary from `source`: what is up to date."""
+        ...
+
+    def summary_tasks(self, source: str, after_pk: int = 0, limit: int = 1000) -> list[SummaryTask]:
+        """Up to `limit` papers after `after_pk`, in pk order, whose `source` summary is missing
+        or was made for another content hash."""
+        ...
+
+    def set_paper_org(self, paper_id: str, slug: str, name: str, set_by: str) -> Organization:
+        """Link a paper to the organisation `slug` (made with `name` when new; the name of
+        an existing one is kept), recording who set it ("huggingface", "curator:<name>")."""
+        ...
+
+    def orgs_for(self, paper_ids: Sequence[str]) -> dict[str, list[Organization]]:
+        """The organisations of these papers in one query, by paper id, by slug."""
+        ...
+
+    def put_media(self, paper_id: str, urls: Sequence[str]) -> None:
+        """Replace a paper's media URLs (in order)."""
+        ...
+
+    def media_for(self, paper_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The media URLs of these papers in one query, by paper id, in order."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SentenceRow:
     """A paper's abstract sentences for faceted similarity (index/facets.py): `labels` has one
@@ -363,7 +456,17 @@ class SentenceStore(Protocol):
         ...
 
 
-class Store(CommunityStore, AdminStore, DigestStore, SyncStore, RowStore, SentenceStore, Protocol):
+class Store(
+    CommunityStore,
+    AdminStore,
+    DigestStore,
+    SyncStore,
+    RowStore,
+    DiscussionStore,
+    SummaryStore,
+    SentenceStore,
+    Protocol,
+):
     """Papers, listings, quarantine and ingest checkpoints.
 
     Every write method is one transaction: it commits whole or not at all.

@@ -104,7 +104,8 @@ TABLES: tuple[Table, ...] = (
     _table("votes", "user_id:int paper_id created_at:stamp", "user_id paper_id"),
     _table(
         "comments",
-        "id:int paper_id user_id:int body created_at:stamp deleted_at:stamp",
+        "id:int paper_id user_id:int body created_at:stamp deleted_at:stamp parent_id:int"
+        " edited_at:stamp",
         "id",
         serial="id",
     ),
@@ -152,6 +153,21 @@ TABLES: tuple[Table, ...] = (
         serial="id",
     ),
     _table("audit_log", "id:int at:stamp actor action target detail", "id", serial="id"),
+    _table(
+        "comment_reports",
+        "comment_id:int user_id:int reason created_at:stamp",
+        "comment_id user_id",
+    ),
+    _table(
+        "notifications",
+        "id:int user_id:int comment_id:int created_at:stamp read_at:stamp",
+        "id",
+        serial="id",
+    ),
+    _table("paper_summaries", "paper_id source tldr keywords:json content_hash", "paper_id source"),
+    _table("organizations", "id:int slug name", "id", serial="id"),
+    _table("paper_orgs", "paper_id org_id:int set_by", "paper_id org_id"),
+    _table("paper_media", "paper_id position:int url", "paper_id position"),
     _table(
         "sentence_vectors",
         "model paper_pk:int content_hash labels vectors:blob",

@@ -16,10 +16,12 @@ from datetime import date, timedelta
 
 from papertide.clock import Clock
 from papertide.config import Settings
-from papertide.errors import ConflictError, InputError, PapertideError
+from papertide.errors import ConflictError, InputError, PapertideError, SourceUnavailableError
 from papertide.ids import try_parse_arxiv_id
 from papertide.index.embed import Embedder
 from papertide.index.refresh import refresh_indexes
+from papertide.index.summaries import Summariser
+from papertide.index.thumbnails import Thumbnails
 from papertide.ingest import IngestResult, ingest
 from papertide.sources.arxiv import ArxivApiSource
 from papertide.sources.base import Source
@@ -95,6 +97,8 @@ class SyncService:
         fetchers: SyncFetchers,
         embedder: Embedder | None = None,
         log: logging.Logger | None = None,
+        thumbnails: Thumbnails | None = None,
+        summariser: Summariser | None = None,
     ) -> None:
         self.settings = settings
         self.plan = SyncPlan.from_settings(settings)
@@ -102,11 +106,13 @@ class SyncService:
         self.clock = clock
         self._fetchers = fetchers
         self._embedder = embedder
+        self._thumbnails = thumbnails
+        self._summariser = summariser
         self._log = log or logging.getLogger("papertide.sync")
 
     def run(self) -> SyncRun:
-        """Fetch, enrich, refresh the indexes and log the run; a source that cannot be reached
-        fails its part (logged with the reason) while the others go on."""
+        """Fetch, enrich, refresh the indexes, make thumbnails and log the run; a source that
+        cannot be reached fails its part (logged with the reason) while the others go on."""
         with self.store.run_lock(SYNC_LOCK) as held:
             if not held:
                 raise ConflictError("another process is syncing; try again when it is done")
@@ -123,14 +129,50 @@ class SyncService:
                 if result.error is not None:
                     errors.append(f"{source.name}: {result.error}")
             try:
-                refresh_indexes(self.settings, self.store, self._embedder)
+                refresh_indexes(
+                    self.settings, self.store, self._embedder, summariser=self._summariser
+                )
             except PapertideError as error:
                 errors.append(f"indexes: {error}")
+            if self.settings.sync_thumbnails > 0 and self._thumbnails is not None:
+                logs["thumbnails"] = self.make_thumbnails(self._thumbnails)
+                if logs["thumbnails"]["error"]:
+                    errors.append(f"thumbnails: {logs['thumbnails']['error']}")
             status = FAILED if errors else OK
             error_text = "; ".join(errors) or None
             finished = self.clock.now()
             self.store.finish_sync_run(run_id, finished, status, logs, error_text)
             return SyncRun(run_id, started, finished, status, logs, error_text)
+
+    def make_thumbnails(self, thumbnails: Thumbnails) -> SourceLog:
+        """Thumbnails for up to `sync_thumbnails` papers of the latest daily list that have
+        none: each PDF fetched politely and rendered in a limited child process. A PDF that
+        cannot be rendered is remembered (not fetched again); arXiv unreachable ends the step."""
+        day = self.store.latest_listing_day(self.clock.now().date())
+        listed = [paper.id for _, paper in self.store.listings_for(day)] if day else []
+        arxiv_ids = [paper_id for paper_id in listed if try_parse_arxiv_id(paper_id)]
+        made = refused = 0
+        error: str | None = None
+        for paper_id in thumbnails.wanted(arxiv_ids)[: self.settings.sync_thumbnails]:
+            try:
+                pdf = self._fetchers.arxiv.get(f"{self.settings.arxiv_pdf_url}{paper_id}")
+                thumbnails.render(paper_id, pdf.content)
+                made += 1
+            except InputError as refusal:
+                self._log.warning("sync: no thumbnail for %s: %s", paper_id, refusal)
+                refused += 1
+            except SourceUnavailableError as down:
+                error = str(down)
+                break
+        return {
+            "new": made,
+            "updated": 0,
+            "unchanged": 0,
+            "quarantined": refused,
+            "listings": 0,
+            "failed": int(error is not None),
+            "error": error,
+        }
 
     def since(self) -> date:
         """The first day to fetch: the day before the last successful run started (records

@@ -14,7 +14,7 @@ from papertide.errors import PaperNotFoundError
 from papertide.models import Listing, Paper
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
 from papertide.search.hybrid import SimilarFacet
-from papertide.search.service import SearchHit
+from papertide.search.service import MAX_PAGE_SIZE, SearchHit
 from papertide.sync.status import last_sync
 from papertide.web.api_errors import ERROR_RESPONSES, ApiRoute, only
 from papertide.web.api_markdown import markdown_router
@@ -170,10 +170,11 @@ def _add_search(router: APIRouter, services: WebServices) -> None:
                 description='Query: words, "phrases", -not, author:, cat:, year:, an arXiv id.',
             ),
         ] = "",
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+        p: Annotated[int, Query(ge=0, description="Page, from 0, of `limit` hits.")] = 0,
     ) -> list[SearchHitPublic]:
         """Like Hugging Face's `/api/papers/search`; each item also has `score` and `reasons`."""
-        return hit_items(services, services.search.search(q, limit).hits)
+        return hit_items(services, services.search.search_page(q, p, limit).result.hits)
 
 
 def _add_health(router: APIRouter, services: WebServices) -> None:

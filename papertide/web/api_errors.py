@@ -34,6 +34,8 @@ SOURCE_RETRY_AFTER_S = 60  # arXiv was unreachable: how long a client should wai
 STORE_RETRY_AFTER_S = 5
 STORE_UNAVAILABLE = "the database is temporarily unavailable; please try again in a few seconds"
 MAX_ERROR_FIELDS = 10
+NOT_JSON = "the body is not JSON: send a JSON object with Content-Type: application/json"
+BAD_JSON = "the body is not valid JSON (error at character {}): send a JSON object"
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
@@ -82,10 +84,35 @@ def response_for(error: Exception) -> JSONResponse | None:
 
 
 def validation_response(error: RequestValidationError) -> JSONResponse:
-    """422 naming each bad field: "query.limit: Input should be less than or equal to 100"."""
+    """422 naming each bad field: "query.limit: Input should be less than or equal to 100";
+    400 when the body is not JSON at all (malformed, or sent as another content type)."""
+    not_json = next((p for p in error.errors() if _is_not_json(p)), None)
+    if not_json is not None:
+        where = not_json["loc"][1:] if not_json.get("type") == "json_invalid" else ()
+        return error_response(400, BAD_JSON.format(where[0]) if where else NOT_JSON)
     problems = [_describe(problem) for problem in error.errors()][:MAX_ERROR_FIELDS]
     message = "; ".join(problems) or "invalid request"
     return error_response(422, message, fields=problems)
+
+
+def _is_not_json(problem: Any) -> bool:
+    """FastAPI's error for a body that failed to parse as JSON, or that it kept as raw bytes
+    because its content type was not JSON."""
+    if not isinstance(problem, dict) or tuple(problem.get("loc", ()))[:1] != ("body",):
+        return False
+    return problem.get("type") == "json_invalid" or isinstance(problem.get("input"), bytes)
+
+
+def router_response(method: str, path: str, error: HTTPException) -> JSONResponse:
+    """The router's own 404 (no such endpoint) and 405 (wrong method) as {"error": ...}."""
+    headers = dict(error.headers or {})
+    if error.status_code == 404:
+        message = f"no API endpoint {path[:200]!r}; /openapi.json lists them"
+    elif error.status_code == 405:
+        message = f"{method} is not allowed here; allowed: {headers.get('Allow', 'none')}"
+    else:
+        message = error.detail if isinstance(error.detail, str) else "bad request"
+    return error_response(error.status_code, message, headers)
 
 
 def _describe(problem: Any) -> str:
@@ -119,6 +146,7 @@ class ApiRoute(APIRoute):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorPublic, "description": "The body is not JSON."},
     401: {"model": ErrorPublic, "description": "Missing or unknown API token."},
     404: {"model": ErrorPublic, "description": "No such paper (or collection)."},
     422: {"model": ErrorPublic, "description": "A parameter or the body is invalid."},

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
+from papertide.web.path_ids import MAX_ID
+
 
 def hf_time(value: datetime) -> str:
     """A time as Hugging Face prints it: UTC, milliseconds, Z (2025-06-18T00:18:23.135Z)."""
@@ -28,7 +30,9 @@ HfTime = Annotated[
 
 DailySort = Literal["publishedAt", "trending", "upvotes"]
 OUR_PAPER_KEYS = frozenset({"categories", "numComments"})
-OUR_ITEM_KEYS = frozenset({"score", "reasons", "trending"})
+OUR_ITEM_KEYS = frozenset(
+    {"score", "reasons", "trending", "upvotes", "githubRepo", "githubStars", "projectPage"}
+)
 
 
 class CamelModel(BaseModel):
@@ -89,10 +93,20 @@ class DailyPaperPublic(CamelModel):
     """One item of `GET /api/daily_papers`, as Hugging Face shapes it."""
 
     paper: PaperPublic
-    published_at: HfTime = Field(description="The paper's publication time (HF since 2025).")
+    published_at: HfTime = Field(
+        description="When the paper went on a daily page (huggingface_hub reads it as "
+        "`submitted_at`); the arXiv time for a paper never listed. `paper.publishedAt` is arXiv's."
+    )
     title: str
     summary: str
-    num_comments: int = Field(description="Imported comment count plus local comments.")
+    upvotes: int = Field(description="= `paper.upvotes`, where huggingface_hub also looks (ours).")
+    github_repo: str | None = Field(default=None, description="= `paper.githubRepo` (ours).")
+    github_stars: int | None = Field(default=None, description="= `paper.githubStars` (ours).")
+    project_page: str | None = Field(default=None, description="= `paper.projectPage` (ours).")
+    num_comments: int = Field(
+        description="Comments made here: what `GET /api/papers/{id}/comments` returns "
+        "(Hugging Face's own comments stay on Hugging Face and are not counted)."
+    )
     submitted_by: SubmitterPublic | None = None
     is_author_participating: bool = False
 
@@ -144,6 +158,14 @@ class CommentBody(BaseModel):
     body: str = Field(
         min_length=1, max_length=10_000, description="Markdown; rendered safely on the page."
     )
+    parent_id: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        alias="parentId",
+        description="Reply to this comment of the same paper; a reply to a reply joins the"
+        " top-level comment's thread.",
+    )
 
 
 class CommentPublic(CamelModel):
@@ -152,6 +174,10 @@ class CommentPublic(CamelModel):
     author: str = Field(description="The commenter's username.")
     body: str = Field(description="Markdown source as written.")
     created_at: HfTime
+    parent_id: int | None = Field(
+        None, description="The top-level comment this one replies to; null for top level."
+    )
+    edited_at: HfTime | None = Field(None, description="When its author last edited it.")
 
 
 class ErrorPublic(BaseModel):

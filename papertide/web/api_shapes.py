@@ -135,12 +135,15 @@ def paper_public(paper: Paper, listing: Listing | None, counts: Counts) -> Paper
 
 def item_fields(paper: Paper, listing: Listing | None, counts: Counts) -> dict[str, Any]:
     """The fields of one Hugging Face daily-papers item; subclasses add their own."""
-    published = paper.published or (submitted_at(listing) if listing else EPOCH)
+    fields = paper_fields(paper, listing, counts.upvotes)
+    published = submitted_at(listing) if listing else paper.published or EPOCH
     return {
-        "paper": PaperPublic(**paper_fields(paper, listing, counts.upvotes)),
+        "paper": PaperPublic(**fields),
         "published_at": published,
         "title": paper.title,
         "summary": paper.abstract,
+        "upvotes": counts.upvotes,
+        **{key: fields[key] for key in ("github_repo", "github_stars", "project_page")},
         "num_comments": counts.comments,
         "submitted_by": _submitter(listing.submitted_by if listing else None),
         "is_author_participating": False,
@@ -154,4 +157,6 @@ def comment_public(comment: Comment) -> CommentPublic:
         author=comment.username,
         body=comment.body,
         created_at=comment.created_at,
+        parent_id=comment.parent_id,
+        edited_at=comment.edited_at,
     )

@@ -14,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from papertide.community.submissions import FAILED, Submission
-from papertide.errors import AuthError, PaperNotFoundError, SourceUnavailableError
+from papertide.errors import AuthError, InputError, PaperNotFoundError, SourceUnavailableError
 from papertide.models import User
 from papertide.web.api_errors import WRITE_RESPONSES, only
 from papertide.web.api_schemas import (
@@ -62,7 +62,7 @@ def add_write_routes(router: APIRouter, services: WebServices) -> None:
         response_model=VotePublic,
         tags=["community"],
         summary="Upvote a paper, or take the upvote back",
-        responses=only([401, 404, 422, 429], WRITE_RESPONSES),
+        responses=only([400, 401, 404, 422, 429], WRITE_RESPONSES),
     )
     def vote(paper_id: WritePaperId, body: VoteBody, user: User = api_user) -> VotePublic:
         """Idempotent: voting twice leaves one vote; `{"up": false}` removes it."""
@@ -75,11 +75,17 @@ def add_write_routes(router: APIRouter, services: WebServices) -> None:
         status_code=status.HTTP_201_CREATED,
         tags=["community"],
         summary="Comment on a paper",
-        responses=only([401, 404, 422, 429], WRITE_RESPONSES),
+        responses=only([400, 401, 404, 422, 429], WRITE_RESPONSES),
     )
     def comment(paper_id: WritePaperId, body: CommentBody, user: User = api_user) -> CommentPublic:
-        """Markdown, 1 to 10,000 characters after trimming."""
-        return comment_public(services.community.comment(user, paper_id_of(paper_id), body.body))
+        """Markdown, 1 to 10,000 characters after trimming; with `parentId`, a reply."""
+        key = paper_id_of(paper_id)
+        if body.parent_id is None:
+            return comment_public(services.community.comment(user, key, body.body))
+        parent = services.store.comment_by_id(body.parent_id)
+        if parent is None or parent.paper_id != key:
+            raise InputError(f"no comment {body.parent_id} on {key}")
+        return comment_public(services.community.reply(user, parent.id, body.body))
 
     @router.post(
         "/api/submit",
@@ -88,7 +94,7 @@ def add_write_routes(router: APIRouter, services: WebServices) -> None:
         status_code=status.HTTP_201_CREATED,
         tags=["community"],
         summary="Put a paper on today's daily page",
-        responses=only([401, 409, 422, 429], WRITE_RESPONSES),
+        responses=only([400, 401, 409, 422, 429], WRITE_RESPONSES),
     )
     async def submit(body: SubmitBody, user: User = api_user) -> DailyPaperPublic:
         """By arXiv id or URL; metadata is fetched from arXiv when the paper is new here (by a

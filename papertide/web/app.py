@@ -28,15 +28,20 @@ from papertide.web.cache import PageCache, PageCacheMiddleware
 from papertide.web.digest_routes import digest_router
 from papertide.web.errors import install_error_handlers
 from papertide.web.feed_routes import feeds_router
+from papertide.web.head import HeadAsGet
 from papertide.web.pages_account import account_router
+from papertide.web.pages_admin import admin_router
 from papertide.web.pages_browse import browse_router
+from papertide.web.pages_discuss import discussion_router
 from papertide.web.pages_foryou import foryou_router
 from papertide.web.pages_paper import paper_router
 from papertide.web.pages_search import search_router
 from papertide.web.path_ids import register_id_convertor
+from papertide.web.private import PrivateSite
 from papertide.web.render import Renderer, build_environment
 from papertide.web.services import WebServices
 from papertide.web.static_assets import CachedStaticFiles, asset_version
+from papertide.web.thumbnails import thumbnail_url, thumbnails_router
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -136,25 +141,42 @@ def create_app(
         redoc_url=None,
     )
     register_id_convertor()  # before the routes with {name:id} in their paths are made
-    app.add_middleware(SecurityHeaders, hsts=services.settings.base_url.startswith("https://"))
-    if page_cache is not None:  # outside SecurityHeaders: cached pages keep their headers
+    if page_cache is not None:
         app.add_middleware(PageCacheMiddleware, cache=page_cache, paths=CACHED_PAGES)
+    if services.settings.private:  # outside the page cache: no cached page for strangers
+        app.add_middleware(PrivateSite, services=services)
+    # outside both: cached pages and private mode's refusals carry the headers too
+    app.add_middleware(SecurityHeaders, hsts=services.settings.base_url.startswith("https://"))
     # outermost: compresses what any layer answers (event streams and images are left alone)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES, compresslevel=6)
+    app.add_middleware(HeadAsGet)  # outside all: a HEAD gets the headers of the GET's answer
     version = asset_version()
+    environment = build_environment(version)
+    environment.globals["signup_offered"] = services.accounts.policy.mode != "closed"
     renderer = Renderer(
-        build_environment(version),
+        environment,
         demo=footer_fact(recorded_demo, services),
         updated=footer_fact(data_updated, services),
+        unread=services.store.unread_notifications,
     )
+    renderer.env.globals["thumbnail_url"] = thumbnail_url(services.thumbnails)
     install_error_handlers(app, services, renderer)
     app.mount("/static", CachedStaticFiles(version), name="static")
     app.include_router(api_router(services))  # first: /papers/{id}.md before the HTML page
     app.include_router(feeds_router(services))
+    app.include_router(thumbnails_router(services.thumbnails))
     app.include_router(foryou_api_router(services))
     viewer = viewer_dependency(services)
     guard = Depends(csrf_guard(services))
-    for make in (browse_router, search_router, account_router, paper_router, foryou_router):
+    for make in (
+        browse_router,
+        search_router,
+        account_router,
+        discussion_router,
+        paper_router,
+        foryou_router,
+        admin_router,
+    ):
         app.include_router(
             make(services, renderer, viewer), dependencies=[guard], include_in_schema=False
         )

@@ -8,10 +8,6 @@ import logging
 import sqlite3
 
 from fastapi import FastAPI
-from fastapi.exception_handlers import (
-    http_exception_handler,
-    request_validation_exception_handler,
-)
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -27,7 +23,7 @@ from papertide.errors import (
     SourceUnavailableError,
     StoreError,
 )
-from papertide.web.api_errors import public_answer
+from papertide.web.api_errors import public_answer, router_response, validation_response
 from papertide.web.auth import SESSION_COOKIE, CsrfError, Viewer, read_viewer
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
@@ -90,14 +86,14 @@ def install_error_handlers(app: FastAPI, services: WebServices, renderer: Render
     async def on_http(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
         if request.url.path.startswith(API_PREFIX):
-            return await http_exception_handler(request, error)
+            return router_response(request.method, request.url.path, error)
         message = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code)
         return answer(request, error.status_code, message or "error", dict(error.headers or {}))
 
     async def on_validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
         if request.url.path.startswith(API_PREFIX):
-            return await request_validation_exception_handler(request, error)
+            return validation_response(error)
         return answer(request, 422, describe_validation(error), {})
 
     async def on_crash(request: Request, error: Exception) -> Response:

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from papertide.community.accounts import SESSION_TTL_S, AccountService
+from papertide.community.accounts import AccountService
 from papertide.community.ratelimit import enforce
 from papertide.community.submissions import FAILED, LISTED, Submission
 from papertide.errors import AuthError, ConflictError, InputError, PaperNotFoundError
@@ -25,23 +25,32 @@ from papertide.web.auth import (
     client_ip,
     safe_next,
     session_of,
-    set_session_cookie,
 )
 from papertide.web.feed_routes import following_feed_url
 from papertide.web.pages_common import go_back, paper_rows, to_login
 from papertide.web.pages_paper import DEFAULT_COLLECTION, paper_key
+from papertide.web.pages_self_service import logged_in, self_service_routes
 from papertide.web.render import Renderer, paper_url
 from papertide.web.services import WebServices
 from papertide.web.submit_jobs import submit_and_wait
 
 FIELD_MAX_CHARS = 1024
+INVITE_MAX_CHARS = 200
 SUBMIT_PAGE_WAIT_S = 1.0  # a submission answers within this, fetched from arXiv or not
 
 
 def account_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
     """Login, signup, logout, account, collections and submit routes."""
     router = APIRouter()
-    for add in (_add_login, _add_signup, _add_account, _add_collections, _add_submit):
+    adders = (
+        _add_login,
+        _add_signup,
+        _add_account,
+        self_service_routes,
+        _add_collections,
+        _add_submit,
+    )
+    for add in adders:
         add(router, services, renderer, viewer)
     return router
 
@@ -74,7 +83,7 @@ def _add_login(router: APIRouter, services: WebServices, renderer: Renderer, vie
         except AuthError as error:
             context = {"next": safe_next(next), "login": login, "error": str(error)}
             return _form_page(renderer, request, who, "login.html", context, 401)
-        return _logged_in(accounts, request, user, next)
+        return logged_in(accounts, request, user, next)
 
     @router.post("/logout")
     def logout(request: Request) -> Response:
@@ -91,10 +100,15 @@ def _add_signup(router: APIRouter, services: WebServices, renderer: Renderer, vi
 
     @router.get("/signup", response_class=HTMLResponse)
     def signup_form(
-        request: Request, who: Annotated[Viewer, Depends(viewer)], next: str = "/"
+        request: Request,
+        who: Annotated[Viewer, Depends(viewer)],
+        next: str = "/",
+        invite: str = Query("", max_length=INVITE_MAX_CHARS),
     ) -> Response:
-        context = {"next": safe_next(next), "username": "", "email": ""}
-        return _form_page(renderer, request, who, "signup.html", context)
+        """The form, or (signup = closed, or invite without a usable invite) why not."""
+        context = _signup_context(accounts, next, "", "", invite)
+        status = 403 if context["refusal"] else 200
+        return _form_page(renderer, request, who, "signup.html", context, status)
 
     @router.post("/signup")
     def signup(
@@ -104,21 +118,25 @@ def _add_signup(router: APIRouter, services: WebServices, renderer: Renderer, vi
         email: str = Form("", max_length=FIELD_MAX_CHARS),
         password: str = Form("", max_length=FIELD_MAX_CHARS),
         next: str = Form("/"),
+        invite: str = Form("", max_length=INVITE_MAX_CHARS),
     ) -> Response:
         address = email.strip() or None
+        context = _signup_context(accounts, next, username, email, invite)
+        if context["refusal"] is not None:
+            return _form_page(renderer, request, who, "signup.html", context, 403)
         try:  # a refused sign-up does not count toward the address's limit
             accounts.check_sign_up(username, password, address)
             enforce(store, f"ip:{client_ip(request)}", "signup", services.community.limits)
-            user, taken = accounts.open_sign_up(username, password, address)
-        except InputError as error:
+            user, taken = accounts.open_sign_up(username, password, address, invite)
+        except (InputError, AuthError) as error:
             status = 409 if isinstance(error, ConflictError) else 400
-            context = {"next": safe_next(next), "username": username, "email": email}
+            status = 403 if isinstance(error, AuthError) else status
             return _form_page(
                 renderer, request, who, "signup.html", context | {"error": str(error)}, status
             )
         if taken is not None:  # the same answer; the address's owner is told by email
             services.digests.notify_address_in_use(taken)
-        return _logged_in(accounts, request, user, next)
+        return logged_in(accounts, request, user, next)
 
 
 def _add_account(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
@@ -241,13 +259,18 @@ def _submission_page(
     return _form_page(renderer, request, who, "submit.html", context, 202)
 
 
-def _logged_in(
-    accounts: AccountService, request: Request, user: User, target: str | None
-) -> Response:
-    """Open a session for `user` and go on to `target` (a local path) with its cookie."""
-    response = RedirectResponse(safe_next(target), status_code=303)
-    set_session_cookie(response, request, accounts.open_session(user), SESSION_TTL_S)
-    return response
+def _signup_context(
+    accounts: AccountService, target: str, username: str, email: str, invite: str
+) -> dict[str, Any]:
+    """The sign-up page's values; `refusal` says why it has no form (None: it has one)."""
+    return {
+        "next": safe_next(target),
+        "username": username,
+        "email": email,
+        "invite": invite,
+        "domains": accounts.policy.email_domains,
+        "refusal": accounts.signup_refusal(invite),
+    }
 
 
 def _form_page(

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
+from papertide.eval.summaries import published_figures
 from papertide.rank.listings import SORTS, Listed, check_sort
 from papertide.web.auth import Viewer
 from papertide.web.pages_common import check_category, check_page, page_of, paper_rows
@@ -111,7 +112,10 @@ def _add_info(router: APIRouter, renderer: Renderer, viewer: Any) -> None:
     @router.get("/about", response_class=HTMLResponse)
     def about(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> HTMLResponse:
         text = about_trending_text()
-        return renderer.page(request, who, "about.html", {"trending_doc": text})
+        figures = published_figures()
+        return renderer.page(
+            request, who, "about.html", {"trending_doc": text, "summary_figures": figures}
+        )
 
     @router.get("/docs", response_class=HTMLResponse)
     def api_docs(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> HTMLResponse:

@@ -43,6 +43,7 @@ class PaperRow:
     submitted_at: datetime | None
     score: TrendingScore | None = None
     rating: int = 0  # the viewer's thumbs: +1, -1 or 0
+    hf_comments: int = 0  # comments on Hugging Face's page, as imported with the listing
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,7 @@ def paper_rows(
             submitted_at=listing.submitted_at if listing else None,
             score=(scores or {}).get(paper.id),
             rating=rated.get(paper.id, 0),
+            hf_comments=listing.num_comments if listing else 0,
         )
         for listing, paper in items
     ]

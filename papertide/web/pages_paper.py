@@ -16,9 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from papertide.citation.formats import citation_meta, render_citations
+from papertide.community.actions import EDIT_WINDOW
 from papertide.errors import InputError, PaperNotFoundError
 from papertide.ids import is_generated_id, try_parse_arxiv_id
-from papertide.models import Paper
+from papertide.models import Comment, Paper
 from papertide.search.hybrid import FACET_WEIGHTS
 from papertide.web.api_markdown import markdown_response, wants_markdown
 from papertide.web.auth import Viewer
@@ -49,7 +50,7 @@ def paper_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIR
         if key != paper_id:
             return RedirectResponse(paper_url(key), status_code=301)
         facet = similar if similar in FACET_WEIGHTS else None  # anything else: overall
-        context = paper_context(services, who, _paper(services, key), facet)
+        context = paper_context(services, who, stored_paper(services, key), facet)
         return renderer.page(request, who, "paper.html", context, headers={"Vary": "Accept"})
 
     _add_votes(router, services, renderer, viewer)
@@ -162,13 +163,30 @@ def paper_context(
         "code_links": _links(paper, "code"),
         "project_links": _links(paper, "project"),
         "arxiv": None if is_generated_id(paper.id) else paper.id,
-        "comments": services.store.comments_for(paper.id),
+        **discussion_context(services, who, paper.id),
         "similar": services.search.similar(paper.id, SIMILAR_LIMIT, facet),
         "similar_facet": facet,
         "similar_facets": list(FACET_WEIGHTS),
         "bibtex": render_citations([paper], "bibtex"),
         "citation_meta": citation_meta(paper),
         "trending": services.listings.explain(paper.id),
+    }
+
+
+def discussion_context(services: WebServices, who: Viewer, paper_id: str) -> dict[str, Any]:
+    """The comments as threads (top-level comments and their replies, oldest first), the ids
+    the viewer may still edit, and whether any of them holds LaTeX (so the page loads KaTeX)."""
+    comments = services.store.comments_for(paper_id)
+    replies: dict[int, list[Comment]] = {}
+    for comment in comments:
+        if comment.parent_id is not None:
+            replies.setdefault(comment.parent_id, []).append(comment)
+    since = services.clock.now() - EDIT_WINDOW
+    mine = who.user.id if who.user else None
+    return {
+        "comments": [c for c in comments if c.parent_id is None],
+        "replies": replies,
+        "editable": {c.id for c in comments if c.user_id == mine and c.created_at >= since},
     }
 
 
@@ -182,7 +200,7 @@ def paper_key(text: str) -> str:
     return parsed.id
 
 
-def _paper(services: WebServices, key: str) -> Paper:
+def stored_paper(services: WebServices, key: str) -> Paper:
     paper = services.store.get_paper(key)
     if paper is None:
         raise PaperNotFoundError(f"no paper {key} here")

@@ -52,9 +52,11 @@ def _add_search(router: APIRouter, services: WebServices, renderer: Renderer, vi
         cat: str = Query("", max_length=64),
         year_from: str = Query("", alias="from", max_length=8),
         year_to: str = Query("", alias="to", max_length=8),
+        p: int = Query(0),
     ) -> Response:
         text = search_text(q, cat.strip(), _year(year_from, "from"), _year(year_to, "to"))
-        result = services.search.search(text, SEARCH_LIMIT) if text else None
+        found = services.search.search_page(text, p, SEARCH_LIMIT) if text else None
+        result = found.result if found else None
         if result and result.query.paper_id and result.hits:
             return RedirectResponse(paper_url(result.hits[0].paper.id), status_code=303)
         hits = result.hits if result else []
@@ -65,6 +67,9 @@ def _add_search(router: APIRouter, services: WebServices, renderer: Renderer, vi
             "year_from": year_from.strip(),
             "year_to": year_to.strip(),
             "results": list(zip(rows, hits, strict=True)),
+            "page": p,
+            "more": bool(found and found.more),
+            "first": p * SEARCH_LIMIT + 1,
             "query": result.query if result else None,
             "following": _follows(services, who, "keyword", q.strip()),
         }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.convertors import Convertor, register_url_convertor
 
 ID_DIGITS_MAX = 18  # 10**18 - 1 < 2**63 - 1, the largest id either engine stores
+MAX_ID = 10**ID_DIGITS_MAX - 1  # the same bound for ids in request bodies
 
 
 class IdConvertor(Convertor[int]):

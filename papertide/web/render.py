@@ -29,6 +29,7 @@ COMMENT_TAGS = frozenset(
     {"a", "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "hr"}
 )
 COMMENT_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+COMMENT_CLASSES = {"span": {"math"}}  # each formula of a comment, rendered alone by site.js
 COMMENT_LINK_REL = "nofollow noopener ugc"
 COMMENT_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 DOCUMENT_TAGS = COMMENT_TAGS | {
@@ -47,9 +48,21 @@ DOCUMENT_TAGS = COMMENT_TAGS | {
 DOCUMENT_ATTRIBUTES = COMMENT_ATTRIBUTES  # no style attributes: the CSP would refuse them
 WEB_SCHEMES = ("http://", "https://")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
+# a $...$ formula (a $$...$$ one holds one too); a scan stops at the next $ or newline, so
+# the search is linear on any page
+_DOLLAR_MATH = re.compile(r"\$[^$\n]{1,2000}\$")
+_BRACKETS = (("\\(", "\\)"), ("\\[", "\\]"))  # auto-render's other delimiters (site.js)
+# base.html's KaTeX stylesheet and scripts, one per line
+_KATEX_TAG = re.compile(r"^<(?:link|script)[^>]*/static/vendor/katex/[^>]*>(?:</script>)?\n", re.M)
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 _MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
+_FORMULA = '<span class="math">{}</span>'
 HTML_CACHE_CONTROL = "private, no-cache"
+
+
+def no_thumbnail(_paper_id: str) -> str | None:
+    """Every paper is shown as a typographic card."""
+    return None
 
 
 def build_environment(asset_version: str) -> Environment:
@@ -76,16 +89,21 @@ def build_environment(asset_version: str) -> Environment:
         stamp=format_stamp,
     )
     env.globals.update(url_with=url_with, asset_version=asset_version, version=__version__)
+    env.globals["signup_offered"] = True  # create_app: False when the signup setting is closed
+    env.globals["thumbnail_url"] = no_thumbnail  # create_app gives the site's thumbnail folder
     return env
 
 
 def render_markdown(markdown: MarkdownIt, text: str) -> Markup:
-    """A comment's Markdown as sanitised HTML: no raw HTML, no images, safe links only."""
-    html = markdown.render(text)
+    """A comment's Markdown as sanitised HTML: no raw HTML, no images, safe links only. Its
+    LaTeX is kept away from Markdown and put back escaped, each formula in its own span so
+    that a broken one shows its error in place and cannot swallow the text after it."""
+    html = _with_math(markdown, text, _FORMULA)
     cleaned = nh3.clean(
         html,
-        tags=set(COMMENT_TAGS),
+        tags=set(COMMENT_TAGS | COMMENT_CLASSES.keys()),
         attributes={tag: set(names) for tag, names in COMMENT_ATTRIBUTES.items()},
+        allowed_classes={tag: set(names) for tag, names in COMMENT_CLASSES.items()},
         link_rel=COMMENT_LINK_REL,
         url_schemes=set(COMMENT_URL_SCHEMES),
     )
@@ -97,10 +115,7 @@ def render_document(markdown: MarkdownIt, text: str) -> Markup:
     and tables; the same sanitiser as comments, so no raw HTML gets through either. Its LaTeX
     ($...$, $$...$$) is kept away from Markdown (which would eat `\{` and `\,`) and put back
     escaped, for KaTeX in the browser."""
-    protected, formulas = protect_math(text)
-    html = markdown.render(protected)
-    for number, formula in enumerate(formulas):
-        html = html.replace(_MATH_TOKEN.format(number), str(escape(formula)), 1)
+    html = _with_math(markdown, text)
     html = _HEADING.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}>", html)  # under the page's h1
     cleaned = nh3.clean(
         html,
@@ -109,6 +124,32 @@ def render_document(markdown: MarkdownIt, text: str) -> Markup:
         url_schemes=set(COMMENT_URL_SCHEMES),
     )
     return Markup(cleaned)  # sanitised by nh3 just above
+
+
+def _with_math(markdown: MarkdownIt, text: str, wrap: str = "{}") -> str:
+    """Markdown rendered with its formulas held out of it and put back escaped (in `wrap`)."""
+    protected, formulas = protect_math(text)
+    html = str(markdown.render(protected))
+    for number, formula in enumerate(formulas):
+        html = html.replace(_MATH_TOKEN.format(number), wrap.format(escape(formula)), 1)
+    return html
+
+
+def without_unused_katex(html: str) -> str:
+    """The page without KaTeX's stylesheet and scripts when its body holds no formula
+    (most pages: login, account, about...), so only pages with math pay for them."""
+    head, _, body = html.partition("<body")
+    if has_math(body):
+        return html
+    return _KATEX_TAG.sub("", head) + "<body" + body if body else html
+
+
+def has_math(text: str) -> bool:
+    """Whether `text` holds a formula KaTeX's auto-render would typeset ($...$, $$...$$,
+    \\(...\\), \\[...\\]); a linear scan, whatever the text."""
+    return _DOLLAR_MATH.search(text) is not None or any(
+        opening in text and closing in text for opening, closing in _BRACKETS
+    )
 
 
 def protect_math(text: str) -> tuple[str, list[str]]:
@@ -182,6 +223,10 @@ def no_update() -> datetime | None:
     return None
 
 
+def no_unread(_user_id: int) -> int:
+    return 0
+
+
 @dataclass(frozen=True)
 class Renderer:
     """Turns a template and its context into a response, with the viewer's cookies set.
@@ -191,6 +236,7 @@ class Renderer:
     env: Environment
     demo: Callable[[], DemoDays | None] = no_demo
     updated: Callable[[], datetime | None] = no_update
+    unread: Callable[[int], int] = no_unread  # a user's unread notifications (the nav's count)
 
     def page(
         self,
@@ -204,7 +250,9 @@ class Renderer:
     ) -> HTMLResponse:
         """`store_down`: the store just failed, so the page does not ask it for the demo note
         or the footer's "updated" time (that would wait out its timeout a second time)."""
-        html = self.text(name, {**self.base(request, viewer, store_down), **context})
+        html = without_unused_katex(
+            self.text(name, {**self.base(request, viewer, store_down), **context})
+        )
         response = HTMLResponse(html, status_code=status, headers=dict(headers or {}))
         response.headers["Cache-Control"] = HTML_CACHE_CONTROL
         if viewer.new_presession:
@@ -229,4 +277,5 @@ class Renderer:
             "here": here,
             "demo": None if store_down else self.demo(),
             "updated": None if store_down else self.updated(),
+            "unread": self.unread(viewer.user.id) if viewer.user and not store_down else 0,
         }

@@ -10,6 +10,7 @@ from papertide.community.actions import CommunityService
 from papertide.community.admin import AdminService
 from papertide.config import Settings
 from papertide.digest.service import DigestService
+from papertide.index.thumbnails import Thumbnails
 from papertide.rank.listings import ListingsService
 from papertide.search.service import SearchService
 from papertide.store.base import Store
@@ -27,3 +28,4 @@ class WebServices:
     digests: DigestService
     clock: Clock
     secret_key: bytes
+    thumbnails: Thumbnails | None = None  # None: an in-memory store keeps no files

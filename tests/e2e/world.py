@@ -12,7 +12,16 @@ from papertide.models import Listing, Paper, Record
 from papertide.store.sqlite import SqliteStore
 
 PASSWORD = "correct horse battery staple"
-USERS = ("voter", "commenter", "submitter", "follower", "watcher", "photographer")
+USERS = (
+    "voter",
+    "commenter",
+    "submitter",
+    "follower",
+    "watcher",
+    "photographer",
+    "asker",
+    "answerer",
+)
 LATEX_ID = "2511.00011"
 LATEX_TITLE = r"Attention in $\mathcal{O}(n \log n)$ with $\alpha$-entmax"
 HOSTILE_ID = "2511.00012"

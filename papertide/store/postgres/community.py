@@ -20,7 +20,7 @@ from papertide.store.postgres.accounts import FOLDED
 from papertide.store.postgres.connection import Connection, PgBase
 from papertide.store.postgres.rows import papers_in_order
 
-_COMMENT = "c.id, c.paper_id, c.user_id, u.username, c.body, c.created_at"
+_COMMENT = "c.id, c.paper_id, c.user_id, u.username, c.body, c.created_at, c.parent_id, c.edited_at"
 
 
 class PgCommunity(PgBase):
@@ -93,8 +93,6 @@ class PgCommunity(PgBase):
             return _sum_per_paper(
                 conn,
                 paper_ids,
-                "SELECT paper_id, max(num_comments) FROM listings"
-                " WHERE paper_id = ANY(%s::text[]) GROUP BY paper_id",
                 "SELECT paper_id, count(*) FROM comments WHERE paper_id = ANY(%s::text[])"
                 " AND deleted_at IS NULL GROUP BY paper_id",
             )
@@ -277,4 +275,13 @@ def _collections_of(conn: Connection, user_id: int) -> list[Collection]:
 
 
 def _comment(row: tuple[Any, ...]) -> Comment:
-    return Comment(int(row[0]), str(row[1]), int(row[2]), str(row[3]), str(row[4]), row[5])
+    return Comment(
+        int(row[0]),
+        str(row[1]),
+        int(row[2]),
+        str(row[3]),
+        str(row[4]),
+        row[5],
+        None if row[6] is None else int(row[6]),
+        None if row[7] is None else row[7],
+    )

@@ -13,8 +13,11 @@ from papertide.store.postgres.admin import PgAdmin
 from papertide.store.postgres.browse import PgBrowse
 from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
+from papertide.store.postgres.discussions import PgDiscussions
+from papertide.store.postgres.extras import PgExtras
 from papertide.store.postgres.papers import PgPapers
 from papertide.store.postgres.sentences import PgSentences
+from papertide.store.postgres.summaries import PgSummaryTasks
 from papertide.store.postgres.sync import PgSync
 from papertide.store.postgres.transfer import PgTransfer
 from papertide.store.postgres.vectors import PgVectors
@@ -30,6 +33,9 @@ class PostgresStore(
     PgTransfer,
     PgDigests,
     PgSync,
+    PgDiscussions,
+    PgExtras,
+    PgSummaryTasks,
     PgSentences,
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

@@ -74,7 +74,8 @@ class SqliteBrowse(SqliteBase):
         `listed_at` is the paper's first listing day ever at 00:00 UTC, or that listing's
         submitted_at when it is earlier still: a paper listed again is not new, and its old
         imported votes are not fresh velocity. Imported upvotes and comments are the maxima over
-        all the paper's listings, as `upvotes` and `comment_counts` count them.
+        all the paper's listings (as `upvotes` counts them; Hugging Face's comments are
+        activity too, though `comment_counts` counts only those made here).
         """
         span = (since.isoformat(), until.isoformat())
         rows = self._conn.execute(

@@ -18,7 +18,7 @@ from papertide.models import Collection, Comment, Follow, Paper, VoteState
 from papertide.store.sqlite.connection import SqliteBase, chunks, marks, stamp, when
 from papertide.store.sqlite.rows import papers_in_order
 
-_COMMENT = "c.id, c.paper_id, c.user_id, u.username, c.body, c.created_at"
+_COMMENT = "c.id, c.paper_id, c.user_id, u.username, c.body, c.created_at, c.parent_id, c.edited_at"
 
 
 class SqliteCommunity(SqliteBase):
@@ -91,11 +91,9 @@ class SqliteCommunity(SqliteBase):
             )
 
     def comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
-        """Max imported listing num_comments + local comments not deleted, for every id."""
+        """Local comments not deleted, for every id (Hugging Face's are the listings')."""
         return self._sum_per_paper(
             paper_ids,
-            "SELECT paper_id, max(num_comments) FROM listings WHERE paper_id IN ({})"
-            " GROUP BY paper_id",
             "SELECT paper_id, count(*) FROM comments WHERE paper_id IN ({})"
             " AND deleted_at IS NULL GROUP BY paper_id",
         )
@@ -235,4 +233,13 @@ def require_paper(conn: sqlite3.Connection, paper_id: str) -> None:
 
 
 def _comment(row: sqlite3.Row) -> Comment:
-    return Comment(int(row[0]), str(row[1]), int(row[2]), str(row[3]), str(row[4]), when(row[5]))
+    return Comment(
+        int(row[0]),
+        str(row[1]),
+        int(row[2]),
+        str(row[3]),
+        str(row[4]),
+        when(row[5]),
+        None if row[6] is None else int(row[6]),
+        None if row[7] is None else when(row[7]),
+    )

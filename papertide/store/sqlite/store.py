@@ -12,8 +12,11 @@ from papertide.store.sqlite.admin import SqliteAdmin
 from papertide.store.sqlite.browse import SqliteBrowse
 from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
+from papertide.store.sqlite.discussions import SqliteDiscussions
+from papertide.store.sqlite.extras import SqliteExtras
 from papertide.store.sqlite.papers import SqlitePapers
 from papertide.store.sqlite.sentences import SqliteSentences
+from papertide.store.sqlite.summaries import SqliteSummaryTasks
 from papertide.store.sqlite.sync import SqliteSync
 from papertide.store.sqlite.transfer import SqliteTransfer
 from papertide.store.sqlite.vectors import SqliteVectors
@@ -29,6 +32,9 @@ class SqliteStore(
     SqliteTransfer,
     SqliteDigests,
     SqliteSync,
+    SqliteDiscussions,
+    SqliteExtras,
+    SqliteSummaryTasks,
     SqliteSentences,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""

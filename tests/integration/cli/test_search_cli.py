@@ -12,8 +12,10 @@ def test_index_then_search_and_similar(cli, tmp_path):
     assert first.returncode == 0, first.stderr
     assert "lexical index rebuilt: 50 papers added" in first.stdout
     assert "50 embedded" in first.stdout
+    assert "summaries: 50 papers given a TL;DR and keywords" in first.stdout
     again = cli("index")
     assert "0 embedded, 0 unchanged text" in again.stdout
+    assert "summaries: 0 papers given a TL;DR and keywords" in again.stdout
     assert (tmp_path / "cli.db.lexical").is_dir()
 
     hits = json.loads(cli("search", "wind power forecasting", "--json", "--limit", "3").stdout)

@@ -61,7 +61,13 @@ def test_search_returns_explained_hits_as_json_and_text(run):
     assert top["snippet"] and top["authors"]
     assert len(out["hits"]) == 3
     text = text_of(result)
-    assert text.startswith("3 results for any of wind")
+    assert text.startswith("Results 1-3 for any of wind")
+    assert out["page"] == 0 and out["more"]
+    following = call(run, "search", query="wind turbines energy prediction", limit=3, page=1)
+    assert [hit["rank"] for hit in following.structured_content["hits"]] == [4, 5, 6]
+    assert not {h["id"] for h in following.structured_content["hits"]} & {
+        h["id"] for h in out["hits"]
+    }
     assert "  1. 2507.00105  Graph Neural Networks in Wind Power Forecasting" in text
 
 
@@ -112,8 +118,9 @@ def test_daily_defaults_to_the_latest_day_in_page_order_with_upvotes(run):
     out = result.structured_content
     assert out["date"] == LATEST_DAY.isoformat() and out["requested_date"] is None
     assert out["total"] == len(LATEST_LIST)
-    got = [(p["id"], p["upvotes"], p["comments"]) for p in out["papers"]]
+    got = [(p["id"], p["upvotes"], p["hf_comments"]) for p in out["papers"]]
     assert got == LATEST_LIST
+    assert {p["comments"] for p in out["papers"]} == {0}  # none made here
     assert [p["position"] for p in out["papers"]] == [1, 2, 3, 4, 5]
     text = text_of(result)
     assert f"Daily papers of {LATEST_DAY}: 5 papers" in text
@@ -166,14 +173,15 @@ def test_paper_gives_full_details_links_and_listings(run):
     assert out["title"] == "Graph Neural Networks in Wind Power Forecasting"
     assert out["abstract"] and out["authors"] and out["categories"]
     assert {"kind": "pdf", "url": "https://arxiv.org/pdf/2507.00105"} in out["links"]
-    assert out["upvotes"] == 40 and out["comments"] == 4
+    assert out["upvotes"] == 40 and out["comments"] == 0  # none made here
+    assert max(listing["comments"] for listing in out["listings"]) == 4  # Hugging Face's
     assert [(x["date"], x["position"]) for x in out["listings"]] == [
         (LATEST_DAY.isoformat(), 1),
         (EARLIER_DAY.isoformat(), 3),
     ]
     text = text_of(result)
     assert "Graph Neural Networks in Wind Power Forecasting" in text
-    assert "Upvotes:   40 · 4 comments" in text
+    assert "Upvotes:   40 · 0 comments" in text
 
 
 def test_trending_ranks_listed_papers_with_a_score_breakdown(run):

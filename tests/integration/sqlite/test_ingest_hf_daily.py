@@ -121,3 +121,36 @@ def test_ingest_hf_daily_missing_file_is_an_input_error(store, tmp_path):
     assert isinstance(result.error, InputError)
     assert str(result.error) == f"no such file: {tmp_path / 'nope.json'}"
     assert result.counts.listings_new == 13
+
+
+def test_ingest_hf_daily_keeps_summaries_organisations_and_media_and_reruns_safely(store):
+    run(store, *SAMPLES, SLICE)
+    run(store, *SAMPLES, SLICE)
+    ids = [paper.id for _, paper in store.listings_for(date(2026, 8, 21))]
+    summaries = store.summaries_for(ids)
+    orgs = store.orgs_for(ids)
+    media = store.media_for(ids)
+    assert summaries and orgs and media
+    first = summaries[ids[0]]
+    assert [s.source for s in first] == ["huggingface"]
+    assert first[0].tldr and 5 <= len(first[0].keywords) <= 30
+    assert {org.slug for found in orgs.values() for org in found} >= {"google"}
+    assert all(url.startswith("https://") for urls in media.values() for url in urls)
+    assert store.count_rows("paper_summaries") == len(store.summary_hashes("huggingface"))
+
+
+def test_ingest_hf_daily_drops_a_bad_extra_and_keeps_the_paper(store, tmp_path):
+    items = json.loads(gzip.decompress((DATA / "2026-08-21.json.gz").read_bytes()))
+    items[0]["paper"]["ai_summary"] = {"not": "text"}
+    items[0]["paper"]["ai_keywords"] = ["ok word", 7, "x" * 500, "ok word"]
+    items[0]["organization"] = {"fullname": "<script>alert(1)</script>"}
+    items[0]["paper"]["organization"] = None
+    items[0]["paper"]["mediaUrls"] = ["javascript:alert(1)", "https://cdn.example/a.png"]
+    bad = tmp_path / "2026-08-21.json"
+    bad.write_text(json.dumps(items[:1]))
+    assert run(store, bad).new == 1
+    paper_id = items[0]["paper"]["id"]
+    assert store.summaries_for([paper_id])[paper_id][0].keywords == ("ok word",)
+    assert store.summaries_for([paper_id])[paper_id][0].tldr is None
+    assert store.orgs_for([paper_id])[paper_id][0].slug == "script-alert-1-script"
+    assert store.media_for([paper_id]) == {paper_id: ["https://cdn.example/a.png"]}

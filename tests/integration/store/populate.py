@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
-from papertide.models import Follow, Link, Listing, Paper, Record, Rejected, Version
+from papertide.models import Follow, Link, Listing, Paper, PaperSummary, Record, Rejected, Version
 from papertide.store.base import EmbeddingRow, SentenceRow, Store
 
 T0 = datetime(2026, 3, 1, 12, 30, 15, 250_000, tzinfo=UTC)
@@ -59,6 +59,19 @@ def fill_store(store: Store, papers: int = 30) -> None:
     )
     fill_community(store)
     fill_sync_runs(store)
+    fill_extras(store)
+
+
+def fill_extras(store: Store) -> None:
+    """Summaries from both sources, an organisation and media for the first paper."""
+    store.put_summaries(
+        [
+            PaperSummary("2603.00001", "huggingface", "Fast 注意力.", ("attention", "Über")),
+            PaperSummary("2603.00001", "papertide", None, ("sparse",), "hash-1"),
+        ]
+    )
+    store.set_paper_org("2603.00001", "deep-lab", "Deep Lab 🚀", "huggingface")
+    store.put_media("2603.00001", ["https://example.org/a.mp4", "https://example.org/b.png"])
 
 
 def fill_sync_runs(store: Store) -> None:
@@ -71,8 +84,9 @@ def fill_sync_runs(store: Store) -> None:
 
 
 def fill_community(store: Store) -> None:
-    """Users and everything they own: sessions, a token, votes, comments, collections,
-    follows, rate-limit events, subscriptions, digests and ratings."""
+    """Users and everything they own: sessions, a token, votes, comments (a reply, edited, a
+    report and a notification), collections, follows, rate-limit events, a rotated feed key,
+    an invite, an audit entry, subscriptions, digests and ratings."""
     ada = store.create_user("Ada", "ada@example.org", "hash-a")
     bob = store.create_user("bob", None, "hash-b")
     store.save_session("session-a", ada.id, T0 + timedelta(days=30))
@@ -82,12 +96,21 @@ def fill_community(store: Store) -> None:
     store.set_vote(bob.id, "2603.00002", True)
     store.add_comment(ada.id, "2603.00001", "Nice **result**")
     store.delete_comment(store.add_comment(bob.id, "2603.00001", "spam").id)
+    top = store.add_comment(ada.id, "2603.00002", "Why $O(n)$?")
+    reply = store.add_reply(bob.id, top.id, "See section 3")  # notifies Ada
+    assert reply is not None and store.edit_comment(
+        reply.id, bob.id, "See section 4", reply.created_at
+    )
+    store.report_comment(top.id, bob.id, "off topic")
     store.add_to_collection(ada.id, "Reading list", "2603.00002")
     store.add_to_collection(ada.id, "Theory", "2603.00003")
     store.set_follow(ada.id, Follow("author", "Zoë Ångström"), True)
     store.set_follow(ada.id, Follow("category", "cs.LG"), True)
     store.record_write("user:1", "vote", 60, 60)
     assert store.api_token_user("token-b") == bob  # records the token's use
+    store.rotate_feed_key(ada.id)
+    store.create_invite("invite-hash", ada.id, T0 + timedelta(days=7), 3)
+    store.add_audit("Ada", "unlist", "paper:2603.00003", "duplicate")
     fill_digests(store, ada.id)
 
 

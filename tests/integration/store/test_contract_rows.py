@@ -45,7 +45,7 @@ def test_store_export_rows_gives_plain_values(store, clock):
     assert paper[14] == [["code", "https://github.com/a/p1"]]
     assert paper[16] == clock.now() and paper[16].utcoffset() == timedelta(0)
     [user] = store.export_rows("users", None, 1)
-    assert user == (1, "Ada", "ada@example.org", "hash-a", True, START)
+    assert user == (1, "Ada", "ada@example.org", "hash-a", True, START, None)
     [embedding] = store.export_rows("embeddings", None, 1)
     assert isinstance(embedding[4], bytes) and len(embedding[4]) == 16
 
@@ -55,7 +55,7 @@ def test_store_import_rows_keeps_ids_skips_present_keys_and_saves_checkpoint(sto
     source = {table.name: store.export_rows(table.name, None, 1000) for table in TABLES}
     assert store.import_rows("users", source["users"], checkpoint=("copy", "users")) == 0
     assert store.get_checkpoint("copy") == "users"
-    row = (7, "carol", None, "hash-c", False, START)
+    row = (7, "carol", None, "hash-c", False, START, None)
     assert store.import_rows("users", [row]) == 1
     assert store.import_rows("users", [row]) == 0
     assert store.user_by_id(7).username == "carol"

@@ -124,7 +124,7 @@ def test_verify_table_notices_a_changed_or_missing_row(sqlite_source, pg_target)
 
 
 def test_migrate_keeps_its_checkpoints_while_the_copy_differs(sqlite_source, pg_target):
-    pg_target.import_rows("users", [(9, "early", None, "h", False, START)])
+    pg_target.import_rows("users", [(9, "early", None, "h", False, START, None)])
     pg_target.import_rows("checkpoints", [], checkpoint=(f"{MARK}source", "source.db"))
     report = migrate_store(sqlite_source, pg_target, "source.db")  # resumes onto the extra row
     assert report.resumed and not report.ok

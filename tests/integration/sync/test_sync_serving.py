@@ -17,6 +17,8 @@ from papertide.clock import FixedClock
 from papertide.config import Settings
 from papertide.digest.send import RecordingMailer
 from papertide.index.embed import HashEmbedder
+from papertide.index.static import StaticEmbedder
+from papertide.index.summaries import Summariser
 from papertide.sources.http import PoliteFetcher
 from papertide.store.sqlite import SqliteStore
 from papertide.sync.service import SyncFetchers, SyncService
@@ -60,8 +62,10 @@ def test_a_running_site_shows_each_day_s_sync(server: ReplayServer, tmp_path: Pa
     embedder = HashEmbedder()
     client_http = httpx.Client(timeout=2.0)
     fetchers = SyncFetchers(PoliteFetcher(client_http, clock), PoliteFetcher(client_http, clock))
-    sync = SyncService(settings, store, clock, fetchers, embedder)
+    summariser = Summariser(StaticEmbedder.load())
+    sync = SyncService(settings, store, clock, fetchers, embedder, summariser=summariser)
     assert sync.run().error is None
+    assert len(store.summary_hashes("papertide")) == store.stats().papers > 0
     services = build_web_services(
         settings, clock, store, embedder=embedder, mailer=RecordingMailer()
     )

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -144,17 +145,19 @@ def site_services(
     secret: bytes = SECRET,
     mailer: Mailer | None = None,
     base_url: str = Settings().base_url,
+    **overrides: Any,
 ) -> WebServices:
     """The web tier's services as `papertide serve` builds them (wiring), over a filled store
     with its indexes beside its file: hash embeddings, submitted papers from `papers_by_id`,
     links signed with `secret`, digests sent by `mailer` (else kept by a RecordingMailer)
-    with links to `base_url`."""
+    with links to `base_url`; `overrides` are further settings (signup, private, ...)."""
     settings = Settings(
         db=store.path,
         secret_key=secret.decode(),
         base_url=base_url,
         mail_from="pt <d@x.org>",
         vector_refresh_s=0,  # no reloading thread: each test writes what it searches first
+        **overrides,
     )
     embedder = HashEmbedder()
     refresh_indexes(settings, store, embedder, sentences=embedder)

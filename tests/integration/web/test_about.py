@@ -3,6 +3,7 @@ the same text as docs/trending.md (the one people read in the repository)."""
 
 from pathlib import Path
 
+from papertide.eval.summaries import OURS, published_figures
 from papertide.web.pages_browse import about_trending_text
 from tests.integration.web.conftest import Site
 
@@ -20,3 +21,13 @@ def test_about_page_shows_the_formula_for_katex(site: Site):
     assert "<h2>Trending: how papers are ranked</h2>" in html and html.count("<h1") == 1
     assert "$$\\text{score}_p = (n_p + v_p + c_p) \\cdot d_p \\cdot m_p .$$" in html
     assert '<section class="prose tex" id="trending"' in html
+
+
+def test_about_page_shows_the_measured_summary_figures(site: Site):
+    published = published_figures()
+    assert published is not None, "run python -m bench.summaries"
+    measured, report = published
+    html = site.client.get("/about").text
+    assert '<section class="prose" id="summaries"' in html and f"measured {measured}" in html
+    [ours] = [row for row in report.tldrs if row.name == OURS]
+    assert f"<td>{OURS}</td><td>{ours.rouge_l:.3f}</td><td>{ours.cosine:.3f}</td>" in html

@@ -121,17 +121,42 @@ def test_comment_is_stored_listed_and_counted(client, auth):
     assert created["paperId"] == IMPORTED_ID
     listed = client.get(f"/api/papers/{IMPORTED_ID}/comments").json()
     assert [c["id"] for c in listed] == [created["id"]]
-    assert client.get(f"/api/papers/{IMPORTED_ID}").json()["numComments"] == 4 + 1
+    # the count agrees with what the comments endpoint returns (the 4 imported stay on HF)
+    listed = client.get(f"/api/papers/{IMPORTED_ID}/comments").json()
+    assert client.get(f"/api/papers/{IMPORTED_ID}").json()["numComments"] == len(listed) == 1
 
 
 @pytest.mark.parametrize(
     ("body", "status"),
-    [({"body": ""}, 422), ({"body": "   \n "}, 422), ({"body": "x" * 10_001}, 422), ({}, 422)],
+    [
+        ({"body": ""}, 422),
+        ({"body": "   \n "}, 422),
+        ({"body": "x" * 10_001}, 422),
+        ({}, 422),
+        # a parent id beyond any stored id: a 422, not an overflow in the store (a 500)
+        ({"body": "0", "parentId": 9223372036854775808}, 422),
+        ({"body": "0", "parentId": 0}, 422),
+    ],
 )
 def test_comment_refuses_empty_or_huge_bodies(client, auth, body, status):
     response = client.post(f"/api/papers/{IMPORTED_ID}/comments", json=body, headers=auth)
     assert response.status_code == status
     assert response.json()["error"]
+
+
+def test_replies_carry_the_thread_parent_id(client, auth):
+    url = f"/api/papers/{IMPORTED_ID}/comments"
+    top = client.post(url, json={"body": "Top"}, headers=auth).json()
+    assert top["parentId"] is None and top["editedAt"] is None
+    reply = client.post(url, json={"body": "Re", "parentId": top["id"]}, headers=auth).json()
+    deeper = client.post(url, json={"body": "Re re", "parentId": reply["id"]}, headers=auth)
+    assert deeper.status_code == 201 and deeper.json()["parentId"] == top["id"]
+    listed = client.get(url).json()
+    assert [c["parentId"] for c in listed] == [None, top["id"], top["id"]]
+    elsewhere = client.post(
+        "/api/papers/2601.99999/comments", json={"body": "x", "parentId": top["id"]}, headers=auth
+    )
+    assert elsewhere.status_code == 422 and elsewhere.json()["error"]
 
 
 def test_comment_on_an_unknown_paper_is_404(client, auth):

@@ -11,6 +11,7 @@ import pytest
 
 from papertide.demo import DemoDays, record_demo
 from papertide.models import Listing, Record
+from papertide.web import pages_search
 from tests.integration.web.conftest import (
     FETCHABLE_ID,
     HOSTILE_ID,
@@ -361,3 +362,19 @@ def test_one_submission_on_an_empty_day_does_not_collapse_home_or_trending(site:
     assert scores[OLD_STYLE_ID]["velocity"] == pytest.approx(0.0, abs=1e-9)
     newest = site.client.get("/daily/2026-03-15").text
     assert newest.count("badge-new") == 1  # the fetched paper; the re-submitted one is not new
+
+
+def test_search_pages_say_more_follow_and_link_the_next_page(site: Site, monkeypatch):
+    """Search stopped at its first 30 hits with no way on, and counted them as the total (#12)."""
+    monkeypatch.setattr(pages_search, "SEARCH_LIMIT", 1)
+    first = site.client.get("/search?q=attention").text
+    assert "Results 1\u20131, more follow" in first
+    assert 'rel="next" href="/search?q=attention&amp;p=1"' in first
+    second = site.client.get("/search?q=attention&p=1").text
+    assert "Results 2\u20132" in second and 'rel="prev"' in second
+    assert site.client.get("/search?q=attention&p=-1").status_code == 400
+
+
+def test_search_that_matches_nothing_says_so(site: Site):
+    html = site.client.get("/search?q=cat:zz.ZZ").text
+    assert "Nothing matches this search." in html

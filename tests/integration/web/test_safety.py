@@ -172,3 +172,38 @@ def test_errors_under_api_answer_json(site: Site):
     answer = site.client.get("/api/no-such-endpoint")
     assert answer.status_code == 404
     assert answer.headers["content-type"].startswith("application/json")
+
+
+HOSTILE_MATH = (
+    "$x</span><img src=x onerror=alert(6)>$ and $\\href{javascript:alert(7)}{x}$ "
+    "<b onclick=alert(8)>b</b> [l](javascript:alert(9)) $$\\def\\a{\\a\\a}\\a$$"
+)
+
+
+def assert_inert(html: str) -> None:
+    assert "<img" not in html and "onerror=alert(6)>" not in html
+    assert "x&lt;/span&gt;&lt;img src=x onerror=alert(6)&gt;" in html  # LaTeX kept as text
+    assert "<b onclick" not in html and 'href="javascript:' not in html
+
+
+def test_hostile_markdown_and_latex_stay_inert_in_replies_edits_preview_and_notifications(
+    site: Site,
+):
+    site.sign_up("alice")
+    top = site.post(f"/papers/{PLAIN_ID}/comments", {"body": "Top"})
+    top_id = top.headers["location"].rsplit("#comment-", 1)[1]
+    preview = site.post(f"/papers/{PLAIN_ID}/preview", {"body": HOSTILE_MATH})
+    assert_inert(body_of(preview.text).split('id="comment-form"', 1)[0])
+    site.post("/logout")
+    site.client.cookies.clear()
+    site.sign_up("mallory")
+    made = site.post(f"/comments/{top_id}/reply", {"body": "plain"})
+    reply_id = made.headers["location"].rsplit("#comment-", 1)[1]
+    assert site.post(f"/comments/{reply_id}/edit", {"body": HOSTILE_MATH}).status_code == 303
+    assert_inert(body_of(site.client.get(f"/papers/{PLAIN_ID}").text).split("<textarea", 1)[0])
+    site.post("/logout")
+    site.client.cookies.clear()
+    token = site.csrf("/login")
+    login = {"login": "alice", "password": "correct horse battery", "csrf_token": token}
+    site.client.post("/login", data=login)
+    assert_inert(body_of(site.client.get("/notifications").text))

@@ -21,7 +21,7 @@ from papertide.index.query import parse_query
 from papertide.models import Link, Listing, Paper
 from papertide.rank.trending import TrendingScore
 from papertide.search.hybrid import Part
-from papertide.search.service import SearchHit, SearchResult
+from papertide.search.service import SearchHit, SearchPage, SearchResult
 from papertide.search.snippet import Snippet
 
 PAPER = Paper(
@@ -75,12 +75,12 @@ def test_paper_url_and_links_leave_arxiv_out_for_generated_ids():
 
 def test_search_out_says_how_the_query_was_understood_and_notes_problems():
     result = SearchResult(parse_query('sparse "attention'), [a_hit(), a_hit(GENERATED, 0.01)])
-    out = search_out(result)
+    out = search_out(SearchPage(result, page=0, size=2, more=False))
     assert out["understood_as"] == "any of sparse, attention"
     assert out["notes"] and "quote" in out["notes"][0]
     assert [h["rank"] for h in out["hits"]] == [1, 2]
     text = search_text(out).splitlines()
-    assert text[0] == "2 results for any of sparse, attention"
+    assert text[0] == "Results 1-2 for any of sparse, attention"
     assert text[1].startswith("note: ")
     assert text[2] == "  1. 2501.01234  Sparse attention, revisited"
     assert text[4] == "     score 0.03279: matched sparse in title; BM25 rank 1 (score 3.10)"
@@ -97,12 +97,13 @@ def test_similar_out_names_the_paper_it_started_from():
 
 def test_daily_out_takes_upvotes_and_comments_from_the_store_counts():
     rows = [(Listing(date(2026, 3, 10), PAPER.id, 0, upvotes=7, num_comments=1), PAPER)]
-    out = daily_out(date(2026, 3, 10), None, rows, 4, {PAPER.id: 9}, {})
+    out = daily_out(date(2026, 3, 10), None, rows, 4, {PAPER.id: 9}, {PAPER.id: 2})
     assert out["date"] == "2026-03-10" and out["total"] == 4
     [paper] = out["papers"]
-    assert (paper["position"], paper["upvotes"], paper["comments"]) == (1, 9, 1)
+    assert (paper["position"], paper["upvotes"], paper["comments"]) == (1, 9, 2)
+    assert paper["hf_comments"] == 1  # the listing's, counted apart
     assert "Daily papers of 2026-03-10: 1 of 4 papers" in daily_text(out)
-    assert "[9 upvotes, 1 comments]" in daily_text(out)
+    assert "[9 upvotes, 2 comments]" in daily_text(out)
 
 
 def test_daily_text_says_when_it_shows_another_day_or_nothing():

@@ -8,6 +8,7 @@ from papertide.web.render import (
     author_url,
     build_environment,
     format_day,
+    has_math,
     highlight,
     paper_url,
     render_markdown,
@@ -30,6 +31,14 @@ def test_render_markdown_links_are_nofollow_and_unsafe_schemes_dropped():
     assert '<a href="https://x.org" rel="nofollow noopener ugc">a</a>' in html
     assert "javascript:" not in html.replace("[b](javascript:alert(1))", "")
     assert 'href="data:' not in html
+
+
+def test_render_markdown_puts_each_formula_in_its_own_span_escaped_and_untouched():
+    html = render_markdown(MD, "a $x_1 < \\{y\\}$ b $$\\frac{1}{$$ <span class=math>z</span>")
+    assert '<span class="math">$x_1 &lt; \\{y\\}$</span>' in html  # Markdown kept off it
+    assert '<span class="math">$$\\frac{1}{$$</span>' in html
+    assert "&lt;span class=math&gt;z&lt;/span&gt;" in html  # only the server makes spans
+    assert has_math("see $x$") and not has_math("costs 5 $ or 6 dollars")
 
 
 def test_render_markdown_drops_images():

@@ -1,5 +1,6 @@
 /* papertide: small enhancements over pages that work without JavaScript.
-   LaTeX in titles and abstracts (elements with class "tex") through KaTeX's auto-render,
+   LaTeX in titles and abstracts (elements with class "tex") through KaTeX's auto-render, each
+   formula of a comment (span.math) alone,
    and the "Copy BibTeX" button. No inline scripts, so the CSP stays script-src 'self'. */
 (function () {
   "use strict";
@@ -9,6 +10,36 @@
     { left: "$", right: "$", display: false },
     { left: "\\(", right: "\\)", display: false }
   ];
+
+  var MAX_SIZE = 10;  // em: a \rule or \kern never covers the page
+  var MAX_EXPAND = 200;  // macro expansions: a \def loop stops with an error
+
+  /* A comment's formulas: each <span class="math">$...$</span> (made by the server) on its
+     own, so a broken or hostile one shows its error in place and the others still render. */
+  function renderFormulas(root) {
+    if (!window.katex || !root.querySelectorAll) { return; }
+    root.querySelectorAll("span.math").forEach(function (element) {
+      var text = element.textContent;
+      var display = text.length >= 4 && text.slice(0, 2) === "$$" && text.slice(-2) === "$$";
+      var source = display ? text.slice(2, -2) : text.slice(1, -1);
+      try {
+        window.katex.render(source, element, {
+          displayMode: display,
+          throwOnError: true,  // caught below: KaTeX's own error span sets a style attribute
+          trust: false,  // \href, \url, \includegraphics, \htmlClass: shown inert
+          maxSize: MAX_SIZE,
+          maxExpand: MAX_EXPAND
+        });
+      } catch (error) {  // the source stays as typed, marked in red, with the reason
+        var shown = document.createElement("span");
+        shown.className = "katex-error";
+        shown.textContent = text;
+        shown.title = String(error && error.message);
+        element.textContent = "";
+        element.appendChild(shown);
+      }
+    });
+  }
 
   function renderMath(root) {
     if (typeof window.renderMathInElement !== "function" || !root.querySelectorAll) {
@@ -21,6 +52,8 @@
         delimiters: DELIMITERS,
         throwOnError: false,
         trust: false,
+        maxSize: MAX_SIZE,
+        maxExpand: MAX_EXPAND,
         ignoredTags: ["script", "noscript", "style", "textarea", "pre", "code", "option"]
       });
     });
@@ -43,10 +76,12 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
+    renderFormulas(document);
     renderMath(document);
     setUpCopy(document);
   });
   document.addEventListener("htmx:afterSwap", function (event) {
+    renderFormulas(event.detail.elt);
     renderMath(event.detail.elt);
   });
 })();

@@ -1,0 +1,153 @@
+"""Our own one-sentence TL;DR and keywords for a paper, offline (issue #15 point 2).
+
+Both are chosen from the paper's own words, scored with the static embedder (nothing downloaded,
+no GPU): the TL;DR is the abstract sentence that best stands for the whole paper (its cosine to
+the title+abstract, plus bonuses for "we propose"-style cue phrases and for coming early), with a
+leading framing clause ("In this paper,", "To address this, ...") cut off; the keywords are
+RAKE-style phrases (word runs between stop words and punctuation, 1 to 4 words) ranked
+KeyBERT-style by their cosine to the paper, with bonuses for appearing in the title and for
+repeating. The weights were tuned on the dev half of the Daily Papers archive against Hugging
+Face's `ai_summary` / `ai_keywords` (papertide/eval/summaries.py, `papertide eval --summaries`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from papertide.index.embed import Embedder, paper_text
+
+KEYWORDS_MIN = 5
+KEYWORDS_MAX = 8
+# Longest keyphrase, in words.
+PHRASE_WORDS = 4
+# Scores added to a sentence's cosine to the paper (tuned on the dev half).
+CUE_BONUS = 0.5
+POSITION_BONUS = 0.5
+# Scores added to a phrase's cosine to the paper (tuned on the dev half).
+TITLE_BONUS = 0.15
+REPEAT_BONUS = 0.2
+# A keyword below this share of the best keyword's score is left out (never below KEYWORDS_MIN).
+KEYWORD_CUTOFF = 0.5
+
+CUES = re.compile(
+    r"\b(we (propose|present|introduce|develop|design|show|demonstrate)|this (paper|work) "
+    r"(proposes|presents|introduces)|our (method|approach|model|framework))\b",
+    re.IGNORECASE,
+)
+LEADING_CLAUSE = re.compile(
+    r"^(in this (paper|work|study|article)|here|in response|to this end"
+    r"|[^,;:]{0,150}?(?=,\s+we\b)),\s+",
+    re.IGNORECASE,
+)
+SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9\-']*[A-Za-z0-9]|[A-Za-z]")
+# Stop words end a keyphrase, as in RAKE; verbs of abstracts too, for want of a tagger.
+STOP_TEXT = """
+a about above across after against all almost also although am among an and another any are
+as at be because been before being below between both but by can could did do does doing
+down during each either et etc few for from further had has have having here how however i
+if in into is it its itself just less may might more most much must no nor not now of off
+often on once only or other our ours out over own per rather same several should since so
+some such than that the their them then there these they this those through thus to too
+under until up upon us very via was we well were what when where whether which while who
+whom whose why will with within without would yet you your al new novel existing various
+different many first second third one two three using based use used uses show shows shown
+propose proposes proposed present presents presented introduce introduces introduced achieve
+achieves achieved demonstrate demonstrates demonstrated improve improves improved enable
+enables enabling significantly substantially effectively paper work study approach method
+methods results result performance outperforms outperform experiments experimental extensive
+across make makes made provide provides including include includes given leads lead remains
+remain address addresses addressing typically however challenging key important able state
+art
+"""
+STOP_WORDS = frozenset(STOP_TEXT.split())
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A paper's TL;DR and its keywords, best first."""
+
+    tldr: str
+    keywords: tuple[str, ...]
+
+
+def sentences(abstract: str) -> list[str]:
+    """The abstract's sentences (whitespace collapsed); the whole text when it has no stop."""
+    text = " ".join(abstract.split())
+    return [s for s in SENTENCE_SPLIT.split(text) if s] if text else []
+
+
+def compress(sentence: str) -> str:
+    """The sentence without a leading framing clause ("In this paper, we ..." -> "We ...")."""
+    cut = LEADING_CLAUSE.sub("", sentence, count=1)
+    return cut[:1].upper() + cut[1:] if cut else sentence
+
+
+def candidate_phrases(title: str, abstract: str) -> Counter[str]:
+    """RAKE-style candidates: runs of 1..PHRASE_WORDS non-stop words inside one clause, counted."""
+    counts: Counter[str] = Counter()
+    for clause in re.split(r"[,.;:!?()\[\]{}\"]|\s-\s", f"{title}. {abstract}"):
+        run: list[str] = []
+        for word in [*WORD.findall(clause), ""]:
+            if word and word.lower() not in STOP_WORDS and not word.isdigit():
+                run.append(word)
+                continue
+            if 0 < len(run) <= PHRASE_WORDS:
+                counts[" ".join(run)] += 1
+            elif len(run) > PHRASE_WORDS:  # a long run: its trailing PHRASE_WORDS words
+                counts[" ".join(run[-PHRASE_WORDS:])] += 1
+            run = []
+    return counts
+
+
+class Summariser:
+    """`summarise(title, abstract)` with one embedder shared by every call."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def summarise(self, title: str, abstract: str) -> Summary:
+        return Summary(self.tldr(title, abstract), self.keywords(title, abstract))
+
+    def tldr(self, title: str, abstract: str) -> str:
+        """The abstract sentence scored best (cosine to the paper + cue + position), compressed."""
+        found = sentences(abstract)
+        if not found:
+            return " ".join(title.split())
+        vectors = self.embedder.embed([paper_text(title, abstract), *found])
+        scores = vectors[1:] @ vectors[0]
+        for i, sentence in enumerate(found):
+            scores[i] += CUE_BONUS * bool(CUES.search(sentence))
+            scores[i] += POSITION_BONUS * (1 - i / len(found))
+        return compress(found[int(np.argmax(scores))])
+
+    def keywords(self, title: str, abstract: str) -> tuple[str, ...]:
+        """KEYWORDS_MIN..KEYWORDS_MAX phrases ranked by cosine to the paper plus bonuses."""
+        counts = candidate_phrases(title, abstract)
+        if not counts:
+            return ()
+        by_key: dict[str, str] = {}
+        for phrase, _ in counts.most_common():  # one spelling per lowercased phrase
+            by_key.setdefault(phrase.lower(), phrase)
+        phrases = list(by_key.values())
+        vectors = self.embedder.embed([paper_text(title, abstract), *phrases])
+        scores = vectors[1:] @ vectors[0]
+        title_lower = title.lower()
+        for i, phrase in enumerate(phrases):
+            scores[i] += TITLE_BONUS * (phrase.lower() in title_lower)
+            scores[i] += REPEAT_BONUS * min(counts[phrase] - 1, 3)
+        order = np.argsort(-scores, kind="stable")
+        chosen: list[str] = []
+        for i in order:
+            phrase = phrases[int(i)]
+            if len(chosen) >= KEYWORDS_MIN and scores[i] < KEYWORD_CUTOFF * scores[order[0]]:
+                break
+            if not any(phrase.lower() in c.lower() or c.lower() in phrase.lower() for c in chosen):
+                chosen.append(phrase)
+            if len(chosen) == KEYWORDS_MAX:
+                break
+        return tuple(chosen)

@@ -1,0 +1,75 @@
+"""huggingface_hub as a real client (#12 point 10): `HfApi(endpoint=...)` pointed at papertide
+served over HTTP by uvicorn reads the fields our store holds."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from huggingface_hub import HfApi
+from huggingface_hub.hf_api import PaperInfo
+
+from papertide.web.api_shapes import submitted_at
+from tests.e2e.serve_process import free_port
+from tests.integration.web.api_world import HF_DAY, HOSTILE_ID, World, build_app, build_world
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    built = build_world(Path(tmp_path_factory.mktemp("hf")))
+    yield built
+    built.store.close()
+
+
+@pytest.fixture(scope="module")
+def hf(world: World) -> Iterator[HfApi]:
+    port = free_port()
+    config = uvicorn.Config(build_app(world.services), port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield HfApi(endpoint=f"http://127.0.0.1:{port}", token=False)
+    server.should_exit = True
+    thread.join()
+
+
+def check_against_store(world: World, info: PaperInfo) -> None:
+    paper_id = info.id
+    paper = world.store.get_paper(paper_id)
+    assert paper is not None
+    listings = world.store.listings_of(paper_id)
+    assert info.title == paper.title
+    assert info.summary == paper.abstract
+    assert [a.name for a in info.authors or []] == list(paper.authors)
+    assert info.upvotes == world.store.upvotes([paper_id])[paper_id]
+    # the latest listing's time (the day's start if untimed); arXiv's for a paper never listed
+    assert info.submitted_at == (submitted_at(listings[0]) if listings else paper.published)
+    assert info.published_at == paper.published
+    code = next((link.url for link in paper.links if link.kind == "code"), None)
+    assert info.github_repo == code
+
+
+@pytest.mark.parametrize(
+    "period",
+    [{"date": str(HF_DAY)}, {"week": "2026-W11"}, {"month": "2026-03"}, {}],
+)
+@pytest.mark.parametrize("sort", [None, "publishedAt", "trending"])
+def test_list_daily_papers_reads_our_fields(hf, world, period, sort):
+    papers = list(hf.list_daily_papers(**period, sort=sort, limit=100))
+    assert papers
+    for info in papers:
+        check_against_store(world, info)
+
+
+def test_paper_info_and_list_papers_read_our_fields(hf, world):
+    check_against_store(world, hf.paper_info("2603.07660"))
+    found = list(hf.list_papers(query="transformers attention"))
+    assert HOSTILE_ID in [info.id for info in found]
+    for info in found:
+        check_against_store(world, info)
