@@ -24,11 +24,13 @@ from papertide.eval.rankers import (
     describe_fusion,
     facet_grid,
     fusion_grid,
+    pool_sentences,
 )
 from papertide.eval.report import OVERALL, EvalReport, RankerResult
 from papertide.eval.runner import run_eval, score_queries
 from papertide.eval.tuning import TuneResult, tune
 from papertide.index.embed import Embedder
+from papertide.index.sentence_index import SentenceIndex
 from papertide.search.hybrid import Fusion
 
 FIGURE_GAIN = 0.05  # issue #3: hybrid beats BM25 and the best dense ranker by 5% relative
@@ -147,11 +149,13 @@ def compare_rankers(
     for name in similar or {}:
         say(f"choosing the facet weights of {facet_row(name)} on each fold's dev queries")
         per_fold_facets = {}
+        view = by_name[name].whole_paper_view(name)
+        sentences = pool_sentences(view.embedder, data.csfcube)
         for fold in data.csfcube.folds:
             collection = data.csfcube.with_fold(fold.name)
-            fusions = tune_facets(whole, by_name[name].whole_paper_view(name), collection)
+            fusions = tune_facets(whole, view, sentences, collection)
             per_fold_facets[fold.name] = FacetRanker(
-                whole, by_name[name].whole_paper_view(name), fusions, facet_row(name)
+                whole, view, sentences, fusions, facet_row(name)
             )
             facet_weights[f"{facet_row(name)} {fold.name}"] = {
                 facet: fusion.weight(FACET) for facet, fusion in fusions.items()
@@ -170,13 +174,15 @@ def facet_row(dense_name: str) -> str:
     return f"faceted {similar_row(dense_name)}"
 
 
-def facet_family(lexical: Bm25Ranker, dense: DenseRanker, facet: str) -> Callable[[Fusion], Ranker]:
+def facet_family(
+    lexical: Bm25Ranker, dense: DenseRanker, sentences: SentenceIndex, facet: str
+) -> Callable[[Fusion], Ranker]:
     """The FacetRanker of one facet's fusion, for tune."""
-    return lambda fusion: FacetRanker(lexical, dense, {facet: fusion}, "facet")
+    return lambda fusion: FacetRanker(lexical, dense, sentences, {facet: fusion}, "facet")
 
 
 def tune_facets(
-    lexical: Bm25Ranker, dense: DenseRanker, collection: EvalCollection
+    lexical: Bm25Ranker, dense: DenseRanker, sentences: SentenceIndex, collection: EvalCollection
 ) -> dict[str, Fusion]:
     """Per facet, the facet_grid fusion with the best nDCG@20 on the collection's dev queries
     of that facet (weight 0, the whole-paper ranker, wins ties); none for a facet without
@@ -190,7 +196,8 @@ def tune_facets(
         if not dev:
             continue  # ranked by the whole-paper fusion (FacetRanker's default)
         facet_dev = replace(collection, split=replace(collection.split, dev=dev))
-        chosen[facet] = tune(facet_family(lexical, dense, facet), facet_grid(), facet_dev).best
+        family = facet_family(lexical, dense, sentences, facet)
+        chosen[facet] = tune(family, facet_grid(), facet_dev).best
     return chosen
 
 

@@ -11,18 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-import numpy.typing as npt
 
 from papertide.eval.base import EvalDoc, EvalQuery
+from papertide.eval.datasets import EvalCollection
 from papertide.index.embed import Embedder, Vectors, paper_text
-from papertide.index.facets import (
-    facet_sentences,
-    facet_similarity,
-    label_sentences,
-    split_sentences,
-)
 from papertide.index.lexical import LexicalHit
 from papertide.index.query import parse_query
+from papertide.index.sentence_index import SentenceIndex
+from papertide.index.sentences import embed_paper_sentences, index_papers
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.models import Paper
 from papertide.search.hybrid import Fusion, Ranking, fuse_rankings
@@ -223,22 +219,26 @@ FACET = "facet"
 
 
 class FacetRanker:
-    """Faceted similar papers (search/facets.py): the query paper's sentences labelled with
-    its facet, each matched to the nearest sentence of every candidate, fused (convex, weights
-    keyed LEXICAL, DENSE and FACET) with the whole-paper BM25 and dense scores of `similar`.
-
-    Sentence vectors come from the dense ranker's embedder, each distinct sentence embedded once.
+    """Faceted similar papers as `similar(..., facet=)` ranks them (search/service.py): the
+    candidates' sentence match to the query paper's facet sentences, from `sentences` (built
+    by `pool_sentences` with the dense ranker's embedder) and scored by the product's own
+    SentenceIndex.facet_ranking, fused (convex, weights keyed LEXICAL, DENSE and FACET) with
+    the whole-paper BM25 and dense scores of `similar`.
     """
 
     def __init__(
-        self, lexical: Bm25Ranker, dense: DenseRanker, fusions: Mapping[str, Fusion], name: str
+        self,
+        lexical: Bm25Ranker,
+        dense: DenseRanker,
+        sentences: SentenceIndex,
+        fusions: Mapping[str, Fusion],
+        name: str,
     ) -> None:
         self.lexical = lexical
         self.dense = dense
+        self.sentences = sentences
         self.fusions = fusions  # per facet; a facet not in it is ranked with SIMILAR_FUSION
         self.name = name
-        self._sentences: dict[str, tuple[list[str], Vectors]] = {}
-        self._pools: dict[PoolKey, tuple[Vectors, npt.NDArray[np.int64]]] = {}
 
     def rank(self, query: EvalQuery, candidates: Sequence[EvalDoc], k: int) -> list[str]:
         """The fused ranking of the whole pool."""
@@ -253,30 +253,22 @@ class FacetRanker:
 
     def facet_scored(self, query: EvalQuery, candidates: Sequence[EvalDoc]) -> Ranking:
         """(id, facet similarity) of every candidate, best first; the whole abstract for a
-        query without a facet or paper."""
+        query without a facet, the query text for one without a paper."""
         paper = query.paper or EvalDoc(query.id, "", query.text)
-        labels, vectors = self._paper(paper)
-        chosen = facet_sentences(labels, query.facet) if query.facet else range(len(labels))
-        pool, owners = self._pool(candidates)
-        scores = facet_similarity(vectors[list(chosen)], pool, owners)
-        scores = np.pad(scores, (0, len(candidates) - len(scores)))
-        order = np.argsort(-scores, kind="stable")
-        return [(candidates[i].id, float(scores[i])) for i in order]
+        sentences = (
+            self.sentences.paper(paper.id)
+            or embed_paper_sentences(self.dense.embedder, [(paper.title, paper.abstract)])[0]
+        )
+        return self.sentences.facet_ranking(sentences, query.facet, [d.id for d in candidates])
 
-    def _paper(self, doc: EvalDoc) -> tuple[list[str], Vectors]:
-        if doc.id not in self._sentences:
-            sentences = split_sentences(doc.abstract) or [doc.title]
-            vectors = self.dense.embedder.embed(sentences)
-            self._sentences[doc.id] = (label_sentences(sentences), vectors)
-        return self._sentences[doc.id]
 
-    def _pool(self, candidates: Sequence[EvalDoc]) -> tuple[Vectors, npt.NDArray[np.int64]]:
-        key = pool_key(candidates)
-        if key not in self._pools:
-            vectors = [self._paper(doc)[1] for doc in candidates]
-            owners = np.repeat(np.arange(len(vectors)), [len(v) for v in vectors])
-            self._pools[key] = (np.concatenate(vectors), owners)
-        return self._pools[key]
+def pool_sentences(embedder: Embedder, collection: EvalCollection) -> SentenceIndex:
+    """The sentence index of every candidate and query paper of the collection."""
+    docs: dict[str, EvalDoc] = {}
+    for pool in collection.pools.values():
+        docs.update((doc.id, doc) for doc in pool)
+    docs.update((q.paper.id, q.paper) for q in collection.queries if q.paper is not None)
+    return index_papers(embedder, [(d.id, d.title, d.abstract) for d in docs.values()])
 
 
 def facet_grid() -> list[Fusion]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from papertide.config import Settings
 from papertide.index.embed import Embedder
 from papertide.index.lexical import SyncResult, sync_index
-from papertide.index.paths import graph_file, index_paths
-from papertide.index.sentences import embed_sentences_missing
+from papertide.index.paths import graph_file, index_paths, sentence_file
+from papertide.index.sentences import refresh_sentences
 from papertide.index.summaries import Summariser
 from papertide.index.tantivy_lexical import TantivyLexicalIndex, build_lock
 from papertide.index.update import (
@@ -61,7 +61,8 @@ def refresh_indexes(
     """The lexical index; with `embedder`, also its vectors of new or changed papers
     (`on_embedded` sees the progress) and the HNSW graph saved beside the indexes; with
     `summariser`, also the TL;DR and keywords of new or changed papers; with `sentences`, the
-    per-sentence vectors of new or changed papers (faceted similar papers)."""
+    per-sentence vectors of new or changed papers and the sentence index file beside the
+    graph (faceted similar papers)."""
     lexical = refresh_lexical(settings, store)
     summarised = summarise_missing(store, summariser) if summariser is not None else None
     if embedder is None:
@@ -69,5 +70,9 @@ def refresh_indexes(
     embedded = embed_missing(store, embedder, on_embedded)
     graph = graph_file(settings, embedder.name)
     refreshed = refresh_graph(store, embedder, graph) if graph is not None else None
-    stored = embed_sentences_missing(store, sentences) if sentences is not None else None
+    stored = (
+        refresh_sentences(store, sentences, sentence_file(settings, sentences.name))
+        if sentences is not None
+        else None
+    )
     return IndexRefresh(lexical, embedded, refreshed, stored, summarised)

@@ -14,10 +14,10 @@ import numpy as np
 
 from papertide.errors import InputError, PaperNotFoundError
 from papertide.index.embed import Embedder, paper_text
-from papertide.index.facets import facet_sentences, facet_similarity
 from papertide.index.lexical import LexicalHit, LexicalIndex
 from papertide.index.query import Query, parse_query
-from papertide.index.sentences import embed_paper_sentences, from_row
+from papertide.index.sentence_index import SentenceSource
+from papertide.index.sentences import embed_paper_sentences
 from papertide.index.vectors import Matrix, from_stored
 from papertide.models import Paper
 from papertide.search.filters import passes
@@ -97,6 +97,7 @@ class SearchService:
     lexical: LexicalIndex
     embedder: Embedder
     vectors: VectorSearcher
+    sentences: SentenceSource  # the query embedder's sentence vectors (faceted similar)
     fusion: Fusion = DEFAULT_FUSION
     similar_fusion: Fusion = SIMILAR_FUSION
     paper_space: VectorSpace | None = None  # when set, similar papers use it (e.g. contextual)
@@ -199,26 +200,15 @@ class SearchService:
         return self._hits(fused, {h.paper_id: h for h in lexical}, ())
 
     def _facet_ranking(self, paper: Paper, facet: str, rankings: Mapping[str, Ranking]) -> Ranking:
-        """The candidates of `rankings` by facet_similarity of their stored sentence vectors
-        to the paper's `facet` sentences; candidates without stored sentences are left out."""
+        """The candidates of `rankings` by how their sentences match the paper's `facet`
+        sentences (SentenceIndex.facet_ranking); candidates without sentences are left out."""
+        index = self.sentences.current()
         candidates = list(dict.fromkeys(pid for ranking in rankings.values() for pid, _ in ranking))
-        rows = self.store.sentence_vectors(self.embedder.name, [paper.id, *candidates])
-        own = rows.get(paper.id)
         query = (
-            from_row(own, self.embedder.dim)
-            if own is not None
-            else embed_paper_sentences(self.embedder, [(paper.title, paper.abstract)])[0]
+            index.paper(paper.id)
+            or embed_paper_sentences(self.embedder, [(paper.title, paper.abstract)])[0]
         )
-        chosen = facet_sentences(query.labels, facet)
-        ids = [pid for pid in candidates if pid in rows]
-        if not ids:
-            return []
-        matrix = from_stored([rows[pid].vectors for pid in ids], self.embedder.dim)
-        lengths = [len(rows[pid].labels) for pid in ids]
-        owners = np.repeat(np.arange(len(ids), dtype=np.int64), lengths)
-        scores = facet_similarity(query.vectors[chosen], matrix, owners)
-        order = np.argsort(-scores, kind="stable")
-        return [(ids[i], float(scores[i])) for i in order]
+        return index.facet_ranking(query, facet, candidates)
 
     def _dense(self, query: Query) -> list[tuple[str, float]]:
         text = query.text if query.is_long_text else " ".join((*query.terms, *query.phrases))

@@ -451,8 +451,11 @@ class SentenceStore(Protocol):
         """Insert or replace each paper's row, in one transaction."""
         ...
 
-    def sentence_vectors(self, model: str, paper_ids: Sequence[str]) -> dict[str, SentenceRow]:
-        """The stored rows of these papers by paper id; papers without one are left out."""
+    def iter_sentence_vectors(
+        self, model: str, batch_size: int = 1000
+    ) -> Iterator[list[tuple[str, SentenceRow]]]:
+        """(paper id, row) of every paper with `model` sentence vectors, by pk, in batches
+        (what `papertide index` writes the sentence index file from)."""
         ...
 
 

@@ -1,13 +1,12 @@
 """The per-sentence vectors side of PostgresStore (faceted similar papers): one row per
-(model, paper) holding its sentences' facet letters and float16 vectors as bytea. Lookups of
-rows may read a replica (see PgBase)."""
+(model, paper) holding its sentences' facet letters and float16 vectors as bytea."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from papertide.store.base import EmbedTask, SentenceRow
-from papertide.store.postgres.connection import Connection, PgBase
+from papertide.store.postgres.connection import PgBase
 
 _STALE = "s.paper_pk IS NULL OR s.content_hash <> p.content_hash"
 
@@ -45,17 +44,22 @@ class PgSentences(PgBase):
                 [(model, r.paper_pk, r.content_hash, r.labels, r.vectors) for r in rows],
             )
 
-    def sentence_vectors(self, model: str, paper_ids: Sequence[str]) -> dict[str, SentenceRow]:
-        def find(conn: Connection, ids: list[str]) -> dict[str, SentenceRow]:
-            rows = conn.execute(
-                "SELECT p.id, s.paper_pk, s.content_hash, s.labels, s.vectors"
-                " FROM papers p JOIN sentence_vectors s ON s.model = %s AND s.paper_pk = p.pk"
-                " WHERE p.id = ANY(%s)",
-                (model, ids),
-            ).fetchall()
-            return {
-                paper_id: SentenceRow(pk, content_hash, labels, bytes(vectors))
+    def iter_sentence_vectors(
+        self, model: str, batch_size: int = 1000
+    ) -> Iterator[list[tuple[str, SentenceRow]]]:
+        last = 0
+        while True:
+            with self._transaction() as conn:
+                rows = conn.execute(
+                    "SELECT p.id, s.paper_pk, s.content_hash, s.labels, s.vectors"
+                    " FROM sentence_vectors s JOIN papers p ON p.pk = s.paper_pk"
+                    " WHERE s.model = %s AND s.paper_pk > %s ORDER BY s.paper_pk LIMIT %s",
+                    (model, last, batch_size),
+                ).fetchall()
+            if not rows:
+                return
+            yield [
+                (paper_id, SentenceRow(pk, content_hash, labels, bytes(vectors)))
                 for paper_id, pk, content_hash, labels, vectors in rows
-            }
-
-        return self._lookup(find, paper_ids)  # replica
+            ]
+            last = rows[-1][1]

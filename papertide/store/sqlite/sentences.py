@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from papertide.store.base import EmbedTask, SentenceRow
-from papertide.store.sqlite.connection import SqliteBase, chunks, marks
+from papertide.store.sqlite.connection import SqliteBase
 
 _STALE = "s.paper_pk IS NULL OR s.content_hash != p.content_hash"
 
@@ -38,15 +38,21 @@ class SqliteSentences(SqliteBase):
                 [(model, r.paper_pk, r.content_hash, r.labels, r.vectors) for r in rows],
             )
 
-    def sentence_vectors(self, model: str, paper_ids: Sequence[str]) -> dict[str, SentenceRow]:
-        found: dict[str, SentenceRow] = {}
-        for chunk in chunks(list(paper_ids)):
+    def iter_sentence_vectors(
+        self, model: str, batch_size: int = 1000
+    ) -> Iterator[list[tuple[str, SentenceRow]]]:
+        last = 0
+        while True:
             rows = self._conn.execute(
                 "SELECT p.id, s.paper_pk, s.content_hash, s.labels, s.vectors"
-                " FROM papers p JOIN sentence_vectors s ON s.model = ? AND s.paper_pk = p.pk"
-                f" WHERE p.id IN ({marks(chunk)})",
-                (model, *chunk),
-            )
-            for paper_id, pk, content_hash, labels, vectors in rows:
-                found[paper_id] = SentenceRow(pk, content_hash, labels, bytes(vectors))
-        return found
+                " FROM sentence_vectors s JOIN papers p ON p.pk = s.paper_pk"
+                " WHERE s.model = ? AND s.paper_pk > ? ORDER BY s.paper_pk LIMIT ?",
+                (model, last, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            yield [
+                (paper_id, SentenceRow(pk, content_hash, labels, bytes(vectors)))
+                for paper_id, pk, content_hash, labels, vectors in rows
+            ]
+            last = rows[-1][1]

@@ -11,7 +11,7 @@ from papertide.errors import InputError, PaperNotFoundError
 from papertide.index.contextual import CONTEXTUAL_MODEL
 from papertide.index.embed import HashEmbedder
 from papertide.index.lexical import sync_index
-from papertide.index.sentences import embed_sentences_missing
+from papertide.index.sentences import embed_sentences_missing, load_sentences
 from papertide.index.static import StaticEmbedder
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.index.update import embed_missing
@@ -36,7 +36,10 @@ def service(store: SqliteStore, index: TantivyLexicalIndex, embedder) -> Iterato
     sync_index(index, store)
     embed_missing(store, embedder)
     embed_sentences_missing(store, embedder)
-    yield SearchService(store, index, embedder, load_exact(store, embedder.name, embedder.dim))
+    exact = load_exact(store, embedder.name, embedder.dim)
+    yield SearchService(
+        store, index, embedder, exact, load_sentences(store, embedder.name, embedder.dim)
+    )
 
 
 def ids(hits) -> list[str]:
