@@ -23,7 +23,7 @@ from papertide.errors import (
     SourceUnavailableError,
     StoreError,
 )
-from papertide.web.api_errors import public_answer, router_response, validation_response
+from papertide.web.api.errors import public_answer, router_response, validation_response
 from papertide.web.auth import SESSION_COOKIE, CsrfError, Viewer, read_viewer
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices

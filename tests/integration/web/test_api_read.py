@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from huggingface_hub.hf_api import PaperInfo
 from huggingface_hub.utils._datetime import parse_datetime
 
-from papertide.web.api_schemas import OUR_ITEM_KEYS, OUR_PAPER_KEYS
+from papertide.web.api.schemas import OUR_ITEM_KEYS, OUR_PAPER_KEYS
 from tests.integration.web.api_world import (
     DATA,
     HF_DAY,

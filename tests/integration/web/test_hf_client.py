@@ -13,7 +13,7 @@ import uvicorn
 from huggingface_hub import HfApi
 from huggingface_hub.hf_api import PaperInfo
 
-from papertide.web.api_shapes import submitted_at
+from papertide.web.api.shapes import submitted_at
 from tests.e2e.serve_process import free_port
 from tests.integration.web.api_world import HF_DAY, HOSTILE_ID, World, build_app, build_world
 

@@ -11,7 +11,7 @@ import pytest
 
 from papertide.demo import DemoDays, record_demo
 from papertide.models import Listing, Record
-from papertide.web import pages_search
+from papertide.web.pages import search as search_pages
 from tests.integration.web.conftest import (
     FETCHABLE_ID,
     HOSTILE_ID,
@@ -366,7 +366,7 @@ def test_one_submission_on_an_empty_day_does_not_collapse_home_or_trending(site:
 
 def test_search_pages_say_more_follow_and_link_the_next_page(site: Site, monkeypatch):
     """Search stopped at its first 30 hits with no way on, and counted them as the total (#12)."""
-    monkeypatch.setattr(pages_search, "SEARCH_LIMIT", 1)
+    monkeypatch.setattr(search_pages, "SEARCH_LIMIT", 1)
     first = site.client.get("/search?q=attention").text
     assert "Results 1\u20131, more follow" in first
     assert 'rel="next" href="/search?q=attention&amp;p=1"' in first

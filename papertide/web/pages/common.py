@@ -18,7 +18,7 @@ from papertide.errors import InputError
 from papertide.models import Listing, Paper, User
 from papertide.rank.trending import TrendingScore
 from papertide.web.auth import safe_next
-from papertide.web.pages_periods import is_new
+from papertide.web.pages.periods import is_new
 from papertide.web.services import WebServices
 
 PAGE_SIZE = 50

@@ -14,15 +14,15 @@ from pydantic import BaseModel
 from papertide.digest.personal import RecommendRanker
 from papertide.models import User
 from papertide.rank.foryou import ForYouService
-from papertide.web.api_errors import (
+from papertide.web.api.errors import (
     ERROR_RESPONSES,
     WRITE_RESPONSES,
     ApiForbiddenError,
     ApiRoute,
     only,
 )
-from papertide.web.api_write import api_user_dependency
-from papertide.web.feed_routes import FeedFormat, FormatPath, feed_response
+from papertide.web.api.write import api_user_dependency
+from papertide.web.feeds.routes import FeedFormat, FormatPath, feed_response
 from papertide.web.services import WebServices
 
 FOR_YOU_FEED_SALT = "papertide.foryou-feed"

@@ -1,5 +1,5 @@
 """RSS and Atom feeds for every list (daily, trending, a search, an author, a category, a user's
-followed topics) and the citation downloads (api_bibtex.py). Picks the papers; feeds.py writes XML.
+followed topics). Picks the papers; render.py writes the XML.
 
 Links in feeds are absolute, built on settings.public_url (never on the request's Host header).
 A user's feed is authorised by a signed token in its URL: feed readers carry no cookies.
@@ -17,11 +17,10 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from papertide.models import Follow, Paper, User
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
-from papertide.web.api import daily_items
-from papertide.web.api_bibtex import citation_router
-from papertide.web.api_errors import ERROR_RESPONSES, ApiForbiddenError, ApiRoute, only
-from papertide.web.api_shapes import DATE_PATTERN, parse_period
-from papertide.web.feeds import (
+from papertide.web.api.errors import ERROR_RESPONSES, ApiForbiddenError, ApiRoute, only
+from papertide.web.api.papers import daily_items
+from papertide.web.api.shapes import DATE_PATTERN, parse_period
+from papertide.web.feeds.render import (
     ATOM_MEDIA_TYPE,
     RSS_MEDIA_TYPE,
     Feed,
@@ -52,11 +51,10 @@ FormatPath = Annotated[FeedFormat, Path(description="rss (RSS 2.0) or atom (Atom
 
 
 def feeds_router(services: WebServices) -> APIRouter:
-    """Every /feeds/... route and the citation downloads; include it before the HTML routes."""
+    """Every /feeds/... route."""
     router = APIRouter(route_class=ApiRoute, tags=["feeds"])
     _add_list_feeds(router, services)
     _add_topic_feeds(router, services)
-    router.include_router(citation_router(services))
     return router
 
 

@@ -16,8 +16,8 @@ from starlette.concurrency import run_in_threadpool
 from papertide.community.submissions import FAILED, Submission
 from papertide.errors import AuthError, InputError, PaperNotFoundError, SourceUnavailableError
 from papertide.models import User
-from papertide.web.api_errors import WRITE_RESPONSES, only
-from papertide.web.api_schemas import (
+from papertide.web.api.errors import WRITE_RESPONSES, only
+from papertide.web.api.schemas import (
     CommentBody,
     CommentPublic,
     DailyPaperPublic,
@@ -25,7 +25,7 @@ from papertide.web.api_schemas import (
     VoteBody,
     VotePublic,
 )
-from papertide.web.api_shapes import Counts, comment_public, item_fields, paper_id_of
+from papertide.web.api.shapes import Counts, comment_public, item_fields, paper_id_of
 from papertide.web.services import WebServices
 from papertide.web.submit_jobs import submit_and_wait
 

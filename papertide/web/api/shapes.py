@@ -1,6 +1,6 @@
 """Domain values -> Hugging Face-shaped API items, and the API's period and sort rules. Pure.
 
-No store and no HTTP here: api.py loads the rows and counts (ordered by rank/listings.py), these
+No store and no HTTP here: papers.py loads the rows and counts (ordered by rank/listings.py), these
 functions shape them.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from papertide.errors import InputError
 from papertide.ids import canonical_paper_id
 from papertide.models import Comment, Listing, Paper
-from papertide.web.api_schemas import (
+from papertide.web.api.schemas import (
     AuthorPublic,
     CommentPublic,
     PaperDetailPublic,

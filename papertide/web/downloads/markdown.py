@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request, Response
 
 from papertide.ids import is_generated_id
 from papertide.models import Comment, Listing, Paper
-from papertide.web.api_shapes import first_link, paper_id_of
+from papertide.web.api.shapes import first_link, paper_id_of
 from papertide.web.services import WebServices
 
 MARKDOWN_TYPE = "text/markdown; charset=utf-8"

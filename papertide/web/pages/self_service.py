@@ -4,14 +4,13 @@ Every POST passes the site's CSRF guard (account_router includes these routes); 
 that checks a password or sends mail is rate limited like login.
 """
 
-# No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
-# while `viewer` (a closure variable) is in scope.
+from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -21,13 +20,14 @@ from papertide.community.tokens import EMAIL, RESET, TOKEN_TTL_S, AccountTokenEr
 from papertide.errors import AuthError, InputError
 from papertide.models import User
 from papertide.web.auth import (
+    CurrentViewer,
     Viewer,
     clear_session_cookie,
     client_ip,
     safe_next,
     set_session_cookie,
 )
-from papertide.web.pages_common import to_login
+from papertide.web.pages.common import to_login
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
@@ -36,12 +36,10 @@ TOKEN_MAX_CHARS = 500
 SENT_NOTE = "If an account has this address, a link to choose a new password is on its way."
 
 
-def self_service_routes(
-    router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any
-) -> None:
+def self_service_routes(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     """Adds the forgot/reset and account settings routes to `router`."""
-    _add_reset(router, services, renderer, viewer)
-    _add_settings(router, services, renderer, viewer)
+    _add_reset(router, services, renderer)
+    _add_settings(router, services, renderer)
 
 
 def _page(
@@ -59,18 +57,18 @@ def _hours(purpose: str) -> int:
     return TOKEN_TTL_S[purpose] // 3600
 
 
-def _add_reset(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+def _add_reset(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     accounts, store, limits = services.accounts, services.store, services.community.limits
 
     @router.get("/account/forgot", response_class=HTMLResponse)
-    def forgot_form(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    def forgot_form(request: Request, who: CurrentViewer) -> Response:
         context = {"can_mail": services.digests.can_mail, "email": ""}
         return _page(renderer, request, who, "forgot.html", context)
 
     @router.post("/account/forgot")
     def forgot(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         email: str = Form("", max_length=FIELD_MAX_CHARS),
     ) -> Response:
         can_mail = services.digests.can_mail
@@ -98,7 +96,7 @@ def _add_reset(router: APIRouter, services: WebServices, renderer: Renderer, vie
     @router.get("/account/reset", response_class=HTMLResponse)
     def reset_form(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         token: str = Query("", max_length=TOKEN_MAX_CHARS),
     ) -> Response:
         try:
@@ -113,7 +111,7 @@ def _add_reset(router: APIRouter, services: WebServices, renderer: Renderer, vie
     @router.post("/account/reset")
     def reset(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         token: str = Form("", max_length=TOKEN_MAX_CHARS),
         password: str = Form("", max_length=FIELD_MAX_CHARS),
     ) -> Response:
@@ -130,9 +128,7 @@ def _add_reset(router: APIRouter, services: WebServices, renderer: Renderer, vie
         return logged_in(accounts, request, user, "/account?changed=password")
 
 
-def _add_settings(
-    router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any
-) -> None:
+def _add_settings(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     accounts, store, limits = services.accounts, services.store, services.community.limits
 
     def settings_page(
@@ -151,7 +147,7 @@ def _add_settings(
     @router.get("/account/settings", response_class=HTMLResponse)
     def settings_form(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         changed: str = Query("", max_length=20),
     ) -> Response:
         if who.user is None:
@@ -162,7 +158,7 @@ def _add_settings(
     @router.post("/account/password")
     def change_password(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         current: str = Form("", max_length=FIELD_MAX_CHARS),
         password: str = Form("", max_length=FIELD_MAX_CHARS),
     ) -> Response:
@@ -179,7 +175,7 @@ def _add_settings(
     @router.post("/account/email")
     def change_email(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         current: str = Form("", max_length=FIELD_MAX_CHARS),
         email: str = Form("", max_length=FIELD_MAX_CHARS),
     ) -> Response:
@@ -204,7 +200,7 @@ def _add_settings(
     @router.get("/account/email/confirm", response_class=HTMLResponse)
     def confirm_email_form(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         token: str = Query("", max_length=TOKEN_MAX_CHARS),
     ) -> Response:
         """A page with a button (mail scanners fetch links); the POST changes the email."""
@@ -213,7 +209,7 @@ def _add_settings(
     @router.post("/account/email/confirm")
     def confirm_email(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         token: str = Form("", max_length=TOKEN_MAX_CHARS),
     ) -> Response:
         try:
@@ -226,7 +222,7 @@ def _add_settings(
     @router.post("/account/delete")
     def delete_account(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         current: str = Form("", max_length=FIELD_MAX_CHARS),
     ) -> Response:
         if who.user is None:
@@ -241,7 +237,7 @@ def _add_settings(
         return response
 
     @router.get("/account/export")
-    def export(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    def export(request: Request, who: CurrentViewer) -> Response:
         """Everything stored about the viewer, as a JSON download."""
         if who.user is None:
             return to_login(request, "/account/settings")

@@ -6,12 +6,11 @@ which checks the rules and rate limits; without JS a POST redirects back, with h
 the updated widget.
 """
 
-# No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
-# while `viewer` (a closure variable) is in scope.
+from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -21,10 +20,10 @@ from papertide.errors import InputError, PaperNotFoundError
 from papertide.ids import is_generated_id, try_parse_arxiv_id
 from papertide.models import Comment, Paper
 from papertide.search.hybrid import FACET_WEIGHTS
-from papertide.web.api_markdown import markdown_response, wants_markdown
-from papertide.web.auth import Viewer
-from papertide.web.pages_common import go_back, is_htmx, paper_rows, to_login
-from papertide.web.pages_periods import parse_day
+from papertide.web.auth import CurrentViewer, Viewer
+from papertide.web.downloads.markdown import markdown_response, wants_markdown
+from papertide.web.pages.common import go_back, is_htmx, paper_rows, to_login
+from papertide.web.pages.periods import parse_day
 from papertide.web.render import Renderer, paper_url, web_url
 from papertide.web.services import WebServices
 
@@ -33,16 +32,13 @@ DEFAULT_COLLECTION = "Reading list"
 FLAGS = {"1": True, "0": False}
 
 
-def paper_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
-    """The paper page and its actions; `viewer` resolves the request's Viewer."""
+def paper_router(services: WebServices, renderer: Renderer) -> APIRouter:
+    """The paper page and its actions."""
     router = APIRouter()
 
     @router.get("/papers/{paper_id:path}", response_class=HTMLResponse)
     def paper_page(
-        request: Request,
-        paper_id: str,
-        who: Annotated[Viewer, Depends(viewer)],
-        similar: str | None = None,
+        request: Request, paper_id: str, who: CurrentViewer, similar: str | None = None
     ) -> Response:
         if wants_markdown(request):  # for LLM tools; browsers never ask for it
             return markdown_response(services, paper_id)
@@ -53,20 +49,20 @@ def paper_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIR
         context = paper_context(services, who, stored_paper(services, key), facet)
         return renderer.page(request, who, "paper.html", context, headers={"Vary": "Accept"})
 
-    _add_votes(router, services, renderer, viewer)
-    _add_comments(router, services, viewer)
-    _add_curation(router, services, viewer)
+    _add_votes(router, services, renderer)
+    _add_comments(router, services)
+    _add_curation(router, services)
     return router
 
 
-def _add_votes(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+def _add_votes(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     community = services.community
 
     @router.post("/papers/{paper_id:path}/vote")
     def vote(
         request: Request,
         paper_id: str,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         up: str = Form("1"),
         next: str | None = Form(None),
     ) -> Response:
@@ -82,7 +78,7 @@ def _add_votes(router: APIRouter, services: WebServices, renderer: Renderer, vie
     def bookmark(
         request: Request,
         paper_id: str,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         on: str = Form("1"),
         collection: str = Form(DEFAULT_COLLECTION),
         next: str | None = Form(None),
@@ -97,14 +93,14 @@ def _add_votes(router: APIRouter, services: WebServices, renderer: Renderer, vie
         return go_back(request, next)
 
 
-def _add_comments(router: APIRouter, services: WebServices, viewer: Any) -> None:
+def _add_comments(router: APIRouter, services: WebServices) -> None:
     community = services.community
 
     @router.post("/papers/{paper_id:path}/comments")
     def comment(
         request: Request,
         paper_id: str,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         body: str = Form(""),
     ) -> Response:
         key = paper_key(paper_id)
@@ -117,7 +113,7 @@ def _add_comments(router: APIRouter, services: WebServices, viewer: Any) -> None
     def delete_comment(
         request: Request,
         comment_id: int,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         next: str | None = Form(None),
     ) -> Response:
         if who.user is None:
@@ -129,13 +125,13 @@ def _add_comments(router: APIRouter, services: WebServices, viewer: Any) -> None
         return go_back(request, next)
 
 
-def _add_curation(router: APIRouter, services: WebServices, viewer: Any) -> None:
+def _add_curation(router: APIRouter, services: WebServices) -> None:
 
     @router.post("/papers/{paper_id:path}/unlist")
     def unlist(
         request: Request,
         paper_id: str,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         day: str = Form(""),
         next: str | None = Form(None),
     ) -> Response:

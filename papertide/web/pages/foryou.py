@@ -2,31 +2,30 @@
 model learned, resetting it and seeding it from a BibTeX file. Logic lives in rank/foryou.py.
 """
 
-# No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
-# while `viewer` (a closure variable) is in scope.
+from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from papertide.community.ratelimit import enforce
 from papertide.errors import InputError
 from papertide.rank.bibtex import MAX_BIBTEX_BYTES
-from papertide.rank.foryou import ForYouService
-from papertide.web.api_foryou import FOR_YOU_LIMIT, foryou_feed_url, foryou_service
-from papertide.web.auth import Viewer
-from papertide.web.pages_common import go_back, is_htmx, paper_rows, to_login
-from papertide.web.pages_paper import paper_key
+from papertide.rank.foryou import ForYou, ForYouService
+from papertide.web.api.foryou import FOR_YOU_LIMIT, foryou_feed_url, foryou_service
+from papertide.web.auth import CurrentViewer
+from papertide.web.pages.common import go_back, is_htmx, paper_rows, to_login
+from papertide.web.pages.paper import paper_key
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
 RATE_VALUES = ("up", "down", "clear")
 
 
-def foryou_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
-    """Rating, /for-you and /for-you/model; `viewer` resolves the request's Viewer."""
+def foryou_router(services: WebServices, renderer: Renderer) -> APIRouter:
+    """Rating, /for-you and /for-you/model."""
     router = APIRouter()
     foryou = foryou_service(services)
 
@@ -34,7 +33,7 @@ def foryou_router(services: WebServices, renderer: Renderer, viewer: Any) -> API
     def rate(
         request: Request,
         paper_id: str,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         value: str = Form(""),
         next: str | None = Form(None),
     ) -> Response:
@@ -51,7 +50,7 @@ def foryou_router(services: WebServices, renderer: Renderer, viewer: Any) -> API
         return go_back(request, next)
 
     @router.get("/for-you", response_class=HTMLResponse)
-    def for_you(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    def for_you(request: Request, who: CurrentViewer) -> Response:
         if who.user is None:
             return to_login(request, "/for-you")
         ranked = foryou.rank(who.user.id, FOR_YOU_LIMIT)
@@ -64,7 +63,7 @@ def foryou_router(services: WebServices, renderer: Renderer, viewer: Any) -> API
         context["feed_url"] = foryou_feed_url(services, who.user)
         return renderer.page(request, who, "foryou.html", context)
 
-    _add_model(router, services, renderer, viewer, foryou)
+    _add_model(router, services, renderer, foryou)
     return router
 
 
@@ -72,11 +71,10 @@ def _add_model(
     router: APIRouter,
     services: WebServices,
     renderer: Renderer,
-    viewer: Any,
     foryou: ForYouService,
 ) -> None:
     @router.get("/for-you/model", response_class=HTMLResponse)
-    def model(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    def model(request: Request, who: CurrentViewer) -> Response:
         if who.user is None:
             return to_login(request, "/for-you/model")
         learned = foryou.describe(who.user.id)
@@ -88,7 +86,7 @@ def _add_model(
         )
 
     @router.post("/for-you/reset")
-    def reset(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    def reset(request: Request, who: CurrentViewer) -> Response:
         if who.user is None:
             return to_login(request, "/for-you/model")
         foryou.reset(who.user.id)
@@ -97,7 +95,7 @@ def _add_model(
     @router.post("/for-you/bibtex", response_class=HTMLResponse)
     def bibtex(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         file: Annotated[UploadFile, File()],
     ) -> Response:
         if who.user is None:
@@ -111,6 +109,6 @@ def _add_model(
         return renderer.page(request, who, "foryou_bibtex.html", context)
 
 
-def _titles(ranked: Any) -> dict[str, str]:
+def _titles(ranked: ForYou) -> dict[str, str]:
     """Titles of the papers a ranking names (its items and their nearest liked papers)."""
     return {pid: paper.title for pid, paper in ranked.papers.items()}

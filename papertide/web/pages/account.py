@@ -2,12 +2,11 @@
 collections), one collection, and submitting a paper. Every POST passes the CSRF guard.
 """
 
-# No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
-# while `viewer` (a closure variable) is in scope.
+from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -20,16 +19,17 @@ from papertide.errors import AuthError, ConflictError, InputError, PaperNotFound
 from papertide.models import Collection, Listing, User
 from papertide.store.base import Store
 from papertide.web.auth import (
+    CurrentViewer,
     Viewer,
     clear_session_cookie,
     client_ip,
     safe_next,
     session_of,
 )
-from papertide.web.feed_routes import following_feed_url
-from papertide.web.pages_common import go_back, paper_rows, to_login
-from papertide.web.pages_paper import DEFAULT_COLLECTION, paper_key
-from papertide.web.pages_self_service import logged_in, self_service_routes
+from papertide.web.feeds.routes import following_feed_url
+from papertide.web.pages.common import go_back, paper_rows, to_login
+from papertide.web.pages.paper import DEFAULT_COLLECTION, paper_key
+from papertide.web.pages.self_service import logged_in, self_service_routes
 from papertide.web.render import Renderer, paper_url
 from papertide.web.services import WebServices
 from papertide.web.submit_jobs import submit_and_wait
@@ -39,7 +39,7 @@ INVITE_MAX_CHARS = 200
 SUBMIT_PAGE_WAIT_S = 1.0  # a submission answers within this, fetched from arXiv or not
 
 
-def account_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
+def account_router(services: WebServices, renderer: Renderer) -> APIRouter:
     """Login, signup, logout, account, collections and submit routes."""
     router = APIRouter()
     adders = (
@@ -51,17 +51,15 @@ def account_router(services: WebServices, renderer: Renderer, viewer: Any) -> AP
         _add_submit,
     )
     for add in adders:
-        add(router, services, renderer, viewer)
+        add(router, services, renderer)
     return router
 
 
-def _add_login(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+def _add_login(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     accounts, store = services.accounts, services.store
 
     @router.get("/login", response_class=HTMLResponse)
-    def login_form(
-        request: Request, who: Annotated[Viewer, Depends(viewer)], next: str = "/"
-    ) -> Response:
+    def login_form(request: Request, who: CurrentViewer, next: str = "/") -> Response:
         return _form_page(
             renderer, request, who, "login.html", {"next": safe_next(next), "login": ""}
         )
@@ -69,7 +67,7 @@ def _add_login(router: APIRouter, services: WebServices, renderer: Renderer, vie
     @router.post("/login")
     def login(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         login: str = Form("", max_length=FIELD_MAX_CHARS),
         password: str = Form("", max_length=FIELD_MAX_CHARS),
         next: str = Form("/"),
@@ -95,13 +93,13 @@ def _add_login(router: APIRouter, services: WebServices, renderer: Renderer, vie
         return response
 
 
-def _add_signup(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+def _add_signup(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     accounts, store = services.accounts, services.store
 
     @router.get("/signup", response_class=HTMLResponse)
     def signup_form(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         next: str = "/",
         invite: str = Query("", max_length=INVITE_MAX_CHARS),
     ) -> Response:
@@ -113,7 +111,7 @@ def _add_signup(router: APIRouter, services: WebServices, renderer: Renderer, vi
     @router.post("/signup")
     def signup(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         username: str = Form("", max_length=FIELD_MAX_CHARS),
         email: str = Form("", max_length=FIELD_MAX_CHARS),
         password: str = Form("", max_length=FIELD_MAX_CHARS),
@@ -139,11 +137,11 @@ def _add_signup(router: APIRouter, services: WebServices, renderer: Renderer, vi
         return logged_in(accounts, request, user, next)
 
 
-def _add_account(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+def _add_account(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     accounts = services.accounts
 
     @router.get("/account", response_class=HTMLResponse)
-    def account(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    def account(request: Request, who: CurrentViewer) -> Response:
         if who.user is None:
             return to_login(request, "/account")
         return renderer.page(request, who, "account.html", _account(services, who.user, None))
@@ -151,7 +149,7 @@ def _add_account(router: APIRouter, services: WebServices, renderer: Renderer, v
     @router.post("/account/tokens")
     def create_token(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         name: str = Form("", max_length=100),
     ) -> Response:
         if who.user is None:
@@ -161,7 +159,7 @@ def _add_account(router: APIRouter, services: WebServices, renderer: Renderer, v
         return renderer.page(request, who, "account.html", context)
 
     @router.post("/account/feed-key/rotate")
-    def rotate_feed_key(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    def rotate_feed_key(request: Request, who: CurrentViewer) -> Response:
         """New feed links (followed topics and For you); the old ones stop working."""
         if who.user is None:
             return to_login(request, "/account")
@@ -169,24 +167,18 @@ def _add_account(router: APIRouter, services: WebServices, renderer: Renderer, v
         return RedirectResponse("/account#following-feed", status_code=303)
 
     @router.post("/account/tokens/{token_id}/revoke")
-    def revoke_token(
-        request: Request, token_id: str, who: Annotated[Viewer, Depends(viewer)]
-    ) -> Response:
+    def revoke_token(request: Request, token_id: str, who: CurrentViewer) -> Response:
         if who.user is None:
             return to_login(request, "/account")
         accounts.revoke_api_token(who.user, token_id)
         return RedirectResponse("/account#tokens", status_code=303)  # gone either way
 
 
-def _add_collections(
-    router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any
-) -> None:
+def _add_collections(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     store = services.store
 
     @router.get("/collections/{collection_id:id}", response_class=HTMLResponse)
-    def collection(
-        request: Request, collection_id: int, who: Annotated[Viewer, Depends(viewer)]
-    ) -> Response:
+    def collection(request: Request, collection_id: int, who: CurrentViewer) -> Response:
         if who.user is None:
             return to_login(request, f"/collections/{collection_id}")
         found = _collection(store, who.user, collection_id)
@@ -198,7 +190,7 @@ def _add_collections(
     def remove_from_collection(
         request: Request,
         collection_id: int,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         paper_id: str = Form(...),
         next: str | None = Form(None),
     ) -> Response:
@@ -209,12 +201,12 @@ def _add_collections(
         return go_back(request, next)
 
 
-def _add_submit(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+def _add_submit(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
 
     @router.get("/submit", response_class=HTMLResponse)
     def submit_form(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         text: str = Query("", max_length=500),
         paper: str = Query("", max_length=100),
     ) -> Response:
@@ -226,7 +218,7 @@ def _add_submit(router: APIRouter, services: WebServices, renderer: Renderer, vi
     @router.post("/submit")
     async def submit(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         text: str = Form("", max_length=FIELD_MAX_CHARS),
     ) -> Response:
         if who.user is None:

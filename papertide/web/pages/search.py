@@ -2,13 +2,12 @@
 and following an author, category or keyword (the only POST here, CSRF-guarded).
 """
 
-# No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
-# while `viewer` (a closure variable) is in scope.
+from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -16,8 +15,8 @@ from starlette.responses import Response
 from papertide.errors import InputError
 from papertide.index.query import QUERY_MAX_CHARS
 from papertide.models import FOLLOW_KINDS, Follow, Paper
-from papertide.web.auth import Viewer
-from papertide.web.pages_common import (
+from papertide.web.auth import CurrentViewer, Viewer
+from papertide.web.pages.common import (
     PAGE_SIZE,
     check_category,
     check_page,
@@ -25,7 +24,7 @@ from papertide.web.pages_common import (
     paper_rows,
     to_login,
 )
-from papertide.web.pages_periods import MAX_YEAR, MIN_YEAR
+from papertide.web.pages.periods import MAX_YEAR, MIN_YEAR
 from papertide.web.render import Renderer, paper_url
 from papertide.web.services import WebServices
 
@@ -34,20 +33,20 @@ FOLLOW_VALUE_MAX_CHARS = 200
 _YEAR = re.compile(r"\d{4}")
 
 
-def search_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
+def search_router(services: WebServices, renderer: Renderer) -> APIRouter:
     """Search, author and category pages and the follow action."""
     router = APIRouter()
-    _add_search(router, services, renderer, viewer)
-    _add_lists(router, services, renderer, viewer)
-    _add_follow(router, services, viewer)
+    _add_search(router, services, renderer)
+    _add_lists(router, services, renderer)
+    _add_follow(router, services)
     return router
 
 
-def _add_search(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+def _add_search(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     @router.get("/search", response_class=HTMLResponse)
     def search(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         q: str = Query("", max_length=QUERY_MAX_CHARS),
         cat: str = Query("", max_length=64),
         year_from: str = Query("", alias="from", max_length=8),
@@ -76,13 +75,11 @@ def _add_search(router: APIRouter, services: WebServices, renderer: Renderer, vi
         return renderer.page(request, who, "search.html", context)
 
 
-def _add_lists(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+def _add_lists(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     store = services.store
 
     @router.get("/authors/{name:path}", response_class=HTMLResponse)
-    def author(
-        request: Request, name: str, who: Annotated[Viewer, Depends(viewer)], p: int = Query(0)
-    ) -> Response:
+    def author(request: Request, name: str, who: CurrentViewer, p: int = Query(0)) -> Response:
         papers = store.papers_by_author(name, PAGE_SIZE + 1, check_page(p) * PAGE_SIZE)
         if not papers and p == 0:
             raise HTTPException(404, f"no papers by {name[:80]!r} here")
@@ -94,7 +91,7 @@ def _add_lists(router: APIRouter, services: WebServices, renderer: Renderer, vie
 
     @router.get("/categories/{category}", response_class=HTMLResponse)
     def category(
-        request: Request, category: str, who: Annotated[Viewer, Depends(viewer)], p: int = Query(0)
+        request: Request, category: str, who: CurrentViewer, p: int = Query(0)
     ) -> Response:
         chosen = check_category(category)
         papers = store.papers_in_category(chosen, PAGE_SIZE + 1, check_page(p) * PAGE_SIZE)
@@ -107,11 +104,11 @@ def _add_lists(router: APIRouter, services: WebServices, renderer: Renderer, vie
         return renderer.page(request, who, "category.html", context)
 
 
-def _add_follow(router: APIRouter, services: WebServices, viewer: Any) -> None:
+def _add_follow(router: APIRouter, services: WebServices) -> None:
     @router.post("/follow")
     def follow(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         kind: str = Form(...),
         value: str = Form(...),
         on: str = Form("1"),

@@ -4,20 +4,18 @@ AdminService, which writes the audit entry; anyone who is not a curator gets a p
 Every POST passes the site-wide CSRF guard.
 """
 
-# No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
-# while `viewer` (a closure variable) is in scope.
+from __future__ import annotations
 
-from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from papertide.errors import ConflictError, InputError
 from papertide.models import User
-from papertide.web.auth import Viewer
+from papertide.web.auth import CurrentViewer, Viewer
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
@@ -33,14 +31,14 @@ def _curator(who: Viewer) -> User:
     return who.user
 
 
-def admin_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
+def admin_router(services: WebServices, renderer: Renderer) -> APIRouter:
     """/admin/users and /admin/audit."""
     router = APIRouter()
     admin = services.admin
 
     @router.get("/admin", response_class=HTMLResponse)
     @router.get("/admin/users", response_class=HTMLResponse)
-    def users(request: Request, who: Annotated[Viewer, Depends(viewer)], q: str = "") -> Response:
+    def users(request: Request, who: CurrentViewer, q: str = "") -> Response:
         _curator(who)
         found = admin.users(q[:QUERY_MAX_CHARS])
         context = {"q": q, "users": found, "error": None}
@@ -51,7 +49,7 @@ def admin_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIR
         request: Request,
         username: str,
         action: str,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         confirm: str = Form(""),
     ) -> Response:
         """suspend and delete ask first (a confirm page); unsuspend and role changes act."""
@@ -75,9 +73,7 @@ def admin_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIR
         return RedirectResponse(f"/admin/users?q={quote(username)}", status_code=303)
 
     @router.get("/admin/audit", response_class=HTMLResponse)
-    def audit(
-        request: Request, who: Annotated[Viewer, Depends(viewer)], action: str = ""
-    ) -> Response:
+    def audit(request: Request, who: CurrentViewer, action: str = "") -> Response:
         _curator(who)
         entries = admin.audit_log(200, action[:QUERY_MAX_CHARS] or None)
         return renderer.page(

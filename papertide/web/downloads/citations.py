@@ -16,10 +16,10 @@ from fastapi import APIRouter, Query, Request, Response
 from papertide.citation.formats import render_citations
 from papertide.errors import InputError
 from papertide.models import Paper, User
-from papertide.web.api_errors import ApiRoute
-from papertide.web.api_shapes import DATE_PATTERN, paper_id_of
+from papertide.web.api.errors import ApiRoute
+from papertide.web.api.shapes import DATE_PATTERN, paper_id_of
 from papertide.web.auth import SESSION_COOKIE
-from papertide.web.pages_periods import Period, parse_month, parse_week
+from papertide.web.pages.periods import Period, parse_month, parse_week
 from papertide.web.services import WebServices
 
 BIBTEX_TYPE = "application/x-bibtex; charset=utf-8"

@@ -4,22 +4,21 @@ and the JSON API reference (/docs).
 Read-only: every route here is a GET and changes nothing.
 """
 
-# No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
-# while `viewer` (a closure variable) is in scope.
+from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
 from importlib import resources
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from papertide.eval.summaries import published_figures
 from papertide.rank.listings import SORTS, Listed, check_sort
-from papertide.web.auth import Viewer
-from papertide.web.pages_common import check_category, check_page, page_of, paper_rows
-from papertide.web.pages_periods import (
+from papertide.web.auth import CurrentViewer, Viewer
+from papertide.web.pages.common import check_category, check_page, page_of, paper_rows
+from papertide.web.pages.periods import (
     Period,
     month_calendar,
     month_label,
@@ -38,21 +37,21 @@ TRENDING_LIMIT = 100
 ABOUT_TRENDING = "about_trending.md"
 
 
-def browse_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
-    """The browsing routes; `viewer` is the dependency that resolves the request's Viewer."""
+def browse_router(services: WebServices, renderer: Renderer) -> APIRouter:
+    """The browsing routes."""
     router = APIRouter()
-    _add_days(router, services, renderer, viewer)
-    _add_periods(router, services, renderer, viewer)
-    _add_trending(router, services, renderer, viewer)
-    _add_info(router, renderer, viewer)
+    _add_days(router, services, renderer)
+    _add_periods(router, services, renderer)
+    _add_trending(router, services, renderer)
+    _add_info(router, renderer)
     return router
 
 
-def _add_days(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+def _add_days(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     @router.get("/", response_class=HTMLResponse)
     def home(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         sort: str = DEFAULT_SORT,
         p: int = Query(0),
     ) -> HTMLResponse:
@@ -63,7 +62,7 @@ def _add_days(router: APIRouter, services: WebServices, renderer: Renderer, view
     def daily(
         request: Request,
         day: str,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         sort: str = DEFAULT_SORT,
         p: int = Query(0),
     ) -> HTMLResponse:
@@ -71,12 +70,12 @@ def _add_days(router: APIRouter, services: WebServices, renderer: Renderer, view
         return renderer.page(request, who, "daily.html", context)
 
 
-def _add_periods(router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any) -> None:
+def _add_periods(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     @router.get("/week/{week}", response_class=HTMLResponse)
     def week(
         request: Request,
         week: str,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         sort: str = DEFAULT_SORT,
         p: int = Query(0),
     ) -> HTMLResponse:
@@ -87,7 +86,7 @@ def _add_periods(router: APIRouter, services: WebServices, renderer: Renderer, v
     def month(
         request: Request,
         month: str,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         sort: str = DEFAULT_SORT,
         p: int = Query(0),
     ) -> HTMLResponse:
@@ -95,22 +94,20 @@ def _add_periods(router: APIRouter, services: WebServices, renderer: Renderer, v
         return renderer.page(request, who, "period.html", context)
 
 
-def _add_trending(
-    router: APIRouter, services: WebServices, renderer: Renderer, viewer: Any
-) -> None:
+def _add_trending(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     @router.get("/trending", response_class=HTMLResponse)
     def trending(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         category: str = Query("", max_length=64),
     ) -> HTMLResponse:
         context = trending_context(services, who, _category(category))
         return renderer.page(request, who, "trending.html", context)
 
 
-def _add_info(router: APIRouter, renderer: Renderer, viewer: Any) -> None:
+def _add_info(router: APIRouter, renderer: Renderer) -> None:
     @router.get("/about", response_class=HTMLResponse)
-    def about(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> HTMLResponse:
+    def about(request: Request, who: CurrentViewer) -> HTMLResponse:
         text = about_trending_text()
         figures = published_figures()
         return renderer.page(
@@ -118,7 +115,7 @@ def _add_info(router: APIRouter, renderer: Renderer, viewer: Any) -> None:
         )
 
     @router.get("/docs", response_class=HTMLResponse)
-    def api_docs(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> HTMLResponse:
+    def api_docs(request: Request, who: CurrentViewer) -> HTMLResponse:
         return renderer.page(request, who, "api_docs.html", {})
 
 

@@ -4,10 +4,10 @@ the POST acts. The signed token authorises those POSTs, so they need no CSRF tok
 RFC 8058's one-click POST to the List-Unsubscribe URL works from any mail client.
 """
 
-# no `from __future__ import annotations`: FastAPI must see Annotated[..., Depends(viewer)]
-# evaluated, and `viewer` is local to digest_router
-from collections.abc import Callable
-from typing import Annotated, Any
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse
@@ -17,7 +17,7 @@ from papertide.digest.service import DigestService
 from papertide.digest.tokens import CONFIRM, PREFERENCES, UNSUBSCRIBE
 from papertide.errors import InputError, RateLimitError
 from papertide.store.digest_base import CADENCES, CONTENTS
-from papertide.web.auth import Viewer, client_ip
+from papertide.web.auth import CurrentViewer, Viewer, client_ip
 from papertide.web.render import Renderer
 
 TOKEN_MAX_CHARS = 500
@@ -26,10 +26,7 @@ SUBSCRIBE_PER_IP = (10, 3600)  # subscription forms per address per hour
 
 
 def digest_router(
-    digests: DigestService,
-    renderer: Renderer,
-    viewer: Callable[[Request], Viewer],
-    csrf: Any,
+    digests: DigestService, renderer: Renderer, csrf: Callable[[Request], Awaitable[None]]
 ) -> APIRouter:
     """The /digest/... routes; `csrf` (the site's CSRF dependency) guards only the subscribe
     form, the one POST a token does not authorise. Include it without the site-wide guard."""
@@ -44,14 +41,14 @@ def digest_router(
         return renderer.page(request, who, f"digest/{name}.html", base | context, status)
 
     @router.get("/subscribe", response_class=HTMLResponse)
-    def subscribe_form(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    def subscribe_form(request: Request, who: CurrentViewer) -> Response:
         email = who.user.email if who.user and who.user.email else ""
         return page(request, who, "subscribe", {"email": email, "done": None})
 
     @router.post("/subscribe", dependencies=[Depends(csrf)])
     def subscribe(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         email: str = Form("", max_length=EMAIL_MAX_CHARS),
         cadence: str = Form("daily"),
         content: str = Form("both"),
@@ -73,7 +70,7 @@ def digest_router(
     @router.get("/confirm", response_class=HTMLResponse)
     def confirm_page(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         token: str = Query("", max_length=TOKEN_MAX_CHARS),
     ) -> Response:
         sub = digests.subscription_for(CONFIRM, token)
@@ -82,7 +79,7 @@ def digest_router(
     @router.post("/confirm")
     def confirm(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         token: str = Form("", max_length=TOKEN_MAX_CHARS),
     ) -> Response:
         sub = digests.confirm(token, who.user)
@@ -93,7 +90,7 @@ def digest_router(
     @router.get("/unsubscribe", response_class=HTMLResponse)
     def unsubscribe_page(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         token: str = Query("", max_length=TOKEN_MAX_CHARS),
     ) -> Response:
         sub = digests.subscription_for(UNSUBSCRIBE, token)
@@ -102,7 +99,7 @@ def digest_router(
     @router.post("/unsubscribe")
     def unsubscribe(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         in_query: str = Query("", alias="token", max_length=TOKEN_MAX_CHARS),
         in_form: str = Form("", alias="token", max_length=TOKEN_MAX_CHARS),
     ) -> Response:
@@ -115,7 +112,7 @@ def digest_router(
     @router.get("/preferences", response_class=HTMLResponse)
     def preferences_page(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         token: str = Query("", max_length=TOKEN_MAX_CHARS),
     ) -> Response:
         sub = digests.subscription_for(PREFERENCES, token)
@@ -124,7 +121,7 @@ def digest_router(
     @router.post("/preferences")
     def preferences(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         token: str = Form("", max_length=TOKEN_MAX_CHARS),
         cadence: str = Form(""),
         content: str = Form(""),
@@ -135,7 +132,7 @@ def digest_router(
     @router.get("/feedback", response_class=HTMLResponse)
     def feedback_page(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         token: str = Query("", max_length=TOKEN_MAX_CHARS),
     ) -> Response:
         claims = digests.feedback_claims(token)
@@ -146,7 +143,7 @@ def digest_router(
     @router.post("/feedback")
     def feedback(
         request: Request,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         token: str = Form("", max_length=TOKEN_MAX_CHARS),
     ) -> Response:
         claims = digests.feedback(token)

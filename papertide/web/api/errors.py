@@ -26,7 +26,7 @@ from papertide.errors import (
     SourceUnavailableError,
     StoreError,
 )
-from papertide.web.api_schemas import ErrorPublic
+from papertide.web.api.schemas import ErrorPublic
 
 SOURCE_RETRY_AFTER_S = 60  # arXiv was unreachable: how long a client should wait
 # the database was unreachable (PostgreSQL restarting, connections dropped): the pool

@@ -1,6 +1,6 @@
 """The JSON API's read endpoints, shaped like the Hugging Face papers API (`/api/daily_papers`,
 `/api/papers/{id}`, `/api/papers/search`) plus similar papers and trending. Thin: it reads
-through the store and the services; write endpoints are in api_write.py.
+through the store and the services; write endpoints are in write.py.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from papertide.rank.trending import TRENDING_WINDOW_DAYS
 from papertide.search.hybrid import SimilarFacet
 from papertide.search.service import MAX_PAGE_SIZE, SearchHit
 from papertide.sync.status import last_sync
-from papertide.web.api_errors import ERROR_RESPONSES, ApiRoute, only
-from papertide.web.api_markdown import markdown_router
-from papertide.web.api_schemas import (
+from papertide.web.api.errors import ERROR_RESPONSES, ApiRoute, only
+from papertide.web.api.schemas import (
     CommentPublic,
     DailyPaperPublic,
     DailySort,
@@ -28,7 +27,7 @@ from papertide.web.api_schemas import (
     TrendingPaperPublic,
     TrendingPartsPublic,
 )
-from papertide.web.api_shapes import (
+from papertide.web.api.shapes import (
     DATE_PATTERN,
     MONTH_PATTERN,
     WEEK_PATTERN,
@@ -40,7 +39,7 @@ from papertide.web.api_shapes import (
     paper_public,
     parse_period,
 )
-from papertide.web.api_write import add_write_routes
+from papertide.web.api.write import add_write_routes
 from papertide.web.services import WebServices
 
 MAX_LIMIT = 100
@@ -55,7 +54,7 @@ PaperId = Annotated[
 
 
 def api_router(services: WebServices) -> APIRouter:
-    """Every /api endpoint and /papers/{id}.md; errors answer as {"error": message}."""
+    """Every /api endpoint; errors answer as {"error": message}."""
     router = APIRouter(route_class=ApiRoute)
     _add_daily(router, services)
     _add_search(router, services)
@@ -63,7 +62,6 @@ def api_router(services: WebServices) -> APIRouter:
     _add_health(router, services)
     add_write_routes(router, services)
     _add_papers(router, services)
-    router.include_router(markdown_router(services))
     return router
 
 

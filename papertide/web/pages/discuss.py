@@ -5,18 +5,15 @@ Every POST passes the CSRF guard (see app.py) and goes through CommunityService,
 the rules and rate limits.
 """
 
-# No `from __future__ import annotations`: FastAPI must evaluate Annotated[..., Depends(viewer)]
-# while `viewer` (a closure variable) is in scope.
+from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from papertide.web.auth import Viewer
-from papertide.web.pages_common import go_back, to_login
-from papertide.web.pages_paper import paper_context, paper_key, stored_paper
+from papertide.web.auth import CurrentViewer
+from papertide.web.pages.common import go_back, to_login
+from papertide.web.pages.paper import paper_context, paper_key, stored_paper
 from papertide.web.render import Renderer, paper_url
 from papertide.web.services import WebServices
 
@@ -24,8 +21,8 @@ NOTIFICATIONS_SHOWN = 100
 REPORTS_SHOWN = 50
 
 
-def discussion_router(services: WebServices, renderer: Renderer, viewer: Any) -> APIRouter:
-    """Reply, edit, report, preview and notifications; `viewer` resolves the Viewer."""
+def discussion_router(services: WebServices, renderer: Renderer) -> APIRouter:
+    """Reply, edit, report, preview and notifications."""
     router = APIRouter()
     community = services.community
 
@@ -33,7 +30,7 @@ def discussion_router(services: WebServices, renderer: Renderer, viewer: Any) ->
     def preview(
         request: Request,
         paper_id: str,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         body: str = Form(""),
     ) -> Response:
         """The paper page again, with the comment rendered above its form (kept as typed)."""
@@ -48,7 +45,7 @@ def discussion_router(services: WebServices, renderer: Renderer, viewer: Any) ->
     def reply(
         request: Request,
         comment_id: int,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         body: str = Form(""),
         next: str | None = Form(None),
     ) -> Response:
@@ -61,7 +58,7 @@ def discussion_router(services: WebServices, renderer: Renderer, viewer: Any) ->
     def edit(
         request: Request,
         comment_id: int,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         body: str = Form(""),
         next: str | None = Form(None),
     ) -> Response:
@@ -74,7 +71,7 @@ def discussion_router(services: WebServices, renderer: Renderer, viewer: Any) ->
     def report(
         request: Request,
         comment_id: int,
-        who: Annotated[Viewer, Depends(viewer)],
+        who: CurrentViewer,
         reason: str = Form(""),
         next: str | None = Form(None),
     ) -> Response:
@@ -84,7 +81,7 @@ def discussion_router(services: WebServices, renderer: Renderer, viewer: Any) ->
         return go_back(request, next)
 
     @router.get("/notifications", response_class=HTMLResponse)
-    def notifications(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    def notifications(request: Request, who: CurrentViewer) -> Response:
         """Replies to your comments, newest first; unread ones marked."""
         if who.user is None:
             return to_login(request, "/notifications")
@@ -94,7 +91,7 @@ def discussion_router(services: WebServices, renderer: Renderer, viewer: Any) ->
         return renderer.page(request, who, "notifications.html", context)
 
     @router.post("/notifications/read")
-    def mark_read(request: Request, who: Annotated[Viewer, Depends(viewer)]) -> Response:
+    def mark_read(request: Request, who: CurrentViewer) -> Response:
         if who.user is None:
             return to_login(request, "/notifications")
         services.store.mark_notifications_read(who.user.id)
