@@ -108,7 +108,7 @@ class Bm25Ranker:
     def _search(index: TantivyLexicalIndex, query: EvalQuery, limit: int) -> list[LexicalHit]:
         if query.facet is None:
             return index.search(parse_query(query.text), limit, explain=False)
-        return index.more_like_this(text=query.text, limit=limit)
+        return index.more_like_this(text=query.text, limit=limit, explain=False)
 
 
 class DenseRanker:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Protocol
+from typing import Any, Protocol
 
 from papertide.models import (
     ApiTokenInfo,
@@ -435,6 +435,17 @@ class SentenceRow:
     content_hash: str
     labels: str
     vectors: bytes
+
+
+def sentence_pages(
+    fetch: Callable[[int], Sequence[Sequence[Any]]],
+) -> Iterator[list[tuple[str, SentenceRow]]]:
+    """iter_sentence_vectors of either engine: `fetch(after_pk)` gives the next page of (paper
+    id, paper_pk, content_hash, labels, vectors) rows by pk, empty at the end."""
+    last = 0
+    while rows := fetch(last):
+        yield [(str(r[0]), SentenceRow(int(r[1]), str(r[2]), str(r[3]), bytes(r[4]))) for r in rows]
+        last = int(rows[-1][1])
 
 
 class SentenceStore(Protocol):

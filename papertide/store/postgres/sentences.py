@@ -4,11 +4,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
-from papertide.store.base import EmbedTask, SentenceRow
+from papertide.store.base import EmbedTask, SentenceRow, sentence_pages
 from papertide.store.postgres.connection import PgBase
 
 _STALE = "s.paper_pk IS NULL OR s.content_hash <> p.content_hash"
+_PAGE = (
+    "SELECT p.id, s.paper_pk, s.content_hash, s.labels, s.vectors"
+    " FROM sentence_vectors s JOIN papers p ON p.pk = s.paper_pk"
+    " WHERE s.model = %s AND s.paper_pk > %s ORDER BY s.paper_pk LIMIT %s"
+)
 
 
 class PgSentences(PgBase):
@@ -47,19 +53,8 @@ class PgSentences(PgBase):
     def iter_sentence_vectors(
         self, model: str, batch_size: int = 1000
     ) -> Iterator[list[tuple[str, SentenceRow]]]:
-        last = 0
-        while True:
+        def page(after_pk: int) -> list[Any]:
             with self._transaction() as conn:
-                rows = conn.execute(
-                    "SELECT p.id, s.paper_pk, s.content_hash, s.labels, s.vectors"
-                    " FROM sentence_vectors s JOIN papers p ON p.pk = s.paper_pk"
-                    " WHERE s.model = %s AND s.paper_pk > %s ORDER BY s.paper_pk LIMIT %s",
-                    (model, last, batch_size),
-                ).fetchall()
-            if not rows:
-                return
-            yield [
-                (paper_id, SentenceRow(pk, content_hash, labels, bytes(vectors)))
-                for paper_id, pk, content_hash, labels, vectors in rows
-            ]
-            last = rows[-1][1]
+                return conn.execute(_PAGE, (model, after_pk, batch_size)).fetchall()
+
+        return sentence_pages(page)
