@@ -159,7 +159,7 @@ def main() -> None:
     table = ["| what | figure |", "|---|---|", *(f"| {w} | {f} |" for w, f in rows)]
     command = (
         f"python bench/search.py --papers {args.papers} --queries {args.queries}"
-        f" --workers {args.workers}"
+        f" --workers {args.workers}" + (f' --section "{args.section}"' if args.section else "")
     )
     text = (
         f"Command: `{command}`; each worker opens the search service as `papertide serve`"
