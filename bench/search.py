@@ -4,9 +4,10 @@ index, static embeddings, vector index, sentence vectors and their file, TL;DRs)
 process, then start W worker processes that open the search service the way `papertide serve`
 workers do (the saved vector graph and the sentence index file memory-mapped) and measure,
 after warm-up, one query at a time in each worker in turn: hybrid search, similar papers and
-similar papers in a facet (background, result), against a BM25-only baseline measured in the
-same run; then the workers' memory together (PSS, which splits pages shared between them, and
-RSS) and the recall@10 of their vector index against exact search.
+similar papers in a facet (background, result) and that facet's step alone, against a
+BM25-only baseline measured in the same run; then the workers' memory together (PSS, which
+splits pages shared between them, and RSS) and the recall@10 of their vector index against
+exact search.
 Usage: python bench/search.py [--papers 74728] [--queries 200] [--workers 1] [--work DIR]
 [--section TITLE] (--work keeps the ingested and the indexed store in DIR and reuses them on
 the next run with the same --papers; --section names the BENCHMARKS.md section written,
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from itertools import cycle
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
@@ -100,6 +102,7 @@ class Timings:
     hybrid: list[float]
     similar: list[float]
     faceted: list[float]
+    facet_step: list[float]
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ def main() -> None:
     hybrid = [t for w in timings for t in w.hybrid]
     similar = [t for w in timings for t in w.similar]
     faceted = [t for w in timings for t in w.faceted]
+    facet_step = [t for w in timings for t in w.facet_step]
     per_worker = ", ".join(f"{m.pss:.0f}" for m in memory)
     graph = sum(m.graph_pss for m in memory)
     sentences = sum(m.sentences_pss for m in memory)
@@ -147,6 +151,8 @@ def main() -> None:
         ("similar papers (top 10)", latency(similar)),
         ("similar papers in a facet (top 10; background and result in turn, memory-mapped"
          " sentence index)", latency(faceted)),
+        ("of it the facet step alone (the candidates' sentences matched: SentenceIndex"
+         ".facet_ranking over `similar`'s fused candidates)", latency(facet_step)),
         ("dense index recall@10 against exact search (stored vectors as queries)",
          f"{recall:.3f}"),
         (f"memory of the {args.workers} workers after the queries, PSS (pages shared between"
@@ -211,6 +217,7 @@ def serve_worker(db: Path, queries: list[str], papers: int, link: Connection) ->
     while (order := link.recv()) != "exit":
         if order == "queries":
             parsed = [parse_query(q) for q in queries]
+            steps = facet_steps(service, ids)
             link.send(
                 Timings(
                     timed(parsed, lambda q: service.lexical.search(q, 100)),
@@ -220,11 +227,26 @@ def serve_worker(db: Path, queries: list[str], papers: int, link: Connection) ->
                         list(zip(ids, cycle(FACET_WEIGHTS), strict=False)),
                         lambda call: service.similar(call[0], 10, call[1]),
                     ),
+                    timed(steps, lambda step: step()),
                 )
             )
         elif order == "recall":
             link.send(_recall_at_10(store, service, len(queries)))
     store.close()
+
+
+def facet_steps(service: SearchService, ids: list[str]) -> list[Callable[[], object]]:
+    """For each paper (background and result in turn), the facet step of its faceted similar:
+    its sentences matched against those of `similar`'s fused candidates (up to 200)."""
+    index = service.sentences.current()
+    steps: list[Callable[[], object]] = []
+    for paper_id, facet in zip(ids, cycle(FACET_WEIGHTS), strict=False):
+        query = index.paper(paper_id)
+        if query is None:
+            continue
+        candidates = [hit.paper.id for hit in service.similar(paper_id, 200)]
+        steps.append(partial(index.facet_ranking, query, facet, candidates))
+    return steps
 
 
 def read_memory(pid: int) -> Memory:
