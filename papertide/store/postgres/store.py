@@ -11,6 +11,7 @@ from __future__ import annotations
 from papertide.store.postgres.accounts import PgAccounts
 from papertide.store.postgres.admin import PgAdmin
 from papertide.store.postgres.browse import PgBrowse
+from papertide.store.postgres.claims import PgClaims
 from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
 from papertide.store.postgres.discussions import PgDiscussions
@@ -35,5 +36,6 @@ class PostgresStore(
     PgDiscussions,
     PgExtras,
     PgSummaryTasks,
+    PgClaims,
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

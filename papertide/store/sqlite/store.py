@@ -10,6 +10,7 @@ from __future__ import annotations
 from papertide.store.sqlite.accounts import SqliteAccounts
 from papertide.store.sqlite.admin import SqliteAdmin
 from papertide.store.sqlite.browse import SqliteBrowse
+from papertide.store.sqlite.claims import SqliteClaims
 from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
 from papertide.store.sqlite.discussions import SqliteDiscussions
@@ -34,5 +35,6 @@ class SqliteStore(
     SqliteDiscussions,
     SqliteExtras,
     SqliteSummaryTasks,
+    SqliteClaims,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""
