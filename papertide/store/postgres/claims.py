@@ -14,7 +14,8 @@ from papertide.store.postgres.connection import Connection, PgBase
 
 _CLAIM = (
     "c.id, c.user_id, u.username, c.paper_id, c.author_name, c.state, c.created_at,"
-    " c.decided_at, c.decided_by, e.email FROM author_claims c JOIN users u ON u.id = c.user_id"
+    " c.decided_at, c.decided_by, CASE WHEN e.email IS NULL THEN NULL ELSE u.email END"
+    " FROM author_claims c JOIN users u ON u.id = c.user_id"
     " LEFT JOIN email_confirmations e ON e.user_id = c.user_id"
     " AND lower(e.email) = lower(u.email)"
 )
