@@ -21,6 +21,7 @@ USERS = (
     "photographer",
     "asker",
     "answerer",
+    "claimant",
 )
 LATEX_ID = "2511.00011"
 LATEX_TITLE = r"Attention in $\mathcal{O}(n \log n)$ with $\alpha$-entmax"

@@ -83,10 +83,11 @@ def claim(site: Site, username: str, author: str = AUTHOR, paper_id: str = PLAIN
 def decide(site: Site, claim_id: int, action: str) -> str:
     """A curator's decision through the confirmation page; the confirmation page's text."""
     asked = site.post(f"/admin/claims/{claim_id}/{action}")
-    assert asked.status_code == 200 and 'id="confirm"' in asked.text
+    page: str = asked.text
+    assert asked.status_code == 200 and 'id="confirm"' in page
     done = site.post(f"/admin/claims/{claim_id}/{action}", {"confirm": "yes"})
     assert done.status_code == 303 and done.headers["location"] == "/admin/claims"
-    return asked.text
+    return page
 
 
 def confirm_email(site: Site, mail: RecordingMailer, address: str) -> None:
@@ -166,7 +167,8 @@ def test_a_second_user_cannot_take_an_approved_author(site: Site) -> None:
     refused = site.post(f"/papers/{PLAIN_ID}/claim", {"author": AUTHOR})
     assert refused.status_code == 409 and "another account holds this author" in refused.text
     page = site.client.get(f"/papers/{PLAIN_ID}").text
-    assert 'aria-label="I am Ada Lovelace"' not in page  # no button for a held author
+    assert 'aria-label="I am this author: Ada Lovelace"' not in page  # no button for a held author
+    assert 'aria-label="I am this author: Alan Turing"' in page
     become(site, "curator")
     decide_again = site.post(f"/admin/claims/{early}/approve", {"confirm": "yes"})
     assert decide_again.status_code == 400 and "reject theirs first" in decide_again.text
