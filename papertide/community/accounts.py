@@ -313,6 +313,15 @@ class AccountService:
                 {"name": token.name, "created_at": token.created_at.isoformat()}
                 for token in store.api_tokens_of(user.id)
             ],
+            "author_claims": [
+                {
+                    "paper": c.paper_id,
+                    "author": c.author_name,
+                    "state": c.state,
+                    "at": c.created_at.isoformat(),
+                }
+                for c in store.claims_of(user.id)
+            ],
         }
 
     def _check_current(self, user: User, password: str) -> None:

@@ -134,6 +134,8 @@ def test_a_member_claims_and_a_curator_approves_it_through_the_confirm_page(site
     assert "user" not in second and "status" not in second
     become(site, "ada")
     assert "approved" in site.client.get("/account").text
+    [exported] = site.client.get("/account/export").json()["author_claims"]
+    assert exported["author"] == AUTHOR and exported["state"] == "approved"
 
 
 def test_a_rule_approves_a_confirmed_email_at_once_not_a_typed_one(
