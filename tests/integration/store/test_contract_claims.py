@@ -13,6 +13,7 @@ from papertide.errors import ConflictError
 from papertide.store.base import Store
 from tests.integration.store.conftest import START
 from tests.integration.store.test_contract_community import add_papers, users
+from tests.threads import run_threads
 
 PID = "2603.00001"
 
@@ -121,3 +122,14 @@ def test_deleting_a_user_deletes_their_claims_and_confirmation(store: Store) -> 
     store.delete_user(ada.id)
     assert store.approved_claims([PID]) == {}
     assert store.count_rows("author_claims") == store.count_rows("email_confirmations") == 0
+
+
+def test_racing_claims_of_one_author_leave_one_holder(store: Store) -> None:
+    """Eight users claim the same author at once, each approved by a rule: one holds it,
+    the others are refused with ConflictError (never a store error)."""
+    add_papers(store, PID)
+    racers = users(store, 8)
+    name = name_of(store)
+    errors = run_threads(8, lambda n: store.add_claim(racers[n].id, PID, name, "rule:x.org"))
+    assert len(errors) == 7 and all(isinstance(error, ConflictError) for error in errors)
+    assert len(store.approved_claims([PID])[PID]) == 1
