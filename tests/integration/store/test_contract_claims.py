@@ -130,6 +130,10 @@ def test_racing_claims_of_one_author_leave_one_holder(store: Store) -> None:
     add_papers(store, PID)
     racers = users(store, 8)
     name = name_of(store)
-    errors = run_threads(8, lambda n: store.add_claim(racers[n].id, PID, name, "rule:x.org"))
+
+    def race(n: int) -> None:
+        store.add_claim(racers[n].id, PID, name, "rule:x.org")
+
+    errors = run_threads(8, race)
     assert len(errors) == 7 and all(isinstance(error, ConflictError) for error in errors)
     assert len(store.approved_claims([PID])[PID]) == 1
