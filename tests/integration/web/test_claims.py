@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -17,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from papertide.clock import FixedClock
 from papertide.digest.send import RecordingMailer
-from papertide.models import Record
+from papertide.models import AuthorClaim, Record
 from papertide.store.sqlite import SqliteStore
 from papertide.web.app import create_app
 from tests.integration.web.conftest import (
@@ -223,3 +224,28 @@ def test_hostile_author_names_stay_inert_text(site: Site) -> None:
     for page in pages:
         assert "<script>alert('author')" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(&#39;author&#39;)&lt;/script&gt;" in page
+
+
+def test_badges_take_one_claims_query_per_page_however_many_comments(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    become(site, "ada")
+    ada_claim = claim(site, "ada")
+    found = site.store.user_login("ada")
+    assert found is not None
+    for n in range(12):
+        site.clock.current += timedelta(minutes=1)  # past the comment rate limit
+        site.services.community.comment(found[0], PLAIN_ID, f"Note {n}")
+    become(site, "curator")
+    decide(site, ada_claim, "approve")
+    calls: list[list[str]] = []
+    read = site.store.approved_claims
+
+    def counted(paper_ids: list[str]) -> dict[str, list[AuthorClaim]]:
+        calls.append(list(paper_ids))
+        return read(paper_ids)
+
+    monkeypatch.setattr(site.store, "approved_claims", counted)
+    page = site.client.get(f"/papers/{PLAIN_ID}").text
+    assert page.count('class="badge badge-author"') == 12
+    assert calls == [[PLAIN_ID]]
