@@ -249,3 +249,16 @@ def test_badges_take_one_claims_query_per_page_however_many_comments(
     page = site.client.get(f"/papers/{PLAIN_ID}").text
     assert page.count('class="badge badge-author"') == 12
     assert calls == [[PLAIN_ID]]
+
+
+def test_a_large_collaboration_is_claimed_by_typing_the_name(site: Site) -> None:
+    names = tuple(f"Member {n:04d}" for n in range(1200))
+    big = make_paper("2601.00888", "A big detector", "Many authors.", authors=names)
+    site.store.write_batch([Record(big)], [])
+    become(site, "ada")
+    page = site.client.get("/papers/2601.00888").text
+    assert 'id="claim-name"' in page and "I am this author:" not in page  # no 1200 buttons
+    assert "Member 0999" in page and "Member 1000" not in page and "and 200 more" in page
+    claim(site, "ada", "Member 1100", "2601.00888")  # beyond the names shown: still claimable
+    become(site, "bob")
+    assert site.post("/papers/2601.00888/claim", {"author": "Member 9999"}).status_code == 400
