@@ -7,10 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import Tab, open_tab
 from tests.e2e.serve_process import ServeProcess
+from tests.e2e.test_accessibility import violations
 from tests.e2e.world import OLD_ID
 
 pytestmark = pytest.mark.browser
@@ -22,6 +24,9 @@ def test_browser_claim_approved_by_a_curator_badges_the_authors_comment(
     tab.log_in("claimant")
     page = tab.open(f"/papers/{OLD_ID}")
     page.click("#claim-open")
+    expect(page.locator("#claim-form")).to_be_visible()
+    form_check = Axe().run(page)  # the open claim form, as axe sees it
+    assert form_check.violations_count == 0, form_check.generate_report()
     page.get_by_role("button", name="I am this author: Alan Turing").click()
     expect(page.locator("#my-claim")).to_contain_text("waiting for a curator")
     page.fill("#comment-body", "Our code and data are public.")
@@ -43,6 +48,7 @@ def test_browser_claim_approved_by_a_curator_badges_the_authors_comment(
     admin.click("#confirm")
     expect(admin.locator("#approved-claims")).to_contain_text("claimant")
     admin.screenshot(path=str(screenshots / "claims-review.png"), full_page=True)
+    assert violations(curator, "/admin/claims") == ""
     assert curator.console_errors == [] and curator.page_errors == []
     assert curator.csp_violations() == []
     context.close()
@@ -54,4 +60,7 @@ def test_browser_claim_approved_by_a_curator_badges_the_authors_comment(
     page.screenshot(path=str(screenshots / "claims-paper.png"), full_page=True)
     author = tab.open("/authors/Alan%20Turing")
     expect(author.locator(".claimed-user")).to_have_text("claimant")
+    reports = [violations(tab, path) for path in (f"/papers/{OLD_ID}", "/authors/Alan%20Turing")]
+    assert reports == ["", ""], "\n".join(reports)
+    assert violations(tab, "/account") == ""
     assert tab.console_errors == [] and tab.page_errors == [] and tab.csp_violations() == []
