@@ -82,6 +82,17 @@ class ClaimService:
         found = self._store.approved_claims(paper_ids)
         return {pid: {c.author_name: c for c in claims} for pid, claims in found.items()}
 
+    def profile(self, username: str) -> list[AuthorClaim]:
+        """The approved claims of the active account `username` (any case), newest first;
+        empty for an unknown or suspended account (nothing tells them apart)."""
+        found = self._store.user_login(username.strip())
+        user = None if found is None else found[0]  # user_login also matches emails
+        if user is None or user.username.lower() != username.strip().lower():
+            return []
+        if user.suspended_at is not None:
+            return []
+        return [claim for claim in self._store.claims_of(user.id) if claim.state == "approved"]
+
     def of_author(self, author_name: str) -> list[AuthorClaim]:
         """The approved claims of an author name, newest first."""
         return self._store.claims_by_author(author_name, AUTHOR_CLAIMS)

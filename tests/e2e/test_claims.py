@@ -60,7 +60,10 @@ def test_browser_claim_approved_by_a_curator_badges_the_authors_comment(
     page.screenshot(path=str(screenshots / "claims-paper.png"), full_page=True)
     author = tab.open("/authors/Alan%20Turing")
     expect(author.locator(".claimed-user")).to_have_text("claimant")
-    reports = [violations(tab, path) for path in (f"/papers/{OLD_ID}", "/authors/Alan%20Turing")]
-    assert reports == ["", ""], "\n".join(reports)
+    author.click(".claimed-user")
+    expect(author.locator("#profile-papers")).to_contain_text("Diffusion models for protein design")
+    paths = (f"/papers/{OLD_ID}", "/authors/Alan%20Turing", "/users/claimant")
+    reports = [violations(tab, path) for path in paths]
+    assert reports == ["", "", ""], "\n".join(reports)
     assert violations(tab, "/account") == ""
     assert tab.console_errors == [] and tab.page_errors == [] and tab.csp_violations() == []

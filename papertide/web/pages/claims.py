@@ -1,7 +1,8 @@
 """Claimed authorship on the site: "I am this author" on a paper page, withdrawing one's claim,
-confirming one's email (domain rules trust only confirmed addresses), and the curators' review
-page /admin/claims (approve or reject after a confirmation page; the domain rules). What the
-paper, author and account pages show of claims is computed in claimed.py.
+an account's public page of its claimed papers (/users/<name>), confirming one's email (domain
+rules trust only confirmed addresses), and the curators' review page /admin/claims (approve or
+reject after a confirmation page; the domain rules). What the paper, author and account pages
+show of claims is computed in claimed.py.
 
 Every POST passes the site-wide CSRF guard; the admin routes answer anyone who is not a curator
 with a plain 404, as the other admin pages do.
@@ -29,18 +30,19 @@ from papertide.web.services import WebServices
 
 NAME_MAX_CHARS = 1000
 DOMAIN_MAX_CHARS = 253
+USERNAME_MAX_CHARS = 32
 DECISIONS = {"approve": "approved", "reject": "rejected"}
 
 
 def claims_router(services: WebServices, renderer: Renderer) -> APIRouter:
-    """Claiming, withdrawing, confirming one's email, and /admin/claims."""
+    """Claiming, withdrawing, public profiles, confirming one's email, and /admin/claims."""
     router = APIRouter()
-    _add_member(router, services)
+    _add_member(router, services, renderer)
     _add_review(router, services, renderer)
     return router
 
 
-def _add_member(router: APIRouter, services: WebServices) -> None:
+def _add_member(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     claims = services.claims
 
     @router.post("/papers/{paper_id:path}/claim")
@@ -67,6 +69,17 @@ def _add_member(router: APIRouter, services: WebServices) -> None:
             return to_login(request, next)
         claims.withdraw(who.user, claim_id)
         return go_back(request, next)
+
+    @router.get("/users/{username}", response_class=HTMLResponse)
+    def profile(request: Request, username: str, who: CurrentViewer) -> Response:
+        """An account's public page: the papers it is an approved author of (404 for an
+        account with none, so the page tells nothing of other accounts)."""
+        found = claims.profile(username[:USERNAME_MAX_CHARS])
+        if not found:
+            raise HTTPException(404, "no claimed papers by this account")
+        papers = titles(services, found)
+        context = {"username": found[0].username, "claims": found, "papers": papers}
+        return renderer.page(request, who, "claimed_profile.html", context)
 
     @router.post("/account/email/verify")
     def send_confirmation(request: Request, who: CurrentViewer) -> Response:

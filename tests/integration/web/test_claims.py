@@ -133,6 +133,9 @@ def test_a_member_claims_and_a_curator_approves_it_through_the_confirm_page(site
     assert first["user"] == {"name": "ada", "user": "ada", "fullname": "ada", "type": "user"}
     assert first["status"] == "claimed_verified" and "statusLastChangedAt" in first
     assert "user" not in second and "status" not in second
+    profile = site.client.get("/users/ADA")  # any case
+    assert profile.status_code == 200 and 'href="/users/ada"' in paper_page
+    assert "Plain transformers for translation" in profile.text and AUTHOR in profile.text
     become(site, "ada")
     assert "approved" in site.client.get("/account").text
     [exported] = site.client.get("/account/export").json()["author_claims"]
@@ -262,3 +265,19 @@ def test_a_large_collaboration_is_claimed_by_typing_the_name(site: Site) -> None
     claim(site, "ada", "Member 1100", "2601.00888")  # beyond the names shown: still claimable
     become(site, "bob")
     assert site.post("/papers/2601.00888/claim", {"author": "Member 9999"}).status_code == 400
+
+
+def test_a_profile_page_only_for_an_active_account_with_approved_claims(site: Site) -> None:
+    become(site, "ada", "ada@lab.org")
+    claim_id = claim(site, "ada")
+    assert site.client.get("/users/ada").status_code == 404  # pending only
+    become(site, "curator")
+    decide(site, claim_id, "approve")
+    assert site.client.get("/users/ada").status_code == 200
+    assert site.client.get("/users/ada@lab.org").status_code == 404  # names, not emails
+    assert site.client.get("/users/curator").status_code == 404  # an account with no claims
+    assert site.client.get("/users/nobody").status_code == 404
+    curator = site.store.user_login("curator")
+    assert curator is not None
+    site.services.admin.suspend(curator[0], "ada")
+    assert site.client.get("/users/ada").status_code == 404
