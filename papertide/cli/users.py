@@ -43,7 +43,7 @@ def _user_line(user: User) -> str:
 
 @click.group()
 def users() -> None:
-    """Users of the site: list, add, change a role, suspend, delete, invite.
+    """Users of the site: list, add, change a role, suspend, delete, invite, list invites.
 
     Every change is written to the audit log (actor "cli"), shown on /admin/audit.
     """
