@@ -81,9 +81,9 @@ def test_moderation_shows_reports_and_a_curator_deletes_then_undoes(site: Site):
     assert done.status_code == 200 and "Deleted the comment by mallory" in done.text
     assert site.store.comment_by_id(comment_id) is None
     assert site.store.comments_for(PLAIN_ID) == []
-    page = site.client.get("/admin/moderation").text
-    assert f'id="reported-{comment_id}"' not in page and f'id="deleted-{comment_id}"' in page
-    assert_inert(page)
+    after = site.client.get("/admin/moderation").text
+    assert f'id="reported-{comment_id}"' not in after and f'id="deleted-{comment_id}"' in after
+    assert_inert(after)
 
     restore = f"/admin/comments/{comment_id}/restore"
     undone = site.client.post(restore, data=form_fields(done.text, restore), follow_redirects=False)
