@@ -1,11 +1,12 @@
 """A curator moderates a reported comment in a real browser: the moderation page lists it with
-its report, Delete… shows the confirmation page, the comment leaves its paper page, the audit
-log names who deleted what, and Undo brings the comment back. Hostile comment text stays
-text throughout."""
+its report, Delete… shows the confirmation page (it and the answer pass axe), the comment
+leaves its paper page, the audit log names who deleted what, and Undo brings the comment back.
+Hostile comment text stays text throughout."""
 
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import Tab, open_tab
@@ -40,8 +41,10 @@ def test_curator_deletes_a_reported_comment_through_the_confirm_page_and_undoes_
     expect(reported).to_contain_text("reported by watcher")
     admin.click(f"#moderate-delete-{comment}")
     expect(admin.locator("#confirm-subject")).to_contain_text("Spam & eggs")
+    assert Axe().run(admin).violations_count == 0
     admin.click("#confirm")
     expect(admin.locator("#done-message")).to_contain_text("Deleted the comment by commenter")
+    assert Axe().run(admin).violations_count == 0
 
     paper = context.new_page()
     paper.goto(f"{server.url}/papers/{OLD_ID}")
