@@ -17,11 +17,14 @@ class PgAdminViews(PgBase):
     def quarantine_page(
         self, limit: int, offset: int = 0, reason: str | None = None, excerpt: int = 2000
     ) -> list[QuarantineEntry]:
+        # the page's ids first (from the reason index when a reason is given), then their
+        # records: the rows skipped by OFFSET are never read whole
+        where = "WHERE reason = %(r)s" if reason is not None else ""
         with self._transaction() as conn:
             rows = conn.execute(
                 "SELECT id, source, reason, left(raw, %(x)s), created_at FROM quarantine"
-                " WHERE %(r)s::text IS NULL OR reason = %(r)s ORDER BY id DESC"
-                " LIMIT %(n)s OFFSET %(o)s",
+                f" WHERE id IN (SELECT id FROM quarantine {where} ORDER BY id DESC"
+                " LIMIT %(n)s OFFSET %(o)s) ORDER BY id DESC",
                 {"x": excerpt, "r": reason, "n": limit, "o": offset},
             ).fetchall()
         return [QuarantineEntry(*row) for row in rows]

@@ -19,10 +19,14 @@ class SqliteAdminViews(SqliteBase):
     def quarantine_page(
         self, limit: int, offset: int = 0, reason: str | None = None, excerpt: int = 2000
     ) -> list[QuarantineEntry]:
+        # the page's ids first (from the reason index when a reason is given), then their
+        # records: the rows skipped by OFFSET are never read whole
+        where, key = ("WHERE reason = ?", (reason,)) if reason is not None else ("", ())
         rows = self._conn.execute(
             "SELECT id, source, reason, substr(raw, 1, ?), created_at FROM quarantine"
-            " WHERE ? IS NULL OR reason = ? ORDER BY id DESC LIMIT ? OFFSET ?",
-            (excerpt, reason, reason, limit, offset),
+            f" WHERE id IN (SELECT id FROM quarantine {where} ORDER BY id DESC LIMIT ? OFFSET ?)"
+            " ORDER BY id DESC",
+            (excerpt, *key, limit, offset),
         ).fetchall()
         return [QuarantineEntry(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]
 
