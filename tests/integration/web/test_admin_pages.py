@@ -187,7 +187,7 @@ def test_invites_are_made_listed_with_their_state_and_revoked_after_confirming(s
     site.sign_up("curator")
     made = site.post("/admin/invites", {"uses": "2", "days": "3"})
     assert made.status_code == 200
-    link = re.search(r'id="invite-link" type="text" readonly value="([^"]+)"', made.text)
+    link = re.search(r'<code id="invite-link" class="invite-link">([^<]+)</code>', made.text)
     assert link is not None and "/signup?invite=" in link[1]
     assert link[1] not in site.client.get("/admin/invites").text  # shown once
     [invite] = site.services.admin.invites()
