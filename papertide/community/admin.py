@@ -229,14 +229,15 @@ class AdminService:
         return off
 
     def restore_listing(self, actor: User | None, entry_id: int) -> Listing:
-        """Put back the listing an "unlist" audit entry took off."""
+        """Put back the listing an "unlist" audit entry took off (audited only when it was
+        still off: an Undo sent twice changes nothing the second time)."""
         _require_curator(actor)
         entry = next((e for e in self._store.audit_log(500, "unlist") if e.id == entry_id), None)
         if entry is None:
             raise InputError("no such unlisting in the audit log")
         listing = _listing_of(entry.detail)
-        self._store.add_listing(listing)
-        self._audit(actor, "relist", entry.target)
+        if self._store.add_listing(listing):
+            self._audit(actor, "relist", entry.target)
         return listing
 
     def audit_log(self, limit: int = 100, action: str | None = None) -> list[AuditEntry]:

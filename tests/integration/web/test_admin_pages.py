@@ -141,6 +141,8 @@ def test_submissions_unlist_after_confirming_and_relist_from_the_undo(site: Site
     [(listing, _)] = [(x, p) for x, p in site.store.listings_for(TODAY) if p.id == HOSTILE_ID]
     assert listing.submitted_by == "mallory" and listing.upvotes == 5  # as it was
     assert f'id="unlisted-{entry.id}"' not in site.client.get("/admin/moderation").text
+    twice = site.client.post(relist, data=form_fields(done.text, relist), follow_redirects=False)
+    assert twice.status_code == 303  # a second Undo changes nothing
     assert [e.action for e in site.store.audit_log(10)] == ["relist", "unlist"]
 
 
