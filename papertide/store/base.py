@@ -32,7 +32,7 @@ from papertide.models import (
     User,
     VoteState,
 )
-from papertide.store.digest_base import DigestStore
+from papertide.store.digest_base import DigestSend, DigestStore
 from papertide.store.sync_base import SyncStore
 from papertide.store.tables import RowStore
 
@@ -375,6 +375,36 @@ class DiscussionStore(Protocol):
         ...
 
 
+class AdminViewStore(Protocol):
+    """What the curators' admin pages read besides AdminStore: the quarantine by page and by
+    reason, the papers this site's members submitted, and how digests are delivered."""
+
+    def quarantine_page(
+        self, limit: int, offset: int = 0, reason: str | None = None, excerpt: int = 2000
+    ) -> list[QuarantineEntry]:
+        """Newest first, only rows of exactly `reason` when given; each raw record cut to its
+        first `excerpt` characters (by the database: a huge record is never read whole)."""
+        ...
+
+    def quarantine_reasons(self, limit: int) -> list[tuple[str, int]]:
+        """(reason, rows) for the `limit` most frequent reasons, most rows first, then by reason."""
+        ...
+
+    def recent_submissions(self, limit: int) -> list[tuple[Listing, Paper]]:
+        """Listings submitted on this site (submitted_by names one of its users), newest
+        submission first."""
+        ...
+
+    def subscription_counts(self) -> dict[str, int]:
+        """Digest subscriptions by state: "active" (confirmed, receiving), "pending" (not
+        confirmed yet), "paused" (after bounces) and "unsubscribed"; every key present."""
+        ...
+
+    def recent_sends(self, limit: int, failed: bool = False) -> list[DigestSend]:
+        """The digest send log, newest claim first; only failed sends when `failed`."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SummaryTask:
     """A paper whose summary from some source is missing or stale."""
@@ -434,6 +464,7 @@ class Store(
     RowStore,
     DiscussionStore,
     SummaryStore,
+    AdminViewStore,
     Protocol,
 ):
     """Papers, listings, quarantine and ingest checkpoints.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from papertide.store.postgres.accounts import PgAccounts
 from papertide.store.postgres.admin import PgAdmin
+from papertide.store.postgres.admin_views import PgAdminViews
 from papertide.store.postgres.browse import PgBrowse
 from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
@@ -35,5 +36,6 @@ class PostgresStore(
     PgDiscussions,
     PgExtras,
     PgSummaryTasks,
+    PgAdminViews,
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

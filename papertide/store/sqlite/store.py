@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from papertide.store.sqlite.accounts import SqliteAccounts
 from papertide.store.sqlite.admin import SqliteAdmin
+from papertide.store.sqlite.admin_views import SqliteAdminViews
 from papertide.store.sqlite.browse import SqliteBrowse
 from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
@@ -34,5 +35,6 @@ class SqliteStore(
     SqliteDiscussions,
     SqliteExtras,
     SqliteSummaryTasks,
+    SqliteAdminViews,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""
