@@ -14,6 +14,7 @@ from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
 from papertide.store.sqlite.discussions import SqliteDiscussions
 from papertide.store.sqlite.extras import SqliteExtras
+from papertide.store.sqlite.orgs import SqliteOrgs
 from papertide.store.sqlite.papers import SqlitePapers
 from papertide.store.sqlite.summaries import SqliteSummaryTasks
 from papertide.store.sqlite.sync import SqliteSync
@@ -34,5 +35,6 @@ class SqliteStore(
     SqliteDiscussions,
     SqliteExtras,
     SqliteSummaryTasks,
+    SqliteOrgs,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""
