@@ -119,7 +119,8 @@ def _is_plausible(match: re.Match[str]) -> bool:
 ORG_SLUG_MAX_CHARS = 80
 ORG_NAME_MAX_CHARS = 200
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
-_ORG_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+ORG_SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_ORG_SLUG = re.compile(ORG_SLUG_PATTERN)
 
 
 def org_slug(name: str) -> str:

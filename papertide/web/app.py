@@ -35,6 +35,7 @@ from papertide.web.pages.browse import browse_router
 from papertide.web.pages.digest import digest_router
 from papertide.web.pages.discuss import discussion_router
 from papertide.web.pages.foryou import foryou_router
+from papertide.web.pages.orgs import org_router
 from papertide.web.pages.paper import paper_router
 from papertide.web.pages.search import search_router
 from papertide.web.path_ids import register_id_convertor
@@ -175,6 +176,7 @@ def create_app(
         search_router,
         account_router,
         discussion_router,
+        org_router,
         paper_router,
         foryou_router,
         admin_router,
