@@ -22,6 +22,7 @@ from papertide.store.base import Store
 from papertide.sync.schedule import SyncScheduler
 from papertide.sync.status import data_updated
 from papertide.web.api.foryou import foryou_api_router
+from papertide.web.api.orgs import orgs_api_router
 from papertide.web.api.papers import api_router
 from papertide.web.auth import csrf_guard
 from papertide.web.cache import PageCache, PageCacheMiddleware
@@ -170,6 +171,7 @@ def create_app(
     app.include_router(feeds_router(services))
     app.include_router(thumbnails_router(services.thumbnails))
     app.include_router(foryou_api_router(services))
+    app.include_router(orgs_api_router(services))
     guard = Depends(csrf_guard(services))
     for make in (
         browse_router,

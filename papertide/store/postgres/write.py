@@ -172,7 +172,9 @@ def save_extras(conn: Connection, records: Sequence[Record]) -> None:
     transaction (upserts: a re-run rewrites the same rows). An imported organisation is not
     linked to a paper a curator gave one."""
     extras = [(r.paper.id, r.extras) for r in records if r.extras is not None]
-    put_summaries(conn, [extra.summary for _, extra in extras if extra.summary is not None])
+    summaries = [extra.summary for _, extra in extras if extra.summary is not None]
+    if summaries:
+        put_summaries(conn, summaries)
     for paper_id, extra in extras:
         if extra.org_slug and extra.org_name:
             curated = conn.execute(
