@@ -180,3 +180,23 @@ def test_the_org_form_is_for_curators_only_and_needs_csrf(orgs: Site):
     assert orgs.post(f"{paper}/org/remove", {"slug": org_slug(HOSTILE_ORG)}).status_code == 403
     assert [link.org.name for link in orgs.store.paper_orgs(PLAIN_ID)] == [HOSTILE_ORG]
     assert orgs.store.audit_log(10) == []
+
+
+def test_api_organization_answers_its_overview_and_a_page_of_papers(orgs: Site):
+    answer = orgs.client.get("/api/organizations/acme-ai", params={"limit": 1})
+    assert answer.status_code == 200
+    body = answer.json()
+    assert (body["name"], body["fullname"], body["numPapers"]) == ("acme-ai", "ACME AI", 2)
+    assert [item["paper"]["id"] for item in body["papers"]] == [VISION_ID]
+    second = orgs.client.get("/api/organizations/acme-ai", params={"limit": 1, "p": 1}).json()
+    assert [item["paper"]["id"] for item in second["papers"]] == [HOSTILE_ID]
+    hostile = orgs.client.get(f"/api/organizations/{org_slug(HOSTILE_ORG)}").json()
+    assert hostile["fullname"] == HOSTILE_ORG  # JSON carries the text as it is
+    missing = orgs.client.get("/api/organizations/nobody")
+    assert missing.status_code == 404 and missing.json() == {"error": "no organisation nobody here"}
+    assert orgs.client.get("/api/organizations/Not%20A%20Slug").status_code == 422
+    schema = orgs.client.get("/openapi.json").json()
+    operation = schema["paths"]["/api/organizations/{slug}"]["get"]
+    assert operation["summary"] and operation["description"]
+    assert "OrganizationPublic" in schema["components"]["schemas"]
+    assert "/feeds/orgs/{slug}.{fmt}" in schema["paths"]
