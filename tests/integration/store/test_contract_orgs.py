@@ -4,9 +4,10 @@ are written loses nothing and a re-run duplicates nothing (#15)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,6 +17,7 @@ from papertide.models import Checkpoint, Organization, Paper, ParseResult, Recor
 from papertide.sources.hf_daily import HfDailyFilesSource
 from papertide.store.base import HF_ORG, Store
 from papertide.store.postgres import write as pg_write
+from papertide.store.sqlite import SqliteStore
 from papertide.store.sqlite import write as sqlite_write
 
 HF = Path(__file__).resolve().parents[2] / "data" / "hf"
@@ -98,18 +100,17 @@ def expected_extras() -> tuple[dict[str, str], set[str], dict[str, list[str]]]:
 def test_a_crash_while_extras_are_written_loses_nothing_and_a_rerun_duplicates_nothing(
     store, monkeypatch: pytest.MonkeyPatch
 ):
-    calls = []
+    module = sqlite_write if isinstance(store, SqliteStore) else pg_write
+    real = module.save_extras
+    calls: list[Sequence[Record]] = []
 
-    def crash_second_batch(conn: object, records: object) -> None:
+    def crash_second_batch(conn: Any, records: Sequence[Record]) -> None:
         calls.append(records)
         if len(calls) == 2:
             raise StoreError("the server went away while the extras were written")
-        engine = sqlite_write if type(store).__name__ == "SqliteStore" else pg_write
-        real[engine](conn, records)
+        real(conn, records)
 
-    real = {sqlite_write: sqlite_write.save_extras, pg_write: pg_write.save_extras}
-    for module in real:
-        monkeypatch.setattr(module, "save_extras", crash_second_batch)
+    monkeypatch.setattr(module, "save_extras", crash_second_batch)
     crashed = ingest(store, CheckpointedDays())
     monkeypatch.undo()
 
