@@ -4,6 +4,7 @@ are written loses nothing and a re-run duplicates nothing (#15)."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -11,11 +12,12 @@ from typing import Any
 
 import pytest
 
+from papertide.clock import FixedClock
 from papertide.errors import StoreError
 from papertide.ingest import ingest
-from papertide.models import Checkpoint, Organization, Paper, ParseResult, Record
+from papertide.models import Checkpoint, Follow, Organization, Paper, ParseResult, Record
 from papertide.sources.hf_daily import HfDailyFilesSource
-from papertide.store.base import HF_ORG, Store
+from papertide.store.base import HF_ORG, Store, read_migrations
 from papertide.store.postgres import write as pg_write
 from papertide.store.sqlite import SqliteStore
 from papertide.store.sqlite import write as sqlite_write
@@ -147,3 +149,32 @@ def test_an_import_does_not_override_a_curator_organisation(store):
     assert [(link.org.slug, link.set_by) for link in store.paper_orgs(pid)] == [
         ("the-real-lab", "curator:ann")
     ]
+
+
+def test_a_user_follows_an_organisation_by_slug(store):
+    user = store.create_user("ann", None, "hash")
+    store.set_follow(user.id, Follow("org", "acme-ai"), True)
+    store.set_follow(user.id, Follow("author", "Ada Lovelace"), True)
+    assert store.follows_of(user.id) == [Follow("author", "Ada Lovelace"), Follow("org", "acme-ai")]
+    store.set_follow(user.id, Follow("org", "acme-ai"), False)
+    assert store.follows_of(user.id) == [Follow("author", "Ada Lovelace")]
+
+
+def test_m022_keeps_the_follows_of_a_sqlite_store_from_before(tmp_path: Path):
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for migration in read_migrations("papertide.store.sqlite.migrations"):
+        if migration.name < "m022":
+            conn.executescript(migration.sql)
+            conn.execute("INSERT INTO schema_migrations VALUES (?, '')", (migration.name,))
+    conn.execute("INSERT INTO users (id, username, password_hash, is_admin, created_at)"
+                 " VALUES (1, 'ann', 'h', 1, '2026-01-01')")  # fmt: skip
+    conn.execute("INSERT INTO follows VALUES (1, 'author', 'Ada Lovelace', '2026-01-01')")
+    conn.close()
+    store = SqliteStore(db, FixedClock())
+    assert store.migrate()[-1] == "m022_follow_orgs"
+    store.set_follow(1, Follow("org", "acme-ai"), True)
+    assert store.follows_of(1) == [Follow("author", "Ada Lovelace"), Follow("org", "acme-ai")]
+    store.close()

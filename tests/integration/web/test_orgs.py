@@ -200,3 +200,13 @@ def test_api_organization_answers_its_overview_and_a_page_of_papers(orgs: Site):
     assert operation["summary"] and operation["description"]
     assert "OrganizationPublic" in schema["components"]["schemas"]
     assert "/feeds/orgs/{slug}.{fmt}" in schema["paths"]
+
+
+def test_a_get_of_the_org_form_urls_changes_nothing(orgs: Site):
+    orgs.sign_up("curator")
+    before = orgs.store.paper_orgs(PLAIN_ID)
+    orgs.client.get(f"/papers/{PLAIN_ID}/org", params={"name": "Evil Corp"})
+    orgs.client.get(f"/papers/{PLAIN_ID}/org/remove", params={"slug": org_slug(HOSTILE_ORG)})
+    orgs.client.get("/follow", params={"kind": "org", "value": "acme-ai"})
+    assert orgs.store.paper_orgs(PLAIN_ID) == before
+    assert orgs.store.follows_of(1) == [] and orgs.store.audit_log(10) == []
