@@ -31,6 +31,7 @@ def test_browser_curator_sets_an_org_and_a_reader_follows_it_and_reads_its_feed(
     expect(orgs.locator("a.org-link")).to_have_text(LAB)
     expect(orgs).to_contain_text("(set by a curator)")
     expect(orgs).not_to_contain_text(GRAPH_ORG)
+    orgs.screenshot(path=screenshots / "paper-org-form.png")
     assert curator.console_errors == [] and curator.page_errors == []
     context.close()
 

@@ -37,6 +37,7 @@ def org_router(services: WebServices, renderer: Renderer) -> APIRouter:
         found = services.store.organizations(ORGS_PAGE_SIZE + 1, p * ORGS_PAGE_SIZE)
         context = {
             "orgs": found[:ORGS_PAGE_SIZE],
+            "start": p * ORGS_PAGE_SIZE + 1,
             "page": p,
             "has_next": len(found) > ORGS_PAGE_SIZE,
         }
