@@ -169,8 +169,8 @@ def save_fingerprints(conn: Connection, fingerprints: Sequence[int]) -> None:
 
 def save_extras(conn: Connection, records: Sequence[Record]) -> None:
     """The records' Hugging Face summaries, organisations and media, in the batch's
-    transaction (upserts: a re-run rewrites the same rows). An imported organisation is not
-    linked to a paper a curator gave one."""
+    transaction (upserts: a re-run rewrites the same rows). A paper's imported organisation
+    replaces the one imported before; none is linked to a paper a curator gave one."""
     extras = [(r.paper.id, r.extras) for r in records if r.extras is not None]
     summaries = [extra.summary for _, extra in extras if extra.summary is not None]
     if summaries:
@@ -182,6 +182,11 @@ def save_extras(conn: Connection, records: Sequence[Record]) -> None:
                 (paper_id,),
             ).fetchone()
             if curated is None:
+                conn.execute(
+                    "DELETE FROM paper_orgs WHERE paper_id = %s AND set_by = %s AND org_id NOT IN"
+                    " (SELECT id FROM organizations WHERE slug = %s)",
+                    (paper_id, HF_ORG, extra.org_slug),
+                )
                 link_org(conn, paper_id, extra.org_slug, extra.org_name, HF_ORG)
         if extra.media:
             put_media(conn, paper_id, extra.media)

@@ -15,7 +15,15 @@ import pytest
 from papertide.clock import FixedClock
 from papertide.errors import StoreError
 from papertide.ingest import ingest
-from papertide.models import Checkpoint, Follow, Organization, Paper, ParseResult, Record
+from papertide.models import (
+    Checkpoint,
+    Follow,
+    Organization,
+    Paper,
+    PaperExtras,
+    ParseResult,
+    Record,
+)
 from papertide.sources.hf_daily import HfDailyFilesSource
 from papertide.store.base import HF_ORG, Store, read_migrations
 from papertide.store.postgres import write as pg_write
@@ -149,6 +157,15 @@ def test_an_import_does_not_override_a_curator_organisation(store):
     assert [(link.org.slug, link.set_by) for link in store.paper_orgs(pid)] == [
         ("the-real-lab", "curator:ann")
     ]
+
+
+def test_a_later_import_replaces_the_organisation_imported_before(store):
+    first = paper("2603.00001", 1)
+    store.write_batch([Record(first, extras=PaperExtras(org_name="ETH Z", org_slug="eth-z"))], [])
+    renamed = PaperExtras(org_name="ETH Zürich", org_slug="eth-zurich")
+    store.write_batch([Record(first, extras=renamed)], [])
+    links = store.paper_orgs("2603.00001")
+    assert [(link.org.slug, link.set_by) for link in links] == [("eth-zurich", HF_ORG)]
 
 
 def test_a_user_follows_an_organisation_by_slug(store):
