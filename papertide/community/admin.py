@@ -1,7 +1,7 @@
 """What curators do to run a site for a group: find users, give or take the curator role,
-suspend (and restore), delete, invite; moderate comments and daily pages. Every action is
-written to the audit log (who, what, when, on what); the undoable ones (suspend, comment
-delete, unlist) keep in it what undoing needs.
+suspend (and restore), delete, invite; moderate comments and daily pages; set a paper's
+organisation. Every action is written to the audit log (who, what, when, on what); the
+undoable ones (suspend, comment delete, unlist) keep in it what undoing needs.
 
 `actor` is the curator acting, or None for the command line (logged as "cli").
 """
@@ -15,19 +15,20 @@ from datetime import date, datetime, timedelta
 
 from papertide.clock import Clock
 from papertide.community.accounts import AccountService, hash_token
-from papertide.errors import AuthError, ConflictError, InputError
-from papertide.ids import canonical_paper_id
+from papertide.errors import AuthError, ConflictError, InputError, PaperNotFoundError
+from papertide.ids import ORG_NAME_MAX_CHARS, canonical_paper_id, check_org_slug, org_slug
 from papertide.models import (
     AuditEntry,
     Comment,
     CommentReport,
     Invite,
     Listing,
+    Organization,
     Paper,
     QuarantineEntry,
     User,
 )
-from papertide.store.base import Store
+from papertide.store.base import CURATOR_ORG, Store
 from papertide.store.digest_base import DigestSend
 
 CLI_ACTOR = "cli"
@@ -239,6 +240,44 @@ class AdminService:
         if self._store.add_listing(listing):
             self._audit(actor, "relist", entry.target)
         return listing
+
+    def set_paper_org(
+        self, actor: User | None, paper_id: str, name: str = "", slug: str = ""
+    ) -> Organization:
+        """Make an organisation the paper's only one: an existing one by `slug`, else the one
+        `name` makes (its slug by org_slug; an organisation of that slug keeps its name).
+        The audit entry says which organisations it replaced."""
+        _require_curator(actor)
+        key = self._stored_paper(paper_id)
+        if slug:
+            found = self._store.org_by_slug(check_org_slug(slug))
+            if found is None:
+                raise InputError(f"no organisation {slug} here")
+            name = found.org.name
+        else:
+            name = " ".join(name.split())
+            if not 1 <= len(name) <= ORG_NAME_MAX_CHARS:
+                raise InputError(f"an organisation name is 1 to {ORG_NAME_MAX_CHARS} characters")
+            slug = org_slug(name)
+        before = ", ".join(link.org.slug for link in self._store.paper_orgs(key)) or "none"
+        org = self._store.replace_paper_org(key, slug, name, CURATOR_ORG + _actor_name(actor))
+        self._audit(actor, "set-org", f"paper:{key}", f"{org.slug} (was {before})")
+        return org
+
+    def unlink_paper_org(self, actor: User | None, paper_id: str, slug: str) -> bool:
+        """Take an organisation off a paper; False when it was not the paper's."""
+        _require_curator(actor)
+        key = self._stored_paper(paper_id)
+        if not self._store.unlink_paper_org(key, check_org_slug(slug)):
+            return False
+        self._audit(actor, "unset-org", f"paper:{key}", slug)
+        return True
+
+    def _stored_paper(self, paper_id: str) -> str:
+        key = canonical_paper_id(paper_id)
+        if self._store.get_paper(key) is None:
+            raise PaperNotFoundError(f"no paper {key} here")
+        return key
 
     def audit_log(self, limit: int = 100, action: str | None = None) -> list[AuditEntry]:
         """The newest entries first; only those of `action` when given."""

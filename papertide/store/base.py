@@ -22,7 +22,9 @@ from papertide.models import (
     Listing,
     Notification,
     Organization,
+    OrgCount,
     Paper,
+    PaperOrg,
     PaperSignals,
     PaperSummary,
     QuarantineEntry,
@@ -456,6 +458,41 @@ class SummaryStore(Protocol):
         ...
 
 
+HF_ORG = "huggingface"  # set_by of an organisation imported with a daily listing
+CURATOR_ORG = "curator:"  # set_by prefix of one a curator set (then the username)
+
+
+class OrgStore(Protocol):
+    """Organisations' pages and curators' changes to a paper's organisation. Every write is
+    one transaction. Links a curator made win over imports: while a paper has one, an
+    imported organisation is not linked to it."""
+
+    def org_by_slug(self, slug: str) -> OrgCount | None:
+        """The organisation of this slug with its paper count; None when there is none."""
+        ...
+
+    def organizations(self, limit: int, offset: int = 0) -> list[OrgCount]:
+        """Organisations with papers, most papers first (ties by name, then slug)."""
+        ...
+
+    def papers_of_org(self, slug: str, limit: int, offset: int = 0) -> list[Paper]:
+        """The organisation's papers, newest published first."""
+        ...
+
+    def paper_orgs(self, paper_id: str) -> list[PaperOrg]:
+        """A paper's organisations with who linked each, by slug."""
+        ...
+
+    def replace_paper_org(self, paper_id: str, slug: str, name: str, set_by: str) -> Organization:
+        """Make `slug` the paper's only organisation (made with `name` when new; an existing
+        one keeps its name), linked by `set_by`."""
+        ...
+
+    def unlink_paper_org(self, paper_id: str, slug: str) -> bool:
+        """Take the organisation off the paper; False when it was not linked."""
+        ...
+
+
 class Store(
     CommunityStore,
     AdminStore,
@@ -465,6 +502,7 @@ class Store(
     DiscussionStore,
     SummaryStore,
     AdminViewStore,
+    OrgStore,
     Protocol,
 ):
     """Papers, listings, quarantine and ingest checkpoints.
@@ -483,8 +521,9 @@ class Store(
         checkpoint: tuple[str, str | None] | None = None,
         fingerprints: Sequence[int] = (),
     ) -> IngestCounts:
-        """Upsert papers and listings, quarantine rejects, save a checkpoint and the
-        fingerprints of the raw lines the records came from, atomically.
+        """Upsert papers and listings with the records' extras (summaries, organisations,
+        media), quarantine rejects, save a checkpoint and the fingerprints of the raw lines
+        the records came from, atomically.
 
         A paper is new, updated (its merged content changed) or unchanged. A record with an
         older version than the stored one only adds its version row. Quarantining the same

@@ -16,6 +16,7 @@ from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
 from papertide.store.postgres.discussions import PgDiscussions
 from papertide.store.postgres.extras import PgExtras
+from papertide.store.postgres.orgs import PgOrgs
 from papertide.store.postgres.papers import PgPapers
 from papertide.store.postgres.summaries import PgSummaryTasks
 from papertide.store.postgres.sync import PgSync
@@ -37,5 +38,6 @@ class PostgresStore(
     PgExtras,
     PgSummaryTasks,
     PgAdminViews,
+    PgOrgs,
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

@@ -15,6 +15,7 @@ from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
 from papertide.store.sqlite.discussions import SqliteDiscussions
 from papertide.store.sqlite.extras import SqliteExtras
+from papertide.store.sqlite.orgs import SqliteOrgs
 from papertide.store.sqlite.papers import SqlitePapers
 from papertide.store.sqlite.summaries import SqliteSummaryTasks
 from papertide.store.sqlite.sync import SqliteSync
@@ -36,5 +37,6 @@ class SqliteStore(
     SqliteExtras,
     SqliteSummaryTasks,
     SqliteAdminViews,
+    SqliteOrgs,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""

@@ -23,6 +23,7 @@ from papertide.web.auth import CurrentViewer, Viewer
 from papertide.web.downloads.markdown import markdown_response, wants_markdown
 from papertide.web.pages.common import go_back, is_htmx, paper_rows, to_login
 from papertide.web.pages.curation import delete_comment_step, unlist_step
+from papertide.web.pages.orgs import paper_org_context
 from papertide.web.pages.periods import parse_day
 from papertide.web.render import Renderer, paper_url, web_url
 from papertide.web.services import WebServices
@@ -160,6 +161,7 @@ def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str,
         "bibtex": render_citations([paper], "bibtex"),
         "citation_meta": citation_meta(paper),
         "trending": services.listings.explain(paper.id),
+        **paper_org_context(services, who, paper.id),
     }
 
 
