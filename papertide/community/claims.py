@@ -119,6 +119,10 @@ class ClaimService:
         """Reject a pending claim, or take back an approved one."""
         return self._decide(actor, claim_id, "rejected")
 
+    def reopen(self, actor: User | None, claim_id: int) -> AuthorClaim:
+        """Put a decided claim back to waiting (the Undo of a decision)."""
+        return self._decide(actor, claim_id, "pending")
+
     def rules(self) -> list[ClaimRule]:
         return self._store.claim_rules()
 
@@ -141,7 +145,9 @@ class ClaimService:
         decided = self._store.decide_claim(claim_id, state, _actor_name(actor))
         if decided is None:
             raise InputError(f"no claim {claim_id}")
-        action = "claim-approve" if state == "approved" else "claim-reject"
+        action = {"approved": "claim-approve", "rejected": "claim-reject"}.get(
+            state, "claim-reopen"
+        )
         self._store.add_audit(_actor_name(actor), action, f"claim:{claim_id}", _about(decided))
         return decided
 

@@ -39,13 +39,16 @@ def test_browser_claim_approved_by_a_curator_badges_the_authors_comment(
     curator.log_in("curator")
     admin = curator.page
     admin.click("#nav-admin")
-    admin.click("#admin-claims")
+    admin.click("#admin-nav-claims")
     row = admin.locator("#pending-claims tbody tr", has_text="claimant")
     expect(row).to_contain_text("Alan Turing")
     expect(row).to_contain_text("not confirmed")
     row.get_by_role("button", name="Approve…").click()
     expect(admin.locator("#page-title")).to_contain_text("Approve the claim of claimant")
     admin.click("#confirm")
+    expect(admin.locator("#done-message")).to_contain_text("Approved the claim of claimant")
+    expect(admin.locator("#undo")).to_be_visible()
+    admin.click("#done-back")
     expect(admin.locator("#approved-claims")).to_contain_text("claimant")
     admin.screenshot(path=str(screenshots / "claims-review.png"), full_page=True)
     assert violations(curator, "/admin/claims") == ""

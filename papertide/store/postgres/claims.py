@@ -6,6 +6,7 @@ write of a claim; the partial unique index on approved slots backs it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from papertide.errors import ConflictError
@@ -71,7 +72,7 @@ class PgClaims(PgBase):
             conn.execute(
                 "UPDATE author_claims SET state = %s, decided_at = %s, decided_by = %s"
                 " WHERE id = %s",
-                (state, self._now(), decided_by, claim_id),
+                _decision(state, self._now(), decided_by, claim_id),
             )
             return _claim(_one(conn, claim_id))
 
@@ -184,3 +185,8 @@ def _claim(row: tuple[Any, ...]) -> AuthorClaim:
         decided_by=row[8],
         confirmed_email=row[9],
     )
+
+
+def _decision(state: str, at: datetime, by: str, claim_id: int) -> tuple[object, ...]:
+    """The UPDATE's parameters: a claim back to pending has no decision."""
+    return (state, at, by, claim_id) if state != "pending" else (state, None, None, claim_id)

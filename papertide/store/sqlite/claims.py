@@ -69,7 +69,7 @@ class SqliteClaims(SqliteBase):
                 raise ConflictError("another account holds this author; reject theirs first")
             conn.execute(
                 "UPDATE author_claims SET state = ?, decided_at = ?, decided_by = ? WHERE id = ?",
-                (state, stamp(self.clock.now()), decided_by, claim_id),
+                _decision(state, stamp(self.clock.now()), decided_by, claim_id),
             )
             return _claim(_one(conn, claim_id))
 
@@ -179,3 +179,8 @@ def _claim(row: sqlite3.Row) -> AuthorClaim:
 
 def _rule(row: sqlite3.Row) -> ClaimRule:
     return ClaimRule(str(row[0]), str(row[1]), when(row[2]))
+
+
+def _decision(state: str, at: str, by: str, claim_id: int) -> tuple[object, ...]:
+    """The UPDATE's parameters: a claim back to pending has no decision."""
+    return (state, at, by, claim_id) if state != "pending" else (state, None, None, claim_id)

@@ -206,3 +206,15 @@ class HealthPublic(CamelModel):
     last_sync: datetime | None = Field(
         description="When the last successful `papertide sync` run ended (none: never)."
     )
+
+
+class OrganizationPublic(CamelModel):
+    """`GET /api/organizations/{slug}`: Hugging Face's organization overview fields we hold
+    (`name`, `fullname`, `numPapers`) and a page of its papers (ours)."""
+
+    name: str = Field(description="The organisation's slug, as in /org/<slug>.")
+    fullname: str = Field(description="Its name as imported or set by a curator.")
+    num_papers: int
+    papers: list[DailyPaperPublic] = Field(
+        description="Its papers, newest published first: page `p` of `limit` (ours)."
+    )

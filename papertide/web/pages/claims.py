@@ -4,8 +4,9 @@ rules trust only confirmed addresses), and the curators' review page /admin/clai
 reject after a confirmation page; the domain rules). What the paper, author and account pages
 show of claims is computed in claimed.py.
 
-Every POST passes the site-wide CSRF guard; the admin routes answer anyone who is not a curator
-with a plain 404, as the other admin pages do.
+Every POST passes the site-wide CSRF guard; the admin routes send a logged-out visitor to the
+login page and answer anyone else who is not a curator with 403, as the other admin pages do
+(curation.py), and approve and reject go through the same confirmation and Undo pages.
 """
 
 from __future__ import annotations
@@ -20,10 +21,19 @@ from starlette.responses import Response
 from papertide.community.ratelimit import enforce
 from papertide.community.tokens import EMAIL, TOKEN_TTL_S
 from papertide.errors import ConflictError, InputError
+from papertide.models import AuthorClaim
 from papertide.web.auth import CurrentViewer, Viewer
-from papertide.web.pages.admin import _curator as curator_of
 from papertide.web.pages.claimed import titles
 from papertide.web.pages.common import go_back, to_login
+from papertide.web.pages.curation import (
+    SUBJECT_MAX_CHARS,
+    Step,
+    Undo,
+    confirm_page,
+    curator_of,
+    done_page,
+    is_confirmed,
+)
 from papertide.web.pages.paper import paper_key
 from papertide.web.render import Renderer, paper_url
 from papertide.web.services import WebServices
@@ -32,6 +42,7 @@ NAME_MAX_CHARS = 1000
 DOMAIN_MAX_CHARS = 253
 USERNAME_MAX_CHARS = 32
 DECISIONS = {"approve": "approved", "reject": "rejected"}
+REVIEW = "/admin/claims"
 
 
 def claims_router(services: WebServices, renderer: Renderer) -> APIRouter:
@@ -113,7 +124,7 @@ def _add_review(router: APIRouter, services: WebServices, renderer: Renderer) ->
 
     @router.get("/admin/claims", response_class=HTMLResponse)
     def claims_page(request: Request, who: CurrentViewer) -> Response:
-        curator_of(who)
+        curator_of(request, who)
         return review(request, who)
 
     @router.post("/admin/claims/{claim_id:id}/{action}")
@@ -124,26 +135,35 @@ def _add_review(router: APIRouter, services: WebServices, renderer: Renderer) ->
         who: CurrentViewer,
         confirm: str = Form(""),
     ) -> Response:
-        """Approve or reject: the first POST answers a confirmation page, the second acts."""
-        actor = curator_of(who)
-        if action not in DECISIONS:
+        """Approve or reject: the first POST answers a confirmation page, the second acts and
+        answers a page with an Undo (the claim back to pending); reopen is that Undo."""
+        actor = curator_of(request, who)
+        if action not in (*DECISIONS, "reopen"):
             raise HTTPException(404)
         try:
             found = claims.get(claim_id)
         except InputError:
             raise HTTPException(404) from None
-        if confirm != "yes":
-            paper = services.store.get_paper(found.paper_id)
-            context = {"claim": found, "action": action, "paper": paper}
-            return renderer.page(request, who, "admin/claim_confirm.html", context)
+        if action in DECISIONS and not is_confirmed(confirm):
+            step = _decision_step(services, found, action)
+            return confirm_page(renderer, request, who, step)
         try:
-            if action == "approve":
+            if action == "reopen":
+                claims.reopen(actor, claim_id)
+                return RedirectResponse(REVIEW, status_code=303)
+            decided = (
                 claims.approve(actor, claim_id)
-            else:
-                claims.reject(actor, claim_id)
+                if action == "approve"
+                else claims.reject(actor, claim_id)
+            )
         except ConflictError as error:
             return review(request, who, str(error))
-        return RedirectResponse("/admin/claims", status_code=303)
+        undo = Undo(f"/admin/claims/{claim_id}/reopen", "Undo: back to waiting")
+        message = (
+            f"{DECISIONS[action].capitalize()} the claim of {decided.username} to be"
+            f" {decided.author_name} on {decided.paper_id}."
+        )
+        return done_page(renderer, request, who, message, REVIEW, undo)
 
     @router.post("/admin/claims/rules")
     def add_rule(
@@ -151,17 +171,47 @@ def _add_review(router: APIRouter, services: WebServices, renderer: Renderer) ->
         who: CurrentViewer,
         domain: str = Form("", max_length=DOMAIN_MAX_CHARS),
     ) -> Response:
-        actor = curator_of(who)
+        actor = curator_of(request, who)
         try:
             claims.add_rule(actor, domain)
         except InputError as error:
             return review(request, who, str(error))
-        return RedirectResponse("/admin/claims#rules", status_code=303)
+        return RedirectResponse(f"{REVIEW}#rules", status_code=303)
 
     @router.post("/admin/claims/rules/remove")
     def remove_rule(
+        request: Request,
         who: CurrentViewer,
         domain: str = Form("", max_length=DOMAIN_MAX_CHARS),
     ) -> Response:
-        claims.remove_rule(curator_of(who), domain)
-        return RedirectResponse("/admin/claims#rules", status_code=303)
+        claims.remove_rule(curator_of(request, who), domain)
+        return RedirectResponse(f"{REVIEW}#rules", status_code=303)
+
+
+def _decision_step(services: WebServices, claim: AuthorClaim, action: str) -> Step:
+    """The confirmation page of approving or rejecting a claim: who, their confirmed email,
+    the name and the paper with its authors (as plain text)."""
+    paper = services.store.get_paper(claim.paper_id)
+    email = claim.confirmed_email or "email not confirmed"
+    about = (
+        f"{paper.title} ({claim.paper_id}); its authors: {', '.join(paper.authors)}"
+        if paper
+        else claim.paper_id
+    )
+    subject = f"{claim.username} ({email}) claims to be {claim.author_name} on {about}"
+    effect = (
+        f'{claim.username}\'s comments on this paper get an "author" badge and the author page'
+        " shows the account."
+        if action == "approve"
+        else f'The claim stays rejected: {claim.username} cannot file it again. Any "author"'
+        " badge of theirs on this paper goes."
+    )
+    title = f"{action.capitalize()} the claim of {claim.username}"
+    return Step(
+        title=f"{title}?",
+        effect=effect,
+        action=f"/admin/claims/{claim.id}/{action}",
+        button=title,
+        cancel=REVIEW,
+        subject=subject[:SUBJECT_MAX_CHARS],
+    )

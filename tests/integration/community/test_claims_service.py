@@ -54,6 +54,8 @@ def test_a_claim_waits_for_a_curator_who_approves_it_into_the_audit_log(
     rejected = claims.reject(curator, claim.id)  # a curator can take it back
     assert rejected.state == "rejected" and claims.on_papers([PID]) == {}
     assert store.audit_log(10, "claim-reject")[0].target == f"claim:{claim.id}"
+    assert claims.reopen(curator, claim.id).state == "pending"
+    assert store.audit_log(1)[0].action == "claim-reopen"
 
 
 def test_only_a_name_the_paper_lists_on_a_paper_that_exists(

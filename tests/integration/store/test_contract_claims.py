@@ -43,6 +43,9 @@ def test_a_claim_waits_then_a_curator_decides_with_who_and_when(
     assert store.claims_by_author(name_of(store), 10) == [approved]
     assert store.claims_of(ada.id) == [approved]
     assert store.decide_claim(999, "approved", "curator") is None
+    reopened = store.decide_claim(claim.id, "pending", "curator")  # an Undo
+    assert reopened is not None and (reopened.state, reopened.decided_at) == ("pending", None)
+    assert reopened.decided_by is None and store.approved_claims([PID]) == {}
 
 
 def test_one_claim_per_user_per_paper(store: Store) -> None:

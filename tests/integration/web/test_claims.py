@@ -87,7 +87,8 @@ def decide(site: Site, claim_id: int, action: str) -> str:
     page: str = asked.text
     assert asked.status_code == 200 and 'id="confirm"' in page
     done = site.post(f"/admin/claims/{claim_id}/{action}", {"confirm": "yes"})
-    assert done.status_code == 303 and done.headers["location"] == "/admin/claims"
+    assert done.status_code == 200 and 'id="done-message"' in done.text
+    assert f'action="/admin/claims/{claim_id}/reopen"' in done.text  # the Undo
     return page
 
 
@@ -179,6 +180,12 @@ def test_a_second_user_cannot_take_an_approved_author(site: Site) -> None:
     decide_again = site.post(f"/admin/claims/{early}/approve", {"confirm": "yes"})
     assert decide_again.status_code == 400 and "reject theirs first" in decide_again.text
     assert [c.username for c in site.store.approved_claims([PLAIN_ID])[PLAIN_ID]] == ["ada"]
+    # Undo of ada's approval: back to waiting, the slot is free, bob's claim can be approved
+    assert site.post(f"/admin/claims/{ada_claim}/reopen").status_code == 303
+    assert site.store.claim_by_id(ada_claim).state == "pending"  # type: ignore[union-attr]
+    decide(site, early, "approve")
+    assert [c.username for c in site.store.approved_claims([PLAIN_ID])[PLAIN_ID]] == ["bob"]
+    assert [e.action for e in site.store.audit_log(2)] == ["claim-approve", "claim-reopen"]
 
 
 def test_withdraw_and_one_name_per_paper(site: Site) -> None:
@@ -204,10 +211,14 @@ def test_who_may_do_what(site: Site) -> None:
     no_csrf = site.client.post(f"/papers/{PLAIN_ID}/claim", data={"author": AUTHOR})
     assert no_csrf.status_code == 403
     claim_id = claim(site, "ada")
-    assert site.client.get("/admin/claims").status_code == 404
-    assert site.post(f"/admin/claims/{claim_id}/approve", {"confirm": "yes"}).status_code == 404
-    assert site.post("/admin/claims/rules", {"domain": "lab.org"}).status_code == 404
+    assert site.client.get("/admin/claims").status_code == 403
+    assert site.post(f"/admin/claims/{claim_id}/approve", {"confirm": "yes"}).status_code == 403
+    assert site.post("/admin/claims/rules", {"domain": "lab.org"}).status_code == 403
     assert site.store.claim_rules() == []
+    site.post("/logout")
+    site.client.cookies.clear()
+    to_login = site.client.get("/admin/claims", follow_redirects=False)
+    assert to_login.status_code == 303 and to_login.headers["location"].startswith("/login")
     become(site, "curator")
     assert site.post(f"/admin/claims/{claim_id}/promote").status_code == 404
     assert site.post("/admin/claims/99/approve").status_code == 404
