@@ -33,6 +33,7 @@ from papertide.web.head import HeadAsGet
 from papertide.web.pages.account import account_router
 from papertide.web.pages.admin import admin_router
 from papertide.web.pages.browse import browse_router
+from papertide.web.pages.claims import claims_router
 from papertide.web.pages.digest import digest_router
 from papertide.web.pages.discuss import discussion_router
 from papertide.web.pages.foryou import foryou_router
@@ -182,6 +183,7 @@ def create_app(
         paper_router,
         foryou_router,
         admin_router,
+        claims_router,
     ):
         app.include_router(make(services, renderer), dependencies=[guard], include_in_schema=False)
     # without the site-wide guard: signed tokens authorise its POSTs (RFC 8058 one-click)

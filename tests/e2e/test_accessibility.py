@@ -28,6 +28,7 @@ ADMIN = [
     "/admin/quarantine",
     "/admin/invites",
     "/admin/status",
+    "/admin/claims",
     "/admin/audit",
 ]
 

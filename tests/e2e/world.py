@@ -22,6 +22,7 @@ USERS = (
     "asker",
     "answerer",
     "orgfan",
+    "claimant",
 )
 LATEX_ID = "2511.00011"
 LATEX_TITLE = r"Attention in $\mathcal{O}(n \log n)$ with $\alpha$-entmax"

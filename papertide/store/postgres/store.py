@@ -12,6 +12,7 @@ from papertide.store.postgres.accounts import PgAccounts
 from papertide.store.postgres.admin import PgAdmin
 from papertide.store.postgres.admin_views import PgAdminViews
 from papertide.store.postgres.browse import PgBrowse
+from papertide.store.postgres.claims import PgClaims
 from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
 from papertide.store.postgres.discussions import PgDiscussions
@@ -39,5 +40,6 @@ class PostgresStore(
     PgSummaryTasks,
     PgAdminViews,
     PgOrgs,
+    PgClaims,
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

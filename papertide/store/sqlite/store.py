@@ -11,6 +11,7 @@ from papertide.store.sqlite.accounts import SqliteAccounts
 from papertide.store.sqlite.admin import SqliteAdmin
 from papertide.store.sqlite.admin_views import SqliteAdminViews
 from papertide.store.sqlite.browse import SqliteBrowse
+from papertide.store.sqlite.claims import SqliteClaims
 from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
 from papertide.store.sqlite.discussions import SqliteDiscussions
@@ -38,5 +39,6 @@ class SqliteStore(
     SqliteSummaryTasks,
     SqliteAdminViews,
     SqliteOrgs,
+    SqliteClaims,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""

@@ -46,10 +46,21 @@ class CamelModel(BaseModel):
     )
 
 
-class AuthorPublic(BaseModel):
+class AuthorPublic(CamelModel):
     name: str = Field(description="The author's name as arXiv lists it.")
     hidden: bool = Field(
         default=False, description="Always false here (Hugging Face can hide authors)."
+    )
+    user: SubmitterPublic | None = Field(
+        default=None,
+        description="The account a curator (or a domain rule) approved as this author; only"
+        " on `/api/papers/{id}`.",
+    )
+    status: Literal["claimed_verified"] | None = Field(
+        default=None, description="`claimed_verified` when `user` is set, as on Hugging Face."
+    )
+    status_last_changed_at: HfTime | None = Field(
+        default=None, description="When the claim was approved."
     )
 
 

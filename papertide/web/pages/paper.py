@@ -21,6 +21,7 @@ from papertide.ids import is_generated_id, try_parse_arxiv_id
 from papertide.models import Comment, Paper
 from papertide.web.auth import CurrentViewer, Viewer
 from papertide.web.downloads.markdown import markdown_response, wants_markdown
+from papertide.web.pages.claimed import paper_claims_context
 from papertide.web.pages.common import go_back, is_htmx, paper_rows, to_login
 from papertide.web.pages.curation import delete_comment_step, unlist_step
 from papertide.web.pages.orgs import paper_org_context
@@ -157,6 +158,7 @@ def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str,
         "project_links": _links(paper, "project"),
         "arxiv": None if is_generated_id(paper.id) else paper.id,
         **discussion_context(services, who, paper.id),
+        **paper_claims_context(services, who, paper),
         "similar": services.search.similar(paper.id, SIMILAR_LIMIT),
         "bibtex": render_citations([paper], "bibtex"),
         "citation_meta": citation_meta(paper),
