@@ -21,6 +21,7 @@ from papertide.clock import Clock, SystemClock
 from papertide.community.accounts import AccountService, SignupPolicy
 from papertide.community.actions import CommunityService
 from papertide.community.admin import AdminService
+from papertide.community.claims import ClaimService
 from papertide.community.ratelimit import DEFAULT_RATE_LIMITS, RateLimits
 from papertide.config import Settings, is_postgres_url, sqlite_path
 from papertide.errors import InputError, StoreError
@@ -372,6 +373,7 @@ def build_web_services(
         accounts=accounts,
         community=build_community(settings, store, clock, papers_by_id, limits),
         admin=AdminService(store, clock, accounts),
+        claims=ClaimService(store, limits),
         listings=listings,
         digests=build_digests(settings, store, clock, mailer, embedder, secret_key, listings),
         clock=clock,

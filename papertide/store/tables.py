@@ -169,6 +169,15 @@ TABLES: tuple[Table, ...] = (
     _table("paper_orgs", "paper_id org_id:int set_by", "paper_id org_id"),
     _table("paper_media", "paper_id position:int url", "paper_id position"),
     _table(
+        "author_claims",
+        "id:int user_id:int paper_id author_name state created_at:stamp decided_at:stamp"
+        " decided_by",
+        "id",
+        serial="id",
+    ),
+    _table("claim_rules", "domain created_by created_at:stamp", "domain"),
+    _table("email_confirmations", "user_id:int email confirmed_at:stamp", "user_id"),
+    _table(
         "sentence_vectors",
         "model paper_pk:int content_hash labels vectors:blob",
         "model paper_pk",

@@ -22,6 +22,7 @@ from papertide.store.base import Store
 from papertide.sync.schedule import SyncScheduler
 from papertide.sync.status import data_updated
 from papertide.web.api.foryou import foryou_api_router
+from papertide.web.api.orgs import orgs_api_router
 from papertide.web.api.papers import api_router
 from papertide.web.auth import csrf_guard
 from papertide.web.cache import PageCache, PageCacheMiddleware
@@ -32,9 +33,11 @@ from papertide.web.head import HeadAsGet
 from papertide.web.pages.account import account_router
 from papertide.web.pages.admin import admin_router
 from papertide.web.pages.browse import browse_router
+from papertide.web.pages.claims import claims_router
 from papertide.web.pages.digest import digest_router
 from papertide.web.pages.discuss import discussion_router
 from papertide.web.pages.foryou import foryou_router
+from papertide.web.pages.orgs import org_router
 from papertide.web.pages.paper import paper_router
 from papertide.web.pages.search import search_router
 from papertide.web.path_ids import register_id_convertor
@@ -169,15 +172,18 @@ def create_app(
     app.include_router(feeds_router(services))
     app.include_router(thumbnails_router(services.thumbnails))
     app.include_router(foryou_api_router(services))
+    app.include_router(orgs_api_router(services))
     guard = Depends(csrf_guard(services))
     for make in (
         browse_router,
         search_router,
         account_router,
         discussion_router,
+        org_router,
         paper_router,
         foryou_router,
         admin_router,
+        claims_router,
     ):
         app.include_router(make(services, renderer), dependencies=[guard], include_in_schema=False)
     # without the site-wide guard: signed tokens authorise its POSTs (RFC 8058 one-click)

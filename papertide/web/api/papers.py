@@ -272,7 +272,8 @@ def _add_papers(router: APIRouter, services: WebServices) -> None:
         """Like Hugging Face's `/api/papers/{id}`: the paper object, plus `numComments`."""
         paper = _paper(services, paper_id)
         counts = counts_of(services, [paper.id])[paper.id]
-        return paper_public(paper, latest_listing(services, paper.id), counts)
+        claimed = services.claims.on_papers([paper.id]).get(paper.id, {})
+        return paper_public(paper, latest_listing(services, paper.id), counts, claimed)
 
 
 def _paper(services: WebServices, paper_id: str) -> Paper:

@@ -46,10 +46,21 @@ class CamelModel(BaseModel):
     )
 
 
-class AuthorPublic(BaseModel):
+class AuthorPublic(CamelModel):
     name: str = Field(description="The author's name as arXiv lists it.")
     hidden: bool = Field(
         default=False, description="Always false here (Hugging Face can hide authors)."
+    )
+    user: SubmitterPublic | None = Field(
+        default=None,
+        description="The account a curator (or a domain rule) approved as this author; only"
+        " on `/api/papers/{id}`.",
+    )
+    status: Literal["claimed_verified"] | None = Field(
+        default=None, description="`claimed_verified` when `user` is set, as on Hugging Face."
+    )
+    status_last_changed_at: HfTime | None = Field(
+        default=None, description="When the claim was approved."
     )
 
 
@@ -194,4 +205,16 @@ class HealthPublic(CamelModel):
     newest_listing: date | None = Field(description="The latest day with a daily list.")
     last_sync: datetime | None = Field(
         description="When the last successful `papertide sync` run ended (none: never)."
+    )
+
+
+class OrganizationPublic(CamelModel):
+    """`GET /api/organizations/{slug}`: Hugging Face's organization overview fields we hold
+    (`name`, `fullname`, `numPapers`) and a page of its papers (ours)."""
+
+    name: str = Field(description="The organisation's slug, as in /org/<slug>.")
+    fullname: str = Field(description="Its name as imported or set by a curator.")
+    num_papers: int
+    papers: list[DailyPaperPublic] = Field(
+        description="Its papers, newest published first: page `p` of `limit` (ours)."
     )

@@ -7,13 +7,14 @@ functions shape them.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from papertide.errors import InputError
 from papertide.ids import canonical_paper_id
-from papertide.models import Comment, Listing, Paper
+from papertide.models import AuthorClaim, Comment, Listing, Paper
 from papertide.web.api.schemas import (
     AuthorPublic,
     CommentPublic,
@@ -108,11 +109,30 @@ def _submitter(username: str | None) -> SubmitterPublic | None:
     return SubmitterPublic(name=username, user=username, fullname=username)
 
 
-def paper_fields(paper: Paper, listing: Listing | None, upvotes: int) -> dict[str, Any]:
-    """The fields of Hugging Face's `paper` object for one stored paper."""
+def author_public(name: str, claim: AuthorClaim | None) -> AuthorPublic:
+    """An author, with the account that claimed it (approved) as Hugging Face's `user`."""
+    if claim is None:
+        return AuthorPublic(name=name)
+    return AuthorPublic(
+        name=name,
+        user=_submitter(claim.username),
+        status="claimed_verified",
+        status_last_changed_at=claim.decided_at,
+    )
+
+
+def paper_fields(
+    paper: Paper,
+    listing: Listing | None,
+    upvotes: int,
+    claimed: Mapping[str, AuthorClaim] | None = None,
+) -> dict[str, Any]:
+    """The fields of Hugging Face's `paper` object for one stored paper; `claimed` maps
+    author names to their approved claims."""
+    claims = claimed or {}
     return {
         "id": paper.id,
-        "authors": [AuthorPublic(name=name) for name in paper.authors],
+        "authors": [author_public(name, claims.get(name)) for name in paper.authors],
         "published_at": paper.published,
         "submitted_on_daily_at": submitted_at(listing) if listing else None,
         "submitted_on_daily_by": _submitter(listing.submitted_by if listing else None),
@@ -126,10 +146,16 @@ def paper_fields(paper: Paper, listing: Listing | None, upvotes: int) -> dict[st
     }
 
 
-def paper_public(paper: Paper, listing: Listing | None, counts: Counts) -> PaperDetailPublic:
-    """`GET /api/papers/{id}`: the paper object plus its comment count."""
+def paper_public(
+    paper: Paper,
+    listing: Listing | None,
+    counts: Counts,
+    claimed: Mapping[str, AuthorClaim],
+) -> PaperDetailPublic:
+    """`GET /api/papers/{id}`: the paper object (claimed authors with their account) plus its
+    comment count."""
     return PaperDetailPublic(
-        **paper_fields(paper, listing, counts.upvotes), num_comments=counts.comments
+        **paper_fields(paper, listing, counts.upvotes, claimed), num_comments=counts.comments
     )
 
 

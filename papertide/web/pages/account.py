@@ -27,6 +27,7 @@ from papertide.web.auth import (
     session_of,
 )
 from papertide.web.feeds.routes import following_feed_url
+from papertide.web.pages.claimed import account_claims_context
 from papertide.web.pages.common import go_back, paper_rows, to_login
 from papertide.web.pages.paper import DEFAULT_COLLECTION, paper_key
 from papertide.web.pages.self_service import logged_in, self_service_routes
@@ -292,4 +293,5 @@ def _account(services: WebServices, user: User, new_token: str | None) -> dict[s
         "feed_url": following_feed_url(services, user),
         "collections": services.store.collections_of(user.id),
         "default_collection": DEFAULT_COLLECTION,
+        **account_claims_context(services, user),
     }

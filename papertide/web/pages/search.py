@@ -16,6 +16,7 @@ from papertide.errors import InputError
 from papertide.index.query import QUERY_MAX_CHARS
 from papertide.models import FOLLOW_KINDS, Follow, Paper
 from papertide.web.auth import CurrentViewer, Viewer
+from papertide.web.pages.claimed import author_claims_context
 from papertide.web.pages.common import (
     PAGE_SIZE,
     check_category,
@@ -86,6 +87,7 @@ def _add_lists(router: APIRouter, services: WebServices, renderer: Renderer) -> 
         context = _listing(services, who, papers, p) | {
             "name": name,
             "following": _follows(services, who, "author", name),
+            **author_claims_context(services, name),
         }
         return renderer.page(request, who, "author.html", context)
 

@@ -73,3 +73,17 @@ def test_paper_info_and_list_papers_read_our_fields(hf, world):
     assert HOSTILE_ID in [info.id for info in found]
     for info in found:
         check_against_store(world, info)
+
+
+def test_paper_info_reads_a_claimed_author_as_its_user(hf, world):
+    """An approved claim fills Hugging Face's `user` (and `status`) of that author only."""
+    paper = world.store.get_paper("2603.07660")
+    assert paper is not None and len(paper.authors) > 1
+    user, _token = world.user_with_token("claimant")
+    claimed = paper.authors[1]
+    world.store.add_claim(user.id, paper.id, claimed, "rule:example.org")
+    authors = hf.paper_info(paper.id).authors or []
+    assert [a.name for a in authors] == list(paper.authors)
+    [mine] = [a for a in authors if a.user is not None]
+    assert (mine.name, mine.user.username, mine.user.fullname) == (claimed, "claimant", "claimant")
+    assert mine.status == "claimed_verified" and mine.status_last_changed_at == world.clock.now()
