@@ -26,6 +26,7 @@ from papertide.errors import InputError, NotFoundError, PaperNotFoundError, Pape
 from papertide.ids import ORG_NAME_MAX_CHARS, canonical_paper_id, org_slug
 from papertide.models import Paper
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
+from papertide.search.hybrid import SimilarFacet
 from papertide.search.service import POOL
 
 SERVER_NAME = "papertide"
@@ -56,6 +57,11 @@ PaperIdArg = Annotated[
 SearchLimitArg = Annotated[
     int, Field(ge=1, le=MAX_LIMIT, description="How many results to return (1-100).")
 ]
+FacetArg = Annotated[
+    SimilarFacet | None,
+    Field(description="Similar in this facet of the abstract only (background or result); "
+          "default: overall."),
+]  # fmt: skip
 PageArg = Annotated[
     int, Field(ge=0, le=POOL - 1, description="Which page of results, from 0 (by `limit`).")
 ]
@@ -127,13 +133,14 @@ class _Tools:
         return _result(shape.search_text(out), out)
 
     def similar(
-        self, paper_id: PaperIdArg, limit: SearchLimitArg = 10
+        self, paper_id: PaperIdArg, limit: SearchLimitArg = 10, facet: FacetArg = None
     ) -> Annotated[CallToolResult, shape.SimilarOut]:
         """Papers similar to one paper (by meaning and shared rare words), best first; works
-        for a paper added minutes ago."""
+        for a paper added minutes ago. With `facet`, similar in its background or its results:
+        re-ranked by how the abstracts' sentences of that facet match."""
         with self._calling():
             paper = self._paper(paper_id)
-            hits = self._services.search.similar(paper.id, limit)
+            hits = self._services.search.similar(paper.id, limit, facet)
             out = shape.similar_out(paper, hits)
         return _result(shape.similar_text(out), out)
 

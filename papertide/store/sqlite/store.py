@@ -18,6 +18,7 @@ from papertide.store.sqlite.discussions import SqliteDiscussions
 from papertide.store.sqlite.extras import SqliteExtras
 from papertide.store.sqlite.orgs import SqliteOrgs
 from papertide.store.sqlite.papers import SqlitePapers
+from papertide.store.sqlite.sentences import SqliteSentences
 from papertide.store.sqlite.summaries import SqliteSummaryTasks
 from papertide.store.sqlite.sync import SqliteSync
 from papertide.store.sqlite.transfer import SqliteTransfer
@@ -40,5 +41,6 @@ class SqliteStore(
     SqliteAdminViews,
     SqliteOrgs,
     SqliteClaims,
+    SqliteSentences,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Response
 from papertide.errors import PaperNotFoundError
 from papertide.models import Listing, Paper
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
+from papertide.search.hybrid import SimilarFacet
 from papertide.search.service import MAX_PAGE_SIZE, SearchHit
 from papertide.sync.status import last_sync
 from papertide.web.api.errors import ERROR_RESPONSES, ApiRoute, only
@@ -235,10 +236,17 @@ def _add_papers(router: APIRouter, services: WebServices) -> None:
         responses=only([404, 422], ERROR_RESPONSES),
     )
     def similar(
-        paper_id: PaperId, limit: Annotated[int, Query(ge=1, le=50)] = 10
+        paper_id: PaperId,
+        limit: Annotated[int, Query(ge=1, le=50)] = 10,
+        facet: Annotated[
+            SimilarFacet | None,
+            Query(description="Similar in this facet of the abstract only (default: overall)."),
+        ] = None,
     ) -> list[SearchHitPublic]:
-        """Dense neighbours and more-like-this fused; works the day a paper appears."""
-        return hit_items(services, services.search.similar(paper_id_of(paper_id), limit))
+        """Dense neighbours and more-like-this fused; works the day a paper appears. With
+        `facet`, re-ranked by how the paper's background or result sentences match theirs."""
+        hits = services.search.similar(paper_id_of(paper_id), limit, facet)
+        return hit_items(services, hits)
 
     @router.get(
         "/api/papers/{paper_id:path}/comments",

@@ -19,6 +19,7 @@ from papertide.community.actions import EDIT_WINDOW
 from papertide.errors import InputError, PaperNotFoundError
 from papertide.ids import is_generated_id, try_parse_arxiv_id
 from papertide.models import Comment, Paper
+from papertide.search.hybrid import FACET_WEIGHTS
 from papertide.web.auth import CurrentViewer, Viewer
 from papertide.web.downloads.markdown import markdown_response, wants_markdown
 from papertide.web.pages.claimed import paper_claims_context
@@ -39,13 +40,16 @@ def paper_router(services: WebServices, renderer: Renderer) -> APIRouter:
     router = APIRouter()
 
     @router.get("/papers/{paper_id:path}", response_class=HTMLResponse)
-    def paper_page(request: Request, paper_id: str, who: CurrentViewer) -> Response:
+    def paper_page(
+        request: Request, paper_id: str, who: CurrentViewer, similar: str | None = None
+    ) -> Response:
         if wants_markdown(request):  # for LLM tools; browsers never ask for it
             return markdown_response(services, paper_id)
         key = paper_key(paper_id)
         if key != paper_id:
             return RedirectResponse(paper_url(key), status_code=301)
-        context = paper_context(services, who, stored_paper(services, key))
+        facet = similar if similar in FACET_WEIGHTS else None  # anything else: overall
+        context = paper_context(services, who, stored_paper(services, key), facet)
         return renderer.page(request, who, "paper.html", context, headers={"Vary": "Accept"})
 
     _add_votes(router, services, renderer)
@@ -143,8 +147,10 @@ def _add_curation(router: APIRouter, services: WebServices, renderer: Renderer) 
         return unlist_step(services, renderer, request, who, key, listed, next, confirm)
 
 
-def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str, Any]:
-    """Everything the paper page shows."""
+def paper_context(
+    services: WebServices, who: Viewer, paper: Paper, facet: str | None = None
+) -> dict[str, Any]:
+    """Everything the paper page shows; similar papers overall, or in `facet`."""
     listings = services.store.listings_of(paper.id)
     latest = listings[0] if listings else None
     [row] = paper_rows(services, who.user, [(latest, paper)])
@@ -159,7 +165,9 @@ def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str,
         "arxiv": None if is_generated_id(paper.id) else paper.id,
         **discussion_context(services, who, paper.id),
         **paper_claims_context(services, who, paper),
-        "similar": services.search.similar(paper.id, SIMILAR_LIMIT),
+        "similar": services.search.similar(paper.id, SIMILAR_LIMIT, facet),
+        "similar_facet": facet,
+        "similar_facets": list(FACET_WEIGHTS),
         "bibtex": render_citations([paper], "bibtex"),
         "citation_meta": citation_meta(paper),
         "trending": services.listings.explain(paper.id),

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 
 from papertide.models import Follow, Link, Listing, Paper, PaperSummary, Record, Rejected, Version
-from papertide.store.base import EmbeddingRow, Store
+from papertide.store.base import EmbeddingRow, SentenceRow, Store
 
 T0 = datetime(2026, 3, 1, 12, 30, 15, 250_000, tzinfo=UTC)
 DAY = date(2026, 3, 2)
@@ -47,6 +47,13 @@ def fill_store(store: Store, papers: int = 30) -> None:
         "m",
         [
             EmbeddingRow(t.paper_pk, t.content_hash, "t", rng.random(8).astype("<f2").tobytes())
+            for t in tasks
+        ],
+    )
+    store.save_sentence_vectors(
+        "m",
+        [
+            SentenceRow(t.paper_pk, t.content_hash, "bmr", rng.random(24).astype("<f2").tobytes())
             for t in tasks
         ],
     )

@@ -272,6 +272,16 @@ def test_similar_papers_exclude_the_paper_itself(client):
     assert "error" in missing.json()
 
 
+def test_similar_papers_in_a_facet(client):
+    response = client.get(f"/api/papers/{HOSTILE_ID}/similar", params={"facet": "result"})
+    assert response.status_code == 200
+    hits = response.json()
+    assert hits and HOSTILE_ID not in ids(hits)
+    assert any(r.startswith("facet sentences: rank") for hit in hits for r in hit["reasons"])
+    not_offered = client.get(f"/api/papers/{HOSTILE_ID}/similar", params={"facet": "method"})
+    assert not_offered.status_code == 422
+
+
 def test_trending_items_carry_their_score_breakdown(client):
     response = client.get("/api/trending", params={"limit": 5})
     assert response.status_code == 200
