@@ -14,9 +14,11 @@ from typing import Any
 from papertide.errors import InputError
 from papertide.ids import canonical_paper_id
 from papertide.models import Comment, Listing, Paper
+from papertide.rank.extras import PaperExtrasShown
 from papertide.web.api.schemas import (
     AuthorPublic,
     CommentPublic,
+    OrganizationPublic,
     PaperDetailPublic,
     PaperPublic,
     SubmitterPublic,
@@ -108,8 +110,19 @@ def _submitter(username: str | None) -> SubmitterPublic | None:
     return SubmitterPublic(name=username, user=username, fullname=username)
 
 
-def paper_fields(paper: Paper, listing: Listing | None, upvotes: int) -> dict[str, Any]:
-    """The fields of Hugging Face's `paper` object for one stored paper."""
+def _organization(shown: PaperExtrasShown) -> OrganizationPublic | None:
+    """The paper's first organisation (Hugging Face gives one), by slug and name."""
+    if not shown.orgs:
+        return None
+    return OrganizationPublic(name=shown.orgs[0].slug, fullname=shown.orgs[0].name)
+
+
+def paper_fields(
+    paper: Paper, listing: Listing | None, upvotes: int, shown: PaperExtrasShown
+) -> dict[str, Any]:
+    """The fields of Hugging Face's `paper` object for one stored paper; `shown`: its summary
+    to show and organisations (rank/extras.py)."""
+    summary = shown.summary
     return {
         "id": paper.id,
         "authors": [AuthorPublic(name=name) for name in paper.authors],
@@ -123,19 +136,28 @@ def paper_fields(paper: Paper, listing: Listing | None, upvotes: int) -> dict[st
         "github_stars": listing.github_stars if listing else None,
         "project_page": first_link(paper, "project"),
         "categories": list(paper.categories),
+        "ai_summary": summary.tldr if summary else None,
+        "ai_keywords": list(summary.keywords) if summary else None,
+        "ai_summary_source": summary.source if summary else None,
+        "organization": _organization(shown),
     }
 
 
-def paper_public(paper: Paper, listing: Listing | None, counts: Counts) -> PaperDetailPublic:
+def paper_public(
+    paper: Paper, listing: Listing | None, counts: Counts, shown: PaperExtrasShown
+) -> PaperDetailPublic:
     """`GET /api/papers/{id}`: the paper object plus its comment count."""
     return PaperDetailPublic(
-        **paper_fields(paper, listing, counts.upvotes), num_comments=counts.comments
+        **paper_fields(paper, listing, counts.upvotes, shown), num_comments=counts.comments
     )
 
 
-def item_fields(paper: Paper, listing: Listing | None, counts: Counts) -> dict[str, Any]:
-    """The fields of one Hugging Face daily-papers item; subclasses add their own."""
-    fields = paper_fields(paper, listing, counts.upvotes)
+def item_fields(
+    paper: Paper, listing: Listing | None, counts: Counts, shown: PaperExtrasShown
+) -> dict[str, Any]:
+    """The fields of one Hugging Face daily-papers item; subclasses add their own. The summary
+    and organisation are also on the item, where huggingface_hub's list_daily_papers reads them."""
+    fields = paper_fields(paper, listing, counts.upvotes, shown)
     published = submitted_at(listing) if listing else paper.published or EPOCH
     return {
         "paper": PaperPublic(**fields),
@@ -143,7 +165,17 @@ def item_fields(paper: Paper, listing: Listing | None, counts: Counts) -> dict[s
         "title": paper.title,
         "summary": paper.abstract,
         "upvotes": counts.upvotes,
-        **{key: fields[key] for key in ("github_repo", "github_stars", "project_page")},
+        **{
+            key: fields[key]
+            for key in (
+                "github_repo",
+                "github_stars",
+                "project_page",
+                "ai_summary",
+                "ai_keywords",
+                "organization",
+            )
+        },
         "num_comments": counts.comments,
         "submitted_by": _submitter(listing.submitted_by if listing else None),
         "is_author_participating": False,
