@@ -41,6 +41,7 @@ OUR_ITEM_KEYS = frozenset(
         "projectPage",
         "ai_summary",
         "ai_keywords",
+        "ai_summary_source",
     }
 )
 
@@ -148,6 +149,9 @@ class DailyPaperPublic(CamelModel):
     )
     ai_keywords: list[str] | None = Field(
         default=None, alias="ai_keywords", description="= `paper.ai_keywords` (ours)."
+    )
+    ai_summary_source: str | None = Field(
+        default=None, alias="ai_summary_source", description="= `paper.ai_summary_source` (ours)."
     )
 
 

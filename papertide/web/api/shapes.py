@@ -173,6 +173,7 @@ def item_fields(
                 "project_page",
                 "ai_summary",
                 "ai_keywords",
+                "ai_summary_source",
                 "organization",
             )
         },
