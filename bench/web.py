@@ -381,6 +381,11 @@ def compare(args: argparse.Namespace, db: Path, work: Path) -> str:
         f"{statistics.median(x.cpu_ms for x in runs):.2f} | {sum(x.errors for x in runs)} |"
         for (name, how), runs in loads.items()
     ]
+    p99 = {key: statistics.median(x.p99_ms for x in runs) for key, runs in loads.items()}
+    verdicts = [
+        f"{name}, {how}: {value:.0f} ms ({'met' if value <= GOAL_P99_MS else 'NOT met'})"
+        for (name, how), value in p99.items()
+    ]
     command = (
         f"python -m bench.web --baseline {args.baseline} --seconds {args.seconds} "
         f"--connections {args.connections}"
@@ -399,6 +404,9 @@ def compare(args: argparse.Namespace, db: Path, work: Path) -> str:
             HEADER,
             *rows,
             *medians,
+            "",
+            f"Goal: the uncached daily page at p99 <= {GOAL_P99_MS:.0f} ms with "
+            f"{args.connections} connections. Median p99: " + "; ".join(verdicts) + ".",
         ]
     )
 
