@@ -94,6 +94,23 @@ class Organization:
 
 
 @dataclass(frozen=True, slots=True)
+class OrgCount:
+    """An organisation and how many papers it has."""
+
+    org: Organization
+    papers: int
+
+
+@dataclass(frozen=True, slots=True)
+class PaperOrg:
+    """A paper's link to an organisation and who made it: "huggingface" (imported with the
+    daily listing) or "curator:<username>"."""
+
+    org: Organization
+    set_by: str
+
+
+@dataclass(frozen=True, slots=True)
 class PaperExtras:
     """What a daily listing says about a paper beyond arXiv: Hugging Face's summary and
     keywords, the submitting organisation (its display name and URL slug) and media URLs."""
@@ -194,7 +211,7 @@ class StoreStats:
 
 # --- community (issue #4): accounts, votes, comments, collections, follows ---
 
-FOLLOW_KINDS = ("author", "category", "keyword")
+FOLLOW_KINDS = ("author", "category", "keyword", "org")  # an org by its slug
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""The MCP server: agent tools (search, similar, daily, trending, paper) over injected services.
+"""The MCP server: agent tools (search, similar, daily, trending, paper, organization) over
+injected services.
 
 Thin: each tool parses its arguments, calls one service and shapes the answer (agents/shape.py).
 User errors become MCP tool errors with their message; the server never stops for bad input.
@@ -21,8 +22,8 @@ from pydantic import Field
 from papertide import __version__
 from papertide.agents import shape
 from papertide.agents.services import AgentServices
-from papertide.errors import InputError, PaperNotFoundError, PapertideError
-from papertide.ids import canonical_paper_id
+from papertide.errors import InputError, NotFoundError, PaperNotFoundError, PapertideError
+from papertide.ids import ORG_NAME_MAX_CHARS, canonical_paper_id, org_slug
 from papertide.models import Paper
 from papertide.rank.extras import extras_shown
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
@@ -34,7 +35,8 @@ MAX_DAILY_LIMIT = 200
 INSTRUCTIONS = (
     "papertide is a research-paper discovery engine over a local store of arXiv papers and the "
     "curated Daily Papers lists. Use `search` to find papers, `similar` for related work, "
-    "`daily` and `trending` for what the community reads now, `paper` for one paper's details."
+    "`daily` and `trending` for what the community reads now, `paper` for one paper's details, "
+    "`organization` for a lab's or company's papers."
 )
 
 QueryArg = Annotated[
@@ -70,6 +72,17 @@ CategoryArg = Annotated[
     str | None,
     Field(description="Only papers whose primary arXiv category is this (e.g. cs.CL)."),
 ]
+OrgArg = Annotated[
+    str,
+    Field(
+        max_length=ORG_NAME_MAX_CHARS,
+        description="An organisation's slug (as in /org/<slug>, e.g. nvidia) or its name "
+        "(e.g. ETH Zürich); a name is turned into its slug.",
+    ),
+]
+OrgLimitArg = Annotated[
+    int, Field(ge=1, le=MAX_LIMIT, description="How many of its newest papers to return.")
+]
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
@@ -84,7 +97,14 @@ def create_mcp_server(services: AgentServices) -> MCPServer[Any]:
         SERVER_NAME, version=__version__, instructions=INSTRUCTIONS, log_level="WARNING"
     )
     tools = _Tools(services, threading.Lock())
-    for tool in (tools.search, tools.similar, tools.daily, tools.trending, tools.paper):
+    for tool in (
+        tools.search,
+        tools.similar,
+        tools.daily,
+        tools.trending,
+        tools.paper,
+        tools.organization,
+    ):
         server.add_tool(tool, annotations=READ_ONLY)
     return server
 
@@ -167,6 +187,20 @@ class _Tools:
                 store.media_for([paper.id]).get(paper.id, []),
             )
         return _result(shape.paper_text(out), out)
+
+    def organization(
+        self, org: OrgArg, limit: OrgLimitArg = 20
+    ) -> Annotated[CallToolResult, shape.OrgOut]:
+        """An organisation (a lab or company that submitted papers, imported from Hugging
+        Face's daily lists or set by a curator) with its paper count and newest papers."""
+        with self._calling():
+            given = org.strip()
+            store = self._services.store
+            found = store.org_by_slug(given) or store.org_by_slug(org_slug(given))
+            if found is None:
+                raise NotFoundError(f"no organisation {given[:80]!r} in the store")
+            out = shape.org_out(found, store.papers_of_org(found.org.slug, limit))
+        return _result(shape.org_text(out), out)
 
     @contextmanager
     def _calling(self) -> Iterator[None]:

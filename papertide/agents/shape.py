@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing_extensions import TypedDict  # pydantic reads nested TypedDicts only from here on 3.11
 
 from papertide.ids import is_generated_id
-from papertide.models import Listing, Paper
+from papertide.models import Listing, OrgCount, Paper
 from papertide.rank.extras import PaperExtrasShown, source_label
 from papertide.rank.trending import TrendingScore
 from papertide.search.service import SearchHit, SearchPage
@@ -106,7 +106,7 @@ class SummaryOut(TypedDict):
     label: str  # "Summary from Hugging Face", "Summary by papertide (extractive)"
 
 
-class OrgOut(TypedDict):
+class PaperOrgOut(TypedDict):
     slug: str
     name: str
 
@@ -129,8 +129,23 @@ class PaperOut(TypedDict):
     comments: int
     listings: list[ListingOut]
     summary: SummaryOut | None
-    organizations: list[OrgOut]
+    organizations: list[PaperOrgOut]
     media: list[str]
+
+
+class OrgPaperOut(TypedDict):
+    id: str
+    title: str
+    authors: list[str]
+    published: str | None
+    url: str | None
+
+
+class OrgOut(TypedDict):
+    slug: str  # its page is /org/<slug>
+    name: str
+    total: int  # papers of the organisation
+    papers: list[OrgPaperOut]  # the newest, up to the limit asked
 
 
 def paper_url(paper_id: str) -> str | None:
@@ -294,6 +309,25 @@ def paper_out(
     }
 
 
+def org_out(found: OrgCount, papers: Sequence[Paper]) -> OrgOut:
+    """An organisation with its newest papers (`papers`, newest first)."""
+    return {
+        "slug": found.org.slug,
+        "name": found.org.name,
+        "total": found.papers,
+        "papers": [
+            {
+                "id": paper.id,
+                "title": paper.title,
+                "authors": list(paper.authors),
+                "published": _day(paper.published),
+                "url": paper_url(paper.id),
+            }
+            for paper in papers
+        ],
+    }
+
+
 # --- the same content as text, for models and people reading the tool output ---
 
 
@@ -377,6 +411,16 @@ def paper_text(out: PaperOut) -> str:
         )
         lines += [f"Keywords: {', '.join(summary['keywords'])}"] if summary["keywords"] else []
     return "\n".join([*lines, "", *textwrap.wrap(out["abstract"], TEXT_WIDTH_CHARS)])
+
+
+def org_text(out: OrgOut) -> str:
+    shown = len(out["papers"])
+    count = f"{shown} newest of {out['total']}" if shown < out["total"] else str(shown)
+    lines = [f"{out['name']} (organisation {out['slug']}): {count} papers"]
+    for paper in out["papers"]:
+        lines.append(f"  {paper['published'] or '—'}  {paper['id']}  {paper['title']}")
+        lines.append(f"     {authors_text(paper['authors'])}")
+    return "\n".join(lines)
 
 
 def authors_text(authors: Sequence[str]) -> str:

@@ -22,7 +22,9 @@ from papertide.models import (
     Listing,
     Notification,
     Organization,
+    OrgCount,
     Paper,
+    PaperOrg,
     PaperSignals,
     PaperSummary,
     QuarantineEntry,
@@ -32,7 +34,7 @@ from papertide.models import (
     User,
     VoteState,
 )
-from papertide.store.digest_base import DigestStore
+from papertide.store.digest_base import DigestSend, DigestStore
 from papertide.store.sync_base import SyncStore
 from papertide.store.tables import RowStore
 
@@ -375,6 +377,36 @@ class DiscussionStore(Protocol):
         ...
 
 
+class AdminViewStore(Protocol):
+    """What the curators' admin pages read besides AdminStore: the quarantine by page and by
+    reason, the papers this site's members submitted, and how digests are delivered."""
+
+    def quarantine_page(
+        self, limit: int, offset: int = 0, reason: str | None = None, excerpt: int = 2000
+    ) -> list[QuarantineEntry]:
+        """Newest first, only rows of exactly `reason` when given; each raw record cut to its
+        first `excerpt` characters (by the database: a huge record is never read whole)."""
+        ...
+
+    def quarantine_reasons(self, limit: int) -> list[tuple[str, int]]:
+        """(reason, rows) for the `limit` most frequent reasons, most rows first, then by reason."""
+        ...
+
+    def recent_submissions(self, limit: int) -> list[tuple[Listing, Paper]]:
+        """Listings submitted on this site (submitted_by names one of its users), newest
+        submission first."""
+        ...
+
+    def subscription_counts(self) -> dict[str, int]:
+        """Digest subscriptions by state: "active" (confirmed, receiving), "pending" (not
+        confirmed yet), "paused" (after bounces) and "unsubscribed"; every key present."""
+        ...
+
+    def recent_sends(self, limit: int, failed: bool = False) -> list[DigestSend]:
+        """The digest send log, newest claim first; only failed sends when `failed`."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SummaryTask:
     """A paper whose summary from some source is missing or stale."""
@@ -426,6 +458,41 @@ class SummaryStore(Protocol):
         ...
 
 
+HF_ORG = "huggingface"  # set_by of an organisation imported with a daily listing
+CURATOR_ORG = "curator:"  # set_by prefix of one a curator set (then the username)
+
+
+class OrgStore(Protocol):
+    """Organisations' pages and curators' changes to a paper's organisation. Every write is
+    one transaction. Links a curator made win over imports: while a paper has one, an
+    imported organisation is not linked to it."""
+
+    def org_by_slug(self, slug: str) -> OrgCount | None:
+        """The organisation of this slug with its paper count; None when there is none."""
+        ...
+
+    def organizations(self, limit: int, offset: int = 0) -> list[OrgCount]:
+        """Organisations with papers, most papers first (ties by name, then slug)."""
+        ...
+
+    def papers_of_org(self, slug: str, limit: int, offset: int = 0) -> list[Paper]:
+        """The organisation's papers, newest published first."""
+        ...
+
+    def paper_orgs(self, paper_id: str) -> list[PaperOrg]:
+        """A paper's organisations with who linked each, by slug."""
+        ...
+
+    def replace_paper_org(self, paper_id: str, slug: str, name: str, set_by: str) -> Organization:
+        """Make `slug` the paper's only organisation (made with `name` when new; an existing
+        one keeps its name), linked by `set_by`."""
+        ...
+
+    def unlink_paper_org(self, paper_id: str, slug: str) -> bool:
+        """Take the organisation off the paper; False when it was not linked."""
+        ...
+
+
 class Store(
     CommunityStore,
     AdminStore,
@@ -434,6 +501,8 @@ class Store(
     RowStore,
     DiscussionStore,
     SummaryStore,
+    AdminViewStore,
+    OrgStore,
     Protocol,
 ):
     """Papers, listings, quarantine and ingest checkpoints.
@@ -452,8 +521,9 @@ class Store(
         checkpoint: tuple[str, str | None] | None = None,
         fingerprints: Sequence[int] = (),
     ) -> IngestCounts:
-        """Upsert papers and listings, quarantine rejects, save a checkpoint and the
-        fingerprints of the raw lines the records came from, atomically.
+        """Upsert papers and listings with the records' extras (summaries, organisations,
+        media), quarantine rejects, save a checkpoint and the fingerprints of the raw lines
+        the records came from, atomically.
 
         A paper is new, updated (its merged content changed) or unchanged. A record with an
         older version than the stored one only adds its version row. Quarantining the same

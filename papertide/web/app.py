@@ -22,6 +22,7 @@ from papertide.store.base import Store
 from papertide.sync.schedule import SyncScheduler
 from papertide.sync.status import DataUpdated
 from papertide.web.api.foryou import foryou_api_router
+from papertide.web.api.orgs import orgs_api_router
 from papertide.web.api.papers import api_router
 from papertide.web.auth import csrf_guard
 from papertide.web.cache import PageCache, PageCacheMiddleware
@@ -35,6 +36,7 @@ from papertide.web.pages.browse import browse_router
 from papertide.web.pages.digest import digest_router
 from papertide.web.pages.discuss import discussion_router
 from papertide.web.pages.foryou import foryou_router
+from papertide.web.pages.orgs import org_router
 from papertide.web.pages.paper import paper_router
 from papertide.web.pages.search import search_router
 from papertide.web.path_ids import register_id_convertor
@@ -170,12 +172,14 @@ def create_app(
     app.include_router(feeds_router(services))
     app.include_router(thumbnails_router(services.thumbnails))
     app.include_router(foryou_api_router(services))
+    app.include_router(orgs_api_router(services))
     guard = Depends(csrf_guard(services))
     for make in (
         browse_router,
         search_router,
         account_router,
         discussion_router,
+        org_router,
         paper_router,
         foryou_router,
         admin_router,

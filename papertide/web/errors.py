@@ -17,7 +17,7 @@ from papertide.errors import (
     AuthError,
     ConflictError,
     InputError,
-    PaperNotFoundError,
+    NotFoundError,
     PapertideError,
     RateLimitError,
     SourceUnavailableError,
@@ -44,7 +44,7 @@ TITLES = {
 _STATUS: tuple[tuple[type[PapertideError], int], ...] = (
     (CsrfError, 403),
     (RateLimitError, 429),
-    (PaperNotFoundError, 404),
+    (NotFoundError, 404),
     (ConflictError, 409),
     (InputError, 400),
     (SourceUnavailableError, 503),

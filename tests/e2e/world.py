@@ -8,7 +8,7 @@ from pathlib import Path
 
 from papertide.clock import SystemClock
 from papertide.community.accounts import AccountService
-from papertide.models import Listing, Paper, PaperSummary, Record
+from papertide.models import Listing, Paper, PaperExtras, PaperSummary, Record
 from papertide.store.sqlite import SqliteStore
 
 PASSWORD = "correct horse battery staple"
@@ -22,6 +22,7 @@ USERS = (
     "asker",
     "answerer",
     "keyworder",
+    "orgfan",
 )
 LATEX_ID = "2511.00011"
 LATEX_TITLE = r"Attention in $\mathcal{O}(n \log n)$ with $\alpha$-entmax"
@@ -32,6 +33,7 @@ RETRIEVAL_TITLE = "Contrastive retrieval for scientific papers"
 SPARSE_ID = "2511.00014"
 GRAPH_ID = "2511.00015"
 GRAPH_TITLE = "Graph neural networks for molecules"
+GRAPH_ORG = "Molecule Lab"  # imported with the graph paper's listing, as Hugging Face gives it
 OLD_ID = "2511.00016"
 VOTE_ID = RETRIEVAL_ID  # the paper the upvote flow clicks
 VOTE_IMPORTED = 7
@@ -97,7 +99,11 @@ def records(today: date) -> list[Record]:
     old = paper(OLD_ID, "Diffusion models for protein design", "Denoising diffusion for proteins.")
     return [
         *today_list,
-        Record(graph, Listing(today - timedelta(days=1), GRAPH_ID, 0, None, None, upvotes=3)),
+        Record(
+            graph,
+            Listing(today - timedelta(days=1), GRAPH_ID, 0, None, None, upvotes=3),
+            PaperExtras(org_name=GRAPH_ORG, org_slug="molecule-lab"),
+        ),
         Record(old, Listing(today - timedelta(days=3), OLD_ID, 0, None, None, upvotes=1)),
     ]
 

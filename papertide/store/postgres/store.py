@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from papertide.store.postgres.accounts import PgAccounts
 from papertide.store.postgres.admin import PgAdmin
+from papertide.store.postgres.admin_views import PgAdminViews
 from papertide.store.postgres.browse import PgBrowse
 from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
 from papertide.store.postgres.discussions import PgDiscussions
 from papertide.store.postgres.extras import PgExtras
+from papertide.store.postgres.orgs import PgOrgs
 from papertide.store.postgres.papers import PgPapers
 from papertide.store.postgres.summaries import PgSummaryTasks
 from papertide.store.postgres.sync import PgSync
@@ -35,5 +37,7 @@ class PostgresStore(
     PgDiscussions,
     PgExtras,
     PgSummaryTasks,
+    PgAdminViews,
+    PgOrgs,
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from papertide.store.sqlite.accounts import SqliteAccounts
 from papertide.store.sqlite.admin import SqliteAdmin
+from papertide.store.sqlite.admin_views import SqliteAdminViews
 from papertide.store.sqlite.browse import SqliteBrowse
 from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
 from papertide.store.sqlite.discussions import SqliteDiscussions
 from papertide.store.sqlite.extras import SqliteExtras
+from papertide.store.sqlite.orgs import SqliteOrgs
 from papertide.store.sqlite.papers import SqlitePapers
 from papertide.store.sqlite.summaries import SqliteSummaryTasks
 from papertide.store.sqlite.sync import SqliteSync
@@ -34,5 +36,7 @@ class SqliteStore(
     SqliteDiscussions,
     SqliteExtras,
     SqliteSummaryTasks,
+    SqliteAdminViews,
+    SqliteOrgs,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""

@@ -20,7 +20,7 @@ from papertide.errors import (
     AuthError,
     ConflictError,
     InputError,
-    PaperNotFoundError,
+    NotFoundError,
     PapertideError,
     RateLimitError,
     SourceUnavailableError,
@@ -72,7 +72,7 @@ def response_for(error: Exception) -> JSONResponse | None:
         return error_response(403, str(error))
     if isinstance(error, AuthError):
         return error_response(401, str(error), {"WWW-Authenticate": "Bearer"})
-    if isinstance(error, PaperNotFoundError):
+    if isinstance(error, NotFoundError):
         return error_response(404, str(error))
     if isinstance(error, ConflictError):
         return error_response(409, str(error))

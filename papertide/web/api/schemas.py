@@ -73,7 +73,7 @@ class SubmitterPublic(BaseModel):
     type: Literal["user"] = "user"
 
 
-class OrganizationPublic(BaseModel):
+class PaperOrganizationPublic(BaseModel):
     """The organisation that submitted a paper, as Hugging Face shapes it (its page here is
     /org/<name>)."""
 
@@ -114,7 +114,7 @@ class PaperPublic(CamelModel):
         description="Where `ai_summary` and `ai_keywords` come from: imported from Hugging Face,"
         " or computed here from the abstract (extractive) (ours).",
     )
-    organization: OrganizationPublic | None = None
+    organization: PaperOrganizationPublic | None = None
 
 
 class PaperDetailPublic(PaperPublic):
@@ -143,7 +143,7 @@ class DailyPaperPublic(CamelModel):
     )
     submitted_by: SubmitterPublic | None = None
     is_author_participating: bool = False
-    organization: OrganizationPublic | None = None
+    organization: PaperOrganizationPublic | None = None
     ai_summary: str | None = Field(
         default=None, alias="ai_summary", description="= `paper.ai_summary` (ours)."
     )
@@ -238,4 +238,16 @@ class HealthPublic(CamelModel):
     newest_listing: date | None = Field(description="The latest day with a daily list.")
     last_sync: datetime | None = Field(
         description="When the last successful `papertide sync` run ended (none: never)."
+    )
+
+
+class OrganizationPublic(CamelModel):
+    """`GET /api/organizations/{slug}`: Hugging Face's organization overview fields we hold
+    (`name`, `fullname`, `numPapers`) and a page of its papers (ours)."""
+
+    name: str = Field(description="The organisation's slug, as in /org/<slug>.")
+    fullname: str = Field(description="Its name as imported or set by a curator.")
+    num_papers: int
+    papers: list[DailyPaperPublic] = Field(
+        description="Its papers, newest published first: page `p` of `limit` (ours)."
     )

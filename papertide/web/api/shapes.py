@@ -18,8 +18,8 @@ from papertide.rank.extras import PaperExtrasShown
 from papertide.web.api.schemas import (
     AuthorPublic,
     CommentPublic,
-    OrganizationPublic,
     PaperDetailPublic,
+    PaperOrganizationPublic,
     PaperPublic,
     SubmitterPublic,
 )
@@ -110,11 +110,11 @@ def _submitter(username: str | None) -> SubmitterPublic | None:
     return SubmitterPublic(name=username, user=username, fullname=username)
 
 
-def _organization(shown: PaperExtrasShown) -> OrganizationPublic | None:
+def _organization(shown: PaperExtrasShown) -> PaperOrganizationPublic | None:
     """The paper's first organisation (Hugging Face gives one), by slug and name."""
     if not shown.orgs:
         return None
-    return OrganizationPublic(name=shown.orgs[0].slug, fullname=shown.orgs[0].name)
+    return PaperOrganizationPublic(name=shown.orgs[0].slug, fullname=shown.orgs[0].name)
 
 
 def paper_fields(

@@ -1,5 +1,5 @@
-"""RSS and Atom feeds for every list (daily, trending, a search, an author, a category, a user's
-followed topics). Picks the papers; render.py writes the XML.
+"""RSS and Atom feeds for every list (daily, trending, a search, an author, a category, an
+organisation, a user's followed topics). Picks the papers; render.py writes the XML.
 
 Links in feeds are absolute, built on settings.public_url (never on the request's Host header).
 A user's feed is authorised by a signed token in its URL: feed readers carry no cookies.
@@ -15,6 +15,8 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Path, Query, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from papertide.errors import NotFoundError
+from papertide.ids import ORG_SLUG_MAX_CHARS, ORG_SLUG_PATTERN
 from papertide.models import Follow, Paper, User
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
 from papertide.web.api.errors import ERROR_RESPONSES, ApiForbiddenError, ApiRoute, only
@@ -48,6 +50,14 @@ _FEED_DOC = {
     **only([422], ERROR_RESPONSES),
 }
 FormatPath = Annotated[FeedFormat, Path(description="rss (RSS 2.0) or atom (Atom 1.0).")]
+OrgSlugPath = Annotated[
+    str,
+    Path(
+        max_length=ORG_SLUG_MAX_CHARS,
+        pattern=ORG_SLUG_PATTERN,
+        description="An organisation's slug, as in /org/<slug>.",
+    ),
+]
 
 
 def feeds_router(services: WebServices) -> APIRouter:
@@ -183,6 +193,22 @@ def _add_topic_feeds(router: APIRouter, services: WebServices) -> None:
         self_path = f"/feeds/categories/{quote(category)}.{fmt}"
         return feed_response(services, fmt, f"Papers in {category}", page, papers, self_path)
 
+    @router.get(
+        "/feeds/orgs/{slug}.{fmt}",
+        response_class=Response,
+        responses={**_FEED_DOC, **only([404], ERROR_RESPONSES)},
+    )
+    def org_feed(slug: OrgSlugPath, fmt: FormatPath) -> Response:
+        """An organisation's papers, newest first (404 for an unknown organisation)."""
+        found = services.store.org_by_slug(slug)
+        if found is None:
+            raise NotFoundError(f"no organisation {slug} here")
+        papers = services.store.papers_of_org(slug, FEED_SIZE)
+        title = f"Papers from {found.org.name}"
+        return feed_response(
+            services, fmt, title, f"/org/{slug}", papers, f"/feeds/orgs/{slug}.{fmt}"
+        )
+
     kept: dict[tuple[int, tuple[Follow, ...]], tuple[datetime, list[Paper]]] = {}
 
     def cached_papers(user: User) -> list[Paper]:
@@ -208,7 +234,8 @@ def _add_topic_feeds(router: APIRouter, services: WebServices) -> None:
         fmt: FormatPath,
         token: Annotated[str, Query(max_length=500, description="From the account page.")] = "",
     ) -> Response:
-        """Papers of the authors, categories and keywords a user follows, newest first.
+        """Papers of the authors, categories, keywords and organisations a user follows,
+        newest first.
         The token (signed, in the URL the account page shows) stands in for a login."""
         user = user_for_feed_token(services, username, token)
         papers = cached_papers(user)
@@ -238,6 +265,8 @@ def _papers_of(services: WebServices, follow: Follow) -> list[Paper]:
         return services.store.papers_in_category(follow.value, FEED_SIZE)
     if follow.kind == "keyword":
         return [hit.paper for hit in services.search.search(follow.value, KEYWORD_HITS).hits]
+    if follow.kind == "org":
+        return services.store.papers_of_org(follow.value, FEED_SIZE)
     return []
 
 

@@ -132,10 +132,15 @@ def go_back(request: Request, target: str | None) -> Response:
     return RedirectResponse(safe_next(target, fallback), status_code=303)
 
 
+def login_url(target: str | None) -> str:
+    """The login page, coming back to `target` (a local path) after logging in."""
+    back = safe_next(target, "/")
+    return "/login?" + urlencode({"next": back}) if back != "/" else "/login"
+
+
 def to_login(request: Request, target: str | None) -> Response:
     """Send a logged-out visitor to the login page (htmx follows HX-Redirect)."""
-    back = safe_next(target, "/")
-    url = "/login?" + urlencode({"next": back}) if back != "/" else "/login"
+    url = login_url(target)
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": url})
     return RedirectResponse(url, status_code=303)

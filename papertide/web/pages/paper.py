@@ -22,6 +22,8 @@ from papertide.models import Comment, Paper
 from papertide.web.auth import CurrentViewer, Viewer
 from papertide.web.downloads.markdown import markdown_response, wants_markdown
 from papertide.web.pages.common import go_back, is_htmx, paper_rows, to_login
+from papertide.web.pages.curation import delete_comment_step, unlist_step
+from papertide.web.pages.orgs import paper_org_context
 from papertide.web.pages.periods import parse_day
 from papertide.web.render import Renderer, paper_url, web_url
 from papertide.web.services import WebServices
@@ -46,8 +48,8 @@ def paper_router(services: WebServices, renderer: Renderer) -> APIRouter:
         return renderer.page(request, who, "paper.html", context, headers={"Vary": "Accept"})
 
     _add_votes(router, services, renderer)
-    _add_comments(router, services)
-    _add_curation(router, services)
+    _add_comments(router, services, renderer)
+    _add_curation(router, services, renderer)
     return router
 
 
@@ -89,7 +91,7 @@ def _add_votes(router: APIRouter, services: WebServices, renderer: Renderer) -> 
         return go_back(request, next)
 
 
-def _add_comments(router: APIRouter, services: WebServices) -> None:
+def _add_comments(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
     community = services.community
 
     @router.post("/papers/{paper_id:path}/comments")
@@ -111,17 +113,17 @@ def _add_comments(router: APIRouter, services: WebServices) -> None:
         comment_id: int,
         who: CurrentViewer,
         next: str | None = Form(None),
+        confirm: str = Form(""),
     ) -> Response:
         if who.user is None:
             return to_login(request, next)
-        if who.user.is_admin:  # written to the audit log (AdminService.restore_comment undoes)
-            services.admin.delete_comment(who.user, comment_id)
-        else:
-            community.delete_comment(who.user, comment_id)
+        if who.user.is_admin:  # asks first, is audited and can be undone (curation.py)
+            return delete_comment_step(services, renderer, request, who, comment_id, next, confirm)
+        community.delete_comment(who.user, comment_id)
         return go_back(request, next)
 
 
-def _add_curation(router: APIRouter, services: WebServices) -> None:
+def _add_curation(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
 
     @router.post("/papers/{paper_id:path}/unlist")
     def unlist(
@@ -130,13 +132,14 @@ def _add_curation(router: APIRouter, services: WebServices) -> None:
         who: CurrentViewer,
         day: str = Form(""),
         next: str | None = Form(None),
+        confirm: str = Form(""),
     ) -> Response:
-        """Take the paper off `day`'s page (curators only: 403 for anyone else); written to
-        the audit log with what putting it back needs."""
+        """Take the paper off `day`'s page (curators only: 403 for anyone else) after a
+        confirmation step; audited, with an Undo (curation.py)."""
         if who.user is None:
             return to_login(request, next)
-        services.admin.unlist(who.user, parse_day(day), paper_key(paper_id))
-        return go_back(request, next)
+        key, listed = paper_key(paper_id), parse_day(day)
+        return unlist_step(services, renderer, request, who, key, listed, next, confirm)
 
 
 def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str, Any]:
@@ -159,6 +162,7 @@ def paper_context(services: WebServices, who: Viewer, paper: Paper) -> dict[str,
         "bibtex": render_citations([paper], "bibtex"),
         "citation_meta": citation_meta(paper),
         "trending": services.listings.explain(paper.id),
+        **paper_org_context(services, who, paper.id),
     }
 
 

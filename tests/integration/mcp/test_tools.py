@@ -256,3 +256,20 @@ def test_trending_when_listings_stopped_returns_what_the_trending_page_shows(run
     out = call(run, "trending", limit=20).structured_content
     ids = [paper["id"] for paper in out["papers"]]
     assert set(ids) >= {paper_id for paper_id, _, _ in LATEST_LIST}
+
+
+def test_organization_tool_finds_an_org_by_slug_or_name_with_its_newest_papers(run, store):
+    store.set_paper_org("2507.00105", "eth-zurich", "ETH Zürich", "huggingface")
+    store.set_paper_org("2505.22618", "eth-zurich", "ETH Zürich", "curator:ann")
+    by_name = call(run, "organization", org="ETH Zürich", limit=1)
+    assert not by_name.is_error
+    out = by_name.structured_content
+    assert (out["slug"], out["name"], out["total"]) == ("eth-zurich", "ETH Zürich", 2)
+    assert [paper["id"] for paper in out["papers"]] == [
+        p.id for p in store.papers_of_org("eth-zurich", 1)
+    ]
+    assert "ETH Zürich (organisation eth-zurich): 1 newest of 2 papers" in text_of(by_name)
+    by_slug = call(run, "organization", org="eth-zurich")
+    assert len(by_slug.structured_content["papers"]) == 2
+    missing = call(run, "organization", org="<script>No Such Lab</script>")
+    assert missing.is_error and "no organisation" in text_of(missing)

@@ -14,7 +14,6 @@ from fastapi import FastAPI
 from papertide.clock import FixedClock
 from papertide.community.ratelimit import RateLimits
 from papertide.errors import SourceUnavailableError
-from papertide.ingest import write_extras
 from papertide.models import Link, Listing, Paper, PaperSummary, Record, User
 from papertide.sources.hf_daily_parse import parse_daily_response
 from papertide.store.sqlite import SqliteStore
@@ -117,9 +116,7 @@ def build_world(tmp_path: Path, limits: RateLimits | None = None) -> World:
     clock = FixedClock(NOW)
     store = SqliteStore(tmp_path / "t.db", clock)
     store.migrate()
-    hf = hf_records()
-    store.write_batch([*hf, *own_records()], [])
-    write_extras(store, hf)  # Hugging Face's summaries, organisations and media, as ingest keeps
+    store.write_batch([*hf_records(), *own_records()], [])  # with HF's summaries and orgs
     store.put_summaries([OUR_SUMMARY])  # as `papertide index` makes (no summariser here)
     arxiv = CannedArxiv()
     services = site_services(store, clock, arxiv, limits)

@@ -98,7 +98,8 @@ def test_the_paper_page_shows_every_keyword_with_the_source_orgs_and_media(rich:
     assert '<p class="tldr-full tex" id="tldr">Plain transformers translate well.</p>' in section
     assert chip_queries(section) == [f'"{k}"' for k in PLAIN_HF.keywords]  # all 7
     assert '<p class="meta summary-source" id="summary-source">Summary from Hugging Face' in section
-    assert "Acme Lab" in section and "Zeta Institute" in section
+    orgs = html[html.index('class="paper-orgs"') :]  # their own section (the org pages')
+    assert 'href="/org/acme-lab"' in orgs and 'href="/org/zeta"' in orgs
     assert 'href="https://example.org/demo.mp4"' in section
     assert "javascript:" not in section  # an unsafe media URL is never a link
 
