@@ -25,6 +25,7 @@ from papertide.agents.services import AgentServices
 from papertide.errors import InputError, NotFoundError, PaperNotFoundError, PapertideError
 from papertide.ids import ORG_NAME_MAX_CHARS, canonical_paper_id, org_slug
 from papertide.models import Paper
+from papertide.rank.extras import extras_shown
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
 from papertide.search.hybrid import SimilarFacet
 from papertide.search.service import POOL
@@ -178,7 +179,9 @@ class _Tools:
 
     def paper(self, paper_id: PaperIdArg) -> Annotated[CallToolResult, shape.PaperOut]:
         """One paper in full: title, authors, abstract, categories, dates, links (arXiv, PDF,
-        code, project page), upvotes, comment count and its daily listings."""
+        code, project page), upvotes, comment count, its daily listings, a one-sentence TL;DR
+        with keywords (Hugging Face's when it has one, else papertide's; `summary.source` says
+        which), its organisations and media links."""
         with self._calling():
             paper = self._paper(paper_id)
             store = self._services.store
@@ -187,6 +190,8 @@ class _Tools:
                 store.listings_of(paper.id),
                 store.upvotes([paper.id])[paper.id],
                 store.comment_counts([paper.id])[paper.id],
+                extras_shown(store, [paper.id])[paper.id],
+                store.media_for([paper.id]).get(paper.id, []),
             )
         return _result(shape.paper_text(out), out)
 

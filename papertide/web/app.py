@@ -20,7 +20,7 @@ from papertide.digest.schedule import DigestScheduler
 from papertide.errors import StoreError
 from papertide.store.base import Store
 from papertide.sync.schedule import SyncScheduler
-from papertide.sync.status import data_updated
+from papertide.sync.status import DataUpdated
 from papertide.web.api.foryou import foryou_api_router
 from papertide.web.api.orgs import orgs_api_router
 from papertide.web.api.papers import api_router
@@ -66,6 +66,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 T = TypeVar("T")
 GZIP_MINIMUM_BYTES = 1024  # smaller answers gain less than the header costs
+UPDATED_MAX_AGE_S = 30.0  # the footer's "updated" without a sync: newest paper change, re-read
 CACHED_PAGES = (
     "/",
     "/daily/",
@@ -160,7 +161,7 @@ def create_app(
     renderer = Renderer(
         environment,
         demo=footer_fact(recorded_demo, services),
-        updated=footer_fact(data_updated, services),
+        updated=footer_fact(DataUpdated(UPDATED_MAX_AGE_S), services),
         unread=services.store.unread_notifications,
     )
     renderer.env.globals["thumbnail_url"] = thumbnail_url(services.thumbnails)

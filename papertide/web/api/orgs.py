@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query
 
 from papertide.errors import NotFoundError
 from papertide.ids import ORG_SLUG_MAX_CHARS, ORG_SLUG_PATTERN
+from papertide.rank.extras import extras_shown
 from papertide.web.api.errors import ERROR_RESPONSES, ApiRoute, only
 from papertide.web.api.papers import MAX_LIMIT, MAX_PAGE, counts_of, latest_listing
 from papertide.web.api.schemas import DailyPaperPublic, OrganizationPublic
@@ -47,13 +48,16 @@ def orgs_api_router(services: WebServices) -> APIRouter:
             raise NotFoundError(f"no organisation {slug} here")
         papers = services.store.papers_of_org(slug, limit, p * limit)
         counts = counts_of(services, [paper.id for paper in papers])
+        shown = extras_shown(services.store, [paper.id for paper in papers])
         return OrganizationPublic(
             name=found.org.slug,
             fullname=found.org.name,
             num_papers=found.papers,
             papers=[
                 DailyPaperPublic(
-                    **item_fields(paper, latest_listing(services, paper.id), counts[paper.id])
+                    **item_fields(
+                        paper, latest_listing(services, paper.id), counts[paper.id], shown[paper.id]
+                    )
                 )
                 for paper in papers
             ],

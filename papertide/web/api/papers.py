@@ -12,6 +12,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from papertide.errors import PaperNotFoundError
 from papertide.models import Listing, Paper
+from papertide.rank.extras import extras_shown
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
 from papertide.search.hybrid import SimilarFacet
 from papertide.search.service import MAX_PAGE_SIZE, SearchHit
@@ -80,9 +81,15 @@ def latest_listing(services: WebServices, paper_id: str) -> Listing | None:
 
 def hit_items(services: WebServices, hits: Sequence[SearchHit]) -> list[SearchHitPublic]:
     counts = counts_of(services, [hit.paper.id for hit in hits])
+    shown = extras_shown(services.store, [hit.paper.id for hit in hits])
     return [
         SearchHitPublic(
-            **item_fields(hit.paper, latest_listing(services, hit.paper.id), counts[hit.paper.id]),
+            **item_fields(
+                hit.paper,
+                latest_listing(services, hit.paper.id),
+                counts[hit.paper.id],
+                shown[hit.paper.id],
+            ),
             score=round(hit.score, 6),
             reasons=list(hit.reasons),
         )
@@ -145,8 +152,9 @@ def _add_daily(router: APIRouter, services: WebServices) -> None:
         response.headers[TOTAL_HEADER] = str(len(rows))
         page = rows[p * limit : (p + 1) * limit]
         counts = counts_of(services, [paper.id for _, paper in page])
+        shown = extras_shown(services.store, [paper.id for _, paper in page])
         return [
-            DailyPaperPublic(**item_fields(paper, listing, counts[paper.id]))
+            DailyPaperPublic(**item_fields(paper, listing, counts[paper.id], shown[paper.id]))
             for listing, paper in page
         ]
 
@@ -215,10 +223,14 @@ def _add_trending(router: APIRouter, services: WebServices) -> None:
         papers = services.store.get_papers([s.paper_id for s in scores])
         kept = [s for s in scores if s.paper_id in papers]
         counts = counts_of(services, [s.paper_id for s in kept])
+        shown = extras_shown(services.store, [s.paper_id for s in kept])
         return [
             TrendingPaperPublic(
                 **item_fields(
-                    papers[s.paper_id], latest_listing(services, s.paper_id), counts[s.paper_id]
+                    papers[s.paper_id],
+                    latest_listing(services, s.paper_id),
+                    counts[s.paper_id],
+                    shown[s.paper_id],
                 ),
                 trending=TrendingPartsPublic(score=s.score, parts=dict(s.parts)),
             )
@@ -269,11 +281,14 @@ def _add_papers(router: APIRouter, services: WebServices) -> None:
         responses=only([404], ERROR_RESPONSES),
     )
     def paper_detail(paper_id: PaperId) -> PaperDetailPublic:
-        """Like Hugging Face's `/api/papers/{id}`: the paper object, plus `numComments`."""
+        """Like Hugging Face's `/api/papers/{id}`: the paper object, plus `numComments`;
+        `ai_summary` and `ai_keywords` are Hugging Face's when it has them, else ours, and
+        `ai_summary_source` says which."""
         paper = _paper(services, paper_id)
         counts = counts_of(services, [paper.id])[paper.id]
         claimed = services.claims.on_papers([paper.id]).get(paper.id, {})
-        return paper_public(paper, latest_listing(services, paper.id), counts, claimed)
+        [shown] = extras_shown(services.store, [paper.id]).values()
+        return paper_public(paper, latest_listing(services, paper.id), counts, shown, claimed)
 
 
 def _paper(services: WebServices, paper_id: str) -> Paper:

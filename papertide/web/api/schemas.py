@@ -29,9 +29,20 @@ HfTime = Annotated[
 ]
 
 DailySort = Literal["publishedAt", "trending", "upvotes"]
-OUR_PAPER_KEYS = frozenset({"categories", "numComments"})
+OUR_PAPER_KEYS = frozenset({"categories", "numComments", "ai_summary_source"})
 OUR_ITEM_KEYS = frozenset(
-    {"score", "reasons", "trending", "upvotes", "githubRepo", "githubStars", "projectPage"}
+    {
+        "score",
+        "reasons",
+        "trending",
+        "upvotes",
+        "githubRepo",
+        "githubStars",
+        "projectPage",
+        "ai_summary",
+        "ai_keywords",
+        "ai_summary_source",
+    }
 )
 
 
@@ -73,8 +84,16 @@ class SubmitterPublic(BaseModel):
     type: Literal["user"] = "user"
 
 
+class PaperOrganizationPublic(BaseModel):
+    """The organisation that submitted a paper, as Hugging Face shapes it (its page here is
+    /org/<name>)."""
+
+    name: str = Field(description="The organisation's slug, e.g. google.")
+    fullname: str = Field(description="Its display name, e.g. Google.")
+
+
 class PaperPublic(CamelModel):
-    """A paper: Hugging Face's `paper` object (plus `categories`, ours)."""
+    """A paper: Hugging Face's `paper` object (plus `categories` and `ai_summary_source`, ours)."""
 
     id: str = Field(description="Canonical arXiv id without version, e.g. 2506.14429.")
     authors: list[AuthorPublic]
@@ -92,6 +111,21 @@ class PaperPublic(CamelModel):
     categories: list[str] = Field(
         default_factory=list, description="arXiv categories, primary first (ours)."
     )
+    ai_summary: str | None = Field(
+        default=None,
+        alias="ai_summary",
+        description="A one-sentence TL;DR: Hugging Face's when it has one, else ours.",
+    )
+    ai_keywords: list[str] | None = Field(
+        default=None, alias="ai_keywords", description="The keywords that go with `ai_summary`."
+    )
+    ai_summary_source: str | None = Field(
+        default=None,
+        alias="ai_summary_source",
+        description="Where `ai_summary` and `ai_keywords` come from: imported from Hugging Face,"
+        " or computed here from the abstract (extractive) (ours).",
+    )
+    organization: PaperOrganizationPublic | None = None
 
 
 class PaperDetailPublic(PaperPublic):
@@ -120,6 +154,16 @@ class DailyPaperPublic(CamelModel):
     )
     submitted_by: SubmitterPublic | None = None
     is_author_participating: bool = False
+    organization: PaperOrganizationPublic | None = None
+    ai_summary: str | None = Field(
+        default=None, alias="ai_summary", description="= `paper.ai_summary` (ours)."
+    )
+    ai_keywords: list[str] | None = Field(
+        default=None, alias="ai_keywords", description="= `paper.ai_keywords` (ours)."
+    )
+    ai_summary_source: str | None = Field(
+        default=None, alias="ai_summary_source", description="= `paper.ai_summary_source` (ours)."
+    )
 
 
 class SearchHitPublic(DailyPaperPublic):

@@ -15,10 +15,12 @@ from typing import Any
 from papertide.errors import InputError
 from papertide.ids import canonical_paper_id
 from papertide.models import AuthorClaim, Comment, Listing, Paper
+from papertide.rank.extras import PaperExtrasShown
 from papertide.web.api.schemas import (
     AuthorPublic,
     CommentPublic,
     PaperDetailPublic,
+    PaperOrganizationPublic,
     PaperPublic,
     SubmitterPublic,
 )
@@ -121,14 +123,24 @@ def author_public(name: str, claim: AuthorClaim | None) -> AuthorPublic:
     )
 
 
+def _organization(shown: PaperExtrasShown) -> PaperOrganizationPublic | None:
+    """The paper's first organisation (Hugging Face gives one), by slug and name."""
+    if not shown.orgs:
+        return None
+    return PaperOrganizationPublic(name=shown.orgs[0].slug, fullname=shown.orgs[0].name)
+
+
 def paper_fields(
     paper: Paper,
     listing: Listing | None,
     upvotes: int,
+    shown: PaperExtrasShown,
     claimed: Mapping[str, AuthorClaim] | None = None,
 ) -> dict[str, Any]:
-    """The fields of Hugging Face's `paper` object for one stored paper; `claimed` maps
-    author names to their approved claims."""
+    """The fields of Hugging Face's `paper` object for one stored paper; `shown`: its summary
+    to show and organisations (rank/extras.py); `claimed` maps author names to their approved
+    claims."""
+    summary = shown.summary
     claims = claimed or {}
     return {
         "id": paper.id,
@@ -143,6 +155,10 @@ def paper_fields(
         "github_stars": listing.github_stars if listing else None,
         "project_page": first_link(paper, "project"),
         "categories": list(paper.categories),
+        "ai_summary": summary.tldr if summary else None,
+        "ai_keywords": list(summary.keywords) if summary else None,
+        "ai_summary_source": summary.source if summary else None,
+        "organization": _organization(shown),
     }
 
 
@@ -150,18 +166,21 @@ def paper_public(
     paper: Paper,
     listing: Listing | None,
     counts: Counts,
+    shown: PaperExtrasShown,
     claimed: Mapping[str, AuthorClaim],
 ) -> PaperDetailPublic:
     """`GET /api/papers/{id}`: the paper object (claimed authors with their account) plus its
     comment count."""
-    return PaperDetailPublic(
-        **paper_fields(paper, listing, counts.upvotes, claimed), num_comments=counts.comments
-    )
+    fields = paper_fields(paper, listing, counts.upvotes, shown, claimed)
+    return PaperDetailPublic(**fields, num_comments=counts.comments)
 
 
-def item_fields(paper: Paper, listing: Listing | None, counts: Counts) -> dict[str, Any]:
-    """The fields of one Hugging Face daily-papers item; subclasses add their own."""
-    fields = paper_fields(paper, listing, counts.upvotes)
+def item_fields(
+    paper: Paper, listing: Listing | None, counts: Counts, shown: PaperExtrasShown
+) -> dict[str, Any]:
+    """The fields of one Hugging Face daily-papers item; subclasses add their own. The summary
+    and organisation are also on the item, where huggingface_hub's list_daily_papers reads them."""
+    fields = paper_fields(paper, listing, counts.upvotes, shown)
     published = submitted_at(listing) if listing else paper.published or EPOCH
     return {
         "paper": PaperPublic(**fields),
@@ -169,7 +188,18 @@ def item_fields(paper: Paper, listing: Listing | None, counts: Counts) -> dict[s
         "title": paper.title,
         "summary": paper.abstract,
         "upvotes": counts.upvotes,
-        **{key: fields[key] for key in ("github_repo", "github_stars", "project_page")},
+        **{
+            key: fields[key]
+            for key in (
+                "github_repo",
+                "github_stars",
+                "project_page",
+                "ai_summary",
+                "ai_keywords",
+                "ai_summary_source",
+                "organization",
+            )
+        },
         "num_comments": counts.comments,
         "submitted_by": _submitter(listing.submitted_by if listing else None),
         "is_author_participating": False,

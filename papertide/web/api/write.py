@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from papertide.community.submissions import FAILED, Submission
 from papertide.errors import AuthError, InputError, PaperNotFoundError, SourceUnavailableError
 from papertide.models import User
+from papertide.rank.extras import extras_shown
 from papertide.web.api.errors import WRITE_RESPONSES, only
 from papertide.web.api.schemas import (
     CommentBody,
@@ -115,4 +116,5 @@ def add_write_routes(router: APIRouter, services: WebServices) -> None:
             services.store.upvotes([paper.id]).get(paper.id, 0),
             services.store.comment_counts([paper.id]).get(paper.id, 0),
         )
-        return DailyPaperPublic(**item_fields(paper, listing, counts))
+        [shown] = extras_shown(services.store, [paper.id]).values()
+        return DailyPaperPublic(**item_fields(paper, listing, counts, shown))

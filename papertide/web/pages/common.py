@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from papertide.errors import InputError
-from papertide.models import Listing, Paper, User
+from papertide.models import Listing, Organization, Paper, PaperSummary, User
+from papertide.rank.extras import extras_shown
 from papertide.rank.trending import TrendingScore
 from papertide.web.auth import safe_next
 from papertide.web.pages.periods import is_new
@@ -44,6 +45,8 @@ class PaperRow:
     score: TrendingScore | None = None
     rating: int = 0  # the viewer's thumbs: +1, -1 or 0
     hf_comments: int = 0  # comments on Hugging Face's page, as imported with the listing
+    summary: PaperSummary | None = None  # the one to show (rank/extras.py), with its source
+    orgs: tuple[Organization, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +63,8 @@ def paper_rows(
     scores: Mapping[str, TrendingScore] | None = None,
     new: Collection[str] | None = None,
 ) -> list[PaperRow]:
-    """Rows for these papers with upvotes, comment counts and the viewer's votes and bookmarks;
+    """Rows for these papers with upvotes, comment counts, the summary to show, organisations
+    and the viewer's votes and bookmarks (one query each, whatever the number of rows);
     `new`: the ids the listings service calls new (else judged from the listing shown)."""
     ids = [paper.id for _, paper in items]
     store = services.store
@@ -69,6 +73,7 @@ def paper_rows(
     voted = store.voted(user.id, ids) if user and ids else set()
     marked = store.bookmarked(user.id, ids) if user and ids else set()
     rated = {r.paper_id: r.value for r in store.ratings_of(user_id=user.id)} if user else {}
+    extras = extras_shown(store, ids)
     now = services.clock.now()
     return [
         PaperRow(
@@ -89,6 +94,8 @@ def paper_rows(
             score=(scores or {}).get(paper.id),
             rating=rated.get(paper.id, 0),
             hf_comments=listing.num_comments if listing else 0,
+            summary=extras[paper.id].summary,
+            orgs=extras[paper.id].orgs,
         )
         for listing, paper in items
     ]

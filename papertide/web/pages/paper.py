@@ -163,6 +163,7 @@ def paper_context(
         "code_links": _links(paper, "code"),
         "project_links": _links(paper, "project"),
         "arxiv": None if is_generated_id(paper.id) else paper.id,
+        "media": services.store.media_for([paper.id]).get(paper.id, []),
         **discussion_context(services, who, paper.id),
         **paper_claims_context(services, who, paper),
         "similar": services.search.similar(paper.id, SIMILAR_LIMIT, facet),

@@ -71,7 +71,8 @@ def _add_search(router: APIRouter, services: WebServices, renderer: Renderer) ->
             "more": bool(found and found.more),
             "first": p * SEARCH_LIMIT + 1,
             "query": result.query if result else None,
-            "following": _follows(services, who, "keyword", q.strip()),
+            "keyword": followed_keyword(q),
+            "following": _follows(services, who, "keyword", followed_keyword(q)),
         }
         return renderer.page(request, who, "search.html", context)
 
@@ -124,6 +125,16 @@ def _add_follow(router: APIRouter, services: WebServices) -> None:
             raise InputError(f"give something to follow (at most {FOLLOW_VALUE_MAX_CHARS} chars)")
         services.community.follow(who.user, Follow(kind, value.strip()), on == "1")
         return go_back(request, next)
+
+
+def followed_keyword(q: str) -> str:
+    """What "Follow this keyword" follows for a search: the phrase of a query that is one
+    quoted phrase (a keyword chip links to `"diffusion models"`, and a keyword follow matches
+    its value as a phrase), else the query as typed."""
+    text = q.strip()
+    if len(text) > 2 and text[0] == text[-1] == '"' and '"' not in text[1:-1]:
+        return text[1:-1].strip()
+    return text
 
 
 def search_text(q: str, cat: str, year_from: int | None, year_to: int | None) -> str:

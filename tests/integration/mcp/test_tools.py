@@ -13,7 +13,7 @@ from mcp.types import CallToolResult
 from papertide.agents.server import create_mcp_server
 from papertide.clock import FixedClock
 from papertide.config import Settings
-from papertide.models import Listing
+from papertide.models import Listing, PaperSummary
 from papertide.store.base import Store
 from papertide.wiring import build_agent_services
 
@@ -182,6 +182,32 @@ def test_paper_gives_full_details_links_and_listings(run):
     text = text_of(result)
     assert "Graph Neural Networks in Wind Power Forecasting" in text
     assert "Upvotes:   40 · 0 comments" in text
+
+
+def test_paper_gives_the_summary_to_show_with_its_source_organisations_and_media(run, store):
+    assert call(run, "paper", paper_id="2507.00105").structured_content["summary"] is None
+    mine = PaperSummary("2507.00105", "papertide", "Graphs forecast wind.", ("graphs",))
+    store.put_summaries([mine])
+    ours = call(run, "paper", paper_id="2507.00105").structured_content["summary"]
+    assert (ours["tldr"], ours["source"]) == ("Graphs forecast wind.", "papertide")
+    assert ours["label"] == "Summary by papertide (extractive)"
+    hf = PaperSummary("2507.00105", "huggingface", "GNNs forecast wind power.", ("GNN", "wind"))
+    store.put_summaries([hf])
+    store.set_paper_org("2507.00105", "windlab", "Wind Lab & Co", "huggingface")
+    store.put_media("2507.00105", ["https://example.org/wind.mp4"])
+    result = call(run, "paper", paper_id="2507.00105")
+    out = result.structured_content
+    assert out["summary"] == {
+        "tldr": "GNNs forecast wind power.",
+        "keywords": ["GNN", "wind"],
+        "source": "huggingface",
+        "label": "Summary from Hugging Face",
+    }
+    assert out["organizations"] == [{"slug": "windlab", "name": "Wind Lab & Co"}]
+    assert out["media"] == ["https://example.org/wind.mp4"]
+    text = text_of(result).splitlines()
+    assert "Summary from Hugging Face:" in text and "TL;DR: GNNs forecast wind power." in text
+    assert "Org:       Wind Lab & Co" in text and "Keywords: GNN, wind" in text
 
 
 def test_trending_ranks_listed_papers_with_a_score_breakdown(run):

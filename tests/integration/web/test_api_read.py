@@ -24,6 +24,7 @@ from tests.integration.web.api_world import (
     HOSTILE_TITLE,
     NOT_LISTED_ID,
     OLD_STYLE_ID,
+    OUR_SUMMARY,
     TODAY,
     World,
     build_app,
@@ -345,3 +346,21 @@ def test_search_pages_with_p_and_limit_and_bounds_both(client):
     too_deep = client.get("/api/papers/search", params={"q": "attention", "limit": 100, "p": 2})
     assert too_deep.status_code == 422
     assert "page must be between 0 and 1" in too_deep.json()["error"]
+
+
+def test_the_summary_to_show_and_the_organisation_fill_hugging_face_fields(client):
+    item = next(
+        i for i in hf_items(str(HF_DAY)) if i.get("organization") and i["paper"].get("ai_summary")
+    )
+    paper = client.get(f"/api/papers/{item['paper']['id']}").json()
+    assert paper["ai_summary"] == item["paper"]["ai_summary"]
+    assert paper["ai_keywords"] == item["paper"]["ai_keywords"]
+    assert paper["ai_summary_source"] == "huggingface"
+    org = item["organization"]
+    assert paper["organization"] == {"name": org["name"], "fullname": org["fullname"]}
+    ours = client.get(f"/api/papers/{HOSTILE_ID}").json()  # not from Hugging Face: ours
+    assert (ours["ai_summary"], ours["ai_summary_source"]) == (OUR_SUMMARY.tldr, "papertide")
+    assert "organization" not in ours
+    for listed in client.get("/api/daily_papers", params={"date": str(HF_DAY)}).json():
+        for key in ("ai_summary", "ai_keywords", "ai_summary_source", "organization"):
+            assert listed.get(key) == listed["paper"].get(key)  # where huggingface_hub reads
