@@ -266,7 +266,7 @@ def paper_out(paper: Paper, listings: Sequence[Listing], upvotes: int, comments:
 def search_text(out: SearchOut) -> str:
     hits = out["hits"]
     if not hits:
-        head = f"No results for {out['understood_as']}"
+        head = f"No paper matches {out['understood_as']}"
     else:
         span = f"Results {hits[0]['rank']}-{hits[-1]['rank']}"
         head = f"{span} for {out['understood_as']}" + ("; more follow" if out["more"] else "")

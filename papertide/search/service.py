@@ -97,7 +97,8 @@ class SearchService:
     paper_space: VectorSpace | None = None  # when set, similar papers use it (e.g. contextual)
 
     def search(self, text: str, limit: int = 20) -> SearchResult:
-        """Hits for a query string, best first; never raises for any input text."""
+        """Hits for a query string, best first; never raises for any input text. Words rank
+        only when at least one paper has one of them: then BM25 and the embedding are fused."""
         query = parse_query(text)
         if query.paper_id is not None:
             paper = self.store.get_paper(query.paper_id)
@@ -108,6 +109,10 @@ class SearchService:
         if query.is_empty:
             return SearchResult(query, [])
         lexical = self.lexical.search(query, CANDIDATES, explain=False)
+        if query.has_text and not lexical:
+            # No paper has any of the words (within the filters): the embedding would still
+            # rank its nearest neighbours of gibberish, so nothing matches rather than noise.
+            return SearchResult(query, [])
         rankings = {"bm25": [(h.paper_id, h.score) for h in lexical]}
         if query.has_text:
             rankings["dense"] = self._dense(query)

@@ -363,3 +363,6 @@ def test_search_pages_say_more_follow_and_link_the_next_page(site: Site, monkeyp
 def test_search_that_matches_nothing_says_so(site: Site):
     html = site.client.get("/search?q=cat:zz.ZZ").text
     assert "Nothing matches this search." in html
+    gibberish = site.client.get("/search", params={"q": "qwxzv plorkt"}).text
+    assert "Nothing matches this search." in gibberish  # not the embedding's 30 neighbours (#12)
+    assert site.client.get("/api/papers/search", params={"q": "qwxzv plorkt"}).json() == []
