@@ -78,12 +78,14 @@ class SearchPage:
     more: bool
 
 
-def check_paging(page: int, size: int) -> None:
-    """The one paging rule of every search surface: size 1..MAX_PAGE_SIZE, pages within POOL."""
+def check_paging(page: int, size: int, first: int = 0) -> None:
+    """The one paging rule of every search surface: size 1..MAX_PAGE_SIZE, pages within POOL.
+    `page` counts from 0; `first` is the number the surface shows its first page as (the JSON
+    API 0, as Hugging Face counts; the HTML pages 1), for the message."""
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise InputError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
     if page < 0 or page * size >= POOL:
-        raise InputError(f"page must be between 0 and {(POOL - 1) // size}")
+        raise InputError(f"page must be between {first} and {(POOL - 1) // size + first}")
 
 
 @dataclass
