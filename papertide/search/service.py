@@ -100,7 +100,8 @@ class SearchService:
 
     def search(self, text: str, limit: int = 20) -> SearchResult:
         """Hits for a query string, best first; never raises for any input text. Words rank
-        only when at least one paper has one of them: then BM25 and the embedding are fused."""
+        only when some paper has one of them (filters aside): then BM25 and the embedding are
+        fused, and the embedding may find papers within the filters that lack the words."""
         query = parse_query(text)
         if query.paper_id is not None:
             paper = self.store.get_paper(query.paper_id)
@@ -111,9 +112,9 @@ class SearchService:
         if query.is_empty:
             return SearchResult(query, [])
         lexical = self.lexical.search(query, CANDIDATES, explain=False)
-        if query.has_text and not lexical:
-            # No paper has any of the words (within the filters): the embedding would still
-            # rank its nearest neighbours of gibberish, so nothing matches rather than noise.
+        if query.has_text and not lexical and not self._has_any_word(query):
+            # no paper has any of the words: the embedding would still rank the nearest
+            # neighbours of gibberish, so nothing matches rather than noise
             return SearchResult(query, [])
         rankings = {"bm25": [(h.paper_id, h.score) for h in lexical]}
         if query.has_text:
@@ -182,6 +183,17 @@ class SearchService:
         }
         fused = fuse_rankings(rankings, space.fusion)[:limit]
         return self._hits(fused, {h.paper_id: h for h in lexical}, ())
+
+    def _has_any_word(self, query: Query) -> bool:
+        """Whether any paper in the index has one of the query's words, phrases or prefixes."""
+        words = Query(
+            query.text,
+            terms=query.terms,
+            phrases=query.phrases,
+            prefixes=query.prefixes,
+            is_long_text=query.is_long_text,
+        )
+        return bool(self.lexical.search(words, 1, explain=False))
 
     def _dense(self, query: Query) -> list[tuple[str, float]]:
         text = query.text if query.is_long_text else " ".join((*query.terms, *query.phrases))

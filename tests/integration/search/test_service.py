@@ -160,3 +160,12 @@ def test_build_paper_space_follows_the_setting_and_the_coverage(tmp_path, store)
     auto = build_paper_space(settings, store)
     assert auto is not None
     assert auto.embedder.name == CONTEXTUAL_MODEL
+
+
+def test_words_no_paper_has_match_nothing_but_filters_keep_the_meaning(service):
+    """Gibberish got the embedding's nearest neighbours as hits (#12); words some paper has
+    still rank by meaning within filters that no paper with the words passes."""
+    assert service.search("qwxzv plorkt", 30).hits == []
+    assert service.search("qwxzv plorkt cat:cs.CL", 30).hits == []
+    by_zhang = service.search('graph author:"Zhang"', 5).hits  # no Zhang paper says "graph"
+    assert by_zhang and all(any("Zhang" in a for a in h.paper.authors) for h in by_zhang)
