@@ -26,6 +26,7 @@ from papertide.web.services import WebServices
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
+_OLD_PAGE = re.compile(r"[0-9]{1,9}")  # ?p= of before, counted from 0
 CATEGORY = re.compile(r"[A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 T = TypeVar("T")
 
@@ -119,7 +120,7 @@ def page_index(
     with the old `?p=1` answers 301 to `?page=2`, so bookmarks keep working."""
     old = request.query_params.get("p")
     if old is not None:
-        number = str(int(old) + 1) if old.strip().isdigit() else old
+        number = str(int(old) + 1) if _OLD_PAGE.fullmatch(old) else old
         kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("p", "page")]
         given = kept + ([("page", number)] if number != "1" else [])
         path = quote(request.url.path)

@@ -372,6 +372,7 @@ def test_search_pages_say_more_follow_and_link_the_next_page(site: Site, monkeyp
         ("/search?q=attention&p=1&cat=cs.CL", "/search?q=attention&cat=cs.CL&page=2"),
         ("/authors/Ada%20Lovelace?p=3", "/authors/Ada%20Lovelace?page=4"),
         ("/categories/cs.CV?p=1", "/categories/cs.CV?page=2"),
+        ("/month/2026-03?p=%C2%B2", "/month/2026-03?page=%C2%B2"),  # then a 422 page
     ],
 )
 def test_old_page_links_move_permanently_to_page_numbers_from_1(site: Site, old: str, new: str):
