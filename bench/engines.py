@@ -259,7 +259,7 @@ def web_rows(engine: Engine, args: argparse.Namespace, work: Path) -> list[str]:
         store.close()
     pages, searches = sample_paths(papers)
     categories = sorted({paper.categories[0] for paper in papers if paper.categories})
-    listings = [f"/categories/{quote(c)}?p={n}" for c in categories for n in range(PAGES)]
+    listings = [f"/categories/{quote(c)}?page={n + 1}" for c in categories for n in range(PAGES)]
     server = Server(engine.name, {**engine.env(), "PAPERTIDE_PAGE_CACHE_TTL_S": "0"})
     cells = []
     with serving(server, engine.db, work) as up:

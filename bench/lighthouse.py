@@ -71,21 +71,32 @@ def lost(report: dict[str, Any]) -> list[str]:
     return found
 
 
-def measure(url: str, runs: int) -> tuple[dict[str, dict[str, int]], dict[str, list[str]]]:
+Measured = tuple[dict[str, dict[str, int]], dict[str, list[str]], list[float]]
+
+
+def measure(url: str, runs: int) -> Measured:
+    """Median scores per page, the audits that lost points, and the machine's 1-minute load
+    average before each run (Lighthouse's performance score follows the CPU left to Chromium)."""
     medians: dict[str, dict[str, int]] = {}
     misses: dict[str, list[str]] = {}
+    loads: list[float] = []
     for name, path in pages(url).items():
-        reports = [audit(f"{url}{path}") for _ in range(runs)]
+        reports = []
+        for _ in range(runs):
+            loads.append(os.getloadavg()[0])
+            reports.append(audit(f"{url}{path}"))
         per_run = [scores(r) for r in reports]
         medians[name] = {c: round(statistics.median(s[c] for s in per_run)) for c in CATEGORIES}
         misses[name] = lost(reports[-1])
         print(name, medians[name], flush=True)
-    return medians, misses
+    return medians, misses, loads
 
 
-def report(medians: dict[str, dict[str, int]], misses: dict[str, list[str]], runs: int) -> str:
+def report(measured: Measured, runs: int) -> str:
+    medians, misses, loads = measured
     lines = [
-        f"Command: `python -m bench.lighthouse --runs {runs}`. {machine()}",
+        f"Command: `python -m bench.lighthouse --runs {runs}`. {machine()}. Load average (1 min)"
+        f" before the runs: {min(loads):.1f} to {max(loads):.1f}, for {os.cpu_count()} cores.",
         "",
         "Lighthouse 12.8.2, mobile (its default), Debian Chromium headless; a real `papertide "
         f"serve` (2 workers) on the demo corpus. Median of {runs} runs per page; goals "
@@ -115,8 +126,8 @@ def main() -> None:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
         with serving(Server("papertide", {}), prepare(work), work) as running:
-            medians, misses = measure(running.url, args.runs)
-    text = report(medians, misses, args.runs)
+            measured = measure(running.url, args.runs)
+    text = report(measured, args.runs)
     print(text)
     if not args.no_write:
         write_section(TITLE, text)

@@ -334,7 +334,7 @@ def org_out(found: OrgCount, papers: Sequence[Paper]) -> OrgOut:
 def search_text(out: SearchOut) -> str:
     hits = out["hits"]
     if not hits:
-        head = f"No results for {out['understood_as']}"
+        head = f"No paper matches {out['understood_as']}"
     else:
         span = f"Results {hits[0]['rank']}-{hits[-1]['rank']}"
         head = f"{span} for {out['understood_as']}" + ("; more follow" if out["more"] else "")

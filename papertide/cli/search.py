@@ -74,6 +74,9 @@ def search(query: str, limit: int, db: str | None, as_json: bool) -> None:
         return
     for warning in result.query.warnings:
         click.echo(f"note: {warning}", err=True)
+    if not result.hits:
+        click.echo(f"No paper matches {result.query.describe()}")
+        return
     click.echo(f"{len(result.hits)} results for {result.query.describe()}")
     print_hits(result.hits)
 

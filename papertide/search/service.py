@@ -83,12 +83,14 @@ class SearchPage:
     more: bool
 
 
-def check_paging(page: int, size: int) -> None:
-    """The one paging rule of every search surface: size 1..MAX_PAGE_SIZE, pages within POOL."""
+def check_paging(page: int, size: int, first: int = 0) -> None:
+    """The one paging rule of every search surface: size 1..MAX_PAGE_SIZE, pages within POOL.
+    `page` counts from 0; `first` is the number the surface shows its first page as (the JSON
+    API 0, as Hugging Face counts; the HTML pages 1), for the message."""
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise InputError(f"limit must be between 1 and {MAX_PAGE_SIZE}")
     if page < 0 or page * size >= POOL:
-        raise InputError(f"page must be between 0 and {(POOL - 1) // size}")
+        raise InputError(f"page must be between {first} and {(POOL - 1) // size + first}")
 
 
 @dataclass
@@ -103,7 +105,9 @@ class SearchService:
     paper_space: VectorSpace | None = None  # when set, similar papers use it (e.g. contextual)
 
     def search(self, text: str, limit: int = 20) -> SearchResult:
-        """Hits for a query string, best first; never raises for any input text."""
+        """Hits for a query string, best first; never raises for any input text. Words rank
+        only when some paper has one of them (filters aside): then BM25 and the embedding are
+        fused, and the embedding may find papers within the filters that lack the words."""
         query = parse_query(text)
         if query.paper_id is not None:
             paper = self.store.get_paper(query.paper_id)
@@ -114,6 +118,10 @@ class SearchService:
         if query.is_empty:
             return SearchResult(query, [])
         lexical = self.lexical.search(query, CANDIDATES, explain=False)
+        if query.has_text and not lexical and not self._has_any_word(query):
+            # no paper has any of the words: the embedding would still rank the nearest
+            # neighbours of gibberish, so nothing matches rather than noise
+            return SearchResult(query, [])
         rankings = {"bm25": [(h.paper_id, h.score) for h in lexical]}
         if query.has_text:
             rankings["dense"] = self._dense(query)
@@ -209,6 +217,17 @@ class SearchService:
             or embed_paper_sentences(self.embedder, [(paper.title, paper.abstract)])[0]
         )
         return index.facet_ranking(query, facet, candidates)
+
+    def _has_any_word(self, query: Query) -> bool:
+        """Whether any paper in the index has one of the query's words, phrases or prefixes."""
+        words = Query(
+            query.text,
+            terms=query.terms,
+            phrases=query.phrases,
+            prefixes=query.prefixes,
+            is_long_text=query.is_long_text,
+        )
+        return bool(self.lexical.search(words, 1, explain=False))
 
     def _dense(self, query: Query) -> list[tuple[str, float]]:
         text = query.text if query.is_long_text else " ".join((*query.terms, *query.phrases))

@@ -85,6 +85,8 @@ def install_error_handlers(app: FastAPI, services: WebServices, renderer: Render
 
     async def on_http(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
+        if 300 <= error.status_code < 400:  # a page's own redirect (an old ?p= link)
+            return Response(status_code=error.status_code, headers=dict(error.headers or {}))
         if request.url.path.startswith(API_PREFIX):
             return router_response(request.method, request.url.path, error)
         message = error.detail if isinstance(error.detail, str) else TITLES.get(error.status_code)

@@ -48,6 +48,16 @@ MAX_PAGE = 10_000
 MAX_QUERY_CHARS = 2_000
 TOTAL_HEADER = "X-Total-Count"
 
+# the parameters of every search surface: the API, the search feeds and the downloads
+SearchText = Annotated[
+    str,
+    Query(
+        max_length=MAX_QUERY_CHARS,
+        description='Query: words, "phrases", -not, author:, cat:, year:, an arXiv id.',
+    ),
+]
+SearchLimit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Hits per page.")]
+SearchPageNumber = Annotated[int, Query(ge=0, description="Page, from 0, of `limit` hits.")]
 PaperId = Annotated[
     str,
     Path(description="arXiv id (2506.14429, hep-th/9901001; a version suffix is ignored)."),
@@ -169,15 +179,7 @@ def _add_search(router: APIRouter, services: WebServices) -> None:
         responses=only([422], ERROR_RESPONSES),
     )
     def search_papers(
-        q: Annotated[
-            str,
-            Query(
-                max_length=MAX_QUERY_CHARS,
-                description='Query: words, "phrases", -not, author:, cat:, year:, an arXiv id.',
-            ),
-        ] = "",
-        limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
-        p: Annotated[int, Query(ge=0, description="Page, from 0, of `limit` hits.")] = 0,
+        q: SearchText = "", limit: SearchLimit = 20, p: SearchPageNumber = 0
     ) -> list[SearchHitPublic]:
         """Like Hugging Face's `/api/papers/search`; each item also has `score` and `reasons`."""
         return hit_items(services, services.search.search_page(q, p, limit).result.hits)

@@ -95,7 +95,7 @@ def add_write_routes(router: APIRouter, services: WebServices) -> None:
         status_code=status.HTTP_201_CREATED,
         tags=["community"],
         summary="Put a paper on today's daily page",
-        responses=only([400, 401, 409, 422, 429], WRITE_RESPONSES),
+        responses=only([400, 401, 404, 409, 422, 429, 503], WRITE_RESPONSES),
     )
     async def submit(body: SubmitBody, user: User = api_user) -> DailyPaperPublic:
         """By arXiv id or URL; metadata is fetched from arXiv when the paper is new here (by a

@@ -10,16 +10,20 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from papertide.citation.formats import render_citations
 from papertide.errors import InputError
 from papertide.models import Paper, User
 from papertide.web.api.errors import ApiRoute
+from papertide.web.api.papers import SearchLimit, SearchPageNumber, SearchText
+from papertide.web.api.schemas import ErrorPublic
 from papertide.web.api.shapes import DATE_PATTERN, paper_id_of
 from papertide.web.auth import SESSION_COOKIE
 from papertide.web.pages.periods import Period, parse_month, parse_week
+from papertide.web.path_ids import MAX_ID
 from papertide.web.services import WebServices
 
 BIBTEX_TYPE = "application/x-bibtex; charset=utf-8"
@@ -31,9 +35,23 @@ DOWNLOADS = {
     "ris": ("ris", RIS_TYPE),
     "csl.json": ("csl-json", CSL_JSON_TYPE),
 }
-MAX_SEARCH_ENTRIES = 100
+SEARCH_ENTRIES = 50  # a search download's page, unless `limit` says otherwise
+CSL_JSON_SCHEMA = {"type": "array", "items": {"type": "object"}}  # CSL items, in order
+DOWNLOAD_ERRORS = {  # code -> (description, content types besides JSON's)
+    401: (
+        "Not logged in (a session cookie or an API token): collections are their owner's.",
+        ("text/plain",),
+    ),
+    404: (
+        "No such paper, or no such collection among yours; a collection id that is not 1 to 18"
+        " digits matches no download and gets the site's HTML error page.",
+        ("text/plain", "text/html"),
+    ),
+    422: ('Not a day, week or month; a bad parameter is {"error": ...} JSON.', ("text/plain",)),
+}
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 Download = Callable[..., Response]
+CollectionId = Annotated[int, Path(ge=0, le=MAX_ID, description="A collection's id.")]
 
 
 def citation_response(papers: Sequence[Paper], name: str, extension: str) -> Response:
@@ -66,28 +84,51 @@ def citation_router(services: WebServices) -> APIRouter:
     """Every download in the three formats; register them before the HTML routes they look
     like (`/papers/{id}.bib` before `/papers/{id}`)."""
     router = APIRouter(tags=["export"], route_class=ApiRoute)
-    routes: dict[str, Callable[[str], Download]] = {
-        "/papers/{paper_id:path}": lambda ext: _paper_download(services, ext),
-        "/search": lambda ext: _search_download(services, ext),
-        "/daily/{day}": lambda ext: _day_download(services, ext),
-        "/week/{period}": lambda ext: _period_download(services, ext, parse_week, "week"),
-        "/month/{period}": lambda ext: _period_download(services, ext, parse_month, "month"),
-        "/collections/{collection_id:id}": lambda ext: _collection_download(services, ext),
+    # path -> (the endpoint for an extension, the error codes it answers)
+    routes: dict[str, tuple[Callable[[str], Download], tuple[int, ...]]] = {
+        "/papers/{paper_id:path}": (lambda ext: _paper_download(services, ext), (404, 422)),
+        "/search": (lambda ext: _search_download(services, ext), (422,)),
+        "/daily/{day}": (lambda ext: _day_download(services, ext), (422,)),
+        "/week/{period}": (
+            lambda ext: _period_download(services, ext, parse_week, "week"),
+            (422,),
+        ),
+        "/month/{period}": (
+            lambda ext: _period_download(services, ext, parse_month, "month"),
+            (422,),
+        ),
+        "/collections/{collection_id:id}": (
+            lambda ext: _collection_download(services, ext),
+            (401, 404, 422),
+        ),
     }
-    for path, make in routes.items():
+    for path, (make, codes) in routes.items():
         for extension, (fmt, media_type) in DOWNLOADS.items():
             endpoint = make(extension)
-            doc: dict[int | str, dict[str, Any]] = {
-                200: {"content": {media_type.split(";")[0]: {"schema": {"type": "string"}}}}
-            }
             router.add_api_route(
                 f"{path}.{extension}",
                 endpoint,
                 response_class=Response,
-                responses=doc,
+                responses=download_doc(media_type, codes),
                 name=f"{endpoint.__name__}_{fmt}",
             )
     return router
+
+
+def download_doc(media_type: str, codes: Sequence[int]) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI answers of a download: the entries, and its errors (plain text from the
+    download itself, {"error": ...} from the parameter checks, HTML when no route matches)."""
+    body = CSL_JSON_SCHEMA if media_type == CSL_JSON_TYPE else {"type": "string"}
+    doc: dict[int | str, dict[str, Any]] = {
+        200: {"content": {media_type.split(";")[0]: {"schema": body}}}
+    }
+    for code in codes:
+        description, content_types = DOWNLOAD_ERRORS[code]
+        doc[code] = {
+            "description": description,
+            "content": {kind: {"schema": {"type": "string"}} for kind in content_types},
+        } | ({"model": ErrorPublic} if code == 422 else {})
+    return doc
 
 
 def listed_papers(services: WebServices, first: date, last: date) -> list[Paper]:
@@ -108,12 +149,22 @@ def _paper_download(services: WebServices, extension: str) -> Download:
 
 def _search_download(services: WebServices, extension: str) -> Download:
     def search_citations(
-        q: Annotated[str, Query(max_length=2_000, description="A search query.")] = "",
-        limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_ENTRIES)] = 50,
+        q: SearchText = "", limit: SearchLimit = SEARCH_ENTRIES, p: SearchPageNumber = 0
     ) -> Response:
-        """The entries of a search's hits, best first."""
-        hits = services.search.search(q, limit).hits
-        return citation_response([hit.paper for hit in hits], "search", extension)
+        """The entries of a search's hits, best first, paged like /api/papers/search: when
+        more hits follow, a `Link: <...>; rel="next"` header gives the next page's URL."""
+        found = services.search.search_page(q, p, limit)
+        response = citation_response([h.paper for h in found.result.hits], "search", extension)
+
+        def at(number: int) -> str:
+            given = {"q": q, "limit": limit} | ({"p": number} if number else {})
+            return f"/search.{extension}?{urlencode(given)}"
+
+        links = [(at(p - 1), "prev")] if p else []
+        links += [(at(p + 1), "next")] if found.more else []
+        if links:
+            response.headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for url, rel in links)
+        return response
 
     return search_citations
 
@@ -149,7 +200,7 @@ def _period_download(
 
 
 def _collection_download(services: WebServices, extension: str) -> Download:
-    def collection_citations(collection_id: int, request: Request) -> Response:
+    def collection_citations(collection_id: CollectionId, request: Request) -> Response:
         """A collection's entries, newest added first: only its owner may download it."""
         user = request_user(request, services)
         if user is None:

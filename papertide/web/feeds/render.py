@@ -2,7 +2,9 @@
 
 Built with xml.etree.ElementTree, which escapes text and attributes; characters that XML 1.0
 forbids (most control characters) are dropped first, since no escape can carry them.
-RSS 2.0: https://www.rssboard.org/rss-specification; Atom: RFC 4287.
+RSS 2.0: https://www.rssboard.org/rss-specification; Atom: RFC 4287. A feed that is one page
+of a longer list links its neighbours as RFC 5005 paged feeds do (rel="next" / "previous"; in
+RSS as atom:link).
 
 An RSS <description> holds HTML (readers render it), so its text is HTML-escaped before the
 XML escaping: an abstract's "<MASK>" then reaches the reader as text, not as a tag to drop.
@@ -47,7 +49,8 @@ class FeedItem:
 
 @dataclass(frozen=True, slots=True)
 class Feed:
-    """A feed: `self_url` is the feed's own URL, `page_url` the HTML page it mirrors."""
+    """A feed: `self_url` is the feed's own URL, `page_url` the HTML page it mirrors;
+    `next_url` / `previous_url` the feeds of the following / preceding page, if any."""
 
     title: str
     self_url: str
@@ -55,6 +58,8 @@ class Feed:
     updated: datetime
     items: tuple[FeedItem, ...]
     description: str = ""
+    next_url: str | None = None
+    previous_url: str | None = None
 
 
 def feed_item(paper: Paper, link: str) -> FeedItem:
@@ -88,6 +93,7 @@ def render_rss(feed: Feed) -> str:
     _text(channel, "link", feed.page_url)
     _text(channel, "description", _html_text(feed.description or feed.title))
     _link(channel, "atom:link", feed.self_url, "self", "application/rss+xml")
+    _paging_links(channel, "atom:link", feed, "application/rss+xml")
     _text(channel, "lastBuildDate", _rfc822(feed.updated))
     _text(channel, "generator", GENERATOR)
     for item in feed.items:
@@ -117,6 +123,7 @@ def render_atom(feed: Feed) -> str:
     _text(root, "updated", _rfc3339(feed.updated))
     _link(root, "link", feed.self_url, "self", "application/atom+xml")
     _link(root, "link", feed.page_url, "alternate", "text/html")
+    _paging_links(root, "link", feed, "application/atom+xml")
     _text(ET.SubElement(root, "author"), "name", GENERATOR)  # entries without authors inherit
     _text(root, "generator", GENERATOR)
     for item in feed.items:
@@ -143,6 +150,12 @@ def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
 
 def _link(parent: ET.Element, tag: str, href: str, rel: str, media_type: str) -> None:
     ET.SubElement(parent, tag, {"href": _clean(href), "rel": rel, "type": media_type})
+
+
+def _paging_links(parent: ET.Element, tag: str, feed: Feed, media_type: str) -> None:
+    for rel, href in (("previous", feed.previous_url), ("next", feed.next_url)):
+        if href is not None:
+            _link(parent, tag, href, rel, media_type)
 
 
 def _clean(text: str) -> str:

@@ -20,7 +20,7 @@ from papertide.ids import ORG_SLUG_MAX_CHARS, ORG_SLUG_PATTERN
 from papertide.models import Follow, Paper, User
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
 from papertide.web.api.errors import ERROR_RESPONSES, ApiForbiddenError, ApiRoute, only
-from papertide.web.api.papers import daily_items
+from papertide.web.api.papers import SearchLimit, SearchPageNumber, SearchText, daily_items
 from papertide.web.api.shapes import DATE_PATTERN, parse_period
 from papertide.web.feeds.render import (
     ATOM_MEDIA_TYPE,
@@ -106,9 +106,12 @@ def feed_response(
     papers: Sequence[Paper],
     self_path: str,
     cache: str = PUBLIC_CACHE,
+    paging: tuple[str | None, str | None] = (None, None),
 ) -> Response:
-    """The feed of `papers` (in order) in `fmt`; `page` and `self_path` are site paths."""
+    """The feed of `papers` (in order) in `fmt`; `page`, `self_path` and the `paging` paths
+    (the previous and next page's feeds, when the list goes on) are site paths."""
     base = _base(services)
+    previous_path, next_path = paging
     feed = Feed(
         title=title,
         self_url=base + self_path,
@@ -116,6 +119,8 @@ def feed_response(
         updated=services.clock.now(),
         items=tuple(feed_item(p, f"{base}/papers/{quote(p.id)}") for p in papers),
         description=f"{title}: papers from papertide",
+        next_url=base + next_path if next_path else None,
+        previous_url=base + previous_path if previous_path else None,
     )
     media_type = RSS_MEDIA_TYPE if fmt == "rss" else ATOM_MEDIA_TYPE
     headers = {"Cache-Control": cache}
@@ -165,14 +170,22 @@ def _add_list_feeds(router: APIRouter, services: WebServices) -> None:
     @router.get("/feeds/search.{fmt}", response_class=Response, responses=_FEED_DOC)
     def search_feed(
         fmt: FormatPath,
-        q: Annotated[str, Query(max_length=2_000, description="A search query.")] = "",
+        q: SearchText = "",
+        limit: SearchLimit = FEED_SIZE,
+        p: SearchPageNumber = 0,
     ) -> Response:
-        """A search's hits, best first: subscribe to a query."""
-        papers = [hit.paper for hit in services.search.search(q, FEED_SIZE).hits]
+        """A search's hits, best first: subscribe to a query. Paged like /api/papers/search;
+        when more hits follow, the feed links the next page (rel="next", RFC 5005)."""
+        found = services.search.search_page(q, p, limit)
+        papers = [hit.paper for hit in found.result.hits]
         page = _with_query("/search", q=q)
-        return feed_response(
-            services, fmt, f"Search: {q}", page, papers, _with_query(f"/feeds/search.{fmt}", q=q)
-        )
+
+        def at(number: int) -> str:
+            size = limit if limit != FEED_SIZE else None
+            return _with_query(f"/feeds/search.{fmt}", q=q, limit=size, p=number or None)
+
+        paging = (at(p - 1) if p else None, at(p + 1) if found.more else None)
+        return feed_response(services, fmt, f"Search: {q}", page, papers, at(p), paging=paging)
 
 
 def _add_topic_feeds(router: APIRouter, services: WebServices) -> None:

@@ -14,7 +14,7 @@ from papertide.community.admin import invite_link
 from papertide.errors import InputError
 from papertide.sync.status import sync_status
 from papertide.web.auth import CurrentViewer, Viewer
-from papertide.web.pages.common import check_page
+from papertide.web.pages.common import PageIndex
 from papertide.web.pages.curation import Step, confirm_page, curator_of, is_confirmed
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
@@ -28,11 +28,13 @@ def site_router(services: WebServices, renderer: Renderer) -> APIRouter:
     admin = services.admin
 
     @router.get("/admin/quarantine", response_class=HTMLResponse)
-    def quarantine(request: Request, who: CurrentViewer, reason: str = "", p: int = 0) -> Response:
+    def quarantine(
+        request: Request, who: CurrentViewer, p: PageIndex, reason: str = ""
+    ) -> Response:
         curator_of(request, who)
         if len(reason) > REASON_MAX_CHARS:
             raise InputError(f"a reason is at most {REASON_MAX_CHARS} characters")
-        found = admin.quarantine(check_page(p), reason or None)
+        found = admin.quarantine(p, reason or None)
         return renderer.page(request, who, "admin/quarantine.html", {"found": found})
 
     def invites_page(request: Request, who: Viewer, link: str | None, status: int) -> Response:

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from papertide.eval.summaries import published_figures
 from papertide.rank.listings import SORTS, Listed, check_sort
 from papertide.web.auth import CurrentViewer, Viewer
-from papertide.web.pages.common import check_category, check_page, page_of, paper_rows
+from papertide.web.pages.common import PageIndex, check_category, page_of, paper_rows
 from papertide.web.pages.periods import (
     Period,
     month_calendar,
@@ -52,10 +52,10 @@ def _add_days(router: APIRouter, services: WebServices, renderer: Renderer) -> N
     def home(
         request: Request,
         who: CurrentViewer,
+        page: PageIndex,
         sort: str = DEFAULT_SORT,
-        p: int = Query(0),
     ) -> HTMLResponse:
-        context = day_context(services, who, None, sort, p)
+        context = day_context(services, who, None, sort, page)
         return renderer.page(request, who, "daily.html", context)
 
     @router.get("/daily/{day}", response_class=HTMLResponse)
@@ -63,10 +63,10 @@ def _add_days(router: APIRouter, services: WebServices, renderer: Renderer) -> N
         request: Request,
         day: str,
         who: CurrentViewer,
+        page: PageIndex,
         sort: str = DEFAULT_SORT,
-        p: int = Query(0),
     ) -> HTMLResponse:
-        context = day_context(services, who, parse_day(day), sort, p)
+        context = day_context(services, who, parse_day(day), sort, page)
         return renderer.page(request, who, "daily.html", context)
 
 
@@ -76,10 +76,10 @@ def _add_periods(router: APIRouter, services: WebServices, renderer: Renderer) -
         request: Request,
         week: str,
         who: CurrentViewer,
+        page: PageIndex,
         sort: str = DEFAULT_SORT,
-        p: int = Query(0),
     ) -> HTMLResponse:
-        context = period_context(services, who, parse_week(week), sort, p)
+        context = period_context(services, who, parse_week(week), sort, page)
         return renderer.page(request, who, "period.html", context)
 
     @router.get("/month/{month}", response_class=HTMLResponse)
@@ -87,10 +87,10 @@ def _add_periods(router: APIRouter, services: WebServices, renderer: Renderer) -
         request: Request,
         month: str,
         who: CurrentViewer,
+        page: PageIndex,
         sort: str = DEFAULT_SORT,
-        p: int = Query(0),
     ) -> HTMLResponse:
-        context = period_context(services, who, parse_month(month), sort, p)
+        context = period_context(services, who, parse_month(month), sort, page)
         return renderer.page(request, who, "period.html", context)
 
 
@@ -126,7 +126,6 @@ def day_context(
     old it is and the newer days still filling)."""
     store = services.store
     check_sort(sort)
-    check_page(page)
     daily = services.listings.daily()
     today = daily.today
     shown = day or daily.day or services.listings.newest_day() or today
@@ -158,7 +157,6 @@ def period_context(
     No "next" link past the newest listed period."""
     store = services.store
     check_sort(sort)
-    check_page(page)
     listed = services.listings.period(period.first, period.last, sort)
     context = _listing_context(services, who, listed, sort, page)
     counts = dict(store.listing_days(period.first, period.last))

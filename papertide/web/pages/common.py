@@ -1,5 +1,6 @@
-"""What the page modules share: a paper row with its community signals, paging and the
-answer to a form post (redirect back, or a fragment for htmx). Reads through the store only.
+"""What the page modules share: a paper row with its community signals, paging (`?page=`
+from 1 on every HTML list) and the answer to a form post (redirect back, or a fragment for
+htmx). Reads through the store only.
 """
 
 from __future__ import annotations
@@ -8,9 +9,11 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
-from urllib.parse import urlencode
+from typing import Annotated, TypeVar
+from urllib.parse import quote, urlencode
 
+from fastapi import Depends, Query
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -24,6 +27,7 @@ from papertide.web.services import WebServices
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
+_OLD_PAGE = re.compile(r"[0-9]{1,9}")  # ?p= of before, counted from 0
 CATEGORY = re.compile(r"[A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 T = TypeVar("T")
 
@@ -114,10 +118,27 @@ def check_category(text: str) -> str:
     return text
 
 
-def check_page(page: int) -> int:
-    if not 0 <= page <= MAX_PAGE:
-        raise InputError(f"page must be between 0 and {MAX_PAGE}")
-    return page
+def page_index(
+    request: Request,
+    page: int = Query(1, description="Page number, from 1, as the pager shows it."),
+) -> int:
+    """The page a list URL asks for, as an index from 0: `?page=2` is the second page, the one
+    the pager labels "Page 2". The JSON API keeps Hugging Face's `p` (from 0); an HTML link
+    with the old `?p=1` answers 301 to `?page=2`, so bookmarks keep working."""
+    old = request.query_params.get("p")
+    if old is not None:
+        number = str(int(old) + 1) if _OLD_PAGE.fullmatch(old) else old
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("p", "page")]
+        given = kept + ([("page", number)] if number != "1" else [])
+        path = quote(request.url.path)
+        target = f"{path}?{urlencode(given)}" if given else path
+        raise HTTPException(301, "moved", headers={"Location": target})
+    if not 1 <= page <= MAX_PAGE:
+        raise InputError(f"page must be between 1 and {MAX_PAGE}")
+    return page - 1
+
+
+PageIndex = Annotated[int, Depends(page_index)]
 
 
 def is_htmx(request: Request) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
@@ -19,7 +19,7 @@ from papertide.ids import check_org_slug
 from papertide.models import OrgCount
 from papertide.store.base import CURATOR_ORG, HF_ORG
 from papertide.web.auth import CurrentViewer, Viewer
-from papertide.web.pages.common import PAGE_SIZE, check_page, go_back, paper_rows, to_login
+from papertide.web.pages.common import PAGE_SIZE, PageIndex, go_back, paper_rows, to_login
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
@@ -32,8 +32,7 @@ def org_router(services: WebServices, renderer: Renderer) -> APIRouter:
     router = APIRouter()
 
     @router.get("/orgs", response_class=HTMLResponse)
-    def orgs_page(request: Request, who: CurrentViewer, p: int = Query(0)) -> HTMLResponse:
-        check_page(p)
+    def orgs_page(request: Request, who: CurrentViewer, p: PageIndex) -> HTMLResponse:
         found = services.store.organizations(ORGS_PAGE_SIZE + 1, p * ORGS_PAGE_SIZE)
         context = {
             "orgs": found[:ORGS_PAGE_SIZE],
@@ -44,9 +43,7 @@ def org_router(services: WebServices, renderer: Renderer) -> APIRouter:
         return renderer.page(request, who, "orgs.html", context)
 
     @router.get("/org/{slug}", response_class=HTMLResponse)
-    def org_page(
-        request: Request, slug: str, who: CurrentViewer, p: int = Query(0)
-    ) -> HTMLResponse:
+    def org_page(request: Request, slug: str, who: CurrentViewer, p: PageIndex) -> HTMLResponse:
         return renderer.page(request, who, "org.html", org_context(services, who, slug, p))
 
     _add_curation(router, services)
@@ -57,7 +54,6 @@ def org_context(services: WebServices, who: Viewer, slug: str, page: int) -> dic
     """An organisation's page: its name, paper count, a page of its papers (newest first)
     and whether the viewer follows it."""
     found = known_org(services, slug)
-    check_page(page)
     papers = services.store.papers_of_org(found.org.slug, PAGE_SIZE + 1, page * PAGE_SIZE)
     rows = paper_rows(services, who.user, [(None, paper) for paper in papers[:PAGE_SIZE]])
     following = who.user is not None and any(

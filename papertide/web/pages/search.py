@@ -15,12 +15,13 @@ from starlette.responses import Response
 from papertide.errors import InputError
 from papertide.index.query import QUERY_MAX_CHARS
 from papertide.models import FOLLOW_KINDS, Follow, Paper
+from papertide.search.service import check_paging
 from papertide.web.auth import CurrentViewer, Viewer
 from papertide.web.pages.claimed import author_claims_context
 from papertide.web.pages.common import (
     PAGE_SIZE,
+    PageIndex,
     check_category,
-    check_page,
     go_back,
     paper_rows,
     to_login,
@@ -48,14 +49,15 @@ def _add_search(router: APIRouter, services: WebServices, renderer: Renderer) ->
     def search(
         request: Request,
         who: CurrentViewer,
+        page: PageIndex,
         q: str = Query("", max_length=QUERY_MAX_CHARS),
         cat: str = Query("", max_length=64),
         year_from: str = Query("", alias="from", max_length=8),
         year_to: str = Query("", alias="to", max_length=8),
-        p: int = Query(0),
     ) -> Response:
         text = search_text(q, cat.strip(), _year(year_from, "from"), _year(year_to, "to"))
-        found = services.search.search_page(text, p, SEARCH_LIMIT) if text else None
+        check_paging(page, SEARCH_LIMIT, first=1)
+        found = services.search.search_page(text, page, SEARCH_LIMIT) if text else None
         result = found.result if found else None
         if result and result.query.paper_id and result.hits:
             return RedirectResponse(paper_url(result.hits[0].paper.id), status_code=303)
@@ -67,9 +69,9 @@ def _add_search(router: APIRouter, services: WebServices, renderer: Renderer) ->
             "year_from": year_from.strip(),
             "year_to": year_to.strip(),
             "results": list(zip(rows, hits, strict=True)),
-            "page": p,
+            "page": page,
             "more": bool(found and found.more),
-            "first": p * SEARCH_LIMIT + 1,
+            "first": page * SEARCH_LIMIT + 1,
             "query": result.query if result else None,
             "keyword": followed_keyword(q),
             "following": _follows(services, who, "keyword", followed_keyword(q)),
@@ -81,11 +83,11 @@ def _add_lists(router: APIRouter, services: WebServices, renderer: Renderer) -> 
     store = services.store
 
     @router.get("/authors/{name:path}", response_class=HTMLResponse)
-    def author(request: Request, name: str, who: CurrentViewer, p: int = Query(0)) -> Response:
-        papers = store.papers_by_author(name, PAGE_SIZE + 1, check_page(p) * PAGE_SIZE)
-        if not papers and p == 0:
+    def author(request: Request, name: str, who: CurrentViewer, page: PageIndex) -> Response:
+        papers = store.papers_by_author(name, PAGE_SIZE + 1, page * PAGE_SIZE)
+        if not papers and page == 0:
             raise HTTPException(404, f"no papers by {name[:80]!r} here")
-        context = _listing(services, who, papers, p) | {
+        context = _listing(services, who, papers, page) | {
             "name": name,
             "following": _follows(services, who, "author", name),
             **author_claims_context(services, name),
@@ -93,14 +95,12 @@ def _add_lists(router: APIRouter, services: WebServices, renderer: Renderer) -> 
         return renderer.page(request, who, "author.html", context)
 
     @router.get("/categories/{category}", response_class=HTMLResponse)
-    def category(
-        request: Request, category: str, who: CurrentViewer, p: int = Query(0)
-    ) -> Response:
+    def category(request: Request, category: str, who: CurrentViewer, page: PageIndex) -> Response:
         chosen = check_category(category)
-        papers = store.papers_in_category(chosen, PAGE_SIZE + 1, check_page(p) * PAGE_SIZE)
-        if not papers and p == 0:
+        papers = store.papers_in_category(chosen, PAGE_SIZE + 1, page * PAGE_SIZE)
+        if not papers and page == 0:
             raise HTTPException(404, f"no papers in {chosen} here")
-        context = _listing(services, who, papers, p) | {
+        context = _listing(services, who, papers, page) | {
             "category": chosen,
             "following": _follows(services, who, "category", chosen),
         }

@@ -25,6 +25,9 @@ def test_index_then_search_and_similar(cli, tmp_path):
 
     text = cli("search", 'graph author:"Zhang" -wind').stdout
     assert text.splitlines()[0].endswith("results for any of graph; without wind; by Zhang")
+    nothing = cli("search", "qwxzv plorkt")  # no embedding neighbours passed off as hits (#12)
+    assert nothing.returncode == 0
+    assert nothing.stdout == "No paper matches any of qwxzv, plorkt\n"
 
     similar = json.loads(cli("similar", "2601.22777", "--json").stdout)
     assert similar and "2601.22777" not in [h["id"] for h in similar]

@@ -78,6 +78,14 @@ def test_search_reports_query_notes_and_opens_an_arxiv_url(run):
     assert [hit["id"] for hit in opened["hits"]] == ["2507.00105"]
 
 
+def test_search_for_words_no_paper_has_says_no_paper_matches(run):
+    """Gibberish answered with the embedding's nearest neighbours as if they matched (#12)."""
+    result = call(run, "search", query="qwxzv plorkt")
+    assert not result.is_error
+    assert result.structured_content["hits"] == []
+    assert text_of(result) == "No paper matches any of qwxzv, plorkt"
+
+
 def test_search_with_nothing_to_search_is_a_tool_error(run):
     result = call(run, "search", query="   ")
     assert result.is_error

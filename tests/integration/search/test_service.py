@@ -194,3 +194,12 @@ def test_similar_in_a_facet_for_a_paper_without_stored_sentences(service, store)
     store.write_batch([Record(new)], [])  # no vectors of any kind stored
     hits = service.similar("2611.00002", 5, "result")
     assert "2601.22777" in ids(hits)
+
+
+def test_words_no_paper_has_match_nothing_but_filters_keep_the_meaning(service):
+    """Gibberish got the embedding's nearest neighbours as hits (#12); words some paper has
+    still rank by meaning within filters that no paper with the words passes."""
+    assert service.search("qwxzv plorkt", 30).hits == []
+    assert service.search("qwxzv plorkt cat:cs.CL", 30).hits == []
+    by_zhang = service.search('graph author:"Zhang"', 5).hits  # no Zhang paper says "graph"
+    assert by_zhang and all(any("Zhang" in a for a in h.paper.authors) for h in by_zhang)

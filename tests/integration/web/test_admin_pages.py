@@ -178,11 +178,11 @@ def test_quarantine_pages_counts_per_reason_and_escapes_raw_records(site: Site):
     assert len(rows) == 50 and 'rel="next"' in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "$x^2$ &amp; &lt;b&gt;" in page
     assert "x" * 2000 in page and "x" * 2001 not in page  # a bounded excerpt
-    second = site.client.get("/admin/quarantine?p=1").text
+    second = site.client.get("/admin/quarantine?page=2").text
     assert len(re.findall(r'<tr id="quarantine-(\d+)">', second)) == 11
     only = site.client.get("/admin/quarantine", params={"reason": "too long"}).text
     assert len(re.findall(r'<tr id="quarantine-(\d+)">', only)) == 1 and 'id="all-reasons"' in only
-    assert site.client.get("/admin/quarantine?p=-1").status_code == 400
+    assert site.client.get("/admin/quarantine?page=0").status_code == 400
 
 
 def test_invites_are_made_listed_with_their_state_and_revoked_after_confirming(site: Site):

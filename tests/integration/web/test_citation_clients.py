@@ -19,6 +19,7 @@ import feedparser
 import pytest
 from fastapi.testclient import TestClient
 
+from papertide.index.lexical import sync_index
 from papertide.models import Follow, Listing, Paper, Record, User
 from papertide.web.api.foryou import foryou_feed_url
 from papertide.web.feeds.routes import following_feed_url
@@ -64,6 +65,7 @@ def trouble_records() -> list[Record]:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     built = build_world(tmp_path_factory.mktemp("citations"))
     built.store.write_batch(trouble_records(), [])
+    sync_index(built.services.search.lexical, built.store)  # as `papertide index` does
     yield built
     built.store.close()
 
@@ -230,3 +232,34 @@ def test_every_feed_reads_in_feedparser_with_every_abstract_intact(client, world
             assert text == " ".join(paper.abstract.split()), (path, entry.link)
         self_link = next(link.href for link in parsed.feed.links if link.rel == "self")
         assert client.get(site_path(self_link)).status_code == 200, self_link
+
+
+def test_search_feeds_and_downloads_page_like_the_api(client):
+    """The search feeds and downloads stopped at their first 50 hits with no way on (#12):
+    they take the API's `limit` and `p`, and link the next page (RFC 5005 in feeds, a Link
+    header on downloads) only while more hits follow."""
+    params = {"q": "language model", "limit": 6}
+    wanted = [
+        item["paper"]["id"] for item in client.get("/api/papers/search", params=params).json()
+    ]
+    assert len(wanted) == 6
+    for fmt in ("rss", "atom"):
+        seen, url = [], f"/feeds/search.{fmt}?q=language+model&limit=2"
+        for _ in range(3):
+            parsed = feedparser.parse(client.get(url).text)
+            assert not parsed.bozo
+            seen += [entry.link.rsplit("/papers/", 1)[1] for entry in parsed.entries]
+            rels = {link.rel: link.href for link in parsed.feed.links}
+            assert ("previous" in rels) == (url != f"/feeds/search.{fmt}?q=language+model&limit=2")
+            url = site_path(rels["next"])
+        assert seen == wanted, fmt
+    seen, url = [], "/search.bib?q=language+model&limit=2"
+    for _ in range(3):
+        response = client.get(url)
+        seen += [fields["eprint"] for fields in bibtex_fields(response.text).values()]
+        url = response.links["next"]["url"]
+    assert seen == wanted
+    last = client.get("/search.ris", params={"q": "qwxzv", "limit": 2})
+    assert last.status_code == 200 and "Link" not in last.headers
+    bad = client.get("/search.csl.json", params={"q": "language", "limit": 100, "p": 2})
+    assert bad.status_code == 422 and "page must be between 0 and 1" in bad.json()["error"]

@@ -47,8 +47,8 @@ def test_orgs_index_lists_organisations_by_paper_count(orgs: Site):
     listed = re.findall(r'<li><a href="/org/([a-z0-9-]+)">', page)
     assert listed == ["acme-ai", org_slug(HOSTILE_ORG)]
     assert "2 papers" in page and "1 paper<" in page
-    assert orgs.client.get("/orgs", params={"p": 1}).status_code == 200
-    assert orgs.client.get("/orgs", params={"p": -1}).status_code == 400
+    assert orgs.client.get("/orgs", params={"page": 2}).status_code == 200
+    assert orgs.client.get("/orgs", params={"page": 0}).status_code == 400
 
 
 def test_unknown_and_malformed_slugs_answer_a_404_page(orgs: Site):

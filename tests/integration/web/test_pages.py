@@ -52,7 +52,7 @@ PAGES = [
     "/about",
     f"/daily/{TODAY}?sort=trending",
     f"/daily/{TODAY}?sort=newest",
-    "/month/2026-01?sort=trending&p=0",
+    "/month/2026-01?sort=trending&page=1",
 ]
 
 
@@ -242,8 +242,9 @@ def test_unknown_things_are_404_pages(site: Site, path: str):
         ("/week/2026-W60", 400, "not an ISO week"),
         ("/month/2026-1", 400, "a month looks like"),
         ("/?sort=random", 400, "sort must be one of"),
-        ("/?p=-1", 400, "page must be"),
-        ("/?p=abc", 422, "p:"),
+        ("/?page=0", 400, "page must be between 1 and"),
+        ("/?page=abc", 422, "page:"),
+        ("/search?q=x&page=8", 400, "page must be between 1 and 7"),
         ("/trending?category=%3Cscript%3E", 400, "is not a category"),
         ("/search?q=x&from=abcd", 400, "from must be a year"),
         ("/search?q=x&from=2024&to=2020", 400, "reversed"),
@@ -369,12 +370,47 @@ def test_search_pages_say_more_follow_and_link_the_next_page(site: Site, monkeyp
     monkeypatch.setattr(search_pages, "SEARCH_LIMIT", 1)
     first = site.client.get("/search?q=attention").text
     assert "Results 1\u20131, more follow" in first
-    assert 'rel="next" href="/search?q=attention&amp;p=1"' in first
-    second = site.client.get("/search?q=attention&p=1").text
-    assert "Results 2\u20132" in second and 'rel="prev"' in second
-    assert site.client.get("/search?q=attention&p=-1").status_code == 400
+    assert 'rel="next" href="/search?q=attention&amp;page=2"' in first
+    second = site.client.get("/search?q=attention&page=2").text
+    assert "Results 2\u20132" in second and "<span>Page 2</span>" in second
+    assert 'rel="prev" href="/search?q=attention"' in second
+    assert site.client.get("/search?q=attention&page=0").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/?p=1&sort=newest", "/?sort=newest&page=2"),
+        (f"/daily/{TODAY}?p=0", f"/daily/{TODAY}"),
+        ("/week/2026-W11?sort=trending&p=2", "/week/2026-W11?sort=trending&page=3"),
+        ("/month/2026-03?p=1", "/month/2026-03?page=2"),
+        ("/search?q=attention&p=1&cat=cs.CL", "/search?q=attention&cat=cs.CL&page=2"),
+        ("/authors/Ada%20Lovelace?p=3", "/authors/Ada%20Lovelace?page=4"),
+        ("/categories/cs.CV?p=1", "/categories/cs.CV?page=2"),
+        ("/month/2026-03?p=%C2%B2", "/month/2026-03?page=%C2%B2"),  # then a 422 page
+    ],
+)
+def test_old_page_links_move_permanently_to_page_numbers_from_1(site: Site, old: str, new: str):
+    """`?p=1` was labelled "Page 2" (#12): pages now count from 1 in the URL as in the label,
+    and a bookmark of before lands on the same page."""
+    moved = site.client.get(old, follow_redirects=False)
+    assert moved.status_code == 301
+    assert moved.headers["location"] == new
+
+
+def test_every_pager_links_the_page_its_label_names(site: Site, monkeypatch):
+    monkeypatch.setattr(search_pages, "PAGE_SIZE", 1)
+    first = site.client.get("/categories/cs.CL").text
+    assert "<span>Page 1</span>" in first
+    assert 'rel="next" href="/categories/cs.CL?page=2"' in first
+    second = site.client.get("/categories/cs.CL?page=2").text
+    assert "<span>Page 2</span>" in second
+    assert 'rel="prev" href="/categories/cs.CL"' in second
 
 
 def test_search_that_matches_nothing_says_so(site: Site):
     html = site.client.get("/search?q=cat:zz.ZZ").text
     assert "Nothing matches this search." in html
+    gibberish = site.client.get("/search", params={"q": "qwxzv plorkt"}).text
+    assert "Nothing matches this search." in gibberish  # not the embedding's 30 neighbours (#12)
+    assert site.client.get("/api/papers/search", params={"q": "qwxzv plorkt"}).json() == []
