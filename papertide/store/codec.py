@@ -6,7 +6,9 @@ goes through sources/base.build_paper instead.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from json.encoder import encode_basestring
 from typing import Any
 
 from papertide.models import Link, Paper, Version
@@ -53,6 +55,13 @@ def paper_from_json(data: dict[str, Any]) -> Paper:
         ),
         links=tuple(Link(link["kind"], link["url"]) for link in data["links"]),
     )
+
+
+def json_strings(items: Iterable[str]) -> str:
+    """The JSON array of these strings exactly as json.dumps(list(items), ensure_ascii=False)
+    writes it, about four times faster (json.dumps with options builds an encoder per call;
+    ingest writes three such arrays per paper)."""
+    return "[" + ", ".join(map(encode_basestring, items)) + "]"
 
 
 def iso(value: datetime | None) -> str | None:

@@ -20,6 +20,7 @@ from papertide.models import Paper, Record, Version
 from papertide.store.codec import paper_to_json
 
 T = TypeVar("T")
+_HASH_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # one, not one per paper
 
 
 def merge_papers(stored: Paper, incoming: Paper) -> Paper:
@@ -120,7 +121,7 @@ def merge_versions(first: tuple[Version, ...], second: tuple[Version, ...]) -> t
 
 def content_hash(paper: Paper) -> str:
     """A hash of everything stored about the paper: equal hashes mean nothing to write."""
-    data = json.dumps(paper_to_json(paper), sort_keys=True, ensure_ascii=False)
+    data = _HASH_ENCODER.encode(paper_to_json(paper))
     return hashlib.sha256(data.encode()).hexdigest()[:32]
 
 
