@@ -19,7 +19,10 @@ from papertide.models import IngestCounts, Record
 from papertide.sources.base import LineSource, LineTally, Source, TalliedSource
 from papertide.store.base import Store
 
-INGEST_BATCH_SIZE = 2000
+# lines (records) per transaction: the name index of paper_authors takes inserts all over, so
+# each commit writes most of its pages to the WAL again; 5,000 wrote 556 MB for the 74,728-paper
+# file where 2,000 wrote 802 MB, and a third less writer time on a busy disk
+INGEST_BATCH_SIZE = 5000
 
 ProgressCallback = Callable[[IngestCounts], None]
 
