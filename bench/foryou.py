@@ -37,7 +37,7 @@ from papertide.rank.bibtex import MAX_BIBTEX_ENTRIES
 from papertide.rank.foryou import MODEL_MAX_RATINGS, WEB, ForYouService
 from papertide.store.base import Store
 from papertide.store.sqlite import SqliteStore
-from papertide.web.api_foryou import FOR_YOU_LIMIT
+from papertide.web.api.foryou import FOR_YOU_LIMIT
 from papertide.wiring import build_embedder
 
 TITLE = "For-you speed (bench/foryou.py)"

@@ -1,14 +1,17 @@
 """End-to-end search benchmark (issues #3, #16): ingest N papers (the 74,728 real ones, plus
 papers generated from real text by bench/corpus.py beyond that), time `papertide index` (BM25
-index, static embeddings, vector index) in a child process, then start W worker processes that
-open the search service the way `papertide serve` workers do (the saved vector graph
-memory-mapped) and measure, after warm-up, one query at a time in each worker in turn: hybrid
-search and similar papers, against a BM25-only baseline measured in the same run; then the
-workers' memory together (PSS, which splits pages shared between them, and RSS) and the
-recall@10 of their vector index against exact search.
+index, static embeddings, vector index, sentence vectors and their file, TL;DRs) in a child
+process, then start W worker processes that open the search service the way `papertide serve`
+workers do (the saved vector graph and the sentence index file memory-mapped) and measure,
+after warm-up, one query at a time in each worker in turn: hybrid search, similar papers and
+similar papers in a facet (background, result) and that facet's step alone, against a
+BM25-only baseline measured in the same run; then the workers' memory together (PSS, which
+splits pages shared between them, and RSS) and the recall@10 of their vector index against
+exact search.
 Usage: python bench/search.py [--papers 74728] [--queries 200] [--workers 1] [--work DIR]
-(--work keeps the ingested and the indexed store in DIR and reuses them on the next run with
-the same --papers.)
+[--section TITLE] (--work keeps the ingested and the indexed store in DIR and reuses them on
+the next run with the same --papers; --section names the BENCHMARKS.md section written,
+"Search at N papers" by default.)
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
+from itertools import cycle
 from multiprocessing import get_context
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -33,6 +38,7 @@ from papertide.clock import SystemClock
 from papertide.config import Settings
 from papertide.index.query import parse_query
 from papertide.index.vectors import load_exact
+from papertide.search.hybrid import FACET_WEIGHTS
 from papertide.search.service import SearchService
 from papertide.store.sqlite import SqliteStore
 from papertide.wiring import build_search_service
@@ -95,16 +101,20 @@ class Timings:
     bm25: list[float]
     hybrid: list[float]
     similar: list[float]
+    faceted: list[float]
+    facet_step: list[float]
 
 
 @dataclass(frozen=True)
 class Memory:
     """One process's memory from /proc/<pid>/smaps: PSS and RSS in MB, and the PSS of the
-    vector graph file's pages (shared by every process that maps it)."""
+    vector graph file's and the sentence index file's pages (shared by every process that
+    maps them)."""
 
     pss: float
     rss: float
     graph_pss: float
+    sentences_pss: float
 
 
 def main() -> None:
@@ -114,6 +124,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="serve-like worker processes")
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--work", type=Path, help="keep the indexed store here and reuse it")
+    parser.add_argument("--section", help="BENCHMARKS.md section (default: Search at N papers)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="papertide-search-") as scratch:
         work = args.work or Path(scratch)
@@ -126,34 +137,42 @@ def main() -> None:
     bm25 = [t for w in timings for t in w.bm25]
     hybrid = [t for w in timings for t in w.hybrid]
     similar = [t for w in timings for t in w.similar]
+    faceted = [t for w in timings for t in w.faceted]
+    facet_step = [t for w in timings for t in w.facet_step]
     per_worker = ", ".join(f"{m.pss:.0f}" for m in memory)
     graph = sum(m.graph_pss for m in memory)
+    sentences = sum(m.sentences_pss for m in memory)
     rows = [
-        ("`papertide index` end to end (BM25 + static embeddings + vectors)",
+        ("`papertide index` end to end (BM25, static embeddings and graph, sentence vectors and"
+         " their file, TL;DRs)",
          f"{index_s:.0f} s, peak {index_mb:.0f} MB"),
         ("baseline: BM25 top 100 alone, every hit explained", latency(bm25)),
         ("hybrid search (BM25 + dense, fused, top 10 with reasons)", latency(hybrid)),
         ("similar papers (top 10)", latency(similar)),
+        ("similar papers in a facet (top 10; background and result in turn, memory-mapped"
+         " sentence index)", latency(faceted)),
+        ("of it the facet step alone (the candidates' sentences matched: SentenceIndex"
+         ".facet_ranking over `similar`'s fused candidates)", latency(facet_step)),
         ("dense index recall@10 against exact search (stored vectors as queries)",
          f"{recall:.3f}"),
         (f"memory of the {args.workers} workers after the queries, PSS (pages shared between"
          " them counted once)",
-         f"{sum(m.pss for m in memory):.0f} MB (per worker {per_worker} MB; the memory-mapped"
-         f" vector graph {graph:.0f} MB of it)"),
+         f"{sum(m.pss for m in memory):.0f} MB (per worker {per_worker} MB; of it the"
+         f" memory-mapped vector graph {graph:.0f} MB, sentence index {sentences:.0f} MB)"),
         (f"memory of the {args.workers} workers, RSS summed (shared pages counted in each)",
          f"{sum(m.rss for m in memory):.0f} MB"),
     ]  # fmt: skip
     table = ["| what | figure |", "|---|---|", *(f"| {w} | {f} |" for w, f in rows)]
     command = (
         f"python bench/search.py --papers {args.papers} --queries {args.queries}"
-        f" --workers {args.workers}"
+        f" --workers {args.workers}" + (f' --section "{args.section}"' if args.section else "")
     )
     text = (
         f"Command: `{command}`; each worker opens the search service as `papertide serve`"
         " workers do; one query at a time after a warm-up, the workers taking turns; latency"
         " over all workers' queries.\n\n" + "\n".join(table)
     )
-    write_section(f"Search at {args.papers:,} papers", text)
+    write_section(args.section or f"Search at {args.papers:,} papers", text)
     print(text)
 
 
@@ -198,11 +217,17 @@ def serve_worker(db: Path, queries: list[str], papers: int, link: Connection) ->
     while (order := link.recv()) != "exit":
         if order == "queries":
             parsed = [parse_query(q) for q in queries]
+            steps = facet_steps(service, ids)
             link.send(
                 Timings(
                     timed(parsed, lambda q: service.lexical.search(q, 100)),
                     timed(queries, lambda q: service.search(q, 10)),
                     timed(ids, lambda pid: service.similar(pid, 10)),
+                    timed(
+                        list(zip(ids, cycle(FACET_WEIGHTS), strict=False)),
+                        lambda call: service.similar(call[0], 10, call[1]),
+                    ),
+                    timed(steps, lambda step: step()),
                 )
             )
         elif order == "recall":
@@ -210,20 +235,37 @@ def serve_worker(db: Path, queries: list[str], papers: int, link: Connection) ->
     store.close()
 
 
+def facet_steps(service: SearchService, ids: list[str]) -> list[Callable[[], object]]:
+    """For each paper (background and result in turn), the facet step of its faceted similar:
+    its sentences matched against those of `similar`'s fused candidates (up to 200)."""
+    index = service.sentences.current()
+    steps: list[Callable[[], object]] = []
+    for paper_id, facet in zip(ids, cycle(FACET_WEIGHTS), strict=False):
+        query = index.paper(paper_id)
+        if query is None:
+            continue
+        candidates = [hit.paper.id for hit in service.similar(paper_id, 200)]
+        steps.append(partial(index.facet_ranking, query, facet, candidates))
+    return steps
+
+
 def read_memory(pid: int) -> Memory:
-    """PSS, RSS and the graph file's PSS of process `pid`, in MB, from /proc/<pid>/smaps."""
+    """PSS, RSS and the graph and sentence files' PSS of process `pid`, in MB, from
+    /proc/<pid>/smaps."""
     totals = {"Pss": 0, "Rss": 0}
-    graph = 0
-    in_graph = False
+    files = {".usearch": 0, ".sentences": 0}
+    mapped = ""
     for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
         field, _, rest = line.partition(":")
         if " " in field:  # a mapping's header line: address range, permissions, ..., path
-            in_graph = ".usearch" in line
+            mapped = next((suffix for suffix in files if line.endswith(suffix)), "")
         elif field in totals:
             kb = int(rest.split()[0])
             totals[field] += kb
-            graph += kb if in_graph and field == "Pss" else 0
-    return Memory(totals["Pss"] / 1024, totals["Rss"] / 1024, graph / 1024)
+            if mapped and field == "Pss":
+                files[mapped] += kb
+    mb = {name: kb / 1024 for name, kb in (totals | files).items()}
+    return Memory(mb["Pss"], mb["Rss"], mb[".usearch"], mb[".sentences"])
 
 
 def _recall_at_10(store: SqliteStore, service: SearchService, count: int) -> float:

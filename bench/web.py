@@ -2,7 +2,11 @@
 loaded by wrk on loopback for --seconds each: a static file (the ceiling), the daily page as the
 server stood before the page cache and fast parser and after, rotating paper pages and searches;
 then 100 concurrent voters on one paper (some replaying their vote), and 100 un-votes.
+With --baseline DIR (a checkout of the code before a change, e.g. `git worktree add DIR main`)
+it measures only the daily page with the page cache off, served by that code and by this one in
+turn (ROUNDS times each, flat out and paced), into its own section.
 Usage: python -m bench.web [--seconds 30] [--connections 16] [--work DIR] [--no-write]
+       [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ from papertide.store.base import Store
 from papertide.store.sqlite import SqliteStore
 
 TITLE = "Web serving (bench/web.py)"
+BASELINE_TITLE = "Daily page before and after a change, page cache off (bench/web.py --baseline)"
+ROUNDS = 3  # --baseline: each server serves this many times, the two taking turns
+PACED_RPS = 100.0  # --baseline: the paced rows offer about this many requests/s
 WRK = "/usr/bin/wrk"
 WORKERS = 2
 VOTERS = 100
@@ -347,6 +354,63 @@ def measure(
     return rows, daily, at_goal, votes
 
 
+def compare(args: argparse.Namespace, db: Path, work: Path) -> str:
+    """--baseline: the uncached daily page served by the code in args.baseline (before) and by
+    this code (after), in turns; every run's row and the medians, as a BENCHMARKS.md section."""
+    before = Server(
+        f"before ({args.baseline})",
+        {"PAPERTIDE_PAGE_CACHE_TTL_S": "0", "PYTHONPATH": str(args.baseline)},
+    )
+    after = Server("after (this checkout)", {"PAPERTIDE_PAGE_CACHE_TTL_S": "0"})
+    paced = pacing_script(args.connections, PACED_RPS)
+    rows: list[str] = []
+    loads: dict[tuple[str, str], list[Load]] = {}
+    for turn in range(ROUNDS):
+        for server in (before, after):
+            with serving(server, db, work) as up:
+                for how, script in (("flat out", None), (f"about {PACED_RPS:.0f} req/s", paced)):
+                    load = measured_load(up, "/", args, script, work)
+                    loads.setdefault((server.name, how), []).append(load)
+                    rows.append(load.row(f"{server.name}, run {turn + 1}: daily page `/`, {how}"))
+                    print(rows[-1], flush=True)
+    medians = [
+        f"| **median of {ROUNDS}**: {name}, {how} | "
+        f"{statistics.median(x.rps for x in runs):,.0f} | "
+        f"{statistics.median(x.p50_ms for x in runs):.1f} | "
+        f"{statistics.median(x.p99_ms for x in runs):.1f} | "
+        f"{statistics.median(x.cpu_ms for x in runs):.2f} | {sum(x.errors for x in runs)} |"
+        for (name, how), runs in loads.items()
+    ]
+    p99 = {key: statistics.median(x.p99_ms for x in runs) for key, runs in loads.items()}
+    verdicts = [
+        f"{name}, {how}: {value:.0f} ms ({'met' if value <= GOAL_P99_MS else 'NOT met'})"
+        for (name, how), value in p99.items()
+    ]
+    command = (
+        f"python -m bench.web --baseline {args.baseline} --seconds {args.seconds} "
+        f"--connections {args.connections}"
+    )
+    return "\n".join(
+        [
+            f"Command: `{command}`. Demo corpus (`papertide demo` + `papertide index`), "
+            f"`papertide serve --workers {WORKERS}` with the page cache off, the code before "
+            "the change and this code taking turns on the same store, each for "
+            f"{args.seconds} s flat out and {args.seconds} s paced at about {PACED_RPS:.0f} "
+            f"req/s, by wrk ({args.threads} thread, {args.connections} connections). The "
+            "machine is shared: compare the medians and the CPU column, which other work "
+            f"does not inflate. Load average (1 min) at the start: {args.load_before:.1f}, at "
+            f"the end: {os.getloadavg()[0]:.1f}.",
+            "",
+            HEADER,
+            *rows,
+            *medians,
+            "",
+            f"Goal: the uncached daily page at p99 <= {GOAL_P99_MS:.0f} ms with "
+            f"{args.connections} connections. Median p99: " + "; ".join(verdicts) + ".",
+        ]
+    )
+
+
 def report(
     args: argparse.Namespace, rows: list[str], daily: Load, at_goal: Load, votes: list[str]
 ) -> str:
@@ -390,6 +454,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--work", type=Path, help="keep the demo store here and reuse it")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of the code before a change: compare the uncached daily page only",
+    )
     args = parser.parse_args()
     if not Path(WRK).exists():
         raise SystemExit(f"{WRK} is missing: apt-get install wrk (make bench does)")
@@ -397,10 +466,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="papertide-web-") as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
-        rows, daily, at_goal, votes = measure(args, prepare(work), work)
-    text = report(args, rows, daily, at_goal, votes)
+        if args.baseline:
+            title, text = BASELINE_TITLE, compare(args, prepare(work), work)
+        else:
+            rows, daily, at_goal, votes = measure(args, prepare(work), work)
+            title, text = TITLE, report(args, rows, daily, at_goal, votes)
     if not args.no_write:
-        write_section(TITLE, text)
+        write_section(title, text)
     print(text)
 
 

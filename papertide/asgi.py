@@ -20,7 +20,7 @@ from papertide.wiring import build_sync, build_web_services
 def app_from_env() -> FastAPI:
     """The whole site, settings from PAPERTIDE_* variables."""
     # as in the CLI: not a warning per failed reconnect of the pool (a worker process does not
-    # inherit the CLI's logging); each 503 logs the database's reason once (web/api_errors)
+    # inherit the CLI's logging); each 503 logs the database's reason once (web/api/errors.py)
     logging.getLogger("psycopg.pool").setLevel(logging.CRITICAL)
     services = build_web_services(load_settings(os.environ))
     ttl_s = services.settings.page_cache_ttl_s

@@ -13,7 +13,11 @@ class SourceUnavailableError(PapertideError):
     """A remote service could not be reached or kept failing after retries."""
 
 
-class PaperNotFoundError(PapertideError):
+class NotFoundError(PapertideError):
+    """Nothing of that id or name is in the store (a paper, an organisation)."""
+
+
+class PaperNotFoundError(NotFoundError):
     """No paper with that id is in the store."""
 
 

@@ -114,3 +114,33 @@ def _is_plausible(match: re.Match[str]) -> bool:
         return True
     yymm, width = int(new[:4]), len(new) - 5
     return (width == 4 and 704 <= yymm <= 1412) or (width == 5 and yymm >= 1501)
+
+
+ORG_SLUG_MAX_CHARS = 80
+ORG_NAME_MAX_CHARS = 200
+_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
+ORG_SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_ORG_SLUG = re.compile(ORG_SLUG_PATTERN)
+
+
+def org_slug(name: str) -> str:
+    """The URL name of an organisation called `name` (the one slug function, for imports and
+    curators alike): its ASCII letters and digits, accents folded ("ETH Zürich" is
+    `eth-zurich`), lower case, runs of anything else one "-", at most ORG_SLUG_MAX_CHARS. A
+    name with no such character ("香港科技大学") is `org-` and 10 hex digits of its hash;
+    a blank name is ""."""
+    text = " ".join(name.split())
+    if not text:
+        return ""
+    folded = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
+    slug = _SLUG_JUNK.sub("-", folded).strip("-")[:ORG_SLUG_MAX_CHARS].rstrip("-")
+    if slug:
+        return slug
+    return "org-" + hashlib.sha256(text.encode()).hexdigest()[:10]
+
+
+def check_org_slug(text: str) -> str:
+    """An organisation slug as org_slug makes them; InputError for anything else."""
+    if len(text) > ORG_SLUG_MAX_CHARS or not _ORG_SLUG.fullmatch(text):
+        raise InputError(f"{text[:40]!r} is not an organisation name for a URL")
+    return text

@@ -94,6 +94,23 @@ class Organization:
 
 
 @dataclass(frozen=True, slots=True)
+class OrgCount:
+    """An organisation and how many papers it has."""
+
+    org: Organization
+    papers: int
+
+
+@dataclass(frozen=True, slots=True)
+class PaperOrg:
+    """A paper's link to an organisation and who made it: "huggingface" (imported with the
+    daily listing) or "curator:<username>"."""
+
+    org: Organization
+    set_by: str
+
+
+@dataclass(frozen=True, slots=True)
 class PaperExtras:
     """What a daily listing says about a paper beyond arXiv: Hugging Face's summary and
     keywords, the submitting organisation (its display name and URL slug) and media URLs."""
@@ -194,7 +211,7 @@ class StoreStats:
 
 # --- community (issue #4): accounts, votes, comments, collections, follows ---
 
-FOLLOW_KINDS = ("author", "category", "keyword")
+FOLLOW_KINDS = ("author", "category", "keyword", "org")  # an org by its slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,3 +343,33 @@ class PaperSignals:
     imported_upvotes: int
     vote_times: tuple[datetime, ...]
     comments: int
+
+
+CLAIM_STATES = ("pending", "approved", "rejected")
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorClaim:
+    """A user's claim to be `author_name` (as the paper lists it) of a paper: pending until a
+    curator decides, or approved at once by a domain rule (`decided_by` "rule:<domain>").
+    `confirmed_email` is the claimant's email when they confirmed it, else None."""
+
+    id: int
+    user_id: int
+    username: str
+    paper_id: str
+    author_name: str
+    state: str  # one of CLAIM_STATES
+    created_at: datetime
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    confirmed_email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRule:
+    """Claims by users whose confirmed email is at `domain` (or below it) are approved at once."""
+
+    domain: str
+    created_by: str
+    created_at: datetime

@@ -21,13 +21,16 @@ from papertide.clock import Clock, SystemClock
 from papertide.community.accounts import AccountService, SignupPolicy
 from papertide.community.actions import CommunityService
 from papertide.community.admin import AdminService
+from papertide.community.claims import ClaimService
 from papertide.community.ratelimit import DEFAULT_RATE_LIMITS, RateLimits
 from papertide.config import Settings, is_postgres_url, sqlite_path
 from papertide.errors import InputError, StoreError
 from papertide.index.contextual import CONTEXTUAL_MODEL, MiniLmEmbedder
 from papertide.index.embed import Embedder
-from papertide.index.paths import load_vectors, thumbnail_folder, vectors_version
+from papertide.index.paths import load_vectors, sentence_file, thumbnail_folder, vectors_version
 from papertide.index.refresh import open_lexical
+from papertide.index.sentence_index import SentenceFile, SentenceSource
+from papertide.index.sentences import load_sentences
 from papertide.index.static import StaticEmbedder
 from papertide.index.summaries import Summariser
 from papertide.index.thumbnails import Thumbnails
@@ -213,6 +216,7 @@ def build_sync(
         fetchers,
         embedder,
         summariser=Summariser(static),
+        sentences=static,
         thumbnails=build_thumbnails(settings),
     )
 
@@ -260,8 +264,18 @@ def build_search_service(
         open_lexical(settings, store),
         embedder,
         build_vectors(settings, store, embedder),
+        build_sentences(settings, store, embedder),
         paper_space=build_paper_space(settings, store),
     )
+
+
+def build_sentences(settings: Settings, store: Store, embedder: Embedder) -> SentenceSource:
+    """`embedder`'s sentence index: the file `papertide index` writes, memory-mapped and
+    followed as it is rewritten; for an in-memory store, the stored rows loaded."""
+    path = sentence_file(settings, embedder.name)
+    if path is None:
+        return load_sentences(store, embedder.name, embedder.dim)
+    return SentenceFile(path, embedder.dim)
 
 
 def build_paper_space(settings: Settings, store: Store) -> VectorSpace | None:
@@ -359,6 +373,7 @@ def build_web_services(
         accounts=accounts,
         community=build_community(settings, store, clock, papers_by_id, limits),
         admin=AdminService(store, clock, accounts),
+        claims=ClaimService(store, limits),
         listings=listings,
         digests=build_digests(settings, store, clock, mailer, embedder, secret_key, listings),
         clock=clock,

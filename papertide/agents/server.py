@@ -1,4 +1,5 @@
-"""The MCP server: agent tools (search, similar, daily, trending, paper) over injected services.
+"""The MCP server: agent tools (search, similar, daily, trending, paper, organization) over
+injected services.
 
 Thin: each tool parses its arguments, calls one service and shapes the answer (agents/shape.py).
 User errors become MCP tool errors with their message; the server never stops for bad input.
@@ -21,10 +22,12 @@ from pydantic import Field
 from papertide import __version__
 from papertide.agents import shape
 from papertide.agents.services import AgentServices
-from papertide.errors import InputError, PaperNotFoundError, PapertideError
-from papertide.ids import canonical_paper_id
+from papertide.errors import InputError, NotFoundError, PaperNotFoundError, PapertideError
+from papertide.ids import ORG_NAME_MAX_CHARS, canonical_paper_id, org_slug
 from papertide.models import Paper
+from papertide.rank.extras import extras_shown
 from papertide.rank.trending import TRENDING_WINDOW_DAYS
+from papertide.search.hybrid import SimilarFacet
 from papertide.search.service import POOL
 
 SERVER_NAME = "papertide"
@@ -33,7 +36,8 @@ MAX_DAILY_LIMIT = 200
 INSTRUCTIONS = (
     "papertide is a research-paper discovery engine over a local store of arXiv papers and the "
     "curated Daily Papers lists. Use `search` to find papers, `similar` for related work, "
-    "`daily` and `trending` for what the community reads now, `paper` for one paper's details."
+    "`daily` and `trending` for what the community reads now, `paper` for one paper's details, "
+    "`organization` for a lab's or company's papers."
 )
 
 QueryArg = Annotated[
@@ -54,6 +58,11 @@ PaperIdArg = Annotated[
 SearchLimitArg = Annotated[
     int, Field(ge=1, le=MAX_LIMIT, description="How many results to return (1-100).")
 ]
+FacetArg = Annotated[
+    SimilarFacet | None,
+    Field(description="Similar in this facet of the abstract only (background or result); "
+          "default: overall."),
+]  # fmt: skip
 PageArg = Annotated[
     int, Field(ge=0, le=POOL - 1, description="Which page of results, from 0 (by `limit`).")
 ]
@@ -69,6 +78,17 @@ CategoryArg = Annotated[
     str | None,
     Field(description="Only papers whose primary arXiv category is this (e.g. cs.CL)."),
 ]
+OrgArg = Annotated[
+    str,
+    Field(
+        max_length=ORG_NAME_MAX_CHARS,
+        description="An organisation's slug (as in /org/<slug>, e.g. nvidia) or its name "
+        "(e.g. ETH Zürich); a name is turned into its slug.",
+    ),
+]
+OrgLimitArg = Annotated[
+    int, Field(ge=1, le=MAX_LIMIT, description="How many of its newest papers to return.")
+]
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 READ_ONLY = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
@@ -83,7 +103,14 @@ def create_mcp_server(services: AgentServices) -> MCPServer[Any]:
         SERVER_NAME, version=__version__, instructions=INSTRUCTIONS, log_level="WARNING"
     )
     tools = _Tools(services, threading.Lock())
-    for tool in (tools.search, tools.similar, tools.daily, tools.trending, tools.paper):
+    for tool in (
+        tools.search,
+        tools.similar,
+        tools.daily,
+        tools.trending,
+        tools.paper,
+        tools.organization,
+    ):
         server.add_tool(tool, annotations=READ_ONLY)
     return server
 
@@ -107,13 +134,14 @@ class _Tools:
         return _result(shape.search_text(out), out)
 
     def similar(
-        self, paper_id: PaperIdArg, limit: SearchLimitArg = 10
+        self, paper_id: PaperIdArg, limit: SearchLimitArg = 10, facet: FacetArg = None
     ) -> Annotated[CallToolResult, shape.SimilarOut]:
         """Papers similar to one paper (by meaning and shared rare words), best first; works
-        for a paper added minutes ago."""
+        for a paper added minutes ago. With `facet`, similar in its background or its results:
+        re-ranked by how the abstracts' sentences of that facet match."""
         with self._calling():
             paper = self._paper(paper_id)
-            hits = self._services.search.similar(paper.id, limit)
+            hits = self._services.search.similar(paper.id, limit, facet)
             out = shape.similar_out(paper, hits)
         return _result(shape.similar_text(out), out)
 
@@ -151,7 +179,9 @@ class _Tools:
 
     def paper(self, paper_id: PaperIdArg) -> Annotated[CallToolResult, shape.PaperOut]:
         """One paper in full: title, authors, abstract, categories, dates, links (arXiv, PDF,
-        code, project page), upvotes, comment count and its daily listings."""
+        code, project page), upvotes, comment count, its daily listings, a one-sentence TL;DR
+        with keywords (Hugging Face's when it has one, else papertide's; `summary.source` says
+        which), its organisations and media links."""
         with self._calling():
             paper = self._paper(paper_id)
             store = self._services.store
@@ -160,8 +190,24 @@ class _Tools:
                 store.listings_of(paper.id),
                 store.upvotes([paper.id])[paper.id],
                 store.comment_counts([paper.id])[paper.id],
+                extras_shown(store, [paper.id])[paper.id],
+                store.media_for([paper.id]).get(paper.id, []),
             )
         return _result(shape.paper_text(out), out)
+
+    def organization(
+        self, org: OrgArg, limit: OrgLimitArg = 20
+    ) -> Annotated[CallToolResult, shape.OrgOut]:
+        """An organisation (a lab or company that submitted papers, imported from Hugging
+        Face's daily lists or set by a curator) with its paper count and newest papers."""
+        with self._calling():
+            given = org.strip()
+            store = self._services.store
+            found = store.org_by_slug(given) or store.org_by_slug(org_slug(given))
+            if found is None:
+                raise NotFoundError(f"no organisation {given[:80]!r} in the store")
+            out = shape.org_out(found, store.papers_of_org(found.org.slug, limit))
+        return _result(shape.org_text(out), out)
 
     @contextmanager
     def _calling(self) -> Iterator[None]:

@@ -11,7 +11,8 @@ from datetime import date, datetime
 from typing_extensions import TypedDict  # pydantic reads nested TypedDicts only from here on 3.11
 
 from papertide.ids import is_generated_id
-from papertide.models import Listing, Paper
+from papertide.models import Listing, OrgCount, Paper
+from papertide.rank.extras import PaperExtrasShown, source_label
 from papertide.rank.trending import TrendingScore
 from papertide.search.service import SearchHit, SearchPage
 
@@ -98,6 +99,18 @@ class ListingOut(TypedDict):
     submitted_by: str | None
 
 
+class SummaryOut(TypedDict):
+    tldr: str | None
+    keywords: list[str]
+    source: str  # "huggingface" or "papertide"
+    label: str  # "Summary from Hugging Face", "Summary by papertide (extractive)"
+
+
+class PaperOrgOut(TypedDict):
+    slug: str
+    name: str
+
+
 class PaperOut(TypedDict):
     id: str
     version: int | None
@@ -115,6 +128,24 @@ class PaperOut(TypedDict):
     upvotes: int
     comments: int
     listings: list[ListingOut]
+    summary: SummaryOut | None
+    organizations: list[PaperOrgOut]
+    media: list[str]
+
+
+class OrgPaperOut(TypedDict):
+    id: str
+    title: str
+    authors: list[str]
+    published: str | None
+    url: str | None
+
+
+class OrgOut(TypedDict):
+    slug: str  # its page is /org/<slug>
+    name: str
+    total: int  # papers of the organisation
+    papers: list[OrgPaperOut]  # the newest, up to the limit asked
 
 
 def paper_url(paper_id: str) -> str | None:
@@ -230,7 +261,15 @@ def trending_out(
     return {"category": category, "window_days": window_days, "papers": out}
 
 
-def paper_out(paper: Paper, listings: Sequence[Listing], upvotes: int, comments: int) -> PaperOut:
+def paper_out(
+    paper: Paper,
+    listings: Sequence[Listing],
+    upvotes: int,
+    comments: int,
+    shown: PaperExtrasShown,
+    media: Sequence[str],
+) -> PaperOut:
+    summary = shown.summary
     return {
         "id": paper.id,
         "version": paper.version,
@@ -256,6 +295,35 @@ def paper_out(paper: Paper, listings: Sequence[Listing], upvotes: int, comments:
                 "submitted_by": listing.submitted_by,
             }
             for listing in listings
+        ],
+        "summary": {
+            "tldr": summary.tldr,
+            "keywords": list(summary.keywords),
+            "source": summary.source,
+            "label": source_label(summary.source),
+        }
+        if summary
+        else None,
+        "organizations": [{"slug": org.slug, "name": org.name} for org in shown.orgs],
+        "media": list(media),
+    }
+
+
+def org_out(found: OrgCount, papers: Sequence[Paper]) -> OrgOut:
+    """An organisation with its newest papers (`papers`, newest first)."""
+    return {
+        "slug": found.org.slug,
+        "name": found.org.name,
+        "total": found.papers,
+        "papers": [
+            {
+                "id": paper.id,
+                "title": paper.title,
+                "authors": list(paper.authors),
+                "published": _day(paper.published),
+                "url": paper_url(paper.id),
+            }
+            for paper in papers
         ],
     }
 
@@ -332,7 +400,27 @@ def paper_text(out: PaperOut) -> str:
     lines += [
         f"Listed:    {x['date']} #{x['position']} · {x['upvotes']} upvotes" for x in out["listings"]
     ]
+    if out["organizations"]:
+        lines.append("Org:       " + ", ".join(org["name"] for org in out["organizations"]))
+    lines += [f"Media:     {url}" for url in out["media"]]
+    summary = out["summary"]
+    if summary:
+        lines += ["", f"{summary['label']}:"]
+        lines += (
+            textwrap.wrap(f"TL;DR: {summary['tldr']}", TEXT_WIDTH_CHARS) if summary["tldr"] else []
+        )
+        lines += [f"Keywords: {', '.join(summary['keywords'])}"] if summary["keywords"] else []
     return "\n".join([*lines, "", *textwrap.wrap(out["abstract"], TEXT_WIDTH_CHARS)])
+
+
+def org_text(out: OrgOut) -> str:
+    shown = len(out["papers"])
+    count = f"{shown} newest of {out['total']}" if shown < out["total"] else str(shown)
+    lines = [f"{out['name']} (organisation {out['slug']}): {count} papers"]
+    for paper in out["papers"]:
+        lines.append(f"  {paper['published'] or '—'}  {paper['id']}  {paper['title']}")
+        lines.append(f"     {authors_text(paper['authors'])}")
+    return "\n".join(lines)
 
 
 def authors_text(authors: Sequence[str]) -> str:

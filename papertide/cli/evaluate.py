@@ -108,6 +108,11 @@ def summary(comparison: Comparison) -> str:
         official_table([*comparison.official, *PUBLISHED]),
         "",
         *(f"hybrid on {fold}_test: {desc}" for fold, desc in comparison.fold_fusions.items()),
+        *(
+            f"{row}_test facet weights (dev): "
+            + ", ".join(f"{facet} {weight:g}" for facet, weight in weights.items())
+            for row, weights in comparison.facet_weights.items()
+        ),
         *gap_lines(comparison.official, [*ours, HYBRID_NAME]),
     ]
     return "\n".join(

@@ -1,4 +1,5 @@
-"""`mcp`: serve the agent tools (search, similar, daily, trending, paper) over MCP on stdio."""
+"""`mcp`: serve the agent tools (search, similar, daily, trending, paper, organization) over MCP
+on stdio."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from papertide.wiring import build_agent_services
 @db_option
 def mcp(db: str | None) -> None:
     """Run the MCP server for LLM agents on standard input/output (tools: search, similar,
-    daily, trending, paper). Register this command with an MCP client; see docs/mcp.md."""
+    daily, trending, paper, organization). Register this command with an MCP client; see
+    docs/mcp.md."""
     from papertide.agents.server import create_mcp_server  # the MCP SDK loads for this only
 
     with open_store(db) as store:

@@ -18,6 +18,7 @@ from papertide.cli.common import (
 from papertide.ids import canonical_paper_id
 from papertide.index.refresh import refresh_indexes
 from papertide.index.summaries import Summariser
+from papertide.search.hybrid import FACET_WEIGHTS
 from papertide.search.service import SearchHit
 from papertide.wiring import build_embedder, build_search_service
 
@@ -27,9 +28,11 @@ from papertide.wiring import build_embedder, build_search_service
               default="static", show_default=True, help="Which embeddings to update.")  # fmt: skip
 @db_option
 def index(kind: str, db: str | None) -> None:
-    """Bring the search indexes up to date: lexical (BM25), embeddings and each paper's TL;DR
-    and keywords (only new or changed papers are embedded and summarised)."""
+    """Bring the search indexes up to date: lexical (BM25), embeddings, the static embedder's
+    per-sentence vectors for faceted similar papers, and each paper's TL;DR and keywords (only
+    new or changed papers are embedded and summarised)."""
     embedder = build_embedder(kind)
+    static = embedder if kind == "static" else build_embedder("static")
     with (
         open_store(db) as store,
         progress_counter(f"embed ({embedder.name})", "papers") as update,
@@ -39,7 +42,8 @@ def index(kind: str, db: str | None) -> None:
             store,
             embedder,
             lambda c, _: update(c.embedded + c.unchanged, ""),
-            Summariser(build_embedder("static")),
+            Summariser(static),
+            static,
         )
     how = "rebuilt" if done.lexical.rebuilt else "updated"
     click.echo(f"lexical index {how}: {done.lexical.added:,} papers added")
@@ -48,6 +52,8 @@ def index(kind: str, db: str | None) -> None:
                    f"{done.embeddings.unchanged:,} unchanged text")  # fmt: skip
     if done.graph is not None:
         click.echo(f"vector index: {done.graph.describe()}")
+    if done.sentences is not None:
+        click.echo(f"sentence vectors ({static.name}): {done.sentences:,} papers")
     if done.summarised is not None:
         click.echo(f"summaries: {done.summarised:,} papers given a TL;DR and keywords")
 
@@ -75,20 +81,25 @@ def search(query: str, limit: int, db: str | None, as_json: bool) -> None:
 @click.command()
 @click.argument("paper_ids", nargs=-1, required=True)
 @click.option("--not", "unlike", multiple=True, help="A paper the results should be unlike.")
+@click.option("--facet", type=click.Choice(list(FACET_WEIGHTS)),
+              help="Similar in this facet of one paper's abstract (default: overall).")  # fmt: skip
 @click.option("--limit", type=click.IntRange(1, 200), default=10, show_default=True)
 @db_option
 @json_option
 def similar(
-    paper_ids: tuple[str, ...], unlike: tuple[str, ...], limit: int, db: str | None,
-    as_json: bool,
+    paper_ids: tuple[str, ...], unlike: tuple[str, ...], facet: str | None, limit: int,
+    db: str | None, as_json: bool,
 ) -> None:  # fmt: skip
-    """Papers similar to one paper, or to a set (and unlike the --not ones)."""
+    """Papers similar to one paper, or to a set (and unlike the --not ones); with --facet,
+    similar to one paper in its background or its results."""
     liked = [canonical_paper_id(p) for p in paper_ids]
     disliked = [canonical_paper_id(p) for p in unlike]
+    if facet is not None and (len(liked) > 1 or disliked):
+        raise click.UsageError("--facet takes one paper and no --not")
     with open_store(db) as store:
         service = build_search_service(settings_for(db), store)
         if len(liked) == 1 and not disliked:
-            hits = service.similar(liked[0], limit)
+            hits = service.similar(liked[0], limit, facet)
         else:
             hits = service.similar_to_set(liked, disliked, limit)
     if as_json:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import click
 
 from papertide.cli.common import db_option, json_option, open_store, print_json, settings_for
-from papertide.models import User
+from papertide.community.admin import invite_link
+from papertide.models import Invite, User
 from papertide.wiring import build_admin
 
 
@@ -21,6 +22,19 @@ def _user_json(user: User) -> dict[str, object]:
     }
 
 
+def _invite_json(invite: Invite, state: str) -> dict[str, object]:
+    return {
+        "id": invite.id,
+        "state": state,
+        "uses": invite.uses,
+        "max_uses": invite.max_uses,
+        "created_by": invite.created_by,
+        "created_at": invite.created_at.isoformat(),
+        "expires_at": invite.expires_at.isoformat(),
+        "revoked_at": invite.revoked_at.isoformat() if invite.revoked_at else None,
+    }
+
+
 def _user_line(user: User) -> str:
     role = "curator" if user.is_admin else "member"
     suspended = f"  suspended {user.suspended_at:%Y-%m-%d}" if user.suspended_at else ""
@@ -29,7 +43,7 @@ def _user_line(user: User) -> str:
 
 @click.group()
 def users() -> None:
-    """Users of the site: list, add, change a role, suspend, delete, invite.
+    """Users of the site: list, add, change a role, suspend, delete, invite, list invites.
 
     Every change is written to the audit log (actor "cli"), shown on /admin/audit.
     """
@@ -105,4 +119,21 @@ def invite(uses: int, days: int, db: str | None) -> None:
     with open_store(db) as store:
         made, token = build_admin(settings, store).create_invite(None, uses, days)
     click.echo(f"invite {made.id}: {uses} use(s) until {made.expires_at:%Y-%m-%d %H:%M} UTC")
-    click.echo(f"{settings.public_url.rstrip('/')}/signup?invite={token}")
+    click.echo(invite_link(settings.public_url, token))
+
+
+@users.command()
+@json_option
+@db_option
+def invites(as_json: bool, db: str | None) -> None:
+    """List the newest invites with their state (open, used, expired, revoked)."""
+    with open_store(db) as store:
+        found = build_admin(settings_for(db), store).invite_states()
+    if as_json:
+        print_json([_invite_json(invite, state) for invite, state in found])
+        return
+    for invite, state in found:
+        click.echo(
+            f"invite {invite.id}  {state}  {invite.uses}/{invite.max_uses} used"
+            f"  until {invite.expires_at:%Y-%m-%d %H:%M} UTC  by {invite.created_by or 'cli'}"
+        )

@@ -255,7 +255,15 @@ class AccountService:
         if user is None or fingerprint(user.email) != claims.bound:
             raise AccountTokenError("this link was used already or is no longer valid")
         self._store.set_email(user.id, claims.value)
+        self._store.confirm_email(user.id, claims.value)
         return self._store.user_by_id(user.id) or user
+
+    def confirm_link_token(self, user: User) -> str:
+        """A token for the link that confirms the user's current email (the same link as an
+        email change to that address); InputError when the account has no email."""
+        if not user.email:
+            raise InputError("this account has no email address to confirm")
+        return self._account_tokens().make(EMAIL, user.id, fingerprint(user.email), user.email)
 
     def delete_account(self, user: User, password: str) -> None:
         """Delete the user and everything it made (see AdminStore.delete_user); the password
@@ -304,6 +312,15 @@ class AccountService:
             "api_tokens": [
                 {"name": token.name, "created_at": token.created_at.isoformat()}
                 for token in store.api_tokens_of(user.id)
+            ],
+            "author_claims": [
+                {
+                    "paper": c.paper_id,
+                    "author": c.author_name,
+                    "state": c.state,
+                    "at": c.created_at.isoformat(),
+                }
+                for c in store.claims_of(user.id)
             ],
         }
 

@@ -13,7 +13,7 @@ from papertide.clock import Clock
 from papertide.community.ratelimit import DEFAULT_RATE_LIMITS, RateLimits, enforce
 from papertide.community.submissions import LISTED, Submission, SubmissionJobs
 from papertide.errors import AuthError, ConflictError, InputError, PaperNotFoundError
-from papertide.ids import canonical_paper_id, parse_arxiv_id
+from papertide.ids import canonical_paper_id, check_org_slug, parse_arxiv_id
 from papertide.models import (
     FOLLOW_KINDS,
     Comment,
@@ -178,10 +178,13 @@ class CommunityService:
                 self._store.remove_from_collection(user.id, found.id, key)
 
     def follow(self, user: User, follow: Follow, on: bool) -> None:
-        """Follow (or stop following) an author, category or keyword; idempotent."""
+        """Follow (or stop following) an author, category, keyword or organisation (by its
+        slug); idempotent."""
         value = " ".join(follow.value.split())
         if follow.kind not in FOLLOW_KINDS:
             raise InputError(f"can follow only {', '.join(FOLLOW_KINDS)}, not {follow.kind!r}")
+        if follow.kind == "org":
+            check_org_slug(value)
         if not 1 <= len(value) <= FOLLOW_VALUE_MAX_CHARS:
             raise InputError(
                 f"a followed {follow.kind} is 1 to {FOLLOW_VALUE_MAX_CHARS} characters"

@@ -33,6 +33,7 @@ class RateLimits:
     login: tuple[int, int] = (20, 300)
     login_account: tuple[int, int] = (10, 900)
     account_link: tuple[int, int] = (5, 3_600)  # reset and email-change mails, per actor
+    claim: tuple[int, int] = (20, 86_400)  # author claims (each one waits for a curator)
 
     def of(self, action: str) -> tuple[int, int]:
         """The (limit, window_s) of `action`; ValueError for an action with no limit."""

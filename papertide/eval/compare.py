@@ -11,21 +11,26 @@ from dataclasses import asdict, dataclass, field, replace
 from statistics import fmean
 from typing import Any
 
-from papertide.eval.base import EvalDoc, Ranker
+from papertide.eval.base import FACETS, EvalDoc, Ranker
 from papertide.eval.baselines import TfidfSvmRanker
-from papertide.eval.datasets import EvalData
+from papertide.eval.datasets import EvalCollection, EvalData
 from papertide.eval.official import OfficialResult, score_official
 from papertide.eval.rankers import (
+    FACET,
     Bm25Ranker,
     DenseRanker,
+    FacetRanker,
     HybridRanker,
     describe_fusion,
+    facet_grid,
     fusion_grid,
+    pool_sentences,
 )
 from papertide.eval.report import OVERALL, EvalReport, RankerResult
 from papertide.eval.runner import run_eval, score_queries
 from papertide.eval.tuning import TuneResult, tune
 from papertide.index.embed import Embedder
+from papertide.index.sentence_index import SentenceIndex
 from papertide.search.hybrid import Fusion
 
 FIGURE_GAIN = 0.05  # issue #3: hybrid beats BM25 and the best dense ranker by 5% relative
@@ -45,7 +50,8 @@ class Comparison:
     `dense_dev` maps each dense ranker to its dev nDCG@20; `gains` maps "over BM25" and
     "over best dense" to the hybrid's relative gain in test nDCG@20 (overall). `official`
     scores every row by CSFCube's own protocol (official.py), the hybrid tuned per fold:
-    `fold_fusions` names the hybrid chosen on each fold's dev queries.
+    `fold_fusions` names the hybrid chosen on each fold's dev queries, `facet_weights` the
+    facet score's weight per facet chosen on each fold's dev queries for the faceted rows.
     """
 
     report: EvalReport
@@ -56,6 +62,7 @@ class Comparison:
     lexical_for_hybrid: str = BM25_NAME
     official: tuple[OfficialResult, ...] = ()
     fold_fusions: Mapping[str, str] = field(default_factory=dict)
+    facet_weights: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     @property
     def figure_holds(self) -> bool:
@@ -76,6 +83,7 @@ class Comparison:
             "figure_holds": self.figure_holds,
             "official": [asdict(result) for result in self.official],
             "official_fold_hybrids": dict(self.fold_fusions),
+            "official_facet_weights": {k: dict(v) for k, v in self.facet_weights.items()},
         }
 
 
@@ -136,7 +144,61 @@ def compare_rankers(
         fold: f"{r.lexical.name} + {r.dense.name}, {describe_fusion(r.fusion)}"
         for fold, r in per_fold.items()
     }
-    return replace(comparison, official=official, fold_fusions=fold_fusions)
+    faceted: list[OfficialResult] = []
+    facet_weights: dict[str, dict[str, float]] = {}
+    for name in similar or {}:
+        say(f"choosing the facet weights of {facet_row(name)} on each fold's dev queries")
+        per_fold_facets = {}
+        view = by_name[name].whole_paper_view(name)
+        sentences = pool_sentences(view.embedder, data.csfcube)
+        for fold in data.csfcube.folds:
+            collection = data.csfcube.with_fold(fold.name)
+            fusions = tune_facets(whole, view, sentences, collection)
+            per_fold_facets[fold.name] = FacetRanker(
+                whole, view, sentences, fusions, facet_row(name)
+            )
+            facet_weights[f"{facet_row(name)} {fold.name}"] = {
+                facet: fusion.weight(FACET) for facet, fusion in fusions.items()
+            }
+        faceted.append(score_official(facet_row(name), per_fold_facets, data.csfcube))
+    return replace(
+        comparison,
+        official=(*official, *faceted),
+        fold_fusions=fold_fusions,
+        facet_weights=facet_weights,
+    )
+
+
+def facet_row(dense_name: str) -> str:
+    """The row name of faceted similar papers over a dense row's embedder."""
+    return f"faceted {similar_row(dense_name)}"
+
+
+def facet_family(
+    lexical: Bm25Ranker, dense: DenseRanker, sentences: SentenceIndex, facet: str
+) -> Callable[[Fusion], Ranker]:
+    """The FacetRanker of one facet's fusion, for tune."""
+    return lambda fusion: FacetRanker(lexical, dense, sentences, {facet: fusion}, "facet")
+
+
+def tune_facets(
+    lexical: Bm25Ranker, dense: DenseRanker, sentences: SentenceIndex, collection: EvalCollection
+) -> dict[str, Fusion]:
+    """Per facet, the facet_grid fusion with the best nDCG@20 on the collection's dev queries
+    of that facet (weight 0, the whole-paper ranker, wins ties); none for a facet without
+    dev queries."""
+    if collection.split is None:
+        raise ValueError(f"{collection.name} has no split to tune the facets on")
+    facets = {q.id: q.facet for q in collection.queries}
+    chosen = {}
+    for facet in FACETS:
+        dev = tuple(i for i in collection.split.dev if facets[i] == facet)
+        if not dev:
+            continue  # ranked by the whole-paper fusion (FacetRanker's default)
+        facet_dev = replace(collection, split=replace(collection.split, dev=dev))
+        family = facet_family(lexical, dense, sentences, facet)
+        chosen[facet] = tune(family, facet_grid(), facet_dev).best
+    return chosen
 
 
 def similar_row(dense_name: str) -> str:

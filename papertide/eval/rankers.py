@@ -13,12 +13,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from papertide.eval.base import EvalDoc, EvalQuery
+from papertide.eval.datasets import EvalCollection
 from papertide.index.embed import Embedder, Vectors, paper_text
 from papertide.index.lexical import LexicalHit
 from papertide.index.query import parse_query
+from papertide.index.sentence_index import SentenceIndex
+from papertide.index.sentences import embed_paper_sentences, index_papers
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.models import Paper
 from papertide.search.hybrid import Fusion, Ranking, fuse_rankings
+from papertide.search.hybrid import facet_fusion as product_facet_fusion
 
 LEXICAL = "lexical"
 DENSE = "dense"
@@ -104,7 +108,7 @@ class Bm25Ranker:
     def _search(index: TantivyLexicalIndex, query: EvalQuery, limit: int) -> list[LexicalHit]:
         if query.facet is None:
             return index.search(parse_query(query.text), limit, explain=False)
-        return index.more_like_this(text=query.text, limit=limit)
+        return index.more_like_this(text=query.text, limit=limit, explain=False)
 
 
 class DenseRanker:
@@ -209,3 +213,78 @@ def describe_fusion(fusion: Fusion) -> str:
     weights = ", ".join(f"{name} {value:g}" for name, value in fusion.weights.items())
     head = f"rrf k={fusion.k}" if fusion.method == "rrf" else "convex (min-max scores)"
     return f"{head}, weights {weights}"
+
+
+FACET = "facet"
+
+
+class FacetRanker:
+    """Faceted similar papers as `similar(..., facet=)` ranks them (search/service.py): the
+    candidates' sentence match to the query paper's facet sentences, from `sentences` (built
+    by `pool_sentences` with the dense ranker's embedder) and scored by the product's own
+    SentenceIndex.facet_ranking, fused (convex, weights keyed LEXICAL, DENSE and FACET) with
+    the whole-paper BM25 and dense scores of `similar`.
+    """
+
+    def __init__(
+        self,
+        lexical: Bm25Ranker,
+        dense: DenseRanker,
+        sentences: SentenceIndex,
+        fusions: Mapping[str, Fusion],
+        name: str,
+    ) -> None:
+        self.lexical = lexical
+        self.dense = dense
+        self.sentences = sentences
+        self.fusions = fusions  # per facet; a facet not in it is ranked with SIMILAR_FUSION
+        self.name = name
+
+    def rank(self, query: EvalQuery, candidates: Sequence[EvalDoc], k: int) -> list[str]:
+        """The fused ranking of the whole pool."""
+        rankings = {
+            LEXICAL: self.lexical.scored(query, candidates),
+            DENSE: self.dense.scored(query, candidates),
+            FACET: self.facet_scored(query, candidates),
+        }
+        fusion = self.fusions.get(query.facet or "", facet_fusion(0.0))
+        fused = fuse_rankings(rankings, fusion)
+        return complete_ranking([item.id for item in fused], candidates, k)
+
+    def facet_scored(self, query: EvalQuery, candidates: Sequence[EvalDoc]) -> Ranking:
+        """(id, facet similarity) of every candidate, best first; the whole abstract for a
+        query without a facet, the query text for one without a paper."""
+        paper = query.paper or EvalDoc(query.id, "", query.text)
+        sentences = (
+            self.sentences.paper(paper.id)
+            or embed_paper_sentences(self.dense.embedder, [(paper.title, paper.abstract)])[0]
+        )
+        return self.sentences.facet_ranking(sentences, query.facet, [d.id for d in candidates])
+
+
+def pool_sentences(embedder: Embedder, collection: EvalCollection) -> SentenceIndex:
+    """The sentence index of every candidate and query paper of the collection."""
+    docs: dict[str, EvalDoc] = {}
+    for pool in collection.pools.values():
+        docs.update((doc.id, doc) for doc in pool)
+    docs.update((q.paper.id, q.paper) for q in collection.queries if q.paper is not None)
+    return index_papers(embedder, [(d.id, d.title, d.abstract) for d in docs.values()])
+
+
+def facet_grid() -> list[Fusion]:
+    """The facet fusions tried on the dev fold: convex, BM25 0.2 of the whole-paper part as
+    `similar` ships it, the facet score's weight from 0 (the whole-paper ranker) up."""
+    return [facet_fusion(w) for w in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)]
+
+
+def facet_fusion(weight: float) -> Fusion:
+    """The product's fusion of faceted similar papers (search/hybrid.py) keyed as here."""
+    fusion = product_facet_fusion(weight)
+    return Fusion(
+        "convex",
+        {
+            LEXICAL: fusion.weight("bm25"),
+            DENSE: fusion.weight("dense"),
+            FACET: fusion.weight(FACET),
+        },
+    )

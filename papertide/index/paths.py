@@ -42,6 +42,13 @@ def graph_file(settings: Settings, model: str) -> Path | None:
     return paths[1] / f"{model}.usearch" if paths else None
 
 
+def sentence_file(settings: Settings, model: str) -> Path | None:
+    """The file `papertide index` writes `model`'s sentence index to (faceted similar papers);
+    None for in-memory indexes."""
+    paths = index_paths(settings)
+    return paths[1] / f"{model}.sentences" if paths else None
+
+
 def graph_in_use(settings: Settings, store: Store, model: str, exact_limit: int) -> Path | None:
     """The saved HNSW graph the vector index loads, None when it searches exactly."""
     count = dict(store.embedding_models()).get(model, 0)

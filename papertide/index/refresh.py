@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from papertide.config import Settings
 from papertide.index.embed import Embedder
 from papertide.index.lexical import SyncResult, sync_index
-from papertide.index.paths import graph_file, index_paths
+from papertide.index.paths import graph_file, index_paths, sentence_file
+from papertide.index.sentences import refresh_sentences
 from papertide.index.summaries import Summariser
 from papertide.index.tantivy_lexical import TantivyLexicalIndex, build_lock
 from papertide.index.update import (
@@ -31,6 +32,7 @@ class IndexRefresh:
     lexical: SyncResult
     embeddings: EmbedCounts | None = None
     graph: GraphRefresh | None = None
+    sentences: int | None = None  # papers whose sentence vectors were (re)stored
     summarised: int | None = None
 
 
@@ -54,10 +56,13 @@ def refresh_indexes(
     embedder: Embedder | None = None,
     on_embedded: Callable[[EmbedCounts, int], None] | None = None,
     summariser: Summariser | None = None,
+    sentences: Embedder | None = None,
 ) -> IndexRefresh:
     """The lexical index; with `embedder`, also its vectors of new or changed papers
     (`on_embedded` sees the progress) and the HNSW graph saved beside the indexes; with
-    `summariser`, also the TL;DR and keywords of new or changed papers."""
+    `summariser`, also the TL;DR and keywords of new or changed papers; with `sentences`, the
+    per-sentence vectors of new or changed papers and the sentence index file beside the
+    graph (faceted similar papers)."""
     lexical = refresh_lexical(settings, store)
     summarised = summarise_missing(store, summariser) if summariser is not None else None
     if embedder is None:
@@ -65,4 +70,9 @@ def refresh_indexes(
     embedded = embed_missing(store, embedder, on_embedded)
     graph = graph_file(settings, embedder.name)
     refreshed = refresh_graph(store, embedder, graph) if graph is not None else None
-    return IndexRefresh(lexical, embedded, refreshed, summarised)
+    stored = (
+        refresh_sentences(store, sentences, sentence_file(settings, sentences.name))
+        if sentences is not None
+        else None
+    )
+    return IndexRefresh(lexical, embedded, refreshed, stored, summarised)

@@ -1,10 +1,11 @@
 """The ingest service: feed a source's records into the store in atomic batches.
 
-Each batch (good records, rejects, the latest checkpoint and the fingerprints of the raw
-lines stored) commits in one transaction, so a kill leaves whole batches only and a re-run
-completes the job without duplicating anything. Lines of a LineSource that were stored before
-are skipped unparsed and counted as unchanged. How a source becomes batches (a LineSource's
-lines parsed in a second process while this one writes) is in pipeline.py.
+Each batch (good records with their extras, rejects, the latest checkpoint and the
+fingerprints of the raw lines stored) commits in one transaction, so a kill leaves whole
+batches only and a re-run completes the job without duplicating anything. Lines of a
+LineSource that were stored before are skipped unparsed and counted as unchanged. How a
+source becomes batches (a LineSource's lines parsed in a second process while this one
+writes) is in pipeline.py.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from papertide.errors import PapertideError
 from papertide.ingest.pipeline import Batch, line_batches, record_batches
-from papertide.models import IngestCounts, Record
+from papertide.models import IngestCounts
 from papertide.sources.base import LineSource, LineTally, Source, TalliedSource
 from papertide.store.base import Store
 
@@ -72,22 +73,4 @@ def write(store: Store, batch: Batch) -> IngestCounts:
     counts = IngestCounts(unchanged=batch.skipped)
     if batch.records or batch.rejected or saved or batch.fingerprints:
         counts += store.write_batch(batch.records, batch.rejected, saved, batch.fingerprints)
-        write_extras(store, batch.records)
     return counts
-
-
-def write_extras(store: Store, records: list[Record]) -> None:
-    """Keep the records' Hugging Face summaries, organisations and media (upserts: a re-run
-    rewrites the same rows)."""
-    extras = [record.extras for record in records if record.extras is not None]
-    summaries = [extra.summary for extra in extras if extra.summary is not None]
-    if summaries:
-        store.put_summaries(summaries)
-    for record in records:
-        extra = record.extras
-        if extra is None:
-            continue
-        if extra.org_slug and extra.org_name:
-            store.set_paper_org(record.paper.id, extra.org_slug, extra.org_name, "huggingface")
-        if extra.media:
-            store.put_media(record.paper.id, extra.media)

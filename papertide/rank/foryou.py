@@ -241,12 +241,15 @@ def blas() -> ThreadpoolController:
 def stored_candidates(
     store: Store, model: str, dim: int, papers: Sequence[Paper]
 ) -> list[Candidate]:
-    """`papers` that have a stored `model` vector, as the recommender sees them."""
+    """`papers` that have a stored `model` vector, as the recommender sees them (with their
+    organisations, read in one query)."""
+    orgs = store.orgs_for([paper.id for paper in papers]) if papers else {}
     found = []
     for paper in papers:
         blob = store.vector_of(model, paper.id)
         if blob is not None:
             vector = from_stored([blob], dim)[0]
             text = paper_text(paper.title, paper.abstract)
-            found.append(Candidate(paper.id, vector, text, paper.authors, paper.categories))
+            slugs = tuple(org.slug for org in orgs.get(paper.id, ()))
+            found.append(Candidate(paper.id, vector, text, paper.authors, paper.categories, slugs))
     return found

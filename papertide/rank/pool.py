@@ -24,13 +24,15 @@ IntArray = npt.NDArray[np.int64]
 @dataclass(frozen=True, slots=True, eq=False)
 class Candidate:
     """A paper as the recommender sees it: its unit vector (one embedding model for every
-    paper of a call) and its title + abstract; authors and categories match follows."""
+    paper of a call) and its title + abstract; authors, categories and organisations match
+    follows."""
 
     paper_id: str
     vector: Vectors
     text: str
     authors: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    orgs: tuple[str, ...] = ()  # slugs of its organisations
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -39,7 +41,7 @@ class CandidatePool:
 
     `matrix[i]` is candidate i's vector, `terms` its tf-idf rows (idf over the pool),
     `neighbours[i]` the indexes of its nearest other candidates by vector, `keys[i]` its
-    folded text, authors and categories for matching follows.
+    folded text, authors, categories and organisations for matching follows.
     """
 
     candidates: tuple[Candidate, ...]
@@ -67,7 +69,7 @@ def prepare_pool(candidates: Sequence[Candidate], neighbours: int = 0) -> Candid
         else np.zeros((0, 0), np.float32)
     )
     terms = build_term_matrix([c.text for c in candidates])
-    keys = tuple(follow_keys(c.text, c.authors, c.categories) for c in candidates)
+    keys = tuple(follow_keys(c.text, c.authors, c.categories, c.orgs) for c in candidates)
     return CandidatePool(
         tuple(candidates), matrix, terms, nearest_neighbours(matrix, neighbours), keys
     )

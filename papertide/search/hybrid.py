@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 RRF_K = 60
 
@@ -54,6 +55,26 @@ Contribution = Callable[[str, Part, Fusion], float]
 # paper (more-like-this on the whole paper, as `similar` does), a convex mix 0.2 / 0.8.
 DEFAULT_FUSION = Fusion("rrf", {"bm25": 1.0, "dense": 1.0}, k=30)
 SIMILAR_FUSION = Fusion("convex", {"bm25": 0.2, "dense": 0.8})
+# Faceted similar papers (issue #16): the facet sentences' match score ("facet") mixed into
+# SIMILAR_FUSION with this weight, chosen per facet on the CSFCube fold1 dev queries by
+# `papertide eval`; only facets that beat `similar` on their test queries are offered
+# (BENCHMARKS.md, "Faceted similar papers"): method did not, its dev weight was 0.
+SimilarFacet = Literal["background", "result"]  # FACET_WEIGHTS keys, for typed surfaces
+FACET_WEIGHTS: Mapping[str, float] = {"background": 0.7, "result": 0.3}
+
+
+def facet_fusion(weight: float) -> Fusion:
+    """SIMILAR_FUSION times 1 - weight, plus the facet score ("facet") times weight."""
+    return Fusion(
+        "convex",
+        {
+            retriever: SIMILAR_FUSION.weight(retriever) * (1 - weight)
+            for retriever in ("bm25", "dense")
+        }
+        | {"facet": weight},
+    )
+
+
 # with the contextual MiniLM as the dense side, dev chose lexical 0.1 / dense 0.9 (BENCHMARKS.md,
 # "Search quality": test nDCG@20 0.621 against 0.528 with the static embedder)
 CONTEXTUAL_SIMILAR_FUSION = Fusion("convex", {"bm25": 0.1, "dense": 0.9})

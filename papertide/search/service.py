@@ -6,7 +6,7 @@ injected (built in wiring.py); no SQL and no engine details here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -16,15 +16,20 @@ from papertide.errors import InputError, PaperNotFoundError
 from papertide.index.embed import Embedder, paper_text
 from papertide.index.lexical import LexicalHit, LexicalIndex
 from papertide.index.query import Query, parse_query
+from papertide.index.sentence_index import SentenceSource
+from papertide.index.sentences import embed_paper_sentences
 from papertide.index.vectors import Matrix, from_stored
 from papertide.models import Paper
 from papertide.search.filters import passes
 from papertide.search.hybrid import (
     DEFAULT_FUSION,
+    FACET_WEIGHTS,
     SIMILAR_FUSION,
     Fused,
     Fusion,
     Part,
+    Ranking,
+    facet_fusion,
     fuse_rankings,
 )
 from papertide.search.snippet import Snippet, make_snippet
@@ -92,6 +97,7 @@ class SearchService:
     lexical: LexicalIndex
     embedder: Embedder
     vectors: VectorSearcher
+    sentences: SentenceSource  # the query embedder's sentence vectors (faceted similar)
     fusion: Fusion = DEFAULT_FUSION
     similar_fusion: Fusion = SIMILAR_FUSION
     paper_space: VectorSpace | None = None  # when set, similar papers use it (e.g. contextual)
@@ -125,16 +131,22 @@ class SearchService:
         more = len(result.hits) > start + size
         return SearchPage(SearchResult(result.query, hits), page, size, more)
 
-    def similar(self, paper_id: str, limit: int = 10) -> list[SearchHit]:
-        """Papers like this one (itself excluded): dense neighbours and more-like-this fused.
+    def similar(self, paper_id: str, limit: int = 10, facet: str | None = None) -> list[SearchHit]:
+        """Papers like this one (itself excluded): dense neighbours and more-like-this fused;
+        with `facet` (one of FACET_WEIGHTS), re-scored by how its facet sentences match theirs.
 
         Works for a paper ingested a minute ago: without a stored vector its text is embedded
-        on the spot."""
+        on the spot (candidates' sentence vectors are only read, never embedded)."""
+        if facet is not None and facet not in FACET_WEIGHTS:
+            offered = ", ".join(FACET_WEIGHTS)
+            raise InputError(f"similar in {facet!r} is not offered; choose one of {offered}")
         paper = self._paper(paper_id)
-        space = self.similar_space
+        # a facet re-ranks the static neighbours, as measured (docs/search.md)
+        space = self.similar_space if facet is None else self.static_space
         vector = self._vector_of(paper, space.embedder)
         lexical = self.lexical.more_like_this(paper.id, None, CANDIDATES, explain=False)
-        return self._neighbours(space, vector, lexical, {paper.id}, limit)
+        faceted = None if facet is None else (paper, facet)
+        return self._neighbours(space, vector, lexical, {paper.id}, limit, faceted)
 
     def similar_to_set(
         self, positive: Sequence[str], negative: Sequence[str] = (), limit: int = 10
@@ -158,7 +170,12 @@ class SearchService:
     @property
     def similar_space(self) -> VectorSpace:
         """The vectors similar papers are found with: `paper_space`, else the query embedder's."""
-        return self.paper_space or VectorSpace(self.embedder, self.vectors, self.similar_fusion)
+        return self.paper_space or self.static_space
+
+    @property
+    def static_space(self) -> VectorSpace:
+        """The query embedder's vectors, fused as `similar_fusion`."""
+        return VectorSpace(self.embedder, self.vectors, self.similar_fusion)
 
     def _neighbours(
         self,
@@ -167,14 +184,31 @@ class SearchService:
         lexical: list[LexicalHit],
         exclude: set[str],
         limit: int,
+        faceted: tuple[Paper, str] | None = None,
     ) -> list[SearchHit]:
         dense = self._dense_ids(space.vectors, vector, CANDIDATES + len(exclude))
-        rankings = {
+        rankings: dict[str, Ranking] = {
             "bm25": [(h.paper_id, h.score) for h in lexical if h.paper_id not in exclude],
             "dense": [(pid, score) for pid, score in dense if pid not in exclude],
         }
-        fused = fuse_rankings(rankings, space.fusion)[:limit]
+        fusion = space.fusion
+        if faceted is not None:
+            paper, facet = faceted
+            rankings["facet"] = self._facet_ranking(paper, facet, rankings)
+            fusion = facet_fusion(FACET_WEIGHTS[facet])
+        fused = fuse_rankings(rankings, fusion)[:limit]
         return self._hits(fused, {h.paper_id: h for h in lexical}, ())
+
+    def _facet_ranking(self, paper: Paper, facet: str, rankings: Mapping[str, Ranking]) -> Ranking:
+        """The candidates of `rankings` by how their sentences match the paper's `facet`
+        sentences (SentenceIndex.facet_ranking); candidates without sentences are left out."""
+        index = self.sentences.current()
+        candidates = list(dict.fromkeys(pid for ranking in rankings.values() for pid, _ in ranking))
+        query = (
+            index.paper(paper.id)
+            or embed_paper_sentences(self.embedder, [(paper.title, paper.abstract)])[0]
+        )
+        return index.facet_ranking(query, facet, candidates)
 
     def _dense(self, query: Query) -> list[tuple[str, float]]:
         text = query.text if query.is_long_text else " ".join((*query.terms, *query.phrases))
@@ -234,6 +268,9 @@ def explain(fused: Fused, lexical: LexicalHit | None) -> tuple[str, ...]:
     if "dense" in fused.parts:
         part = fused.parts["dense"]
         reasons.append(f"meaning: rank {part.rank} (cosine {part.score:.2f})")
+    if "facet" in fused.parts:
+        part = fused.parts["facet"]
+        reasons.append(f"facet sentences: rank {part.rank} (match {part.score:.2f})")
     return tuple(reasons)
 
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import ast
 import json
-import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from papertide.ids import try_parse_arxiv_id
+from papertide.ids import ORG_NAME_MAX_CHARS, org_slug, try_parse_arxiv_id
 from papertide.models import Link, Listing, PaperExtras, PaperSummary, Record, Rejected
 from papertide.sources.base import (
     MAX_FIELD_CHARS,
@@ -37,9 +36,7 @@ _WEB_SCHEMES = ("http", "https")
 MAX_SUMMARY_CHARS = 2_000
 MAX_KEYWORDS = 30
 MAX_KEYWORD_CHARS = 100
-MAX_ORG_CHARS = 200
 MAX_MEDIA = 10
-_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 MAX_SUBMITTER_CHARS = 300  # a user handle; Hugging Face allows far fewer
 
 DailyItem = Record | Rejected
@@ -280,8 +277,8 @@ def paper_extras(
     if isinstance(keywords, list):
         kept = (_clean_text(word, MAX_KEYWORD_CHARS) for word in keywords[:MAX_KEYWORDS])
         words = tuple(dict.fromkeys(word for word in kept if word))
-    name = _clean_text(org_name, MAX_ORG_CHARS)
-    slug = _SLUG_JUNK.sub("-", name.lower()).strip("-") if name else ""
+    name = _clean_text(org_name, ORG_NAME_MAX_CHARS)
+    slug = org_slug(name) if name else ""
     urls: tuple[str, ...] = ()
     if isinstance(media, list):
         urls = tuple(

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import Protocol
+from typing import Any, Protocol
 
 from papertide.models import (
     ApiTokenInfo,
     AuditEntry,
+    AuthorClaim,
+    ClaimRule,
     Collection,
     Comment,
     CommentReport,
@@ -22,7 +24,9 @@ from papertide.models import (
     Listing,
     Notification,
     Organization,
+    OrgCount,
     Paper,
+    PaperOrg,
     PaperSignals,
     PaperSummary,
     QuarantineEntry,
@@ -32,7 +36,7 @@ from papertide.models import (
     User,
     VoteState,
 )
-from papertide.store.digest_base import DigestStore
+from papertide.store.digest_base import DigestSend, DigestStore
 from papertide.store.sync_base import SyncStore
 from papertide.store.tables import RowStore
 
@@ -375,6 +379,36 @@ class DiscussionStore(Protocol):
         ...
 
 
+class AdminViewStore(Protocol):
+    """What the curators' admin pages read besides AdminStore: the quarantine by page and by
+    reason, the papers this site's members submitted, and how digests are delivered."""
+
+    def quarantine_page(
+        self, limit: int, offset: int = 0, reason: str | None = None, excerpt: int = 2000
+    ) -> list[QuarantineEntry]:
+        """Newest first, only rows of exactly `reason` when given; each raw record cut to its
+        first `excerpt` characters (by the database: a huge record is never read whole)."""
+        ...
+
+    def quarantine_reasons(self, limit: int) -> list[tuple[str, int]]:
+        """(reason, rows) for the `limit` most frequent reasons, most rows first, then by reason."""
+        ...
+
+    def recent_submissions(self, limit: int) -> list[tuple[Listing, Paper]]:
+        """Listings submitted on this site (submitted_by names one of its users), newest
+        submission first."""
+        ...
+
+    def subscription_counts(self) -> dict[str, int]:
+        """Digest subscriptions by state: "active" (confirmed, receiving), "pending" (not
+        confirmed yet), "paused" (after bounces) and "unsubscribed"; every key present."""
+        ...
+
+    def recent_sends(self, limit: int, failed: bool = False) -> list[DigestSend]:
+        """The digest send log, newest claim first; only failed sends when `failed`."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SummaryTask:
     """A paper whose summary from some source is missing or stale."""
@@ -426,6 +460,147 @@ class SummaryStore(Protocol):
         ...
 
 
+HF_ORG = "huggingface"  # set_by of an organisation imported with a daily listing
+CURATOR_ORG = "curator:"  # set_by prefix of one a curator set (then the username)
+
+
+class OrgStore(Protocol):
+    """Organisations' pages and curators' changes to a paper's organisation. Every write is
+    one transaction. Links a curator made win over imports: while a paper has one, an
+    imported organisation is not linked to it."""
+
+    def org_by_slug(self, slug: str) -> OrgCount | None:
+        """The organisation of this slug with its paper count; None when there is none."""
+        ...
+
+    def organizations(self, limit: int, offset: int = 0) -> list[OrgCount]:
+        """Organisations with papers, most papers first (ties by name, then slug)."""
+        ...
+
+    def papers_of_org(self, slug: str, limit: int, offset: int = 0) -> list[Paper]:
+        """The organisation's papers, newest published first."""
+        ...
+
+    def paper_orgs(self, paper_id: str) -> list[PaperOrg]:
+        """A paper's organisations with who linked each, by slug."""
+        ...
+
+    def replace_paper_org(self, paper_id: str, slug: str, name: str, set_by: str) -> Organization:
+        """Make `slug` the paper's only organisation (made with `name` when new; an existing
+        one keeps its name), linked by `set_by`."""
+        ...
+
+    def unlink_paper_org(self, paper_id: str, slug: str) -> bool:
+        """Take the organisation off the paper; False when it was not linked."""
+        ...
+
+
+class ClaimStore(Protocol):
+    """Claimed authorship: claims of users to be an author of a paper, the email domains whose
+    confirmed users' claims are approved at once, and which email each user confirmed. A user
+    has one claim per paper; an author slot (paper, name) is approved for one user at most.
+    Every write is one transaction."""
+
+    def add_claim(
+        self, user_id: int, paper_id: str, author_name: str, approved_by: str | None
+    ) -> AuthorClaim:
+        """A new claim: pending, or approved at once by `approved_by` (a rule) when given.
+        ConflictError when the user has a claim on this paper already or the slot is
+        approved for someone."""
+        ...
+
+    def claim_by_id(self, claim_id: int) -> AuthorClaim | None: ...
+
+    def decide_claim(self, claim_id: int, state: str, decided_by: str) -> AuthorClaim | None:
+        """Set a claim "approved" or "rejected" with who decided and when, or back to
+        "pending" (undecided); None when there is no such claim; ConflictError when approving
+        a slot approved for another user."""
+        ...
+
+    def withdraw_claim(self, claim_id: int, user_id: int) -> bool:
+        """Delete `user_id`'s own pending or approved claim; False when there is none (a
+        rejected claim stays: its user cannot file it again)."""
+        ...
+
+    def claims_in_state(self, state: str, limit: int) -> list[AuthorClaim]:
+        """Up to `limit` claims in this state, newest first."""
+        ...
+
+    def claims_of(self, user_id: int) -> list[AuthorClaim]:
+        """Every claim of a user, newest first."""
+        ...
+
+    def approved_claims(self, paper_ids: Sequence[str]) -> dict[str, list[AuthorClaim]]:
+        """The approved claims on these papers in one query, by paper id."""
+        ...
+
+    def claims_by_author(self, author_name: str, limit: int) -> list[AuthorClaim]:
+        """The approved claims of this author name (exactly as papers list it), newest first."""
+        ...
+
+    def confirm_email(self, user_id: int, email: str) -> None:
+        """Record that the user confirmed `email` (a link sent there was followed)."""
+        ...
+
+    def confirmed_email(self, user_id: int) -> str | None:
+        """The user's email when it is the one they confirmed, else None."""
+        ...
+
+    def add_claim_rule(self, domain: str, created_by: str) -> ClaimRule:
+        """Add a domain rule (kept as it was when present)."""
+        ...
+
+    def remove_claim_rule(self, domain: str) -> bool: ...
+
+    def claim_rules(self) -> list[ClaimRule]:
+        """Every rule, by domain."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRow:
+    """A paper's abstract sentences for faceted similarity (index/facets.py): `labels` has one
+    facet letter per sentence, `vectors` their little-endian float16 vectors back to back."""
+
+    paper_pk: int
+    content_hash: str
+    labels: str
+    vectors: bytes
+
+
+def sentence_pages(
+    fetch: Callable[[int], Sequence[Sequence[Any]]],
+) -> Iterator[list[tuple[str, SentenceRow]]]:
+    """iter_sentence_vectors of either engine: `fetch(after_pk)` gives the next page of (paper
+    id, paper_pk, content_hash, labels, vectors) rows by pk, empty at the end."""
+    last = 0
+    while rows := fetch(last):
+        yield [(str(r[0]), SentenceRow(int(r[1]), str(r[2]), str(r[3]), bytes(r[4]))) for r in rows]
+        last = int(rows[-1][1])
+
+
+class SentenceStore(Protocol):
+    """Per-sentence vectors of each paper's abstract, per model (faceted similar papers)."""
+
+    def sentence_tasks(self, model: str, after_pk: int = 0, limit: int = 1000) -> list[EmbedTask]:
+        """Papers after `after_pk` (by pk) whose sentence vectors for `model` are missing or
+        older than their content; `text_hash` is always None."""
+        ...
+
+    def count_sentence_tasks(self, model: str) -> int: ...
+
+    def save_sentence_vectors(self, model: str, rows: Sequence[SentenceRow]) -> None:
+        """Insert or replace each paper's row, in one transaction."""
+        ...
+
+    def iter_sentence_vectors(
+        self, model: str, batch_size: int = 1000
+    ) -> Iterator[list[tuple[str, SentenceRow]]]:
+        """(paper id, row) of every paper with `model` sentence vectors, by pk, in batches
+        (what `papertide index` writes the sentence index file from)."""
+        ...
+
+
 class Store(
     CommunityStore,
     AdminStore,
@@ -434,6 +609,10 @@ class Store(
     RowStore,
     DiscussionStore,
     SummaryStore,
+    AdminViewStore,
+    OrgStore,
+    ClaimStore,
+    SentenceStore,
     Protocol,
 ):
     """Papers, listings, quarantine and ingest checkpoints.
@@ -452,8 +631,9 @@ class Store(
         checkpoint: tuple[str, str | None] | None = None,
         fingerprints: Sequence[int] = (),
     ) -> IngestCounts:
-        """Upsert papers and listings, quarantine rejects, save a checkpoint and the
-        fingerprints of the raw lines the records came from, atomically.
+        """Upsert papers and listings with the records' extras (summaries, organisations,
+        media), quarantine rejects, save a checkpoint and the fingerprints of the raw lines
+        the records came from, atomically.
 
         A paper is new, updated (its merged content changed) or unchanged. A record with an
         older version than the stored one only adds its version row. Quarantining the same

@@ -14,6 +14,13 @@ from typing import Protocol
 CADENCES = ("daily", "weekly")
 CONTENTS = ("trending", "personal", "both")
 Shard = tuple[int, int]  # (i, n): the subscriptions with id % n == i
+# a subscription's state in SQL (the same on every engine; see Subscription.is_active)
+SUBSCRIPTION_STATE = (
+    "CASE WHEN unsubscribed_at IS NOT NULL THEN 'unsubscribed'"
+    " WHEN paused_at IS NOT NULL THEN 'paused'"
+    " WHEN confirmed_at IS NULL THEN 'pending' ELSE 'active' END"
+)
+SUBSCRIPTION_STATES = ("active", "pending", "paused", "unsubscribed")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ each table comes after those it references; and the RowStore protocol that copie
 
 A row crosses the boundary as a tuple of plain values, the same on every engine: int, str,
 bool, datetime (aware, UTC), date, list (for "strings" and "json" columns), bytes (vectors as
-little-endian float16) or None.
+little-endian float16; "blob" columns: bytes as stored) or None.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from papertide.errors import InputError
 
 # how a column is stored: SQLite text/JSON/blob on one side, PostgreSQL types on the other
-KINDS = ("int", "text", "bool", "time", "stamp", "day", "strings", "json", "vector")
+KINDS = ("int", "text", "bool", "time", "stamp", "day", "strings", "json", "vector", "blob")
 Row = tuple[Any, ...]
 
 
@@ -168,6 +168,20 @@ TABLES: tuple[Table, ...] = (
     _table("organizations", "id:int slug name", "id", serial="id"),
     _table("paper_orgs", "paper_id org_id:int set_by", "paper_id org_id"),
     _table("paper_media", "paper_id position:int url", "paper_id position"),
+    _table(
+        "author_claims",
+        "id:int user_id:int paper_id author_name state created_at:stamp decided_at:stamp"
+        " decided_by",
+        "id",
+        serial="id",
+    ),
+    _table("claim_rules", "domain created_by created_at:stamp", "domain"),
+    _table("email_confirmations", "user_id:int email confirmed_at:stamp", "user_id"),
+    _table(
+        "sentence_vectors",
+        "model paper_pk:int content_hash labels vectors:blob",
+        "model paper_pk",
+    ),
 )
 
 

@@ -99,6 +99,7 @@ class SyncService:
         log: logging.Logger | None = None,
         thumbnails: Thumbnails | None = None,
         summariser: Summariser | None = None,
+        sentences: Embedder | None = None,
     ) -> None:
         self.settings = settings
         self.plan = SyncPlan.from_settings(settings)
@@ -108,6 +109,7 @@ class SyncService:
         self._embedder = embedder
         self._thumbnails = thumbnails
         self._summariser = summariser
+        self._sentences = sentences  # the embedder of faceted similar's sentence vectors
         self._log = log or logging.getLogger("papertide.sync")
 
     def run(self) -> SyncRun:
@@ -130,7 +132,11 @@ class SyncService:
                     errors.append(f"{source.name}: {result.error}")
             try:
                 refresh_indexes(
-                    self.settings, self.store, self._embedder, summariser=self._summariser
+                    self.settings,
+                    self.store,
+                    self._embedder,
+                    summariser=self._summariser,
+                    sentences=self._sentences,
                 )
             except PapertideError as error:
                 errors.append(f"indexes: {error}")

@@ -3,6 +3,7 @@ list, the last successful sync, the next one, and the log of the last runs."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -17,14 +18,25 @@ def last_sync(store: Store) -> datetime | None:
     return next((run.finished_at for run in store.sync_runs(50) if run.status == OK), None)
 
 
-def data_updated(store: Store) -> datetime | None:
-    """When the data last changed: the last successful sync, else the newest paper change
-    (an instance fed by `papertide ingest` alone)."""
-    synced = last_sync(store)
-    if synced is not None:
-        return synced
-    changed = store.lexical_watermark().modified_at
-    return datetime.fromisoformat(changed) if changed else None
+class DataUpdated:
+    """When the data last changed, for every page's footer: the last successful sync (one small
+    query, read each time), else the newest paper change (an instance fed by `papertide ingest`
+    alone). That one scans the papers table (over 100 ms for the demo's 22,000 papers on a
+    busy machine), so it is read again at most every `max_age_s` seconds."""
+
+    def __init__(self, max_age_s: float) -> None:
+        self.max_age_s = max_age_s
+        self._changed: tuple[float, datetime | None] | None = None  # (when read, value)
+
+    def __call__(self, store: Store) -> datetime | None:
+        synced = last_sync(store)
+        if synced is not None:
+            return synced
+        now = time.monotonic()
+        if self._changed is None or now - self._changed[0] >= self.max_age_s:
+            changed = store.lexical_watermark().modified_at
+            self._changed = (now, datetime.fromisoformat(changed) if changed else None)
+        return self._changed[1]
 
 
 def sync_status(store: Store, now: datetime, settings: Settings) -> dict[str, Any]:

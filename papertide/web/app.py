@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,22 +20,26 @@ from papertide.digest.schedule import DigestScheduler
 from papertide.errors import StoreError
 from papertide.store.base import Store
 from papertide.sync.schedule import SyncScheduler
-from papertide.sync.status import data_updated
-from papertide.web.api import api_router
-from papertide.web.api_foryou import foryou_api_router
-from papertide.web.auth import Viewer, csrf_guard, read_viewer
+from papertide.sync.status import DataUpdated
+from papertide.web.api.foryou import foryou_api_router
+from papertide.web.api.orgs import orgs_api_router
+from papertide.web.api.papers import api_router
+from papertide.web.auth import csrf_guard
 from papertide.web.cache import PageCache, PageCacheMiddleware
-from papertide.web.digest_routes import digest_router
+from papertide.web.downloads import downloads_router
 from papertide.web.errors import install_error_handlers
-from papertide.web.feed_routes import feeds_router
+from papertide.web.feeds.routes import feeds_router
 from papertide.web.head import HeadAsGet
-from papertide.web.pages_account import account_router
-from papertide.web.pages_admin import admin_router
-from papertide.web.pages_browse import browse_router
-from papertide.web.pages_discuss import discussion_router
-from papertide.web.pages_foryou import foryou_router
-from papertide.web.pages_paper import paper_router
-from papertide.web.pages_search import search_router
+from papertide.web.pages.account import account_router
+from papertide.web.pages.admin import admin_router
+from papertide.web.pages.browse import browse_router
+from papertide.web.pages.claims import claims_router
+from papertide.web.pages.digest import digest_router
+from papertide.web.pages.discuss import discussion_router
+from papertide.web.pages.foryou import foryou_router
+from papertide.web.pages.orgs import org_router
+from papertide.web.pages.paper import paper_router
+from papertide.web.pages.search import search_router
 from papertide.web.path_ids import register_id_convertor
 from papertide.web.private import PrivateSite
 from papertide.web.render import Renderer, build_environment
@@ -62,6 +66,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 T = TypeVar("T")
 GZIP_MINIMUM_BYTES = 1024  # smaller answers gain less than the header costs
+UPDATED_MAX_AGE_S = 30.0  # the footer's "updated" without a sync: newest paper change, re-read
 CACHED_PAGES = (
     "/",
     "/daily/",
@@ -137,7 +142,7 @@ def create_app(
         title="papertide",
         version=__version__,
         lifespan=lifespan,
-        docs_url=None,  # /docs is a page of ours: Swagger UI vendored, no CDN (pages_browse)
+        docs_url=None,  # /docs is a page of ours: Swagger UI vendored, no CDN (pages/browse.py)
         redoc_url=None,
     )
     register_id_convertor()  # before the routes with {name:id} in their paths are made
@@ -156,43 +161,36 @@ def create_app(
     renderer = Renderer(
         environment,
         demo=footer_fact(recorded_demo, services),
-        updated=footer_fact(data_updated, services),
+        updated=footer_fact(DataUpdated(UPDATED_MAX_AGE_S), services),
         unread=services.store.unread_notifications,
     )
     renderer.env.globals["thumbnail_url"] = thumbnail_url(services.thumbnails)
     install_error_handlers(app, services, renderer)
     app.mount("/static", CachedStaticFiles(version), name="static")
-    app.include_router(api_router(services))  # first: /papers/{id}.md before the HTML page
+    app.state.services = services  # for the CurrentViewer dependency (web/auth.py)
+    app.include_router(api_router(services))
+    app.include_router(downloads_router(services))  # before /papers/{id} and the other pages
     app.include_router(feeds_router(services))
     app.include_router(thumbnails_router(services.thumbnails))
     app.include_router(foryou_api_router(services))
-    viewer = viewer_dependency(services)
+    app.include_router(orgs_api_router(services))
     guard = Depends(csrf_guard(services))
     for make in (
         browse_router,
         search_router,
         account_router,
         discussion_router,
+        org_router,
         paper_router,
         foryou_router,
         admin_router,
+        claims_router,
     ):
-        app.include_router(
-            make(services, renderer, viewer), dependencies=[guard], include_in_schema=False
-        )
+        app.include_router(make(services, renderer), dependencies=[guard], include_in_schema=False)
     # without the site-wide guard: signed tokens authorise its POSTs (RFC 8058 one-click)
-    digests = digest_router(services.digests, renderer, viewer, guard.dependency)
+    digests = digest_router(services.digests, renderer, guard.dependency)
     app.include_router(digests, include_in_schema=False)
     return app
-
-
-def viewer_dependency(services: WebServices) -> Callable[[Request], Viewer]:
-    """The dependency resolving a request's Viewer (FastAPI runs it once per request)."""
-
-    def viewer(request: Request) -> Viewer:
-        return read_viewer(request, services)
-
-    return viewer
 
 
 def footer_fact(read: Callable[[Store], T], services: WebServices) -> Callable[[], T | None]:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Depends
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -50,6 +52,15 @@ def read_viewer(request: Request, services: WebServices) -> Viewer:
         return Viewer(None, csrf_token(services.secret_key, presession))
     fresh = new_presession()
     return Viewer(None, csrf_token(services.secret_key, fresh), new_presession=fresh)
+
+
+def current_viewer(request: Request) -> Viewer:
+    """The dependency resolving a request's Viewer (FastAPI runs it once per request) over the
+    services create_app keeps in `app.state.services`."""
+    return read_viewer(request, request.app.state.services)
+
+
+CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
 
 
 def csrf_guard(services: WebServices) -> Callable[[Request], Awaitable[None]]:

@@ -17,13 +17,13 @@ from papertide.errors import (
     AuthError,
     ConflictError,
     InputError,
-    PaperNotFoundError,
+    NotFoundError,
     PapertideError,
     RateLimitError,
     SourceUnavailableError,
     StoreError,
 )
-from papertide.web.api_errors import public_answer, router_response, validation_response
+from papertide.web.api.errors import public_answer, router_response, validation_response
 from papertide.web.auth import SESSION_COOKIE, CsrfError, Viewer, read_viewer
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
@@ -44,7 +44,7 @@ TITLES = {
 _STATUS: tuple[tuple[type[PapertideError], int], ...] = (
     (CsrfError, 403),
     (RateLimitError, 429),
-    (PaperNotFoundError, 404),
+    (NotFoundError, 404),
     (ConflictError, 409),
     (InputError, 400),
     (SourceUnavailableError, 503),

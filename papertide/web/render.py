@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 import nh3
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -22,6 +22,7 @@ from starlette.responses import HTMLResponse
 
 from papertide import __version__
 from papertide.demo import DemoDays
+from papertide.rank.extras import source_label, source_short
 from papertide.search.snippet import Snippet
 from papertide.web.auth import PRESESSION_COOKIE, Viewer, is_https
 
@@ -85,12 +86,14 @@ def build_environment(asset_version: str) -> Environment:
         paper_url=paper_url,
         author_url=author_url,
         category_url=category_url,
+        keyword_url=keyword_url,
         day=format_day,
         stamp=format_stamp,
     )
     env.globals.update(url_with=url_with, asset_version=asset_version, version=__version__)
     env.globals["signup_offered"] = True  # create_app: False when the signup setting is closed
     env.globals["thumbnail_url"] = no_thumbnail  # create_app gives the site's thumbnail folder
+    env.globals.update(source_label=source_label, source_short=source_short)  # _summary.html
     return env
 
 
@@ -191,6 +194,12 @@ def paper_url(paper_id: str) -> str:
 
 def author_url(name: str) -> str:
     return "/authors/" + quote(name, safe="")
+
+
+def keyword_url(keyword: str) -> str:
+    """A search for the keyword as one quoted phrase (a quote inside it becomes a space)."""
+    phrase = " ".join(keyword.replace('"', " ").split())
+    return "/search?q=" + quote_plus(f'"{phrase}"')
 
 
 def category_url(category: str) -> str:

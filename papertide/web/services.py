@@ -8,6 +8,7 @@ from papertide.clock import Clock
 from papertide.community.accounts import AccountService
 from papertide.community.actions import CommunityService
 from papertide.community.admin import AdminService
+from papertide.community.claims import ClaimService
 from papertide.config import Settings
 from papertide.digest.service import DigestService
 from papertide.index.thumbnails import Thumbnails
@@ -25,6 +26,7 @@ class WebServices:
     community: CommunityService
     listings: ListingsService
     admin: AdminService
+    claims: ClaimService
     digests: DigestService
     clock: Clock
     secret_key: bytes

@@ -22,6 +22,15 @@ PAGES = [
     "/submit",
 ]
 SIGNED_IN = ["/for-you", "/account"]
+ADMIN = [
+    "/admin/users",
+    "/admin/moderation",
+    "/admin/quarantine",
+    "/admin/invites",
+    "/admin/status",
+    "/admin/claims",
+    "/admin/audit",
+]
 
 
 def violations(tab: Tab, path: str) -> str:
@@ -42,4 +51,10 @@ def test_main_pages_have_no_axe_violations(tab: Tab, width: int):
 def test_signed_in_pages_have_no_axe_violations(tab: Tab):
     tab.log_in("watcher")
     found = [report for report in (violations(tab, path) for path in SIGNED_IN) if report]
+    assert not found, "\n".join(found)
+
+
+def test_admin_pages_have_no_axe_violations(tab: Tab):
+    tab.log_in("curator")
+    found = [report for report in (violations(tab, path) for path in ADMIN) if report]
     assert not found, "\n".join(found)

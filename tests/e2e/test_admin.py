@@ -36,7 +36,7 @@ def test_curator_suspends_a_user_whose_session_stops_at_once(
     expect(page).to_have_url(re.compile(r"/login\?next=%2Faccount$"))
     expect(page.locator("#nav-account")).to_have_count(0)
 
-    admin.click("#admin-audit")
+    admin.click("#admin-nav-audit")
     row = admin.locator("#audit-log tbody tr").first
     expect(row).to_contain_text("curator")
     expect(row).to_contain_text("suspend")

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, expect
 from papertide.clock import SystemClock
 from papertide.community.admin import AdminService
 from papertide.store.sqlite import SqliteStore
-from papertide.web.feed_routes import following_feed_token
+from papertide.web.feeds.routes import following_feed_token
 from papertide.wiring import build_accounts
 from tests.e2e.conftest import Tab, open_tab
 from tests.e2e.serve_process import ServeProcess, free_port, serving

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from papertide.clock import SystemClock
 from papertide.community.accounts import AccountService
-from papertide.models import Listing, Paper, Record
+from papertide.models import Listing, Paper, PaperExtras, PaperSummary, Record
 from papertide.store.sqlite import SqliteStore
 
 PASSWORD = "correct horse battery staple"
@@ -21,6 +21,9 @@ USERS = (
     "photographer",
     "asker",
     "answerer",
+    "keyworder",
+    "orgfan",
+    "claimant",
 )
 LATEX_ID = "2511.00011"
 LATEX_TITLE = r"Attention in $\mathcal{O}(n \log n)$ with $\alpha$-entmax"
@@ -31,6 +34,7 @@ RETRIEVAL_TITLE = "Contrastive retrieval for scientific papers"
 SPARSE_ID = "2511.00014"
 GRAPH_ID = "2511.00015"
 GRAPH_TITLE = "Graph neural networks for molecules"
+GRAPH_ORG = "Molecule Lab"  # imported with the graph paper's listing, as Hugging Face gives it
 OLD_ID = "2511.00016"
 VOTE_ID = RETRIEVAL_ID  # the paper the upvote flow clicks
 VOTE_IMPORTED = 7
@@ -41,6 +45,20 @@ SUBMIT_TITLE = "Heat-bath random walks with Markov bases"
 AUTHOR = "Grace Hopper"
 CATEGORY = "cs.IR"
 SEARCH_WORD = "contrastive"
+# Hugging Face's summary of LATEX_ID (the others get ours from `papertide index`), its org, media
+LATEX_TLDR = r"Entmax attention runs in $O(n \log n)$ time and keeps the accuracy of softmax."
+LATEX_KEYWORDS = (
+    "alpha-entmax",
+    "sparse attention",
+    "long documents",
+    "efficient transformers",
+    "softmax",
+    "sub-quadratic attention with a long keyword",
+    "bound",
+)
+HOSTILE_TLDR = "<script>alert('xss-tldr')</script> </Think> & $x<y$"
+HOSTILE_KEYWORDS = ("<script>alert('xss-kw')</script>", "</Think>", "R&D")
+HOSTILE_ORG = "<script>alert('xss-org')</script> Lab & Co"
 
 
 def paper(paper_id: str, title: str, abstract: str, **extra: object) -> Paper:
@@ -82,7 +100,11 @@ def records(today: date) -> list[Record]:
     old = paper(OLD_ID, "Diffusion models for protein design", "Denoising diffusion for proteins.")
     return [
         *today_list,
-        Record(graph, Listing(today - timedelta(days=1), GRAPH_ID, 0, None, None, upvotes=3)),
+        Record(
+            graph,
+            Listing(today - timedelta(days=1), GRAPH_ID, 0, None, None, upvotes=3),
+            PaperExtras(org_name=GRAPH_ORG, org_slug="molecule-lab"),
+        ),
         Record(old, Listing(today - timedelta(days=3), OLD_ID, 0, None, None, upvotes=1)),
     ]
 
@@ -94,6 +116,15 @@ def build_world(db: Path, today: date) -> None:
     try:
         store.migrate()
         store.write_batch(records(today), [])
+        store.put_summaries(
+            [
+                PaperSummary(LATEX_ID, "huggingface", LATEX_TLDR, LATEX_KEYWORDS),
+                PaperSummary(HOSTILE_ID, "huggingface", HOSTILE_TLDR, HOSTILE_KEYWORDS),
+            ]
+        )
+        store.set_paper_org(LATEX_ID, "entmax-lab", "Entmax Lab", "huggingface")
+        store.set_paper_org(HOSTILE_ID, "hostile-lab", HOSTILE_ORG, "huggingface")
+        store.put_media(LATEX_ID, ["https://example.org/entmax.mp4"])
         accounts = AccountService(store, clock)
         accounts.sign_up("curator", PASSWORD)  # the first account is the admin: keep flows plain
         for name in USERS:

@@ -1,12 +1,17 @@
+import re
+
 import pytest
 
 from papertide.errors import InputError
 from papertide.ids import (
+    ORG_SLUG_MAX_CHARS,
     ArxivId,
     canonical_paper_id,
+    check_org_slug,
     find_arxiv_ids,
     generated_id,
     is_generated_id,
+    org_slug,
     parse_arxiv_id,
     try_parse_arxiv_id,
 )
@@ -86,3 +91,41 @@ def test_canonical_paper_id_keeps_generated_ids_and_drops_versions():
     assert canonical_paper_id("arXiv:2501.01234v5") == "2501.01234"
     pid = generated_id("t", "a")
     assert canonical_paper_id(f" {pid} ") == pid
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("NVIDIA", "nvidia"),
+        ("  Tencent   Hunyuan ", "tencent-hunyuan"),
+        ("ETH Zürich", "eth-zurich"),
+        ("École de Technologie Supérieure", "ecole-de-technologie-superieure"),
+        ("Mila \u2013 Quebec AI Institute", "mila-quebec-ai-institute"),
+        ("<script>alert(1)</script>", "script-alert-1-script"),
+        ("A & B", "a-b"),
+        ("--Lab--", "lab"),
+        ("", ""),
+        ("   ", ""),
+    ],
+)
+def test_org_slug_folds_a_name_to_ascii_words(name: str, slug: str):
+    assert org_slug(name) == slug
+    if slug:
+        assert check_org_slug(slug) == slug
+
+
+def test_org_slug_of_a_name_without_ascii_is_its_hash_and_long_names_are_cut():
+    chinese = org_slug("香港科技大学")
+    assert re.fullmatch(r"org-[0-9a-f]{10}", chinese) and chinese == org_slug(" 香港科技大学 ")
+    assert chinese != org_slug("台灣大學")
+    long = org_slug("word " * 100)
+    assert len(long) <= ORG_SLUG_MAX_CHARS and not long.endswith("-")
+    assert check_org_slug(long) == long
+
+
+@pytest.mark.parametrize(
+    "text", ["", "Upper", "a--b", "-a", "a-", "a b", "../x", "a/b", "%3C", "é", "a" * 81]
+)
+def test_check_org_slug_refuses_what_org_slug_never_makes(text: str):
+    with pytest.raises(InputError):
+        check_org_slug(text)

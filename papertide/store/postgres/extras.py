@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from psycopg.types.json import Jsonb
-
 from papertide.models import Organization, PaperSummary
+from papertide.store.postgres import write
 from papertide.store.postgres.connection import PgBase
 
 
@@ -15,17 +14,8 @@ class PgExtras(PgBase):
     """Summaries and keywords of papers, one per (paper, source); organisations; media."""
 
     def put_summaries(self, summaries: Sequence[PaperSummary]) -> None:
-        with self._transaction() as conn, conn.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO paper_summaries (paper_id, source, tldr, keywords, content_hash)"
-                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (paper_id, source) DO UPDATE SET"
-                " tldr = excluded.tldr, keywords = excluded.keywords,"
-                " content_hash = excluded.content_hash",
-                [
-                    (s.paper_id, s.source, s.tldr, Jsonb(list(s.keywords)), s.content_hash)
-                    for s in summaries
-                ],
-            )
+        with self._transaction() as conn:
+            write.put_summaries(conn, summaries)
 
     def summaries_for(self, paper_ids: Sequence[str]) -> dict[str, list[PaperSummary]]:
         found: dict[str, list[PaperSummary]] = {}
@@ -52,21 +42,7 @@ class PgExtras(PgBase):
 
     def set_paper_org(self, paper_id: str, slug: str, name: str, set_by: str) -> Organization:
         with self._transaction() as conn:
-            conn.execute(
-                "INSERT INTO organizations (slug, name) VALUES (%s, %s)"
-                " ON CONFLICT (slug) DO NOTHING",
-                (slug, name),
-            )
-            row = conn.execute(
-                "SELECT id, name FROM organizations WHERE slug = %s", (slug,)
-            ).fetchone()
-            assert row is not None  # inserted or present in this transaction
-            conn.execute(
-                "INSERT INTO paper_orgs (paper_id, org_id, set_by) VALUES (%s, %s, %s)"
-                " ON CONFLICT (paper_id, org_id) DO UPDATE SET set_by = excluded.set_by",
-                (paper_id, row[0], set_by),
-            )
-        return Organization(int(row[0]), slug, str(row[1]))
+            return write.link_org(conn, paper_id, slug, name, set_by)
 
     def orgs_for(self, paper_ids: Sequence[str]) -> dict[str, list[Organization]]:
         with self._read() as conn:
@@ -82,12 +58,8 @@ class PgExtras(PgBase):
         return found
 
     def put_media(self, paper_id: str, urls: Sequence[str]) -> None:
-        with self._transaction() as conn, conn.cursor() as cursor:
-            cursor.execute("DELETE FROM paper_media WHERE paper_id = %s", (paper_id,))
-            cursor.executemany(
-                "INSERT INTO paper_media (paper_id, position, url) VALUES (%s, %s, %s)",
-                [(paper_id, position, url) for position, url in enumerate(urls)],
-            )
+        with self._transaction() as conn:
+            write.put_media(conn, paper_id, urls)
 
     def media_for(self, paper_ids: Sequence[str]) -> dict[str, list[str]]:
         with self._read() as conn:

@@ -46,6 +46,7 @@ class PgPapers(PgBase):
             counts = write.upsert_papers(conn, records, now)
             counts += write.upsert_listings(conn, [r.listing for r in records if r.listing])
             counts += write.quarantine(conn, rejected, now)
+            write.save_extras(conn, records)
             if checkpoint is not None:
                 write.save_checkpoint(conn, *checkpoint, now)
         return counts

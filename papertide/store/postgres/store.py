@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from papertide.store.postgres.accounts import PgAccounts
 from papertide.store.postgres.admin import PgAdmin
+from papertide.store.postgres.admin_views import PgAdminViews
 from papertide.store.postgres.browse import PgBrowse
+from papertide.store.postgres.claims import PgClaims
 from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
 from papertide.store.postgres.discussions import PgDiscussions
 from papertide.store.postgres.extras import PgExtras
+from papertide.store.postgres.orgs import PgOrgs
 from papertide.store.postgres.papers import PgPapers
+from papertide.store.postgres.sentences import PgSentences
 from papertide.store.postgres.summaries import PgSummaryTasks
 from papertide.store.postgres.sync import PgSync
 from papertide.store.postgres.transfer import PgTransfer
@@ -35,5 +39,9 @@ class PostgresStore(
     PgDiscussions,
     PgExtras,
     PgSummaryTasks,
+    PgAdminViews,
+    PgOrgs,
+    PgClaims,
+    PgSentences,
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

@@ -1,5 +1,6 @@
 """The writes of one ingest batch on PostgreSQL: papers (merged by store/merge.py, exactly as
-SqliteStore does), listings, quarantine, checkpoints and line fingerprints.
+SqliteStore does), listings, quarantine, checkpoints, line fingerprints and the records'
+extras (summaries, organisations, media).
 
 Functions over a connection inside the caller's transaction, which holds the write lock, so
 papers found missing here cannot be inserted by anyone else before this batch commits; new
@@ -13,7 +14,18 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from papertide.models import IngestCounts, Listing, Paper, Record, Rejected
+from psycopg.types.json import Jsonb
+
+from papertide.models import (
+    IngestCounts,
+    Listing,
+    Organization,
+    Paper,
+    PaperSummary,
+    Record,
+    Rejected,
+)
+from papertide.store.base import HF_ORG
 from papertide.store.merge import combine_records, plan_upsert
 from papertide.store.postgres.connection import Connection
 from papertide.store.postgres.rows import (
@@ -152,4 +164,70 @@ def save_fingerprints(conn: Connection, fingerprints: Sequence[int]) -> None:
         conn.execute(
             "INSERT INTO seen_lines SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
             (list(fingerprints),),
+        )
+
+
+def save_extras(conn: Connection, records: Sequence[Record]) -> None:
+    """The records' Hugging Face summaries, organisations and media, in the batch's
+    transaction (upserts: a re-run rewrites the same rows). A paper's imported organisation
+    replaces the one imported before; none is linked to a paper a curator gave one."""
+    extras = [(r.paper.id, r.extras) for r in records if r.extras is not None]
+    summaries = [extra.summary for _, extra in extras if extra.summary is not None]
+    if summaries:
+        put_summaries(conn, summaries)
+    for paper_id, extra in extras:
+        if extra.org_slug and extra.org_name:
+            curated = conn.execute(
+                "SELECT 1 FROM paper_orgs WHERE paper_id = %s AND set_by LIKE 'curator:%%'",
+                (paper_id,),
+            ).fetchone()
+            if curated is None:
+                conn.execute(
+                    "DELETE FROM paper_orgs WHERE paper_id = %s AND set_by = %s AND org_id NOT IN"
+                    " (SELECT id FROM organizations WHERE slug = %s)",
+                    (paper_id, HF_ORG, extra.org_slug),
+                )
+                link_org(conn, paper_id, extra.org_slug, extra.org_name, HF_ORG)
+        if extra.media:
+            put_media(conn, paper_id, extra.media)
+
+
+def put_summaries(conn: Connection, summaries: Sequence[PaperSummary]) -> None:
+    """Insert or replace each (paper, source) summary."""
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO paper_summaries (paper_id, source, tldr, keywords, content_hash)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (paper_id, source) DO UPDATE SET"
+            " tldr = excluded.tldr, keywords = excluded.keywords,"
+            " content_hash = excluded.content_hash",
+            [
+                (s.paper_id, s.source, s.tldr, Jsonb(list(s.keywords)), s.content_hash)
+                for s in summaries
+            ],
+        )
+
+
+def link_org(conn: Connection, paper_id: str, slug: str, name: str, set_by: str) -> Organization:
+    """Link the paper to the organisation `slug`, made with `name` when new."""
+    conn.execute(
+        "INSERT INTO organizations (slug, name) VALUES (%s, %s) ON CONFLICT (slug) DO NOTHING",
+        (slug, name),
+    )
+    row = conn.execute("SELECT id, name FROM organizations WHERE slug = %s", (slug,)).fetchone()
+    assert row is not None  # inserted or present in this transaction
+    conn.execute(
+        "INSERT INTO paper_orgs (paper_id, org_id, set_by) VALUES (%s, %s, %s)"
+        " ON CONFLICT (paper_id, org_id) DO UPDATE SET set_by = excluded.set_by",
+        (paper_id, row[0], set_by),
+    )
+    return Organization(int(row[0]), slug, str(row[1]))
+
+
+def put_media(conn: Connection, paper_id: str, urls: Sequence[str]) -> None:
+    """Replace a paper's media URLs (in order)."""
+    conn.execute("DELETE FROM paper_media WHERE paper_id = %s", (paper_id,))
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO paper_media (paper_id, position, url) VALUES (%s, %s, %s)",
+            [(paper_id, position, url) for position, url in enumerate(urls)],
         )

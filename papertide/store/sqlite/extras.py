@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 
 from papertide.models import Organization, PaperSummary
+from papertide.store.sqlite import write
 from papertide.store.sqlite.connection import SqliteBase
 
 
@@ -15,16 +16,7 @@ class SqliteExtras(SqliteBase):
 
     def put_summaries(self, summaries: Sequence[PaperSummary]) -> None:
         with self._transaction() as conn:
-            conn.executemany(
-                "INSERT INTO paper_summaries (paper_id, source, tldr, keywords, content_hash)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (paper_id, source) DO UPDATE SET"
-                " tldr = excluded.tldr, keywords = excluded.keywords,"
-                " content_hash = excluded.content_hash",
-                [
-                    (s.paper_id, s.source, s.tldr, json.dumps(list(s.keywords)), s.content_hash)
-                    for s in summaries
-                ],
-            )
+            write.put_summaries(conn, summaries)
 
     def summaries_for(self, paper_ids: Sequence[str]) -> dict[str, list[PaperSummary]]:
         found: dict[str, list[PaperSummary]] = {}
@@ -50,20 +42,7 @@ class SqliteExtras(SqliteBase):
 
     def set_paper_org(self, paper_id: str, slug: str, name: str, set_by: str) -> Organization:
         with self._transaction() as conn:
-            conn.execute(
-                "INSERT INTO organizations (slug, name) VALUES (?, ?)"
-                " ON CONFLICT (slug) DO NOTHING",
-                (slug, name),
-            )
-            org_id, org_name = conn.execute(
-                "SELECT id, name FROM organizations WHERE slug = ?", (slug,)
-            ).fetchone()
-            conn.execute(
-                "INSERT INTO paper_orgs (paper_id, org_id, set_by) VALUES (?, ?, ?)"
-                " ON CONFLICT (paper_id, org_id) DO UPDATE SET set_by = excluded.set_by",
-                (paper_id, org_id, set_by),
-            )
-        return Organization(int(org_id), slug, str(org_name))
+            return write.link_org(conn, paper_id, slug, name, set_by)
 
     def orgs_for(self, paper_ids: Sequence[str]) -> dict[str, list[Organization]]:
         rows = self._conn.execute(
@@ -79,11 +58,7 @@ class SqliteExtras(SqliteBase):
 
     def put_media(self, paper_id: str, urls: Sequence[str]) -> None:
         with self._transaction() as conn:
-            conn.execute("DELETE FROM paper_media WHERE paper_id = ?", (paper_id,))
-            conn.executemany(
-                "INSERT INTO paper_media (paper_id, position, url) VALUES (?, ?, ?)",
-                [(paper_id, position, url) for position, url in enumerate(urls)],
-            )
+            write.put_media(conn, paper_id, urls)
 
     def media_for(self, paper_ids: Sequence[str]) -> dict[str, list[str]]:
         rows = self._conn.execute(

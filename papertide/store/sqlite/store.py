@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from papertide.store.sqlite.accounts import SqliteAccounts
 from papertide.store.sqlite.admin import SqliteAdmin
+from papertide.store.sqlite.admin_views import SqliteAdminViews
 from papertide.store.sqlite.browse import SqliteBrowse
+from papertide.store.sqlite.claims import SqliteClaims
 from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
 from papertide.store.sqlite.discussions import SqliteDiscussions
 from papertide.store.sqlite.extras import SqliteExtras
+from papertide.store.sqlite.orgs import SqliteOrgs
 from papertide.store.sqlite.papers import SqlitePapers
+from papertide.store.sqlite.sentences import SqliteSentences
 from papertide.store.sqlite.summaries import SqliteSummaryTasks
 from papertide.store.sqlite.sync import SqliteSync
 from papertide.store.sqlite.transfer import SqliteTransfer
@@ -34,5 +38,9 @@ class SqliteStore(
     SqliteDiscussions,
     SqliteExtras,
     SqliteSummaryTasks,
+    SqliteAdminViews,
+    SqliteOrgs,
+    SqliteClaims,
+    SqliteSentences,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""

@@ -1,5 +1,6 @@
 """The writes of one ingest batch on SQLite: papers (merged by store/merge.py, exactly as
-PostgresStore does), listings, quarantine, checkpoints and line fingerprints.
+PostgresStore does), listings, quarantine, checkpoints, line fingerprints and the records'
+extras (summaries, organisations, media).
 
 Functions over a connection inside the caller's BEGIN IMMEDIATE transaction (SQLite's one
 writer), so papers found missing here cannot be inserted by anyone else before this batch
@@ -9,11 +10,21 @@ commits. `now` is the batch's time as stored (ISO 8601 text).
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from papertide.models import IngestCounts, Listing, Paper, Record, Rejected
+from papertide.models import (
+    IngestCounts,
+    Listing,
+    Organization,
+    Paper,
+    PaperSummary,
+    Record,
+    Rejected,
+)
+from papertide.store.base import HF_ORG
 from papertide.store.codec import iso
 from papertide.store.merge import combine_records, plan_upsert
 from papertide.store.sqlite.connection import chunks, marks
@@ -119,3 +130,70 @@ def save_checkpoint(conn: sqlite3.Connection, key: str, value: str | None, now: 
 
 def save_fingerprints(conn: sqlite3.Connection, fingerprints: Sequence[int]) -> None:
     conn.executemany("INSERT OR IGNORE INTO seen_lines VALUES (?)", [(f,) for f in fingerprints])
+
+
+def save_extras(conn: sqlite3.Connection, records: Sequence[Record]) -> None:
+    """The records' Hugging Face summaries, organisations and media, in the batch's
+    transaction (upserts: a re-run rewrites the same rows). A paper's imported organisation
+    replaces the one imported before; none is linked to a paper a curator gave one."""
+    extras = [(r.paper.id, r.extras) for r in records if r.extras is not None]
+    summaries = [extra.summary for _, extra in extras if extra.summary is not None]
+    if summaries:
+        put_summaries(conn, summaries)
+    for paper_id, extra in extras:
+        if extra.org_slug and extra.org_name:
+            curated = conn.execute(
+                "SELECT 1 FROM paper_orgs WHERE paper_id = ? AND set_by LIKE 'curator:%'",
+                (paper_id,),
+            ).fetchone()
+            if curated is None:
+                conn.execute(
+                    "DELETE FROM paper_orgs WHERE paper_id = ? AND set_by = ? AND org_id NOT IN"
+                    " (SELECT id FROM organizations WHERE slug = ?)",
+                    (paper_id, HF_ORG, extra.org_slug),
+                )
+                link_org(conn, paper_id, extra.org_slug, extra.org_name, HF_ORG)
+        if extra.media:
+            put_media(conn, paper_id, extra.media)
+
+
+def put_summaries(conn: sqlite3.Connection, summaries: Sequence[PaperSummary]) -> None:
+    """Insert or replace each (paper, source) summary."""
+    conn.executemany(
+        "INSERT INTO paper_summaries (paper_id, source, tldr, keywords, content_hash)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (paper_id, source) DO UPDATE SET"
+        " tldr = excluded.tldr, keywords = excluded.keywords,"
+        " content_hash = excluded.content_hash",
+        [
+            (s.paper_id, s.source, s.tldr, json.dumps(list(s.keywords)), s.content_hash)
+            for s in summaries
+        ],
+    )
+
+
+def link_org(
+    conn: sqlite3.Connection, paper_id: str, slug: str, name: str, set_by: str
+) -> Organization:
+    """Link the paper to the organisation `slug`, made with `name` when new."""
+    conn.execute(
+        "INSERT INTO organizations (slug, name) VALUES (?, ?) ON CONFLICT (slug) DO NOTHING",
+        (slug, name),
+    )
+    org_id, org_name = conn.execute(
+        "SELECT id, name FROM organizations WHERE slug = ?", (slug,)
+    ).fetchone()
+    conn.execute(
+        "INSERT INTO paper_orgs (paper_id, org_id, set_by) VALUES (?, ?, ?)"
+        " ON CONFLICT (paper_id, org_id) DO UPDATE SET set_by = excluded.set_by",
+        (paper_id, org_id, set_by),
+    )
+    return Organization(int(org_id), slug, str(org_name))
+
+
+def put_media(conn: sqlite3.Connection, paper_id: str, urls: Sequence[str]) -> None:
+    """Replace a paper's media URLs (in order)."""
+    conn.execute("DELETE FROM paper_media WHERE paper_id = ?", (paper_id,))
+    conn.executemany(
+        "INSERT INTO paper_media (paper_id, position, url) VALUES (?, ?, ?)",
+        [(paper_id, position, url) for position, url in enumerate(urls)],
+    )

@@ -1,6 +1,7 @@
 """index, search and similar through the real CLI process."""
 
 import json
+import re
 
 GOLDEN = "tests/data/golden/papers.jsonl"
 
@@ -27,6 +28,16 @@ def test_index_then_search_and_similar(cli, tmp_path):
 
     similar = json.loads(cli("similar", "2601.22777", "--json").stdout)
     assert similar and "2601.22777" not in [h["id"] for h in similar]
+
+    assert re.search(r"sentence vectors \(.+\): 50 papers", first.stdout)
+    assert re.search(r"sentence vectors \(.+\): 0 papers", again.stdout)
+    faceted = json.loads(cli("similar", "2601.22777", "--facet", "result", "--json").stdout)
+    assert faceted and "2601.22777" not in [h["id"] for h in faceted]
+    assert any("facet" in hit["parts"] for hit in faceted)
+    method = cli("similar", "2601.22777", "--facet", "method")
+    assert method.returncode == 2 and "'method' is not one of" in method.stderr
+    several = cli("similar", "2601.22777", "2601.16618", "--facet", "result")
+    assert several.returncode == 2 and "--facet takes one paper" in several.stderr
 
 
 def test_search_odd_input_and_unknown_paper(cli):

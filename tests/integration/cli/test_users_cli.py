@@ -85,3 +85,26 @@ def test_invite_shows_its_link_once_and_stores_only_a_hash(db):
         store.close()
     assert audit(db) == [("cli", "invite", "invite:1")]
     assert run(db, "invite", "--uses", "0").exit_code == 1
+
+
+def test_invites_lists_each_invite_with_its_state(db):
+    assert run(db, "invite", "--uses", "2").exit_code == 0
+    assert run(db, "invite").exit_code == 0
+    store = SqliteStore(db, SystemClock())
+    try:
+        assert store.revoke_invite(2)
+    finally:
+        store.close()
+    listed = run(db, "invites")
+    assert listed.exit_code == 0, listed.output
+    lines = listed.stdout.splitlines()
+    assert lines[0].startswith("invite 2  revoked  0/1 used  until ") and lines[0].endswith(
+        "by cli"
+    )
+    assert lines[1].startswith("invite 1  open  0/2 used")
+    as_json = json.loads(run(db, "invites", "--json").stdout)
+    assert [(i["id"], i["state"], i["max_uses"]) for i in as_json] == [
+        (2, "revoked", 1),
+        (1, "open", 2),
+    ]
+    assert as_json[0]["revoked_at"] is not None and as_json[1]["revoked_at"] is None

@@ -130,3 +130,15 @@ def test_digest_of_a_rater_has_papers_for_them_with_reasons(
     assert len(ids) == 5 and all(pid.startswith("2601.2") for pid in ids)  # the liked topic
     assert "similar to 2512.2" in for_you
     assert "FOR YOU" not in mailer.to("cold@example.org")[0].text
+
+
+def test_recommend_ranker_uses_a_followed_organisation(store: SqliteStore, embedded: HashEmbedder):
+    for n in range(6):
+        store.set_paper_org(f"2601.{10000 + n:05d}", "graph-lab", "Graph Lab", "huggingface")
+    user = store.create_user("ada", "ada@example.org", "hash")
+    store.set_follow(user.id, Follow("org", "graph-lab"), True)
+    sub = store.add_subscription("ada@example.org", "daily", "personal", user_id=user.id)
+    ranked = period_ranker(store, embedded).rank(sub, [], set(), 3)
+    assert ranked is not None
+    assert all(r.paper_id.startswith("2601.1") for r in ranked)
+    assert "from the organisation graph-lab, which you follow" in ranked[0].reasons

@@ -52,7 +52,8 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
             + listing_records(store, EARLIER_DAY, EARLIER_LIST),
             [],
         )
-        refresh_indexes(settings, store, build_embedder())
+        embedder = build_embedder()
+        refresh_indexes(settings, store, embedder, sentences=embedder)
     finally:
         store.close()
     return folder

@@ -12,7 +12,7 @@ from mcp.types import CallToolResult
 
 from .conftest import LATEST_DAY
 
-TOOLS = {"search", "similar", "daily", "trending", "paper"}
+TOOLS = {"search", "similar", "daily", "trending", "paper", "organization"}
 
 
 async def talk(db: Path, errlog: Path) -> dict[str, Any]:
@@ -27,6 +27,7 @@ async def talk(db: Path, errlog: Path) -> dict[str, Any]:
         "daily": ("daily", {}),
         "trending": ("trending", {"limit": 5}),
         "paper": ("paper", {"paper_id": "2507.00105"}),
+        "organization": ("organization", {"org": "Wind Lab"}),
         "unknown": ("paper", {"paper_id": "2601.99999"}),
         "bad_date": ("daily", {"date": "31/12/2025"}),
         "bad_limit": ("search", {"query": "graph", "limit": "many"}),
@@ -48,7 +49,8 @@ def text_of(result: CallToolResult) -> str:
     return "\n".join(block.text for block in result.content if block.type == "text")
 
 
-def test_mcp_server_over_stdio_serves_every_tool_and_survives_bad_input(agent_db, tmp_path):
+def test_mcp_server_over_stdio_serves_every_tool_and_survives_bad_input(agent_db, store, tmp_path):
+    store.set_paper_org("2507.00105", "wind-lab", "Wind Lab", "huggingface")
     errlog = tmp_path / "server.err"
     seen = anyio.run(talk, agent_db, errlog)
 
@@ -75,6 +77,7 @@ def test_mcp_server_over_stdio_serves_every_tool_and_survives_bad_input(agent_db
     assert seen["daily"].structured_content["papers"][0]["upvotes"] == 40
     assert seen["trending"].structured_content["papers"][0]["breakdown"]
     assert seen["paper"].structured_content["abstract"]
+    assert seen["organization"].structured_content["papers"][0]["id"] == "2507.00105"
 
     assert seen["unknown"].is_error
     unknown = "Error executing tool paper: no paper 2601.99999 in the store"

@@ -13,7 +13,7 @@ from mcp.types import CallToolResult
 from papertide.agents.server import create_mcp_server
 from papertide.clock import FixedClock
 from papertide.config import Settings
-from papertide.models import Listing
+from papertide.models import Listing, PaperSummary
 from papertide.store.base import Store
 from papertide.wiring import build_agent_services
 
@@ -93,6 +93,15 @@ def test_similar_accepts_an_arxiv_url_and_leaves_the_paper_out(run):
     ids = [hit["id"] for hit in out["hits"]]
     assert len(ids) == 5 and "2601.22777" not in ids
     assert text_of(result).startswith("5 papers similar to 2601.22777 (")
+
+
+def test_similar_in_a_facet_reranks_by_the_facet_sentences(run):
+    result = call(run, "similar", paper_id="2601.22777", limit=5, facet="background")
+    assert not result.is_error, text_of(result)
+    ids = [hit["id"] for hit in result.structured_content["hits"]]
+    assert len(ids) == 5 and "2601.22777" not in ids
+    method = call(run, "similar", paper_id="2601.22777", facet="method")
+    assert method.is_error
 
 
 def test_similar_and_paper_refuse_unknown_and_malformed_ids(run):
@@ -175,6 +184,32 @@ def test_paper_gives_full_details_links_and_listings(run):
     assert "Upvotes:   40 · 0 comments" in text
 
 
+def test_paper_gives_the_summary_to_show_with_its_source_organisations_and_media(run, store):
+    assert call(run, "paper", paper_id="2507.00105").structured_content["summary"] is None
+    mine = PaperSummary("2507.00105", "papertide", "Graphs forecast wind.", ("graphs",))
+    store.put_summaries([mine])
+    ours = call(run, "paper", paper_id="2507.00105").structured_content["summary"]
+    assert (ours["tldr"], ours["source"]) == ("Graphs forecast wind.", "papertide")
+    assert ours["label"] == "Summary by papertide (extractive)"
+    hf = PaperSummary("2507.00105", "huggingface", "GNNs forecast wind power.", ("GNN", "wind"))
+    store.put_summaries([hf])
+    store.set_paper_org("2507.00105", "windlab", "Wind Lab & Co", "huggingface")
+    store.put_media("2507.00105", ["https://example.org/wind.mp4"])
+    result = call(run, "paper", paper_id="2507.00105")
+    out = result.structured_content
+    assert out["summary"] == {
+        "tldr": "GNNs forecast wind power.",
+        "keywords": ["GNN", "wind"],
+        "source": "huggingface",
+        "label": "Summary from Hugging Face",
+    }
+    assert out["organizations"] == [{"slug": "windlab", "name": "Wind Lab & Co"}]
+    assert out["media"] == ["https://example.org/wind.mp4"]
+    text = text_of(result).splitlines()
+    assert "Summary from Hugging Face:" in text and "TL;DR: GNNs forecast wind power." in text
+    assert "Org:       Wind Lab & Co" in text and "Keywords: GNN, wind" in text
+
+
 def test_trending_ranks_listed_papers_with_a_score_breakdown(run):
     result = call(run, "trending", limit=3)
     out = result.structured_content
@@ -230,3 +265,20 @@ def test_trending_when_listings_stopped_returns_what_the_trending_page_shows(run
     out = call(run, "trending", limit=20).structured_content
     ids = [paper["id"] for paper in out["papers"]]
     assert set(ids) >= {paper_id for paper_id, _, _ in LATEST_LIST}
+
+
+def test_organization_tool_finds_an_org_by_slug_or_name_with_its_newest_papers(run, store):
+    store.set_paper_org("2507.00105", "eth-zurich", "ETH Zürich", "huggingface")
+    store.set_paper_org("2505.22618", "eth-zurich", "ETH Zürich", "curator:ann")
+    by_name = call(run, "organization", org="ETH Zürich", limit=1)
+    assert not by_name.is_error
+    out = by_name.structured_content
+    assert (out["slug"], out["name"], out["total"]) == ("eth-zurich", "ETH Zürich", 2)
+    assert [paper["id"] for paper in out["papers"]] == [
+        p.id for p in store.papers_of_org("eth-zurich", 1)
+    ]
+    assert "ETH Zürich (organisation eth-zurich): 1 newest of 2 papers" in text_of(by_name)
+    by_slug = call(run, "organization", org="eth-zurich")
+    assert len(by_slug.structured_content["papers"]) == 2
+    missing = call(run, "organization", org="<script>No Such Lab</script>")
+    assert missing.is_error and "no organisation" in text_of(missing)

@@ -12,7 +12,7 @@ import pytest
 from papertide.clock import FixedClock
 from papertide.index.embed import HashEmbedder
 from papertide.index.update import embed_missing
-from papertide.models import Listing, Paper, Record
+from papertide.models import Follow, Listing, Paper, Record
 from papertide.rank.foryou import WEB, ForYouService
 from papertide.store.sqlite import SqliteStore
 
@@ -70,3 +70,14 @@ def test_a_new_rating_trains_the_profile_again(store):
     assert ranked.items is not None
     assert set(ranked.papers) >= {r.paper_id for r in ranked.items}
     assert len(ranker.prepared().profiles) == 2
+
+
+def test_a_followed_organisation_weighs_its_papers_in_for_you(store):
+    user = store.create_user("reader", None, "hash")
+    for n in (2, 4, 6):  # language papers
+        store.set_paper_org(f"2603.{n:05d}", "lingo-lab", "Lingo Lab", "curator:ann")
+    store.set_follow(user.id, Follow("org", "lingo-lab"), True)
+    ranked = service(store).rank(user.id, 3)
+    assert ranked.items is not None
+    assert {r.paper_id for r in ranked.items} == {"2603.00002", "2603.00004", "2603.00006"}
+    assert all(Follow("org", "lingo-lab") in r.follows for r in ranked.items)

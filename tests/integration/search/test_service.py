@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from papertide.errors import PaperNotFoundError
+from papertide.errors import InputError, PaperNotFoundError
 from papertide.index.contextual import CONTEXTUAL_MODEL
 from papertide.index.embed import HashEmbedder
 from papertide.index.lexical import sync_index
+from papertide.index.sentences import embed_sentences_missing, load_sentences
 from papertide.index.static import StaticEmbedder
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.index.update import embed_missing
@@ -34,7 +35,11 @@ def service(store: SqliteStore, index: TantivyLexicalIndex, embedder) -> Iterato
     store.write_batch([r for r in JsonlSource(GOLDEN).records() if isinstance(r, Record)], [])
     sync_index(index, store)
     embed_missing(store, embedder)
-    yield SearchService(store, index, embedder, load_exact(store, embedder.name, embedder.dim))
+    embed_sentences_missing(store, embedder)
+    exact = load_exact(store, embedder.name, embedder.dim)
+    yield SearchService(
+        store, index, embedder, exact, load_sentences(store, embedder.name, embedder.dim)
+    )
 
 
 def ids(hits) -> list[str]:
@@ -139,6 +144,9 @@ def test_similar_uses_the_paper_space_vectors_and_fusion_when_given(service, sto
     assert top.parts["dense"].score == pytest.approx(cosine, abs=1e-5)  # the 48-d vectors
     assert with_space.similar_to_set(["2601.22777"], ["2601.16618"], 5)
     assert other.calls == []  # stored vectors answered: nothing was embedded on the spot
+    # a facet re-ranks the static neighbours, the configuration measured on CSFCube
+    faceted = with_space.similar("2601.22777", 5, "result")
+    assert ids(faceted) == ids(service.similar("2601.22777", 5, "result"))
 
 
 def test_build_paper_space_follows_the_setting_and_the_coverage(tmp_path, store):
@@ -160,3 +168,29 @@ def test_build_paper_space_follows_the_setting_and_the_coverage(tmp_path, store)
     auto = build_paper_space(settings, store)
     assert auto is not None
     assert auto.embedder.name == CONTEXTUAL_MODEL
+
+
+def test_similar_in_a_facet_reranks_by_stored_sentence_vectors(service):
+    overall = service.similar("2601.22777", 10)
+    for facet in ("background", "result"):
+        hits = service.similar("2601.22777", 10, facet)
+        assert "2601.22777" not in ids(hits)
+        assert {"2601.16618", "2510.03093"} & set(ids(hits[:5]))
+        assert all("facet" in hit.parts for hit in hits)
+        assert any(reason.startswith("facet sentences: rank") for reason in hits[0].reasons)
+    assert ids(service.similar("2601.22777", 10, "background")) != ids(overall)
+    with pytest.raises(InputError, match="not offered"):
+        service.similar("2601.22777", 10, "method")
+
+
+def test_similar_in_a_facet_for_a_paper_without_stored_sentences(service, store):
+    new = Paper(
+        id="2611.00002",
+        title="Simultaneous speech translation with retrieval",
+        abstract="Speech translation lags in real time. We retrieve terminology for a "
+        "streaming model. It lowers latency by a second with equal BLEU.",
+        published=datetime(2026, 11, 1, tzinfo=UTC),
+    )
+    store.write_batch([Record(new)], [])  # no vectors of any kind stored
+    hits = service.similar("2611.00002", 5, "result")
+    assert "2601.22777" in ids(hits)

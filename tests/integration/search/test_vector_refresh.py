@@ -1,5 +1,6 @@
 """A long-running process's vector index picks up what `papertide index` adds, without a
-restart: exact search after new vectors are stored, the HNSW graph after it is refreshed."""
+restart: exact search after new vectors are stored, the HNSW graph after it is refreshed, the
+sentence index file of faceted similar papers after it is rewritten."""
 
 import time
 from pathlib import Path
@@ -7,13 +8,15 @@ from pathlib import Path
 from papertide.clock import FixedClock
 from papertide.config import Settings
 from papertide.index.embed import HashEmbedder
+from papertide.index.paths import sentence_file
+from papertide.index.refresh import refresh_indexes
 from papertide.index.update import embed_missing, refresh_graph
 from papertide.index.vectors import ExactIndex, HnswIndex
 from papertide.models import Paper, Record
 from papertide.search.refresh import RefreshingVectors
 from papertide.search.service import VectorSearcher
 from papertide.store.sqlite import SqliteStore
-from papertide.wiring import build_vectors
+from papertide.wiring import build_search_service, build_vectors
 
 EMBEDDER = HashEmbedder()
 SMALL_LIMIT = 10  # graphs from 10 vectors on, so the HNSW path runs on a small store
@@ -88,3 +91,26 @@ def test_refresh_off_loads_once(tmp_path: Path, store, clock):
     add_papers(store, 1, 3)
     settings = Settings(db=str(tmp_path / "t.db"), vector_refresh_s=0)
     assert not isinstance(build_vectors(settings, store, EMBEDDER, clock), RefreshingVectors)
+
+
+def test_faceted_similar_follows_the_sentence_file_papertide_index_writes(tmp_path: Path, store):
+    """A serving process's faceted similar reads the sentence index file, not the store:
+    before `papertide index` first writes it a facet ranks as overall, and once written the
+    running service uses it, without a restart."""
+    abstract = "Speech translation lags. We retrieve terms for a streaming model. It cuts latency."
+    papers = [Paper(f"2601.{n:05d}", f"Speech study {n}", abstract) for n in range(1, 5)]
+    store.write_batch([Record(p) for p in papers], [])
+    settings = Settings(db=str(tmp_path / "t.db"), vector_refresh_s=0)
+    refresh_indexes(settings, store, EMBEDDER)  # no sentence vectors yet
+    path = sentence_file(settings, EMBEDDER.name)
+    assert path is not None and not path.exists()
+    service = build_search_service(settings, store, EMBEDDER)
+    overall = service.similar("2601.00001", 5)
+    before = service.similar("2601.00001", 5, "result")
+    assert [h.paper.id for h in before] == [h.paper.id for h in overall]
+    assert not any("facet" in hit.parts for hit in before)
+    refresh_indexes(settings, store, EMBEDDER, sentences=EMBEDDER)
+    assert path.exists()
+    after = service.similar("2601.00001", 5, "result")
+    assert {hit.paper.id for hit in after} == {"2601.00002", "2601.00003", "2601.00004"}
+    assert all("facet" in hit.parts for hit in after)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 
 from papertide.models import Follow, Link, Listing, Paper, PaperSummary, Record, Rejected, Version
-from papertide.store.base import EmbeddingRow, Store
+from papertide.store.base import EmbeddingRow, SentenceRow, Store
 
 T0 = datetime(2026, 3, 1, 12, 30, 15, 250_000, tzinfo=UTC)
 DAY = date(2026, 3, 2)
@@ -50,9 +50,17 @@ def fill_store(store: Store, papers: int = 30) -> None:
             for t in tasks
         ],
     )
+    store.save_sentence_vectors(
+        "m",
+        [
+            SentenceRow(t.paper_pk, t.content_hash, "bmr", rng.random(24).astype("<f2").tobytes())
+            for t in tasks
+        ],
+    )
     fill_community(store)
     fill_sync_runs(store)
     fill_extras(store)
+    fill_claims(store)
 
 
 def fill_extras(store: Store) -> None:
@@ -65,6 +73,16 @@ def fill_extras(store: Store) -> None:
     )
     store.set_paper_org("2603.00001", "deep-lab", "Deep Lab 🚀", "huggingface")
     store.put_media("2603.00001", ["https://example.org/a.mp4", "https://example.org/b.png"])
+
+
+def fill_claims(store: Store) -> None:
+    """A confirmed email, a domain rule, a claim it approved and a pending claim."""
+    ada, bob = (store.user_login(name) for name in ("Ada", "bob"))
+    assert ada is not None and bob is not None
+    store.confirm_email(ada[0].id, "ada@example.org")
+    store.add_claim_rule("example.org", "Ada")
+    store.add_claim(ada[0].id, "2603.00001", "Zoë Ångström", "rule:example.org")
+    store.add_claim(bob[0].id, "2603.00001", "Author 1", None)
 
 
 def fill_sync_runs(store: Store) -> None:

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from papertide.clock import FixedClock
 from papertide.community.ratelimit import RateLimits
 from papertide.errors import SourceUnavailableError
-from papertide.models import Link, Listing, Paper, Record, User
+from papertide.models import Link, Listing, Paper, PaperSummary, Record, User
 from papertide.sources.hf_daily_parse import parse_daily_response
 from papertide.store.sqlite import SqliteStore
 from papertide.web.app import create_app
@@ -32,6 +32,9 @@ OLD_STYLE_ID = "hep-th/9901001"
 NOT_LISTED_ID = "2603.22222"
 FETCHABLE_ID = "2603.33333"
 UNREACHABLE_ID = "2603.44444"  # arXiv "is down" when asked for it
+OUR_SUMMARY = PaperSummary(
+    HOSTILE_ID, "papertide", "We study attention & claims.", ("attention", "transformers")
+)
 
 
 def hf_records() -> list[Record]:
@@ -113,7 +116,8 @@ def build_world(tmp_path: Path, limits: RateLimits | None = None) -> World:
     clock = FixedClock(NOW)
     store = SqliteStore(tmp_path / "t.db", clock)
     store.migrate()
-    store.write_batch([*hf_records(), *own_records()], [])
+    store.write_batch([*hf_records(), *own_records()], [])  # with HF's summaries and orgs
+    store.put_summaries([OUR_SUMMARY])  # as `papertide index` makes (no summariser here)
     arxiv = CannedArxiv()
     services = site_services(store, clock, arxiv, limits)
     return World(services, store, clock, arxiv)

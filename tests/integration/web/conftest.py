@@ -160,7 +160,7 @@ def site_services(
         **overrides,
     )
     embedder = HashEmbedder()
-    refresh_indexes(settings, store, embedder)
+    refresh_indexes(settings, store, embedder, sentences=embedder)
     return build_web_services(
         settings,
         clock,

@@ -4,7 +4,7 @@ the same text as docs/trending.md (the one people read in the repository)."""
 from pathlib import Path
 
 from papertide.eval.summaries import OURS, published_figures
-from papertide.web.pages_browse import about_trending_text
+from papertide.web.pages.browse import about_trending_text
 from tests.integration.web.conftest import Site
 
 DOCS_TRENDING = Path(__file__).resolve().parents[3] / "docs" / "trending.md"

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from starlette.requests import Request
 
 from papertide.models import Comment, Listing, Paper
-from papertide.web.api_markdown import accept_weights, paper_markdown, wants_markdown
+from papertide.web.downloads.markdown import accept_weights, paper_markdown, wants_markdown
 from tests.integration.web.api_world import (
     HOSTILE_ID,
     HOSTILE_TITLE,

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from huggingface_hub.hf_api import PaperInfo
 from huggingface_hub.utils._datetime import parse_datetime
 
-from papertide.web.api_schemas import OUR_ITEM_KEYS, OUR_PAPER_KEYS
+from papertide.web.api.schemas import OUR_ITEM_KEYS, OUR_PAPER_KEYS
 from tests.integration.web.api_world import (
     DATA,
     HF_DAY,
@@ -24,6 +24,7 @@ from tests.integration.web.api_world import (
     HOSTILE_TITLE,
     NOT_LISTED_ID,
     OLD_STYLE_ID,
+    OUR_SUMMARY,
     TODAY,
     World,
     build_app,
@@ -272,6 +273,16 @@ def test_similar_papers_exclude_the_paper_itself(client):
     assert "error" in missing.json()
 
 
+def test_similar_papers_in_a_facet(client):
+    response = client.get(f"/api/papers/{HOSTILE_ID}/similar", params={"facet": "result"})
+    assert response.status_code == 200
+    hits = response.json()
+    assert hits and HOSTILE_ID not in ids(hits)
+    assert any(r.startswith("facet sentences: rank") for hit in hits for r in hit["reasons"])
+    not_offered = client.get(f"/api/papers/{HOSTILE_ID}/similar", params={"facet": "method"})
+    assert not_offered.status_code == 422
+
+
 def test_trending_items_carry_their_score_breakdown(client):
     response = client.get("/api/trending", params={"limit": 5})
     assert response.status_code == 200
@@ -335,3 +346,21 @@ def test_search_pages_with_p_and_limit_and_bounds_both(client):
     too_deep = client.get("/api/papers/search", params={"q": "attention", "limit": 100, "p": 2})
     assert too_deep.status_code == 422
     assert "page must be between 0 and 1" in too_deep.json()["error"]
+
+
+def test_the_summary_to_show_and_the_organisation_fill_hugging_face_fields(client):
+    item = next(
+        i for i in hf_items(str(HF_DAY)) if i.get("organization") and i["paper"].get("ai_summary")
+    )
+    paper = client.get(f"/api/papers/{item['paper']['id']}").json()
+    assert paper["ai_summary"] == item["paper"]["ai_summary"]
+    assert paper["ai_keywords"] == item["paper"]["ai_keywords"]
+    assert paper["ai_summary_source"] == "huggingface"
+    org = item["organization"]
+    assert paper["organization"] == {"name": org["name"], "fullname": org["fullname"]}
+    ours = client.get(f"/api/papers/{HOSTILE_ID}").json()  # not from Hugging Face: ours
+    assert (ours["ai_summary"], ours["ai_summary_source"]) == (OUR_SUMMARY.tldr, "papertide")
+    assert "organization" not in ours
+    for listed in client.get("/api/daily_papers", params={"date": str(HF_DAY)}).json():
+        for key in ("ai_summary", "ai_keywords", "ai_summary_source", "organization"):
+            assert listed.get(key) == listed["paper"].get(key)  # where huggingface_hub reads

@@ -20,8 +20,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from papertide.models import Follow, Listing, Paper, Record, User
-from papertide.web.api_foryou import foryou_feed_url
-from papertide.web.feed_routes import following_feed_url
+from papertide.web.api.foryou import foryou_feed_url
+from papertide.web.feeds.routes import following_feed_url
 from tests.integration.citation_clients import (
     bibtex_fields,
     bibtex_keys,

@@ -95,7 +95,11 @@ def test_comment_can_be_deleted_by_its_author_and_the_curator_only(site: Site):
     login = {"login": "alice", "password": "correct horse battery", "csrf_token": token}
     site.client.post("/login", data=login)
     assert f'id="delete-comment-{comment.id}"' in site.client.get(f"/papers/{PLAIN_ID}").text
-    assert site.post(f"/comments/{comment.id}/delete", {"next": "/"}).status_code == 303
+    asked = site.post(f"/comments/{comment.id}/delete", {"next": "/"})
+    assert asked.status_code == 200 and "bob was here" in asked.text  # the curator confirms
+    assert site.store.comments_for(PLAIN_ID) == [comment]
+    done = site.post(f"/comments/{comment.id}/delete", {"next": "/", "confirm": "yes"})
+    assert done.status_code == 200 and 'id="undo"' in done.text
     assert site.store.comments_for(PLAIN_ID) == []
 
 

@@ -47,10 +47,14 @@ def test_unlist_buttons_show_to_the_curator_only(site: Site):
     assert UNLIST_BUTTON not in site.client.get(f"/papers/{PLAIN_ID}").text
 
 
-def test_curator_unlists_from_the_daily_page_and_goes_back(site: Site):
+def test_curator_unlists_from_the_daily_page_after_confirming_and_goes_back(site: Site):
     site.sign_up("curator")
-    answer = site.post(UNLIST, {"day": TODAY.isoformat(), "next": DAILY})
-    assert answer.status_code == 303 and answer.headers["location"] == DAILY
+    asked = site.post(UNLIST, {"day": TODAY.isoformat(), "next": DAILY})
+    assert asked.status_code == 200 and 'id="confirm"' in asked.text
+    assert listed_today(site) == [HOSTILE_ID, PLAIN_ID]  # nothing done yet
+    answer = site.post(UNLIST, {"day": TODAY.isoformat(), "next": DAILY, "confirm": "yes"})
+    assert answer.status_code == 200 and 'id="done-back"' in answer.text
+    assert f'href="{DAILY}" id="done-back"' in answer.text
     assert listed_today(site) == [HOSTILE_ID]
     assert f'id="paper-{PLAIN_ID}"' not in site.client.get(DAILY).text
     assert site.client.get(f"/papers/{PLAIN_ID}").status_code == 200  # the paper stays
@@ -63,8 +67,10 @@ def test_unlist_from_the_paper_page_form(site: Site):
     assert form is not None
     fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', form[1]))
     assert fields["day"] == TODAY.isoformat() and fields["next"] == f"/papers/{PLAIN_ID}"
-    answer = site.client.post(UNLIST, data=fields, follow_redirects=False)
-    assert answer.status_code == 303 and answer.headers["location"] == f"/papers/{PLAIN_ID}"
+    asked = site.client.post(UNLIST, data=fields, follow_redirects=False)
+    assert asked.status_code == 200 and PLAIN_ID in listed_today(site)
+    answer = site.client.post(UNLIST, data=fields | {"confirm": "yes"}, follow_redirects=False)
+    assert answer.status_code == 200 and f'href="/papers/{PLAIN_ID}" id="done-back"' in answer.text
     assert PLAIN_ID not in listed_today(site)
 
 
@@ -74,6 +80,7 @@ def test_unlist_is_refused_to_members_strangers_and_forms_without_csrf(site: Sit
     assert logged_out.status_code == 303 and logged_out.headers["location"].startswith("/login")
     member(site)
     assert site.post(UNLIST, form).status_code == 403
+    assert site.post(UNLIST, form | {"confirm": "yes"}).status_code == 403
     assert site.client.post(UNLIST, data=form, follow_redirects=False).status_code == 403
     assert listed_today(site) == [HOSTILE_ID, PLAIN_ID]
 
@@ -82,7 +89,8 @@ def test_unlist_with_a_bad_day_or_id_is_a_4xx_not_a_500(site: Site):
     site.sign_up("curator")
     assert site.post(UNLIST, {"day": "yesterday"}).status_code == 400
     assert site.post("/papers/nonsense/unlist", {"day": TODAY.isoformat()}).status_code == 404
-    assert site.post(UNLIST, {"day": "2026-01-01", "next": DAILY}).status_code == 303
+    not_listed = {"day": "2026-01-01", "next": DAILY, "confirm": "yes"}
+    assert "nothing was changed" in site.post(UNLIST, not_listed).text
     assert listed_today(site) == [HOSTILE_ID, PLAIN_ID]
 
 

@@ -1,6 +1,5 @@
 """The digest link pages answer through the site: confirm, unsubscribe and preferences show
-their page (200) for a valid token and a 400 page for a forged, empty or wrong-kind token.
-(Their Depends(viewer) must resolve, so digest_routes.py must not postpone annotations.)"""
+their page (200) for a valid token and a 400 page for a forged, empty or wrong-kind token."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from papertide.models import Follow
-from papertide.web.feed_routes import following_feed_token, following_feed_url
+from papertide.web.feeds.routes import following_feed_token, following_feed_url
 from tests.integration.web.api_world import (
     HF_DAY,
     HOSTILE_ID,

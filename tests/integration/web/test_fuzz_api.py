@@ -22,7 +22,7 @@ from schemathesis import GenerationMode
 
 from papertide.community.ratelimit import RateLimits
 from papertide.models import Follow
-from papertide.web.feed_routes import following_feed_token
+from papertide.web.feeds.routes import following_feed_token
 from tests.integration.web.api_world import (
     FETCHABLE_ID,
     HF_DAY,

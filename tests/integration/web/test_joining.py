@@ -16,7 +16,7 @@ from papertide.clock import FixedClock
 from papertide.models import User
 from papertide.store.sqlite import SqliteStore
 from papertide.web.app import create_app
-from papertide.web.feed_routes import following_feed_url
+from papertide.web.feeds.routes import following_feed_url
 from tests.integration.web.conftest import NOW, PASSWORD, PLAIN_ID, Site, records, site_services
 
 World = Callable[..., Any]

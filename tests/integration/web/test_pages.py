@@ -11,7 +11,7 @@ import pytest
 
 from papertide.demo import DemoDays, record_demo
 from papertide.models import Listing, Record
-from papertide.web import pages_search
+from papertide.web.pages import search as search_pages
 from tests.integration.web.conftest import (
     FETCHABLE_ID,
     HOSTILE_ID,
@@ -163,6 +163,21 @@ def test_paper_page_shows_links_bibtex_similar_and_breakdown(site: Site):
     assert "@misc{lovelace2026" in html and 'id="cite-button"' in html
     assert 'href="/authors/Ada%20Lovelace"' in html
     assert "Similar papers" in html and "Trending score" in html
+
+
+def test_paper_page_offers_similar_papers_in_background_and_results(site: Site):
+    overall = site.client.get(f"/papers/{HOSTILE_ID}").text
+    assert "<strong>overall</strong>" in overall
+    assert f'href="/papers/{HOSTILE_ID}?similar=result#similar-title"' in overall
+    assert "?similar=method" not in overall
+    result = site.client.get(f"/papers/{HOSTILE_ID}?similar=result")
+    assert result.status_code == 200
+    assert "<strong>in result</strong>" in result.text
+    assert f'href="/papers/{HOSTILE_ID}#similar-title">overall</a>' in result.text
+    odd = site.client.get(f"/papers/{HOSTILE_ID}?similar=method").text
+    assert "<strong>overall</strong>" in odd  # a facet not offered shows the overall list
+    about = site.client.get("/about").text
+    assert "similar in background" in about and "Similar in method is not offered" in about
 
 
 def test_paper_page_redirects_other_id_forms_to_the_canonical_one(site: Site):
@@ -351,7 +366,7 @@ def test_one_submission_on_an_empty_day_does_not_collapse_home_or_trending(site:
 
 def test_search_pages_say_more_follow_and_link_the_next_page(site: Site, monkeypatch):
     """Search stopped at its first 30 hits with no way on, and counted them as the total (#12)."""
-    monkeypatch.setattr(pages_search, "SEARCH_LIMIT", 1)
+    monkeypatch.setattr(search_pages, "SEARCH_LIMIT", 1)
     first = site.client.get("/search?q=attention").text
     assert "Results 1\u20131, more follow" in first
     assert 'rel="next" href="/search?q=attention&amp;p=1"' in first

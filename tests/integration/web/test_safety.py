@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 from fastapi.testclient import TestClient
 
+from papertide.models import PaperSummary
 from papertide.web.app import CONTENT_SECURITY_POLICY
 from tests.integration.web.conftest import HOSTILE_ID, PLAIN_ID, Site
 
@@ -207,3 +208,36 @@ def test_hostile_markdown_and_latex_stay_inert_in_replies_edits_preview_and_noti
     login = {"login": "alice", "password": "correct horse battery", "csrf_token": token}
     site.client.post("/login", data=login)
     assert_inert(body_of(site.client.get("/notifications").text))
+
+
+HOSTILE_TLDR = "<script>alert('tldr')</script> </Think> Tom & Jerry: $\\alpha<\\beta$ wins"
+HOSTILE_KEYWORDS = (
+    "<script>alert('kw')</script>",
+    "</Think>",
+    "R&D",
+    "$\\alpha$-entmax",
+    '"quoted" <b>bold</b>',
+)
+HOSTILE_ORG = "<script>alert('org')</script> Lab & Co </Think>"
+
+
+@pytest.mark.parametrize(
+    "path", ["/", f"/papers/{PLAIN_ID}", "/search?q=translation", "/trending", "/month/2026-01"]
+)
+def test_hostile_summaries_keywords_and_organisation_names_render_inert(site: Site, path: str):
+    hostile = PaperSummary(PLAIN_ID, "huggingface", HOSTILE_TLDR, HOSTILE_KEYWORDS)
+    site.store.put_summaries([hostile])
+    site.store.set_paper_org(PLAIN_ID, "evil-lab", HOSTILE_ORG, "huggingface")
+    html = body_of(site.client.get(path).text)
+    assert "<script>alert" not in html and "</Think>" not in html and "<b>bold" not in html
+    tldr = "&lt;script&gt;alert(&#39;tldr&#39;)&lt;/script&gt; &lt;/Think&gt; Tom &amp; Jerry"
+    assert tldr in html
+    assert "$\\alpha&lt;\\beta$" in html  # LaTeX left for KaTeX, escaped
+    assert ">&lt;script&gt;alert(&#39;kw&#39;)&lt;/script&gt;</a>" in html  # a chip, as text
+    assert ">R&amp;D</a>" in html
+    # the chip's search: the keyword quoted once, its own quotes dropped, all of it URL-encoded
+    assert 'href="/search?q=%22quoted+%3Cb%3Ebold%3C%2Fb%3E%22"' in html
+    assert 'href="/org/evil-lab"' in html  # a row's link, or the paper page's org section
+    assert (
+        ">&lt;script&gt;alert(&#39;org&#39;)&lt;/script&gt; Lab &amp; Co &lt;/Think&gt;</a>" in html
+    )

@@ -15,7 +15,7 @@ from papertide.clock import FixedClock
 from papertide.community.ratelimit import RateLimits
 from papertide.models import Record
 from papertide.web.app import create_app
-from papertide.web.feed_routes import FOLLOWING_CACHE_S, following_feed_url
+from papertide.web.feeds.routes import FOLLOWING_CACHE_S, following_feed_url
 from tests.integration.web.conftest import NOW, CannedArxiv, Site, build_services, make_paper
 
 

@@ -3,6 +3,8 @@ anonymous, its API token is refused, and it cannot log in again until unsuspende
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from tests.integration.web.conftest import PASSWORD, PLAIN_ID, Site
 
 
@@ -68,20 +70,35 @@ def test_curator_suspends_through_a_confirm_step_and_undoes_it(site: Site):
     assert "unsuspend" in site.client.get("/admin/audit").text
 
 
-def test_admin_pages_are_404_for_members_and_anonymous_readers(site: Site):
+ADMIN_PAGES = (
+    "/admin",
+    "/admin/users",
+    "/admin/audit",
+    "/admin/moderation",
+    "/admin/quarantine",
+    "/admin/invites",
+    "/admin/status",
+)
+
+
+def test_admin_pages_send_anonymous_readers_to_login_and_refuse_members(site: Site):
     curator_and_member(site)
     site.post("/logout")
     site.client.cookies.clear()
-    for path in ("/admin", "/admin/users", "/admin/audit"):
-        assert site.client.get(path).status_code == 404
+    for path in ADMIN_PAGES:
+        page = site.client.get(path + "?p=0", follow_redirects=False)
+        assert page.status_code == 303, path
+        assert page.headers["location"] == "/login?next=" + quote(path + "?p=0", safe=""), path
     form = {"login": "member", "password": PASSWORD, "csrf_token": site.csrf()}
     site.client.post("/login", data=form)
-    for path in ("/admin", "/admin/users", "/admin/audit"):
+    for path in ADMIN_PAGES:
         page = site.client.get(path)
-        assert page.status_code == 404 and "curator" not in page.text
-    assert site.post("/admin/users/curator/suspend", {"confirm": "yes"}).status_code == 404
+        assert page.status_code == 403 and "curators" in page.text, path
+    assert site.post("/admin/users/curator/suspend", {"confirm": "yes"}).status_code == 403
+    assert site.post("/admin/invites", {"uses": "1", "days": "1"}).status_code == 403
     assert site.services.admin.user("curator").suspended_at is None
     assert site.store.audit_log(10) == []
+    assert site.services.admin.invites() == []
 
 
 def test_curator_changes_roles_and_deletes_after_confirming(site: Site):

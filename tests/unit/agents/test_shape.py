@@ -18,7 +18,8 @@ from papertide.agents.shape import (
     trending_text,
 )
 from papertide.index.query import parse_query
-from papertide.models import Link, Listing, Paper
+from papertide.models import Link, Listing, Organization, Paper, PaperSummary
+from papertide.rank.extras import PaperExtrasShown
 from papertide.rank.trending import TrendingScore
 from papertide.search.hybrid import Part
 from papertide.search.service import SearchHit, SearchPage, SearchResult
@@ -63,7 +64,7 @@ def test_hit_out_keeps_what_an_agent_needs_to_cite_and_judge_a_hit():
 def test_paper_url_and_links_leave_arxiv_out_for_generated_ids():
     assert paper_url(GENERATED.id) is None
     assert paper_links(GENERATED) == []
-    no_categories = paper_text(paper_out(GENERATED, [], upvotes=0, comments=0))
+    no_categories = paper_text(paper_out(GENERATED, [], 0, 0, PaperExtrasShown(), []))
     assert no_categories.startswith("pt-0123456789abcdef\nNo arXiv id\n")
     assert paper_links(PAPER) == [
         {"kind": "arxiv", "url": "https://arxiv.org/abs/2501.01234"},
@@ -131,7 +132,7 @@ def test_trending_out_keeps_the_breakdown_in_order_and_skips_unknown_papers():
 
 def test_paper_out_lists_every_listing_and_the_text_has_the_abstract():
     listings = [Listing(date(2026, 3, 10), PAPER.id, 2, upvotes=5, num_comments=2)]
-    out = paper_out(PAPER, listings, upvotes=6, comments=3)
+    out = paper_out(PAPER, listings, 6, 3, PaperExtrasShown(), [])
     assert out["listings"] == [
         {"date": "2026-03-10", "position": 3, "upvotes": 5, "comments": 2, "submitted_by": None}
     ]
@@ -143,6 +144,24 @@ def test_paper_out_lists_every_listing_and_the_text_has_the_abstract():
     assert "Code:      https://github.com/lab/sparse" in text
     assert "PDF:       https://arxiv.org/pdf/2501.01234" in text
     assert paper_text(out).split("\n\n")[-1] == textwrap.fill(PAPER.abstract, 100)
+
+
+def test_paper_out_carries_the_summary_with_its_source_organisations_and_media():
+    summary = PaperSummary(PAPER.id, "papertide", "We revisit sparse attention.", ("sparse",))
+    shown = PaperExtrasShown(summary, (Organization(1, "lab", "The Lab"),))
+    out = paper_out(PAPER, [], 0, 0, shown, ["https://example.org/a.mp4"])
+    assert out["summary"] == {
+        "tldr": "We revisit sparse attention.",
+        "keywords": ["sparse"],
+        "source": "papertide",
+        "label": "Summary by papertide (extractive)",
+    }
+    assert out["organizations"] == [{"slug": "lab", "name": "The Lab"}]
+    text = paper_text(out).splitlines()
+    assert "Org:       The Lab" in text and "Media:     https://example.org/a.mp4" in text
+    assert "Summary by papertide (extractive):" in text
+    assert "TL;DR: We revisit sparse attention." in text and "Keywords: sparse" in text
+    assert "TL;DR" not in paper_text(paper_out(PAPER, [], 0, 0, PaperExtrasShown(), []))
 
 
 def test_authors_text_shortens_long_author_lists():

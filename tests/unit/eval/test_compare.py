@@ -10,6 +10,7 @@ from papertide.eval.compare import (
     HYBRID_NAME,
     SVM_NAME,
     compare_rankers,
+    facet_row,
     hybrid_gains,
     relative_gain,
     similar_row,
@@ -63,7 +64,7 @@ def test_compare_rankers_scores_the_shipped_similar_and_the_official_protocol():
     comparison = compare_rankers(data, {"dense-a": HashEmbedder(dim=32)}, similar=similar)
     names = [BM25_NAME, SVM_NAME, "dense-a", similar_row("dense-a"), HYBRID_NAME]
     assert [r.name for r in comparison.report.results] == names
-    assert [r.name for r in comparison.official] == names
+    assert [r.name for r in comparison.official] == [*names, facet_row("dense-a")]
     hybrid = comparison.official[-1]
     assert {(s.query_id, s.fold) for s in hybrid.queries} == {
         ("q3", "fold1"),
@@ -72,6 +73,12 @@ def test_compare_rankers_scores_the_shipped_similar_and_the_official_protocol():
         ("q2", "fold2"),
     }
     assert set(comparison.fold_fusions) == {"fold1", "fold2"}
+    # fold1's dev queries are q1 (background) and q2 (method): result has nothing to tune on
+    weights = comparison.facet_weights[f"{facet_row('dense-a')} fold1"]
+    assert set(weights) == {"background", "method"}
+    assert all(0.0 <= weight <= 1.0 for weight in weights.values())
+    faceted = comparison.official[-1]
+    assert {s.query_id for s in faceted.queries} == {"q1", "q2", "q3", "q4"}
     data_dict = json.loads(json.dumps(comparison.to_dict()))
     assert set(data_dict["official"][0]["mean_ap"]) == {
         "background",

@@ -15,6 +15,7 @@ FILLER = ("study", "method", "results", "propose", "experiments", "benchmark", "
           "approach")  # fmt: skip
 CATEGORIES = {"graphs": "cs.LG", "speech": "eess.AS", "robots": "cs.RO"}
 AUTHORS = {"graphs": "Ada Graph", "speech": "Sam Sound", "robots": "Rob Arm"}
+ORGS = {"graphs": "chem-lab", "speech": "sound-inc", "robots": "arm-works"}
 
 
 def make_papers(per_topic: int = 20, seed: int = 1, dim: int = 64) -> list[Candidate]:
@@ -36,6 +37,7 @@ def make_papers(per_topic: int = 20, seed: int = 1, dim: int = 64) -> list[Candi
             text,
             authors=(AUTHORS[topic_of(paper_id)], f"Someone {i}"),
             categories=(CATEGORIES[topic_of(paper_id)],),
+            orgs=(ORGS[topic_of(paper_id)],),
         )
         for i, (paper_id, text) in enumerate(texts)
     ]

@@ -148,6 +148,16 @@ def test_cold_start_from_an_author_recommends_their_field():
     assert shown[0].follows == (Follow("author", "rob ARM"),)
 
 
+def test_cold_start_from_an_organisation_recommends_its_papers():
+    profile = train([], follows=[Follow("org", "sound-inc")])
+    shown = recommend(profile, POOL, 10)
+    assert topics_of(shown) == ["speech"] * 10
+    assert shown[0].follows == (Follow("org", "sound-inc"),)
+    assert "from the organisation sound-inc, which you follow" in shown[0].reasons
+    other = recommend(train([], follows=[Follow("org", "sound")]), POOL, 10)  # slugs match whole
+    assert all(r.follows == () for r in other)
+
+
 def test_cold_start_from_a_keyword_boosts_papers_that_mention_it():
     profile = train([], follows=[Follow("keyword", "Phonemes")])
     shown = recommend(profile, POOL, 3)

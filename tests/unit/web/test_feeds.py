@@ -6,7 +6,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from papertide.models import Paper
-from papertide.web.feeds import (
+from papertide.web.feeds.render import (
     ATOM_NS,
     DC_NS,
     Feed,

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from papertide.errors import InputError
-from papertide.web.pages_periods import (
+from papertide.web.pages.periods import (
     is_new,
     listed_at,
     month_calendar,

@@ -4,12 +4,14 @@ from markdown_it import MarkdownIt
 
 from papertide.search.snippet import Snippet
 from papertide.web.auth import safe_next
+from papertide.web.pages.search import followed_keyword
 from papertide.web.render import (
     author_url,
     build_environment,
     format_day,
     has_math,
     highlight,
+    keyword_url,
     paper_url,
     render_markdown,
     url_with,
@@ -97,3 +99,13 @@ def test_render_document_keeps_latex_away_from_markdown():
     assert "$$s_c = \\max\\Big(f,\\ x\\Big) &lt; 1$$" in html  # escaped for the page
     assert "<h2>T</h2>" in html and "<td>$G$</td>" in html
     assert "ptmath" not in html
+
+
+def test_keyword_url_searches_the_keyword_as_one_quoted_phrase():
+    assert keyword_url("diffusion models") == "/search?q=%22diffusion+models%22"
+    assert keyword_url(' say "hi" & <b> ') == "/search?q=%22say+hi+%26+%3Cb%3E%22"
+    assert followed_keyword('"diffusion models"') == "diffusion models"
+    assert followed_keyword(' "say hi & <b>" ') == "say hi & <b>"
+    assert followed_keyword("diffusion models") == "diffusion models"  # as typed
+    assert followed_keyword('"a" "b"') == '"a" "b"'  # two phrases: the query as typed
+    assert followed_keyword('""') == '""'

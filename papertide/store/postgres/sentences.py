@@ -1,0 +1,60 @@
+"""The per-sentence vectors side of PostgresStore (faceted similar papers): one row per
+(model, paper) holding its sentences' facet letters and float16 vectors as bytea."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from papertide.store.base import EmbedTask, SentenceRow, sentence_pages
+from papertide.store.postgres.connection import PgBase
+
+_STALE = "s.paper_pk IS NULL OR s.content_hash <> p.content_hash"
+_PAGE = (
+    "SELECT p.id, s.paper_pk, s.content_hash, s.labels, s.vectors"
+    " FROM sentence_vectors s JOIN papers p ON p.pk = s.paper_pk"
+    " WHERE s.model = %s AND s.paper_pk > %s ORDER BY s.paper_pk LIMIT %s"
+)
+
+
+class PgSentences(PgBase):
+    """Sentence vectors per (model, paper)."""
+
+    def sentence_tasks(self, model: str, after_pk: int = 0, limit: int = 1000) -> list[EmbedTask]:
+        with self._transaction() as conn:
+            rows = conn.execute(
+                "SELECT p.pk, p.id, p.title, p.abstract, p.content_hash, NULL FROM papers p"
+                " LEFT JOIN sentence_vectors s ON s.model = %s AND s.paper_pk = p.pk"
+                f" WHERE p.pk > %s AND ({_STALE}) ORDER BY p.pk LIMIT %s",
+                (model, after_pk, limit),
+            ).fetchall()
+        return [EmbedTask(*row) for row in rows]
+
+    def count_sentence_tasks(self, model: str) -> int:
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM papers p LEFT JOIN sentence_vectors s"
+                f" ON s.model = %s AND s.paper_pk = p.pk WHERE {_STALE}",
+                (model,),
+            ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def save_sentence_vectors(self, model: str, rows: Sequence[SentenceRow]) -> None:
+        with self._transaction() as conn:
+            conn.cursor().executemany(
+                "INSERT INTO sentence_vectors (model, paper_pk, content_hash, labels, vectors)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (model, paper_pk) DO UPDATE SET"
+                " content_hash=excluded.content_hash, labels=excluded.labels,"
+                " vectors=excluded.vectors",
+                [(model, r.paper_pk, r.content_hash, r.labels, r.vectors) for r in rows],
+            )
+
+    def iter_sentence_vectors(
+        self, model: str, batch_size: int = 1000
+    ) -> Iterator[list[tuple[str, SentenceRow]]]:
+        def page(after_pk: int) -> list[Any]:
+            with self._transaction() as conn:
+                return conn.execute(_PAGE, (model, after_pk, batch_size)).fetchall()
+
+        return sentence_pages(page)

@@ -1,0 +1,146 @@
+"""What the page modules share: a paper row with its community signals, paging and the
+answer to a form post (redirect back, or a fragment for htmx). Reads through the store only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TypeVar
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from papertide.errors import InputError
+from papertide.models import Listing, Organization, Paper, PaperSummary, User
+from papertide.rank.extras import extras_shown
+from papertide.rank.trending import TrendingScore
+from papertide.web.auth import safe_next
+from papertide.web.pages.periods import is_new
+from papertide.web.services import WebServices
+
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
+CATEGORY = re.compile(r"[A-Za-z][A-Za-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class PaperRow:
+    """One paper as a list shows it: signals counted from imported and local data."""
+
+    paper: Paper
+    day: date | None
+    upvotes: int
+    comments: int
+    voted: bool
+    bookmarked: bool
+    is_new: bool
+    stars: int | None
+    submitted_by: str | None
+    submitted_at: datetime | None
+    score: TrendingScore | None = None
+    rating: int = 0  # the viewer's thumbs: +1, -1 or 0
+    hf_comments: int = 0  # comments on Hugging Face's page, as imported with the listing
+    summary: PaperSummary | None = None  # the one to show (rank/extras.py), with its source
+    orgs: tuple[Organization, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Paged:
+    rows: list[PaperRow]
+    page: int
+    has_next: bool
+
+
+def paper_rows(
+    services: WebServices,
+    user: User | None,
+    items: Sequence[tuple[Listing | None, Paper]],
+    scores: Mapping[str, TrendingScore] | None = None,
+    new: Collection[str] | None = None,
+) -> list[PaperRow]:
+    """Rows for these papers with upvotes, comment counts, the summary to show, organisations
+    and the viewer's votes and bookmarks (one query each, whatever the number of rows);
+    `new`: the ids the listings service calls new (else judged from the listing shown)."""
+    ids = [paper.id for _, paper in items]
+    store = services.store
+    upvotes = store.upvotes(ids) if ids else {}
+    comments = store.comment_counts(ids) if ids else {}
+    voted = store.voted(user.id, ids) if user and ids else set()
+    marked = store.bookmarked(user.id, ids) if user and ids else set()
+    rated = {r.paper_id: r.value for r in store.ratings_of(user_id=user.id)} if user else {}
+    extras = extras_shown(store, ids)
+    now = services.clock.now()
+    return [
+        PaperRow(
+            paper=paper,
+            day=listing.day if listing else None,
+            upvotes=upvotes.get(paper.id, 0),
+            comments=comments.get(paper.id, 0),
+            voted=paper.id in voted,
+            bookmarked=paper.id in marked,
+            is_new=(
+                paper.id in new
+                if new is not None
+                else bool(listing and is_new(listing.day, listing.submitted_at, now))
+            ),
+            stars=listing.github_stars if listing else None,
+            submitted_by=listing.submitted_by if listing else None,
+            submitted_at=listing.submitted_at if listing else None,
+            score=(scores or {}).get(paper.id),
+            rating=rated.get(paper.id, 0),
+            hf_comments=listing.num_comments if listing else 0,
+            summary=extras[paper.id].summary,
+            orgs=extras[paper.id].orgs,
+        )
+        for listing, paper in items
+    ]
+
+
+def page_of(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> tuple[list[T], bool]:
+    """The items of page `page` (0-based) and whether a next page exists."""
+    start = page * size
+    return list(items[start : start + size]), len(items) > start + size
+
+
+def check_category(text: str) -> str:
+    """An arXiv category or archive as typed: cs.CL, cs, math-ph; InputError otherwise."""
+    if len(text) > 40 or not CATEGORY.fullmatch(text):
+        raise InputError(f"{text[:40]!r} is not a category like cs.CL")
+    return text
+
+
+def check_page(page: int) -> int:
+    if not 0 <= page <= MAX_PAGE:
+        raise InputError(f"page must be between 0 and {MAX_PAGE}")
+    return page
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def go_back(request: Request, target: str | None) -> Response:
+    """After a form post without htmx: back to the page it came from (303, so a GET)."""
+    referer = request.headers.get("referer", "")
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    fallback = safe_next(referer.removeprefix(origin)) if referer.startswith(origin) else "/"
+    return RedirectResponse(safe_next(target, fallback), status_code=303)
+
+
+def login_url(target: str | None) -> str:
+    """The login page, coming back to `target` (a local path) after logging in."""
+    back = safe_next(target, "/")
+    return "/login?" + urlencode({"next": back}) if back != "/" else "/login"
+
+
+def to_login(request: Request, target: str | None) -> Response:
+    """Send a logged-out visitor to the login page (htmx follows HX-Redirect)."""
+    url = login_url(target)
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
