@@ -179,10 +179,12 @@ def main() -> None:
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="papertide-foryou-"))
     db = prepare(work)
+    loads = [os.getloadavg()[0]]
     after = measure(db, args.calls, args.profile)
     before = None
     if args.baseline:
         before = measure_elsewhere(args.baseline, db, args.baseline_calls)
+    loads.append(os.getloadavg()[0])
     dev, test = precision_at_10(args.data)
     store = SqliteStore(db, SystemClock())
     try:
@@ -215,7 +217,8 @@ def main() -> None:
             f"go in files of {MAX_BIBTEX_ENTRIES:,}, the most one upload takes (#13); the model "
             f"learns from the newest {MODEL_MAX_RATINGS:,} ratings. "
             "Same run: `papertide eval --recommend --skip-contextual` precision@10 of papertide "
-            f"(static vectors) dev {dev:.3f}, test {test:.3f}.",
+            f"(static vectors) dev {dev:.3f}, test {test:.3f}. 1-min load average before the "
+            f"timings: {loads[0]:.1f}, after: {loads[1]:.1f} (2 cores).",
             "",
             head,
             rule,

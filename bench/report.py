@@ -24,13 +24,15 @@ HEADER = (
 
 @dataclass(frozen=True)
 class RunResult:
-    """One child process: wall time, peak resident memory, exit code and output."""
+    """One child process: wall time, peak resident memory, exit code and output; CPU time
+    (user + system) of the process and of the children it waited for."""
 
     seconds: float
     peak_mb: float
     returncode: int
     stdout: str
     stderr: str
+    cpu_s: float = 0.0
 
 
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> RunResult:
@@ -44,7 +46,8 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> RunRe
         out.seek(0)
         err.seek(0)
         peak_mb = usage.ru_maxrss / 1024
-        return RunResult(seconds, peak_mb, process.returncode, out.read(), err.read())
+        cpu_s = usage.ru_utime + usage.ru_stime
+        return RunResult(seconds, peak_mb, process.returncode, out.read(), err.read(), cpu_s)
 
 
 def papertide(*args: str) -> list[str]:

@@ -28,7 +28,7 @@ from papertide.rank.profile import (
     reset_profile,
     train_profile,
 )
-from papertide.rank.terms import score_rows, top_terms
+from papertide.rank.terms import column_weights, score_rows, top_terms
 
 __all__ = [
     "SIGNAL_WEIGHTS",
@@ -94,7 +94,8 @@ def score_pool(
     if profile.kind != EMPTY and len(pool):
         weights = profile.embedding_weights.astype(np.float64)
         scores = standardise(pool.matrix.astype(np.float64) @ weights + profile.bias)
-        terms = score_rows(pool.terms, dict(profile.term_weights)).astype(np.float64)
+        lookup = column_weights(pool.terms, dict(profile.term_weights))
+        terms = score_rows(pool.terms, lookup).astype(np.float64)
         scores += params.term_mix * standardise(terms)
         scores = spread(scores, pool.neighbours, params.smoothing, params.smoothing_steps)
     for follow in profile.follows:
@@ -149,8 +150,8 @@ def recommend(
             picked.append(i)
             if len(picked) == k:
                 break
-    weights = dict(profile.term_weights)
-    return [explain(profile, pool, i, float(scores[i]), weights, params) for i in picked]
+    lookup = column_weights(pool.terms, dict(profile.term_weights))
+    return [explain(profile, pool, i, float(scores[i]), lookup, params) for i in picked]
 
 
 def explain(
@@ -158,12 +159,12 @@ def explain(
     pool: CandidatePool,
     i: int,
     score: float,
-    weights: dict[str, float],
+    lookup: npt.NDArray[np.float64],
     params: RecommendParams,
 ) -> Recommendation:
     """Candidate i as a Recommendation with its nearest liked papers, terms and follows."""
     nearest = nearest_liked(profile, pool.matrix[i], params.nearest)
-    terms = tuple(top_terms(pool.terms.row_of(i), weights, params.reason_terms))
+    terms = tuple(top_terms(pool.terms, i, lookup, params.reason_terms))
     follows = tuple(f for f in profile.follows if matches_follow(f, pool.keys[i]))
     reasons = [f"similar to {paper}, which you liked ({cosine:.2f})" for paper, cosine in nearest]
     if terms:

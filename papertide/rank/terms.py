@@ -189,19 +189,29 @@ def mean_columns(terms: TermMatrix, rows: IntArray) -> tuple[IntArray, npt.NDArr
     return columns, sums / len(rows)
 
 
-def score_rows(terms: TermMatrix, weights: Mapping[str, float]) -> FloatArray:
-    """Each row's dot product with the {term: weight} map (terms absent from it weigh 0)."""
-    lookup = np.zeros(len(terms.vocabulary), dtype=np.float32)
+def column_weights(terms: TermMatrix, weights: Mapping[str, float]) -> npt.NDArray[np.float64]:
+    """The {term: weight} map as one weight per vocabulary column (0 for terms absent)."""
+    lookup = np.zeros(len(terms.vocabulary), dtype=np.float64)
     for term, weight in weights.items():
         column = terms.index.get(term)
         if column is not None:
             lookup[column] = weight
-    products = terms.values * lookup[terms.columns]
+    return lookup
+
+
+def score_rows(terms: TermMatrix, lookup: npt.NDArray[np.float64]) -> FloatArray:
+    """Each row's dot product with the column weights `lookup` (see column_weights)."""
+    products = terms.values * lookup.astype(np.float32)[terms.columns]
     return np.bincount(terms.owners, weights=products, minlength=terms.rows).astype(np.float32)
 
 
-def top_terms(row: Mapping[str, float], weights: Mapping[str, float], n: int) -> list[str]:
-    """The n terms adding most to a row's score (value x weight > 0), largest first."""
-    parts = [(value * weights.get(term, 0.0), term) for term, value in row.items()]
-    positive = sorted((p for p in parts if p[0] > 0), key=lambda p: (-p[0], p[1]))
+def top_terms(terms: TermMatrix, i: int, lookup: npt.NDArray[np.float64], n: int) -> list[str]:
+    """The n terms adding most to row i's score (value x column weight > 0), largest first,
+    ties by term."""
+    start, end = int(terms.indptr[i]), int(terms.indptr[i + 1])
+    columns = terms.columns[start:end]
+    parts = terms.values[start:end].astype(np.float64) * lookup[columns]
+    positive = [(part, terms.vocabulary[c]) for part, c in zip(
+        parts.tolist(), columns.tolist(), strict=True) if part > 0]  # fmt: skip
+    positive.sort(key=lambda p: (-p[0], p[1]))
     return [term for _, term in positive[:n]]

@@ -175,9 +175,25 @@ def clean_line(text: str) -> str:
     """One line: NFC, control characters dropped, runs of white space folded to one space."""
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    if not text.isprintable():
-        text = _CONTROL_RE.sub("", text)
-    return " ".join(text.split())
+    line = " ".join(text.split())
+    # hard-wrapped text is not printable (line breaks) but its folded line usually is: then
+    # only the control characters that split() takes for white space can have been in it
+    if text.isprintable() or (line.isprintable() and not _has_space_controls(text)):
+        return line
+    return " ".join(_CONTROL_RE.sub("", text).split())
+
+
+def _has_space_controls(text: str) -> bool:
+    """Whether `text` holds a control character that _CONTROL_RE drops and split() folds
+    (a chain of `in` tests: a regex or any() over them costs ten times as much)."""
+    return (
+        "\x0b" in text
+        or "\x0c" in text
+        or "\x1c" in text
+        or "\x1d" in text
+        or "\x1e" in text
+        or "\x1f" in text
+    )
 
 
 def clean_paragraphs(text: str) -> str:

@@ -10,14 +10,13 @@ nothing. Versions and links are always united.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TypeVar
 
 from papertide.models import Paper, Record, Version
-from papertide.store.codec import paper_to_json
+from papertide.store.codec import sorted_json_text
 
 T = TypeVar("T")
 
@@ -120,7 +119,7 @@ def merge_versions(first: tuple[Version, ...], second: tuple[Version, ...]) -> t
 
 def content_hash(paper: Paper) -> str:
     """A hash of everything stored about the paper: equal hashes mean nothing to write."""
-    data = json.dumps(paper_to_json(paper), sort_keys=True, ensure_ascii=False)
+    data = sorted_json_text(paper)
     return hashlib.sha256(data.encode()).hexdigest()[:32]
 
 

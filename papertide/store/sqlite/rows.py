@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from papertide.models import Listing, Paper
-from papertide.store.codec import iso, paper_from_json
+from papertide.store.codec import iso, json_strings, paper_from_json
 from papertide.store.sqlite.connection import chunks, marks
 
 PAPER_COLUMNS = (
@@ -60,8 +60,8 @@ def paper_row(paper: Paper, hashed: str) -> tuple[Any, ...]:
         paper.version,
         paper.title,
         paper.abstract,
-        json.dumps(paper.authors, ensure_ascii=False),
-        json.dumps(paper.categories, ensure_ascii=False),
+        json_strings(paper.authors),
+        json_strings(paper.categories),
         paper.primary_category,
         paper.comment,
         paper.journal_ref,
@@ -69,7 +69,7 @@ def paper_row(paper: Paper, hashed: str) -> tuple[Any, ...]:
         paper.license,
         iso(paper.published),
         iso(paper.updated),
-        json.dumps([[link.kind, link.url] for link in paper.links], ensure_ascii=False),
+        "[" + ", ".join(json_strings((link.kind, link.url)) for link in paper.links) + "]",
         hashed,
     )
 

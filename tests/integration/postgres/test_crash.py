@@ -22,7 +22,7 @@ from papertide.store.sqlite import SqliteStore
 from tests.pg_cluster import PgCluster
 
 pytestmark = pytest.mark.postgres
-RECORDS = 8_000  # four batches: the kill lands after the first commit, long before the last
+RECORDS = 4 * INGEST_BATCH_SIZE  # the kill lands after the first commit, long before the last
 
 
 @pytest.fixture(scope="module")

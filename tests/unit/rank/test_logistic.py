@@ -26,6 +26,25 @@ def test_fit_logistic_finds_the_minimum():
         )
 
 
+def test_fit_logistic_at_a_users_size_reaches_the_double_precision_minimum():
+    """The Hessian is single precision; the solution must be the exact Newton one's: 1,400
+    examples (1,000 rated, 400 background) of 256 unit-length embedding features."""
+    rng = np.random.default_rng(1)
+    points = rng.normal(size=(1400, 256))
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    features = np.hstack([points, np.ones((1400, 1))])
+    labels = (points[:, :3].sum(axis=1) + 0.2 * rng.normal(size=1400) > 0).astype(float)
+    weights = np.where(labels > 0, 1 / labels.sum(), 1 / (1400 - labels.sum()))
+    beta = fit_logistic(features, labels, weights, 0.1)
+    exact = np.zeros(257)
+    for _ in range(30):  # plain Newton in double precision
+        p = sigmoid(features @ exact)
+        gradient = features.T @ (weights * (p - labels)) + 0.1 * exact
+        hessian = (features * (weights * p * (1 - p))[:, None]).T @ features + 0.1 * np.eye(257)
+        exact -= np.linalg.solve(hessian, gradient)
+    assert np.abs(beta - exact).max() < 1e-6 * np.abs(exact).max()
+
+
 def test_fit_logistic_weights_examples():
     features = np.asarray([[1.0], [1.0]])
     labels = np.asarray([1.0, 0.0])

@@ -10,6 +10,7 @@ from papertide.rank.terms import (
     IdRow,
     TermMatrix,
     build_term_matrix,
+    column_weights,
     count_terms,
     mean_columns,
     score_rows,
@@ -85,7 +86,8 @@ def test_score_rows_and_mean_columns_agree_with_the_dicts():
     terms = build_term_matrix(["graph neural", "speech audio", "graph speech"])
     weights = {"graph": 2.0, "speech": -1.0, "unknown": 5.0}
     expected = [sum(v * weights.get(t, 0.0) for t, v in terms.row_of(i).items()) for i in range(3)]
-    assert score_rows(terms, weights) == pytest.approx(np.asarray(expected, np.float32))
+    scores = score_rows(terms, column_weights(terms, weights))
+    assert scores == pytest.approx(np.asarray(expected, np.float32))
     columns, means = mean_columns(terms, np.asarray([0, 2]))
     assert columns.tolist() == sorted(columns.tolist())
     mean = {terms.vocabulary[c]: m for c, m in zip(columns.tolist(), means.tolist(), strict=True)}
@@ -97,8 +99,13 @@ def test_score_rows_and_mean_columns_agree_with_the_dicts():
     assert len(empty[0]) == len(empty[1]) == 0
 
 
-def test_top_terms_orders_positive_contributions():
-    row = {"a": 0.5, "b": 0.5, "c": 0.9, "d": 0.1}
-    weights = {"a": 1.0, "b": 2.0, "c": -1.0, "d": 1.0}
-    assert top_terms(row, weights, 2) == ["b", "a"]
-    assert top_terms(row, {}, 3) == []
+def test_top_terms_orders_positive_contributions_ties_by_term():
+    terms = build_term_matrix(["alpha beta", "gamma"])  # alpha, beta, "alpha beta": equal values
+    lookup = column_weights(terms, {"alpha": 1.0, "beta": 2.0, "alpha beta": -1.0, "zeta": 9.0})
+    assert top_terms(terms, 0, lookup, 2) == ["beta", "alpha"]
+    assert top_terms(terms, 0, column_weights(terms, {"beta": 1.0, "alpha": 1.0}), 3) == [
+        "alpha",
+        "beta",
+    ]
+    assert top_terms(terms, 1, lookup, 3) == []
+    assert top_terms(terms, 0, column_weights(terms, {}), 3) == []

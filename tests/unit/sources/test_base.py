@@ -8,6 +8,7 @@ from papertide.sources.base import (
     MAX_ABSTRACT_CHARS,
     RecordError,
     build_paper,
+    clean_line,
     clean_paragraphs,
     extract_links,
     parse_authors,
@@ -140,6 +141,22 @@ def test_parse_version_number():
 
 def test_clean_paragraphs_handles_windows_newlines_and_control_characters():
     assert clean_paragraphs("a\r\nb\x00\x07\r\n\r\nc") == "a b\n\nc"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hard-wrapped\n  title", "Hard-wrapped title"),
+        ("tab\tand  spaces ", "tab and spaces"),
+        ("a\x0bb\x0cc\x1cd\x1fe", "abcde"),  # control characters split() would take for spaces
+        ("wrapped\nwith\x1econtrol", "wrapped withcontrol"),
+        ("nul\x00 and\x7f del", "nul and del"),
+        ("non\xa0breaking\u2028separator", "non breaking separator"),
+        ("Cafe\u0301", "Café"),
+    ],
+)
+def test_clean_line_drops_control_characters_and_folds_white_space(text, expected):
+    assert clean_line(text) == expected
 
 
 def test_raw_text_caps_huge_records():

@@ -1,7 +1,9 @@
+import hashlib
+import json
 from datetime import UTC, datetime
 
 from papertide.models import Link, Paper, Record, Version
-from papertide.store.codec import paper_from_json, paper_to_json
+from papertide.store.codec import paper_from_json, paper_to_json, sorted_json_text
 from papertide.store.merge import combine_records, content_hash, merge_papers, merge_versions
 
 T1 = datetime(2025, 1, 2, tzinfo=UTC)
@@ -109,3 +111,32 @@ def test_combine_records_reuses_a_given_hash_only_for_an_unmerged_paper():
     assert merged.versions == (Version(1), Version(2))
     assert hashes["2501.00002"] == content_hash(merged) != content_hash(again)
     assert hashes["2501.00003"] == content_hash(paper(id="2501.00003"))
+
+
+HASHED = [
+    paper(),
+    paper(
+        version=3,
+        authors=("Ada Lovelace", 'Zoë "Q" Ng', "Back\\slash"),
+        categories=("cs.CL", "cs.LG"),
+        versions=(Version(1, T1, "12kb"), Version(2), Version(3, T2)),
+        comment="12 pages\ttabbed \u2028 separated \x1f",
+        journal_ref="J. Foo 1 (2025)",
+        doi="10.1/x",
+        license="http://creativecommons.org/licenses/by/4.0/",
+        published=T1,
+        updated=datetime(2025, 2, 3, 4, 5, 6, 789, tzinfo=UTC),
+        links=(Link("code", "https://github.com/a/b"), Link("project", "https://x.org/ü")),
+        abstract="Line one.\n\nLine two with emoji \U0001f600 and </script>",
+    ),
+    paper(id="pt-0123456789abcdef", title="Ünïcödé", authors=(), versions=(Version(1),)),
+]
+
+
+def test_content_hash_is_of_the_sorted_json_of_the_stored_form():
+    """Hashes stored by earlier releases stay valid: the text hashed is exactly json.dumps of
+    paper_to_json with sorted keys, which content_hash once called."""
+    for one in HASHED:
+        text = json.dumps(paper_to_json(one), sort_keys=True, ensure_ascii=False)
+        assert sorted_json_text(one) == text
+        assert content_hash(one) == hashlib.sha256(text.encode()).hexdigest()[:32]
