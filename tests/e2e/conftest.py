@@ -6,6 +6,7 @@ CSP violations and dialogs. Screenshots go to artifacts/screenshots/ at the repo
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -48,6 +49,8 @@ CHROMIUM_ARGS = [
     "--mute-audio",
 ]
 TIMEOUT_MS = 20_000
+# one address per browser context, as readers behind the serve's trusted proxy (the server fixture)
+READER_ADDRESSES = (f"10.0.{n // 250}.{n % 250 + 1}" for n in itertools.count())
 SCREENSHOTS_TAKEN = pytest.StashKey[Path]()
 CSP_RECORDER = """
 window.__cspViolations = [];
@@ -77,6 +80,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, arxiv: ReplayServer) -> Ite
         "PAPERTIDE_ARXIV_API_URL": f"{arxiv.url}/api/query",
         "PAPERTIDE_ARXIV_DELAY_S": "0",
         "PAPERTIDE_HTTP_RETRIES": "0",
+        # as behind a proxy on this host: each browser context comes from its own address
+        # (open_tab), so the per-address login and sign-up limits count each reader apart
+        "PAPERTIDE_FORWARDED_ALLOW_IPS": "127.0.0.1",
     }
     port = free_port()
     settings["PAPERTIDE_BASE_URL"] = f"http://127.0.0.1:{port}"  # feed links point here
@@ -137,6 +143,7 @@ class Tab:
 
 def open_tab(context: BrowserContext, base: str) -> Tab:
     context.set_default_timeout(TIMEOUT_MS)
+    context.set_extra_http_headers({"X-Forwarded-For": next(READER_ADDRESSES)})
     context.add_init_script(CSP_RECORDER)
     tab = Tab(context.new_page(), base)
     tab.page.on("console", tab.record_console)
