@@ -82,11 +82,11 @@ def summarise_missing(
     done = 0
     after = 0
     while tasks := store.summary_tasks(SUMMARY_SOURCE, after, batch_size):
+        made = summariser.summarise_many([(t.title, t.abstract) for t in tasks])
         store.put_summaries(
             [
                 PaperSummary(t.paper_id, SUMMARY_SOURCE, s.tldr, s.keywords, t.content_hash)
-                for t in tasks
-                for s in [summariser.summarise(t.title, t.abstract)]
+                for t, s in zip(tasks, made, strict=True)
             ]
         )
         done += len(tasks)

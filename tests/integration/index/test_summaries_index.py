@@ -3,6 +3,7 @@ per batch, so a run that dies part-way is finished by the next."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,17 +19,17 @@ from tests.integration.store.populate import paper
 
 
 class Dying(Summariser):
-    """Fails once it has summarised `limit` papers, as a killed process would stop."""
+    """Fails on the batch that would take it past `limit` papers, as a killed process would."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(StaticEmbedder.load())
         self.left = limit
 
-    def summarise(self, title: str, abstract: str) -> Summary:
-        if self.left == 0:
+    def summarise_many(self, papers: Sequence[tuple[str, str]]) -> list[Summary]:
+        if len(papers) > self.left:
             raise RuntimeError("killed")
-        self.left -= 1
-        return super().summarise(title, abstract)
+        self.left -= len(papers)
+        return super().summarise_many(papers)
 
 
 def test_a_re_run_finishes_a_killed_run_and_then_only_changed_papers(tmp_path: Path):

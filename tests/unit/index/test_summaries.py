@@ -65,3 +65,22 @@ def test_sentences_and_clauses():
         candidate_phrases("", "the large language models of the world")["large language models"]
         == 1
     )
+
+
+def test_many_papers_at_once_get_the_summaries_each_gets_alone(summariser: Summariser):
+    """summarise_many embeds every text of every paper in one call, each distinct text once."""
+    papers = [
+        (TITLE, ABSTRACT),
+        ("Graph Transformers for Molecules", "We propose a graph transformer. It predicts energy."),
+        (TITLE, ABSTRACT),  # a paper twice: its texts are shared, not mixed up
+        ("Only a Title", ""),
+        ("", "the of and"),  # nothing but stop words: no phrase, one sentence
+    ]
+    alone = [
+        (summariser.tldr(title, abstract), summariser.keywords(title, abstract))
+        for title, abstract in papers
+    ]
+    together = summariser.summarise_many(papers)
+    assert [(s.tldr, s.keywords) for s in together] == alone
+    assert together[1].tldr == "We propose a graph transformer."
+    assert summariser.summarise_many([]) == []
