@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+from papertide.ingest import INGEST_BATCH_SIZE
+
 DB = "cli.db"
 
 
@@ -87,7 +89,7 @@ def test_kill_mid_ingest_leaves_a_consistent_store_and_rerun_completes(cli, pape
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     partial = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
     assert committed <= partial < 60_000
-    assert partial % 2000 == 0  # whole batches only
+    assert partial % INGEST_BATCH_SIZE == 0  # whole batches only
     conn.close()
     result = cli("ingest", "jsonl", str(path), "--json")
     counts = json.loads(result.stdout)[0]
