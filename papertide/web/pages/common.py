@@ -18,11 +18,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from papertide.errors import InputError
-from papertide.models import Listing, Organization, Paper, PaperSummary, User
+from papertide.models import Comment, Listing, Organization, Paper, PaperSummary, User
 from papertide.rank.extras import extras_shown
 from papertide.rank.trending import TrendingScore
 from papertide.web.auth import safe_next
 from papertide.web.pages.periods import is_new
+from papertide.web.render import paper_url
 from papertide.web.services import WebServices
 
 PAGE_SIZE = 50
@@ -151,6 +152,11 @@ def go_back(request: Request, target: str | None) -> Response:
     origin = f"{request.url.scheme}://{request.url.netloc}"
     fallback = safe_next(referer.removeprefix(origin)) if referer.startswith(origin) else "/"
     return RedirectResponse(safe_next(target, fallback), status_code=303)
+
+
+def to_comment(comment: Comment) -> Response:
+    """After a comment is posted, replied to or edited: its place on the paper page (303)."""
+    return RedirectResponse(f"{paper_url(comment.paper_id)}#comment-{comment.id}", status_code=303)
 
 
 def login_url(target: str | None) -> str:

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from papertide.web.auth import CurrentViewer
-from papertide.web.pages.common import go_back, to_login
+from papertide.web.pages.common import go_back, to_comment, to_login
 from papertide.web.pages.paper import paper_context, paper_key, stored_paper
 from papertide.web.render import Renderer, paper_url
 from papertide.web.services import WebServices
@@ -52,7 +52,7 @@ def discussion_router(services: WebServices, renderer: Renderer) -> APIRouter:
         if who.user is None:
             return to_login(request, next)
         made = community.reply(who.user, comment_id, body)
-        return RedirectResponse(f"{paper_url(made.paper_id)}#comment-{made.id}", status_code=303)
+        return to_comment(made)
 
     @router.post("/comments/{comment_id:id}/edit")
     def edit(
@@ -65,7 +65,7 @@ def discussion_router(services: WebServices, renderer: Renderer) -> APIRouter:
         if who.user is None:
             return to_login(request, next)
         made = community.edit_comment(who.user, comment_id, body)
-        return RedirectResponse(f"{paper_url(made.paper_id)}#comment-{made.id}", status_code=303)
+        return to_comment(made)
 
     @router.post("/comments/{comment_id:id}/report")
     def report(

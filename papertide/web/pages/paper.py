@@ -23,7 +23,7 @@ from papertide.search.hybrid import FACET_WEIGHTS
 from papertide.web.auth import CurrentViewer, Viewer
 from papertide.web.downloads.markdown import markdown_response, wants_markdown
 from papertide.web.pages.claimed import paper_claims_context
-from papertide.web.pages.common import go_back, is_htmx, paper_rows, to_login
+from papertide.web.pages.common import go_back, is_htmx, paper_rows, to_comment, to_login
 from papertide.web.pages.curation import delete_comment_step, unlist_step
 from papertide.web.pages.orgs import paper_org_context
 from papertide.web.pages.periods import parse_day
@@ -110,7 +110,7 @@ def _add_comments(router: APIRouter, services: WebServices, renderer: Renderer) 
         if who.user is None:
             return to_login(request, paper_url(key))
         made = community.comment(who.user, key, body)
-        return RedirectResponse(f"{paper_url(key)}#comment-{made.id}", status_code=303)
+        return to_comment(made)
 
     @router.post("/comments/{comment_id:id}/delete")
     def delete_comment(
