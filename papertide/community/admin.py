@@ -28,8 +28,9 @@ from papertide.models import (
     QuarantineEntry,
     User,
 )
-from papertide.store.base import CURATOR_ORG, Store
+from papertide.store.base import Store
 from papertide.store.digest_base import DigestSend
+from papertide.store.org_base import CURATOR_ORG
 
 CLI_ACTOR = "cli"
 INVITE_MAX_USES = 1000

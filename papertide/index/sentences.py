@@ -23,7 +23,8 @@ from papertide.index.sentence_index import (
     write_sentence_file,
 )
 from papertide.index.vectors import to_stored
-from papertide.store.base import EmbedTask, SentenceRow, Store
+from papertide.store.base import Store
+from papertide.store.vectors_base import EmbedTask, SentenceRow
 
 SENTENCE_BATCH_PAPERS = 256
 

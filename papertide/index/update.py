@@ -20,7 +20,8 @@ from papertide.index.embed import Embedder, paper_text
 from papertide.index.summaries import Summariser
 from papertide.index.vectors import EXACT_LIMIT, HNSW_M, HnswIndex, from_stored, to_stored
 from papertide.models import PaperSummary
-from papertide.store.base import EmbeddingRow, EmbedTask, Store
+from papertide.store.base import Store
+from papertide.store.vectors_base import EmbeddingRow, EmbedTask
 
 EMBED_BATCH_SIZE = 512
 SUMMARY_BATCH_SIZE = 512

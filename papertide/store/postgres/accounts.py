@@ -12,7 +12,7 @@ from typing import Any
 
 from papertide.errors import ConflictError
 from papertide.models import ApiTokenInfo, User
-from papertide.store.base import API_TOKEN_ID_CHARS, API_TOKEN_USE_RESOLUTION_S
+from papertide.store.community_base import API_TOKEN_ID_CHARS, API_TOKEN_USE_RESOLUTION_S
 from papertide.store.postgres.connection import USERS_LOCK, PgBase
 
 _USER = "u.id, u.username, u.email, u.is_admin, u.created_at, u.suspended_at"

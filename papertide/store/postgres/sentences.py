@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from papertide.store.base import EmbedTask, SentenceRow, sentence_pages
 from papertide.store.postgres.connection import PgBase
+from papertide.store.vectors_base import EmbedTask, SentenceRow, sentence_pages
 
 _STALE = "s.paper_pk IS NULL OR s.content_hash <> p.content_hash"
 _PAGE = (

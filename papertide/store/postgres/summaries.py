@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from papertide.store.base import SummaryTask
 from papertide.store.postgres.connection import PgBase
+from papertide.store.summary_base import SummaryTask
 
 
 class PgSummaryTasks(PgBase):

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from psycopg.adapt import Dumper
 from psycopg.pq import Format
 
-from papertide.store.base import EmbeddingRow, EmbedTask
 from papertide.store.postgres.connection import Connection, PgBase
+from papertide.store.vectors_base import EmbeddingRow, EmbedTask
 
 _MAX_PK = 2**63 - 1
 

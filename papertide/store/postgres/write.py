@@ -25,8 +25,8 @@ from papertide.models import (
     Record,
     Rejected,
 )
-from papertide.store.base import HF_ORG
 from papertide.store.merge import combine_records, plan_upsert
+from papertide.store.org_base import HF_ORG
 from papertide.store.postgres.connection import Connection
 from papertide.store.postgres.rows import (
     LISTING_COLUMNS,

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from papertide.errors import ConflictError
 from papertide.models import ApiTokenInfo, User
-from papertide.store.base import API_TOKEN_ID_CHARS, API_TOKEN_USE_RESOLUTION_S
+from papertide.store.community_base import API_TOKEN_ID_CHARS, API_TOKEN_USE_RESOLUTION_S
 from papertide.store.sqlite.connection import SqliteBase, stamp, when
 
 _USER = "u.id, u.username, u.email, u.is_admin, u.created_at, u.suspended_at"

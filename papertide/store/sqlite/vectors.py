@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from papertide.store.base import EmbeddingRow, EmbedTask
 from papertide.store.sqlite.connection import SqliteBase
+from papertide.store.vectors_base import EmbeddingRow, EmbedTask
 
 _MAX_PK = 2**63 - 1
 

@@ -24,9 +24,9 @@ from papertide.models import (
     Record,
     Rejected,
 )
-from papertide.store.base import HF_ORG
 from papertide.store.codec import iso
 from papertide.store.merge import combine_records, plan_upsert
+from papertide.store.org_base import HF_ORG
 from papertide.store.sqlite.connection import chunks, marks
 from papertide.store.sqlite.rows import PAPER_COLUMNS, listing_row, load_papers, paper_row
 

@@ -17,7 +17,7 @@ from starlette.responses import Response
 from papertide.errors import InputError, NotFoundError
 from papertide.ids import check_org_slug
 from papertide.models import OrgCount
-from papertide.store.base import CURATOR_ORG, HF_ORG
+from papertide.store.org_base import CURATOR_ORG, HF_ORG
 from papertide.web.auth import CurrentViewer, Viewer
 from papertide.web.pages.common import PAGE_SIZE, PageIndex, go_back, paper_rows, to_login
 from papertide.web.render import Renderer

@@ -64,7 +64,7 @@ def test_refresh_graph_saves_a_graph_that_agrees_with_exact_search(tmp_path):
 
 def test_refresh_graph_adds_only_vectors_written_since_the_saved_graph(tmp_path):
     from papertide.index.update import refresh_graph
-    from papertide.store.base import EmbeddingRow
+    from papertide.store.vectors_base import EmbeddingRow
 
     embedder = HashEmbedder(dim=32)
     store = _store_with_vectors(tmp_path, embedder)
@@ -146,7 +146,7 @@ print(json.dumps([mapped, graph.search(np.load(sys.argv[2]), 5)]))
 
 def test_a_refresh_renames_a_new_file_in_and_leaves_an_open_view_on_the_old_one(tmp_path):
     from papertide.index.update import refresh_graph
-    from papertide.store.base import EmbeddingRow
+    from papertide.store.vectors_base import EmbeddingRow
 
     embedder = HashEmbedder(dim=32)
     store = _store_with_vectors(tmp_path, embedder)
@@ -173,7 +173,7 @@ def test_a_crash_while_writing_the_graph_leaves_the_old_file_and_state_usable(
     from usearch.index import Index
 
     from papertide.index.update import read_graph_state, refresh_graph
-    from papertide.store.base import EmbeddingRow
+    from papertide.store.vectors_base import EmbeddingRow
 
     embedder = HashEmbedder(dim=32)
     store = _store_with_vectors(tmp_path, embedder)

@@ -13,10 +13,11 @@ from papertide.config import Settings
 from papertide.errors import InputError, StoreError
 from papertide.index.paths import index_paths
 from papertide.models import Paper, Record
-from papertide.store.base import EmbeddingRow, read_migrations
+from papertide.store.base import read_migrations
 from papertide.store.postgres import PostgresStore
 from papertide.store.postgres.connection import MIGRATIONS
 from papertide.store.postgres.vectors import HalfVector, HalfVectorDumper
+from papertide.store.vectors_base import EmbeddingRow
 from papertide.wiring import build_store
 from tests.pg_cluster import PgCluster
 

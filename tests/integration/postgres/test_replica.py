@@ -18,9 +18,9 @@ from papertide.clock import FixedClock
 from papertide.config import Settings
 from papertide.errors import InputError, StoreError
 from papertide.models import Listing, Paper, Record
-from papertide.store.base import EmbeddingRow
 from papertide.store.postgres import PostgresStore
 from papertide.store.postgres.connection import REPLICA_RETRY_S
+from papertide.store.vectors_base import EmbeddingRow
 from papertide.wiring import build_store
 from tests.pg_cluster import PgCluster
 

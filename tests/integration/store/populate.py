@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 
 from papertide.models import Follow, Link, Listing, Paper, PaperSummary, Record, Rejected, Version
-from papertide.store.base import EmbeddingRow, SentenceRow, Store
+from papertide.store.base import Store
+from papertide.store.vectors_base import EmbeddingRow, SentenceRow
 
 T0 = datetime(2026, 3, 1, 12, 30, 15, 250_000, tzinfo=UTC)
 DAY = date(2026, 3, 2)

@@ -7,7 +7,8 @@ import hashlib
 from datetime import date, timedelta
 
 from papertide.models import Listing, Paper, Record
-from papertide.store.base import API_TOKEN_ID_CHARS, API_TOKEN_USE_RESOLUTION_S, Store
+from papertide.store.base import Store
+from papertide.store.community_base import API_TOKEN_ID_CHARS, API_TOKEN_USE_RESOLUTION_S
 from tests.integration.store.conftest import START
 
 DAY = date(2026, 3, 2)

@@ -25,7 +25,8 @@ from papertide.models import (
     Record,
 )
 from papertide.sources.hf_daily import HfDailyFilesSource
-from papertide.store.base import HF_ORG, Store, read_migrations
+from papertide.store.base import Store, read_migrations
+from papertide.store.org_base import HF_ORG
 from papertide.store.postgres import write as pg_write
 from papertide.store.sqlite import SqliteStore
 from papertide.store.sqlite import write as sqlite_write

@@ -9,7 +9,8 @@ import psycopg
 import pytest
 
 from papertide.models import Link, Listing, Paper, QuarantineEntry, Record, Rejected, Version
-from papertide.store.base import EmbeddingRow, StoreWatermark
+from papertide.store.base import StoreWatermark
+from papertide.store.vectors_base import EmbeddingRow
 
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
 T0 = datetime(2025, 3, 1, 12, 30, 15, 250_000, tzinfo=UTC)

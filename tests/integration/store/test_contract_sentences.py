@@ -8,7 +8,7 @@ import numpy as np
 from papertide.index.embed import HashEmbedder
 from papertide.index.sentences import embed_sentences_missing, load_sentences
 from papertide.models import Paper, Record
-from papertide.store.base import SentenceRow
+from papertide.store.vectors_base import SentenceRow
 
 MODEL = "hash-16"
 

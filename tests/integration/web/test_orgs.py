@@ -10,7 +10,7 @@ import feedparser
 import pytest
 
 from papertide.ids import org_slug
-from papertide.store.base import HF_ORG
+from papertide.store.org_base import HF_ORG
 from papertide.web.feeds.routes import following_feed_url
 from tests.integration.web.conftest import HOSTILE_ID, PLAIN_ID, VISION_ID, Site
 
