@@ -42,7 +42,7 @@ class DigestScheduler:
                 "digest send failed, next round in %.0f s: %s", self.interval_s, error
             )
             return None
-        if report.sent or report.resent or report.failed or report.deferred:
+        if report.sent or report.resent or report.failed or report.deferred or report.replies_sent:
             self._log.info("digests: %s", report)
         return report
 
