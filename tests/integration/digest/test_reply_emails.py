@@ -267,7 +267,7 @@ def test_digest_send_command_sends_reply_emails_once(
     assert json.loads(first.stdout)["replies_sent"] == 1
     again = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=120)
     assert again.returncode == 0 and again.stdout.strip() == "Digests: 0 sent"
-    assert [found for found in sink.recipients] == [["ada@example.org"]]
+    assert sink.recipients == [["ada@example.org"]]
     assert "A reply" in part(mail(sink, 0), "plain")
 
 

@@ -80,9 +80,7 @@ def test_no_reply_emails_without_option_confirmed_email_or_when_suspended(
     assert store.due_reply_emails(ALL, LONG_AGO, START) == []
 
 
-def test_claim_reply_email_once_then_rate_bound_and_finish(
-    store: Store, clock: FixedClock
-) -> None:
+def test_claim_reply_email_once_then_rate_bound_and_finish(store: Store, clock: FixedClock) -> None:
     ada, bob = people(store)
     top = store.add_comment(ada.id, "2603.00001", "Top")
     store.add_reply(bob.id, top.id, "One")
