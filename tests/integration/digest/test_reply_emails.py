@@ -36,6 +36,7 @@ from tests.integration.web.conftest import (
     records,
     site_services,
 )
+from tests.integration.web.test_discussions import comment, log_in_again, reply
 
 HOSTILE_REPLY = (
     "<script>alert('reply')</script> <img src=x onerror=alert(2)> Tom &amp; Jerry:\n"
@@ -88,13 +89,6 @@ def sign_up(site: Site, username: str, address: str) -> None:
     assert answer.status_code == 303, answer.text
 
 
-def log_in(site: Site, username: str) -> None:
-    site.post("/logout")
-    site.client.cookies.clear()
-    form = {"login": username, "password": PASSWORD, "csrf_token": site.csrf("/login")}
-    assert site.client.post("/login", data=form, follow_redirects=False).status_code == 303
-
-
 def confirm_email(site: Site, sink: SmtpSink) -> None:
     """Ask for the confirmation link, and follow the one that arrives."""
     assert site.post("/account/email/verify").status_code == 303
@@ -114,16 +108,15 @@ def set_reply_emails(site: Site, on: bool) -> int:
     return answer.status_code
 
 
-def comment(site: Site, body: str) -> int:
-    answer = site.post(f"/papers/{PLAIN_ID}/comments", {"body": body})
-    assert answer.status_code == 303
-    return int(answer.headers["location"].rsplit("#comment-", 1)[1])
-
-
-def reply(site: Site, parent: int, body: str) -> int:
-    answer = site.post(f"/comments/{parent}/reply", {"body": body})
-    assert answer.status_code == 303
-    return int(answer.headers["location"].rsplit("#comment-", 1)[1])
+def alice_asks_and_bob_answers(site: Site, sink: SmtpSink, answer: str) -> int:
+    """Alice (reply emails on) comments, Bob (logged in after) replies; Alice's comment id."""
+    sign_up(site, "alice", "alice@example.org")
+    confirm_email(site, sink)
+    assert set_reply_emails(site, True) == 303
+    top = comment(site, "A question")
+    sign_up(site, "bob", "bob@example.org")
+    reply(site, top, answer)
+    return top
 
 
 def test_reply_email_turned_on_in_settings_arrives_once_and_one_click_turns_it_off(
@@ -140,6 +133,7 @@ def test_reply_email_turned_on_in_settings_arrives_once_and_one_click_turns_it_o
     assert forged.status_code == 403  # no CSRF token
     assert set_reply_emails(site, True) == 303
     assert 'id="reply-emails-enabled" checked' in site.client.get("/account/settings").text
+    assert json.loads(site.client.get("/account/export").text)["profile"]["reply_emails"]
 
     top = comment(site, "Why does attention cost $O(n^2)$?")
     reply(site, top, "Answering myself")  # a reply to oneself emails nobody
@@ -180,9 +174,9 @@ def test_reply_email_turned_on_in_settings_arrives_once_and_one_click_turns_it_o
     assert site.store.reply_emails_on(1)  # a GET (mail scanners) changes nothing
     done = site.client.post(local(off_url), data={"List-Unsubscribe": "One-Click"})
     assert done.status_code == 200 and 'id="replies-off-done"' in done.text
-    log_in(site, "alice")
+    log_in_again(site, "alice")
     assert 'id="reply-emails-enabled" checked' not in site.client.get("/account/settings").text
-    log_in(site, "bob")
+    log_in_again(site, "bob")
     reply(site, top, "Are you still there?")
     site.clock.sleep(3600)
     assert site.services.digests.send_due().replies_sent == 0
@@ -192,12 +186,7 @@ def test_reply_email_turned_on_in_settings_arrives_once_and_one_click_turns_it_o
 def test_replies_arriving_together_wait_for_the_rate_bound_and_go_in_one_email(
     site: Site, sink: SmtpSink
 ) -> None:
-    sign_up(site, "alice", "alice@example.org")
-    confirm_email(site, sink)
-    assert set_reply_emails(site, True) == 303
-    top = comment(site, "A question")
-    sign_up(site, "bob", "bob@example.org")
-    reply(site, top, "First answer")
+    top = alice_asks_and_bob_answers(site, sink, "First answer")
     digests = site.services.digests
     assert digests.send_due().replies_sent == 1
     before = len(sink.messages)
@@ -218,12 +207,7 @@ def test_replies_arriving_together_wait_for_the_rate_bound_and_go_in_one_email(
 def test_reply_email_the_server_defers_is_resent_later_with_its_message_id(
     site: Site, sink: SmtpSink
 ) -> None:
-    sign_up(site, "alice", "alice@example.org")
-    confirm_email(site, sink)
-    assert set_reply_emails(site, True) == 303
-    top = comment(site, "A question")
-    sign_up(site, "bob", "bob@example.org")
-    reply(site, top, "An answer")
+    alice_asks_and_bob_answers(site, sink, "An answer")
     sink.busy = 1  # DATA answered 451 once
     before = len(sink.messages)
     assert site.services.digests.send_due().replies_deferred == 1
