@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from papertide.clock import Clock
 from papertide.digest.render import (
     DigestRenderer,
-    RenderedEmail,
     ReplyItem,
     ReplyLinks,
     clip,
@@ -107,23 +106,13 @@ class ReplyEmails:
     ) -> OutgoingEmail:
         """The message: the first REPLIES_SHOWN replies, with RFC 8058 one-click turn-off."""
         shown = notes[:REPLIES_SHOWN]
-        papers = self.store.get_papers(sorted({note.comment.paper_id for note in shown}))
-        items = []
-        for note in shown:
-            reply = note.comment
-            paper = papers.get(reply.paper_id)
-            paper_url = f"{self.site}papers/{url_path(reply.paper_id)}"
-            title = paper.title if paper else reply.paper_id
-            body = clip_body(reply.body)
-            items.append(
-                ReplyItem(reply.username, title, body, paper_url, comment_url(paper_url, reply.id))
-            )
         off = self.off_link(recipient.user_id)
-        links = ReplyLinks(
-            self.site, off, f"{self.site}account/settings#reply-emails", f"{self.site}notifications"
-        )
-        rendered: RenderedEmail = self.renderer.replies(
-            items, len(notes) - len(shown), links, _duration(self.interval_s)
+        settings, listed = f"{self.site}account/settings#reply-emails", f"{self.site}notifications"
+        rendered = self.renderer.replies(
+            self._items(shown),
+            len(notes) - len(shown),
+            ReplyLinks(self.site, off, settings, listed),
+            _duration(self.interval_s),
         )
         domain = sender_domain(self.sender)
         headers = (
@@ -134,6 +123,19 @@ class ReplyEmails:
         return OutgoingEmail(
             recipient.email, rendered.subject, rendered.text, rendered.html, message_id, headers
         )
+
+    def _items(self, notes: Sequence[Notification]) -> list[ReplyItem]:
+        """What the email says of each reply, with its paper's title and links."""
+        papers = self.store.get_papers(sorted({note.comment.paper_id for note in notes}))
+        items = []
+        for note in notes:
+            reply = note.comment
+            paper = papers.get(reply.paper_id)
+            paper_url = f"{self.site}papers/{url_path(reply.paper_id)}"
+            title = paper.title if paper else reply.paper_id
+            link = comment_url(paper_url, reply.id)
+            items.append(ReplyItem(reply.username, title, clip_body(reply.body), paper_url, link))
+        return items
 
     def _resend_open(self, shard: Shard, since: datetime, tally: Counter[str]) -> None:
         """Re-send claims earlier runs never finished (killed, or a temporary failure)."""

@@ -23,7 +23,7 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
 from papertide.clock import FixedClock
-from papertide.digest.send import SmtpConfig, SmtpMailer
+from papertide.digest.send import NoMailServer, SmtpConfig, SmtpMailer
 from papertide.store.sqlite import SqliteStore
 from papertide.web.app import create_app
 from tests.integration.digest.conftest import BASE_URL, SECRET, SENDER, SmtpSink
@@ -268,3 +268,35 @@ def test_reply_email_off_link_that_is_forged_or_expired_is_refused(
     site.clock.sleep(timedelta(days=366).total_seconds())
     expired = site.client.post("/digest/replies/off", data={"token": token})
     assert expired.status_code == 400 and site.store.reply_emails_on(1)
+
+
+def test_reply_emails_cannot_be_turned_on_when_the_site_sends_no_mail(tmp_path: Path) -> None:
+    clock = FixedClock(NOW)
+    store = SqliteStore(tmp_path / "web.db", clock)
+    store.migrate()
+    store.write_batch(records(), [])
+    services = site_services(store, clock, mailer=NoMailServer())
+    with TestClient(create_app(services)) as client:
+        site = Site(client, services, store, clock, CannedArxiv())
+        sign_up(site, "alice", "alice@example.org")
+        store.confirm_email(1, "alice@example.org")
+        page = site.client.get("/account/settings").text
+        assert 'id="reply-emails-no-mail"' in page and 'id="reply-emails-form"' not in page
+        assert set_reply_emails(site, True) == 503 and not store.reply_emails_on(1)
+    store.close()
+
+
+def test_no_reply_email_to_a_changed_address_until_it_is_confirmed(
+    site: Site, sink: SmtpSink
+) -> None:
+    alice_asks_and_bob_answers(site, sink, "An answer")
+    site.store.set_email(1, "alice@elsewhere.org")  # as an email change does, unconfirmed
+    before = len(sink.messages)
+    assert site.services.digests.send_due().replies_sent == 0
+    assert len(sink.messages) == before
+    log_in_again(site, "alice")
+    page = site.client.get("/account/settings").text
+    assert 'id="reply-emails-paused"' in page and 'id="reply-emails-enabled" checked' in page
+    confirm_email(site, sink)
+    assert site.services.digests.send_due().replies_sent == 1
+    assert mail(sink, len(sink.messages) - 1)["To"] == "alice@elsewhere.org"
