@@ -244,11 +244,15 @@ def test_digest_send_command_sends_reply_emails_once(
         "PAPERTIDE_SECRET_KEY": "cli-test-secret",
     }
     command = [sys.executable, "-m", "papertide", "digest", "send"]
+    dry = subprocess.run(
+        [*command, "--dry-run"], capture_output=True, text=True, env=environment, timeout=120
+    )
+    assert dry.returncode == 0 and dry.stdout.strip() == "Dry run: 1 would send"
     first = subprocess.run(
         [*command, "--json"], capture_output=True, text=True, env=environment, timeout=120
     )
     assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout)["replies_sent"] == 1
+    assert json.loads(first.stdout)["replies_sent"] == 1 and len(sink.messages) == 1
     again = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=120)
     assert again.returncode == 0 and again.stdout.strip() == "Digests: 0 sent"
     assert sink.recipients == [["ada@example.org"]]
