@@ -46,6 +46,7 @@ class Settings:
     smtp_timeout_s: float = 30.0
     smtp_connections: int = 4  # SMTP connections a digest run sends over at once
     mail_from: str = "papertide <digest@localhost>"
+    reply_email_interval_min: int = 30  # at most one reply email per user in this time
     # where links in feeds and emails point; empty: what `serve` listens on (public_url)
     base_url: str = ""
     # proxies whose X-Forwarded-For/-Proto serve believes (comma-separated IPs or networks);

@@ -436,4 +436,5 @@ def build_digests(
         sender=settings.mail_from,
         personal=RecommendRanker(store, embedder.name, embedder.dim),
         listings=listings or build_listings(store, clock),
+        reply_interval_s=settings.reply_email_interval_min * 60.0,
     )

@@ -33,7 +33,8 @@ def digest() -> None:
 @db_option
 @json_option
 def send(dry_run: bool, shard: str, db: str | None, as_json: bool) -> None:
-    """Send every digest that is due now, each subscriber's once per period.
+    """Send every digest that is due now, each subscriber's once per period, then the reply
+    emails of users who asked for them (batched, at most one per reply_email_interval_min).
 
     Safe to re-run at any time, also after a crash or kill: digests already sent are not sent
     again, and a digest whose sending was interrupted is re-sent with the same Message-ID.

@@ -281,6 +281,7 @@ class AccountService:
                 "email": user.email,
                 "curator": user.is_admin,
                 "created_at": user.created_at.isoformat(),
+                "reply_emails": store.reply_emails_on(user.id),
             },
             "votes": [{"paper": pid, "at": at.isoformat()} for pid, at in store.votes_of(user.id)],
             "ratings": [

@@ -80,6 +80,28 @@ class DigestLinks:
         return self._made[key]
 
 
+@dataclass(frozen=True, slots=True)
+class ReplyItem:
+    """One reply in a reply email: who wrote it, on which paper, what (as written), and the
+    links to the paper and to the reply's place on it."""
+
+    author: str
+    title: str
+    body: str
+    paper_url: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyLinks:
+    """The links of a reply email's footer: turn them off (signed), settings, notifications."""
+
+    site: str
+    off: str
+    settings: str
+    notifications: str
+
+
 class DigestRenderer:
     """Renders emails with the templates of papertide/digest/templates (one environment)."""
 
@@ -101,6 +123,7 @@ class DigestRenderer:
             authors=cached()(format_authors),
             wrap=cached()(wrap_text),
             urlpath=cached()(url_path),
+            quoted=quoted,
         )
 
         self._card = functools.lru_cache(maxsize=FILTER_CACHE_SIZE)(self._render_card)
@@ -182,6 +205,21 @@ class DigestRenderer:
         }
         return self._render("account_link", subject, context)
 
+    def replies(
+        self, replies: Sequence[ReplyItem], more: int, links: ReplyLinks, interval: str
+    ) -> RenderedEmail:
+        """The email about new replies to someone's comments: each reply's text as written
+        (escaped in HTML, LaTeX left as text), `more` not shown, and how to stop them."""
+        total = len(replies) + more
+        if total == 1:
+            subject = f"{self.site_name}: {replies[0].author} replied to your comment"
+        else:
+            subject = f"{self.site_name}: {total} new replies to your comments"
+        subject = clip(subject, SUBJECT_MAX_CHARS)
+        context: dict[str, object] = {"site_name": self.site_name, "subject": subject}
+        context |= {"replies": replies, "more": more, "links": links, "interval": interval}
+        return self._render("replies", subject, context)
+
     def _context(
         self, subject: str, subscription: Subscription, links: DigestLinks
     ) -> dict[str, object]:
@@ -255,3 +293,8 @@ def wrap_text(text: str, indent: str = "") -> str:
         break_long_words=False,
         break_on_hyphens=False,
     )
+
+
+def quoted(text: str) -> str:
+    """Text quoted as in a plain-text email reply: each line after "> "."""
+    return "\n".join(f"> {line}".rstrip() for line in text.strip().splitlines())

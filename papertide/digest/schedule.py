@@ -42,7 +42,8 @@ class DigestScheduler:
                 "digest send failed, next round in %.0f s: %s", self.interval_s, error
             )
             return None
-        if report.sent or report.resent or report.failed or report.deferred:
+        replies = report.replies_sent + report.replies_failed + report.replies_deferred
+        if report.sent or report.resent or report.failed or report.deferred or replies:
             self._log.info("digests: %s", report)
         return report
 

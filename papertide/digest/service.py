@@ -28,6 +28,7 @@ from papertide.digest.compose import (
 )
 from papertide.digest.outbox import Delivery, Outbox
 from papertide.digest.render import DigestLinks, DigestRenderer, RenderedEmail
+from papertide.digest.replies import REPLY_INTERVAL_S, ReplyEmails
 from papertide.digest.send import (
     PERMANENT,
     SENT,
@@ -86,7 +87,8 @@ class PersonalRanker(Protocol):
 @dataclass(frozen=True, slots=True)
 class SendReport:
     """What one `send_due` run did. `deferred`: temporary failures, tried again next run;
-    `failed`: permanent failures (bounces); `empty`: nothing new to send this period."""
+    `failed`: permanent failures (bounces); `empty`: nothing new to send this period.
+    `replies_*`: the reply emails (see replies.py), counted alike."""
 
     sent: int = 0
     resent: int = 0
@@ -96,6 +98,9 @@ class SendReport:
     empty: int = 0
     skipped: int = 0
     would_send: int = 0
+    replies_sent: int = 0
+    replies_deferred: int = 0
+    replies_failed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +128,7 @@ class DigestService:
         renderer: DigestRenderer | None = None,
         limit: int = DIGEST_MAX_PAPERS,
         listings: ListingsService | None = None,
+        reply_interval_s: float = REPLY_INTERVAL_S,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -134,6 +140,9 @@ class DigestService:
         self.renderer = renderer or DigestRenderer()
         self.limit = limit
         self.listings = listings or ListingsService(store, clock)
+        self.replies = ReplyEmails(
+            store, clock, mailer, tokens, base_url, sender, self.renderer, reply_interval_s
+        )
 
     # --- subscriptions ---
 
@@ -244,7 +253,8 @@ class DigestService:
     # --- sending ---
 
     def send_due(self, dry_run: bool = False, shard: Shard = (0, 1)) -> SendReport:
-        """Send every due digest of this shard (subscriptions with id % n == i) once.
+        """Send every due digest of this shard (subscriptions with id % n == i) once, then
+        the shard's due reply emails (users with id % n == i; see replies.py).
 
         First the shard's open claims of earlier runs are re-sent (same Message-ID, same
         papers), then each cadence's current period is composed and sent, subscriber by
@@ -265,6 +275,7 @@ class DigestService:
                         period = current_period(cadence, today)
                         if period is not None:
                             self._send_period(self._batch(period), shard, dry_run, outbox)
+                self.replies.send(shard, dry_run, tally)
             finally:
                 self.mailer.close()
         return SendReport(**{f.name: tally[f.name] for f in fields(SendReport)})

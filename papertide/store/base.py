@@ -24,6 +24,7 @@ from papertide.store.admin_base import AdminStore, AdminViewStore
 from papertide.store.community_base import CommunityStore, DiscussionStore
 from papertide.store.digest_base import DigestStore
 from papertide.store.org_base import ClaimStore, OrgStore
+from papertide.store.replies_base import ReplyEmailStore
 from papertide.store.summary_base import SummaryStore
 from papertide.store.sync_base import SyncStore
 from papertide.store.tables import RowStore
@@ -91,6 +92,7 @@ class Store(
     OrgStore,
     ClaimStore,
     SentenceStore,
+    ReplyEmailStore,
     Protocol,
 ):
     """Papers, listings, quarantine and ingest checkpoints.

@@ -182,6 +182,13 @@ TABLES: tuple[Table, ...] = (
         "model paper_pk:int content_hash labels vectors:blob",
         "model paper_pk",
     ),
+    _table("reply_email_optins", "user_id:int created_at:stamp", "user_id"),
+    _table(
+        "reply_emails",
+        "notification_id:int user_id:int message_id status attempts:int claimed_at:stamp"
+        " finished_at:stamp error",
+        "notification_id",
+    ),
 )
 
 

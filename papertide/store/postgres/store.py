@@ -19,6 +19,7 @@ from papertide.store.postgres.discussions import PgDiscussions
 from papertide.store.postgres.extras import PgExtras
 from papertide.store.postgres.orgs import PgOrgs
 from papertide.store.postgres.papers import PgPapers
+from papertide.store.postgres.replies import PgReplyEmails
 from papertide.store.postgres.sentences import PgSentences
 from papertide.store.postgres.summaries import PgSummaryTasks
 from papertide.store.postgres.sync import PgSync
@@ -43,5 +44,6 @@ class PostgresStore(
     PgOrgs,
     PgClaims,
     PgSentences,
+    PgReplyEmails,
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

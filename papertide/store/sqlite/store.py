@@ -18,6 +18,7 @@ from papertide.store.sqlite.discussions import SqliteDiscussions
 from papertide.store.sqlite.extras import SqliteExtras
 from papertide.store.sqlite.orgs import SqliteOrgs
 from papertide.store.sqlite.papers import SqlitePapers
+from papertide.store.sqlite.replies import SqliteReplyEmails
 from papertide.store.sqlite.sentences import SqliteSentences
 from papertide.store.sqlite.summaries import SqliteSummaryTasks
 from papertide.store.sqlite.sync import SqliteSync
@@ -42,5 +43,6 @@ class SqliteStore(
     SqliteOrgs,
     SqliteClaims,
     SqliteSentences,
+    SqliteReplyEmails,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""

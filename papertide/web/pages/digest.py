@@ -1,7 +1,8 @@
 """Digest pages: subscribe, and the links of digest emails (confirm, unsubscribe, preferences,
-relevant / not relevant). A GET only shows a page with a button (mail scanners fetch links);
-the POST acts. The signed token authorises those POSTs, so they need no CSRF token, and
-RFC 8058's one-click POST to the List-Unsubscribe URL works from any mail client.
+relevant / not relevant) and of reply emails (turn them off). A GET only shows a page with a
+button (mail scanners fetch links); the POST acts. The signed token authorises those POSTs, so
+they need no CSRF token, and RFC 8058's one-click POST to the List-Unsubscribe URL works from
+any mail client.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from papertide.digest.service import DigestService
-from papertide.digest.tokens import CONFIRM, PREFERENCES, UNSUBSCRIBE
+from papertide.digest.tokens import CONFIRM, PREFERENCES, UNSUBSCRIBE, TokenError
 from papertide.errors import InputError, RateLimitError
+from papertide.models import User
+from papertide.store.base import Store
 from papertide.store.digest_base import CADENCES, CONTENTS
 from papertide.web.auth import CurrentViewer, Viewer, client_ip
 from papertide.web.render import Renderer
@@ -151,4 +154,35 @@ def digest_router(
         context = {"claims": claims, "paper": paper, "token": token, "done": True}
         return page(request, who, "feedback", context)
 
+    @router.get("/replies/off", response_class=HTMLResponse)
+    def replies_off_page(
+        request: Request,
+        who: CurrentViewer,
+        token: str = Query("", max_length=TOKEN_MAX_CHARS),
+    ) -> Response:
+        account = _account(store, digests.replies.user_of(token))
+        return page(
+            request, who, "replies_off", {"account": account, "token": token, "done": False}
+        )
+
+    @router.post("/replies/off")
+    def replies_off(
+        request: Request,
+        who: CurrentViewer,
+        in_query: str = Query("", alias="token", max_length=TOKEN_MAX_CHARS),
+        in_form: str = Form("", alias="token", max_length=TOKEN_MAX_CHARS),
+    ) -> Response:
+        """The page's button, and RFC 8058 one-click (token in the query), as unsubscribe."""
+        token = in_query or in_form
+        account = _account(store, digests.replies.turn_off(token))
+        return page(request, who, "replies_off", {"account": account, "token": token, "done": True})
+
     return router
+
+
+def _account(store: Store, user_id: int) -> User:
+    """The account a reply-email link names; TokenError once it is deleted."""
+    found = store.user_by_id(user_id)
+    if found is None:
+        raise TokenError("this account no longer exists")
+    return found

@@ -1,5 +1,6 @@
 """Account self-service: forgot password (a single-use, expiring link by email), reset, change
-password, change email (confirmed at the new address), delete the account, export one's data.
+password, change email (confirmed at the new address), reply emails on or off, delete the
+account, export one's data.
 Every POST passes the site's CSRF guard (account_router includes these routes); every form
 that checks a password or sends mail is rate limited like login.
 """
@@ -134,7 +135,13 @@ def _add_settings(router: APIRouter, services: WebServices, renderer: Renderer) 
     def settings_page(
         request: Request, who: Viewer, user: User, extra: dict[str, Any], status: int = 200
     ) -> Response:
-        context = {"can_mail": services.digests.can_mail, "new_email": ""} | extra
+        context = {
+            "can_mail": services.digests.can_mail,
+            "new_email": "",
+            "reply_emails": store.reply_emails_on(user.id),
+            "email_confirmed": store.confirmed_email(user.id) is not None,
+            "reply_interval_min": services.settings.reply_email_interval_min,
+        } | extra
         return _page(
             renderer, request, who, "account_settings.html", {"user": user} | context, status
         )
@@ -152,7 +159,12 @@ def _add_settings(router: APIRouter, services: WebServices, renderer: Renderer) 
     ) -> Response:
         if who.user is None:
             return to_login(request, "/account/settings")
-        note = {"password": "Your password is changed.", "email": "Your email is changed."}
+        note = {
+            "password": "Your password is changed.",
+            "email": "Your email is changed.",
+            "replies-on": "Reply emails are on.",
+            "replies-off": "Reply emails are off.",
+        }
         return settings_page(request, who, who.user, {"note": note.get(changed)})
 
     @router.post("/account/password")
@@ -218,6 +230,26 @@ def _add_settings(router: APIRouter, services: WebServices, renderer: Renderer) 
             context = {"token": "", "done": None, "error": str(error)}
             return _page(renderer, request, who, "email_confirm.html", context, 400)
         return _page(renderer, request, who, "email_confirm.html", {"token": "", "done": user})
+
+    @router.post("/account/replies")
+    def reply_emails(
+        request: Request,
+        who: CurrentViewer,
+        enabled: str = Form("", max_length=10),
+    ) -> Response:
+        """Turn "email me when someone replies to my comment" on (a checked box) or off."""
+        if who.user is None:
+            return to_login(request, "/account/settings")
+        on = enabled == "on"
+        if on and not services.digests.can_mail:
+            error = "this site sends no email, so reply emails cannot be turned on"
+            return settings_page(request, who, who.user, {"error": error}, 503)
+        if on and store.confirmed_email(who.user.id) is None:
+            error = "confirm your email address first: reply emails go only to a confirmed one"
+            return settings_page(request, who, who.user, {"error": error}, 400)
+        store.set_reply_emails(who.user.id, on)
+        changed = "replies-on" if on else "replies-off"
+        return RedirectResponse(f"/account/settings?changed={changed}#reply-emails", 303)
 
     @router.post("/account/delete")
     def delete_account(

@@ -62,6 +62,7 @@ def fill_store(store: Store, papers: int = 30) -> None:
     fill_sync_runs(store)
     fill_extras(store)
     fill_claims(store)
+    fill_reply_emails(store)
 
 
 def fill_extras(store: Store) -> None:
@@ -84,6 +85,16 @@ def fill_claims(store: Store) -> None:
     store.add_claim_rule("example.org", "Ada")
     store.add_claim(ada[0].id, "2603.00001", "Zoë Ångström", "rule:example.org")
     store.add_claim(bob[0].id, "2603.00001", "Author 1", None)
+
+
+def fill_reply_emails(store: Store) -> None:
+    """Ada gets reply emails, and the reply to her comment was emailed."""
+    ada = store.user_login("Ada")
+    assert ada is not None
+    store.set_reply_emails(ada[0].id, True)
+    (note,) = store.notifications(ada[0].id, 10)
+    assert store.claim_reply_email(ada[0].id, [note.id], "<replies.1@papertide>")
+    store.finish_reply_email("<replies.1@papertide>", "sent")
 
 
 def fill_sync_runs(store: Store) -> None:

@@ -192,7 +192,7 @@ def test_m022_keeps_the_follows_of_a_sqlite_store_from_before(tmp_path: Path):
     conn.execute("INSERT INTO follows VALUES (1, 'author', 'Ada Lovelace', '2026-01-01')")
     conn.close()
     store = SqliteStore(db, FixedClock())
-    assert store.migrate()[-1] == "m022_follow_orgs"
+    assert "m022_follow_orgs" in store.migrate()
     store.set_follow(1, Follow("org", "acme-ai"), True)
     assert store.follows_of(1) == [Follow("author", "Ada Lovelace"), Follow("org", "acme-ai")]
     store.close()

@@ -1,0 +1,148 @@
+"""The reply-email side of PostgresStore: the per-account option and the outbox of reply
+emails. Same contract as SqliteStore (see ReplyEmailStore in store/base.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from papertide.store.digest_base import Shard
+from papertide.store.postgres.community import _COMMENT
+from papertide.store.postgres.connection import PgBase
+from papertide.store.postgres.discussions import _notification
+from papertide.store.replies_base import ReplyBatch, ReplyRecipient, reply_batches
+
+# accounts that get reply emails now: opted in, not suspended, their current email confirmed
+_RECIPIENTS = (
+    "SELECT r.id, r.username, r.email, o.created_at AS since FROM users r"
+    " JOIN reply_email_optins o ON o.user_id = r.id"
+    " JOIN email_confirmations e ON e.user_id = r.id AND lower(e.email) = lower(r.email)"
+    " WHERE r.suspended_at IS NULL"
+)
+_ACTIVE = f"SELECT id FROM ({_RECIPIENTS}) ok"
+_REPLY = (
+    f"SELECT {_COMMENT}, n.id, n.created_at, n.read_at, {{}} FROM notifications n"
+    " JOIN comments c ON c.id = n.comment_id JOIN users u ON u.id = c.user_id"
+)
+_AFTER_NOTE = 11  # columns of the comment (8) and of the notification (3)
+
+
+class PgReplyEmails(PgBase):
+    """Who wants reply emails, and which replies were emailed."""
+
+    def set_reply_emails(self, user_id: int, on: bool) -> None:
+        with self._transaction() as conn:
+            if on:
+                conn.execute(
+                    "INSERT INTO reply_email_optins (user_id, created_at) VALUES (%s, %s)"
+                    " ON CONFLICT DO NOTHING",
+                    (user_id, self._now()),
+                )
+            else:
+                conn.execute("DELETE FROM reply_email_optins WHERE user_id = %s", (user_id,))
+
+    def reply_emails_on(self, user_id: int) -> bool:
+        with self._transaction() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM reply_email_optins WHERE user_id = %s", (user_id,)
+            ).fetchone()
+        return row is not None
+
+    def due_reply_emails(
+        self, shard: Shard, since: datetime, quiet_since: datetime
+    ) -> list[ReplyBatch]:
+        index, count = shard
+        with self._transaction() as conn:
+            rows = conn.execute(
+                _REPLY.format("r.id, r.username, r.email")
+                + f" JOIN ({_RECIPIENTS}) r ON r.id = n.user_id"
+                " WHERE n.read_at IS NULL AND c.deleted_at IS NULL AND c.user_id <> n.user_id"
+                " AND n.created_at >= r.since AND n.created_at >= %s AND n.user_id %% %s = %s"
+                " AND NOT EXISTS (SELECT 1 FROM reply_emails x WHERE x.notification_id = n.id)"
+                " AND NOT EXISTS (SELECT 1 FROM reply_emails x WHERE x.user_id = n.user_id"
+                " AND x.claimed_at > %s) ORDER BY n.user_id, n.id",
+                (since, count, index, quiet_since),
+            ).fetchall()
+        return reply_batches(
+            (row[_AFTER_NOTE], _recipient(row), _notification(row), None, True) for row in rows
+        )
+
+    def claim_reply_email(
+        self, user_id: int, notification_ids: Sequence[int], message_id: str
+    ) -> bool:
+        with self._transaction() as conn:
+            # the option's row, locked: one claim of this user at a time, none once it is off
+            if (
+                conn.execute(
+                    "SELECT 1 FROM reply_email_optins WHERE user_id = %s FOR UPDATE", (user_id,)
+                ).fetchone()
+                is None
+            ):
+                return False
+            if conn.execute(
+                "SELECT 1 FROM reply_emails WHERE notification_id = ANY(%s) LIMIT 1",
+                (list(notification_ids),),
+            ).fetchone():
+                return False
+            conn.execute(
+                "INSERT INTO reply_emails (notification_id, user_id, message_id, status,"
+                " claimed_at) SELECT note, %s, %s, 'claimed', %s FROM unnest(%s::bigint[]) AS note",
+                (user_id, message_id, self._now(), list(notification_ids)),
+            )
+            return True
+
+    def open_reply_emails(
+        self, shard: Shard, since: datetime, max_attempts: int
+    ) -> list[ReplyBatch]:
+        index, count = shard
+        with self._transaction() as conn:
+            rows = conn.execute(
+                _REPLY.format(f"x.message_id, r.id, r.username, r.email, r.id IN ({_ACTIVE})")
+                + " JOIN reply_emails x ON x.notification_id = n.id"
+                " JOIN users r ON r.id = x.user_id"
+                " WHERE x.status = 'claimed' AND x.claimed_at >= %s AND x.attempts < %s"
+                " AND x.user_id %% %s = %s AND c.deleted_at IS NULL"
+                " ORDER BY x.message_id, n.id",
+                (since, max_attempts, count, index),
+            ).fetchall()
+        return reply_batches(
+            (
+                row[_AFTER_NOTE],
+                _recipient(row, 1),
+                _notification(row),
+                str(row[_AFTER_NOTE]),
+                bool(row[_AFTER_NOTE + 4]),
+            )
+            for row in rows
+        )
+
+    def reclaim_reply_email(self, message_id: str, max_attempts: int) -> bool:
+        with self._transaction() as conn:
+            return bool(
+                conn.execute(
+                    "UPDATE reply_emails SET attempts = attempts + 1, claimed_at = %s"
+                    " WHERE message_id = %s AND status = 'claimed' AND attempts < %s",
+                    (self._now(), message_id, max_attempts),
+                ).rowcount
+            )
+
+    def finish_reply_email(self, message_id: str, outcome: str, detail: str = "") -> None:
+        with self._transaction() as conn:
+            if outcome == "deferred":
+                conn.execute(
+                    "UPDATE reply_emails SET error = %s"
+                    " WHERE message_id = %s AND status = 'claimed'",
+                    (detail, message_id),
+                )
+                return
+            conn.execute(
+                "UPDATE reply_emails SET status = %s, finished_at = %s, error = %s"
+                " WHERE message_id = %s AND status = 'claimed'",
+                (outcome, self._now(), detail or None, message_id),
+            )
+
+
+def _recipient(row: tuple[Any, ...], skip: int = 0) -> ReplyRecipient:
+    at = _AFTER_NOTE + skip
+    return ReplyRecipient(int(row[at]), str(row[at + 1]), str(row[at + 2] or ""))
