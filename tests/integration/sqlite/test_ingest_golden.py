@@ -52,9 +52,7 @@ def ingest_fixtures(path: Path) -> dict[str, list[list[Any]]]:
         assert ingest(store, source, batch_size=7).error is None
     store.close()
     with sqlite3.connect(path) as conn:
-        return {
-            table: [list(row) for row in conn.execute(sql)] for table, sql in DUMPED.items()
-        }
+        return {table: [list(row) for row in conn.execute(sql)] for table, sql in DUMPED.items()}
 
 
 def test_ingest_stores_exactly_the_golden_tables(tmp_path: Path) -> None:
