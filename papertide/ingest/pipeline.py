@@ -31,7 +31,6 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from functools import partial
 from multiprocessing.reduction import ForkingPickler
 from operator import attrgetter
 from typing import Any
@@ -207,8 +206,8 @@ class ParsingProcesses:
 
     def parse(self, lines: list[Line], here: bool) -> Callable[[], list[ParseResult]]:
         """The parse of `lines`, to be waited for by calling it."""
-        if here:
-            return partial(unpacked, parse_packed(self.source, lines))
+        if here:  # when received: the processes start meanwhile
+            return lambda: unpacked(parse_packed(self.source, lines))
         if self.pool is None:  # spawn, not fork: this process may run threads
             context = multiprocessing.get_context("spawn")
             workers = min(MAX_PARSERS, os.cpu_count() or 1)
