@@ -5,8 +5,8 @@ Baselines, measured in the same run: reading and JSON-decoding the same file wit
 (the floor any ingest pays) and, with --baseline DIR, the fresh ingest by another checkout's
 papertide (e.g. main before a change), the two taking turns. Each figure is the median of
 --runs runs of `papertide ingest` in a child process; peak memory is the largest maximum RSS
-of that child and its parsing process (wait4), and the parent stays small because Linux
-carries a peak across fork and exec. CPU is the user + system time of both.
+of that child and its parsing processes (wait4), and the parent stays small because Linux
+carries a peak across fork and exec. CPU is the user + system time of all of them.
 Usage: python bench/ingest.py [--runs 3] [--snapshot-records 1000000] [--shared ../shared/data]
        [--baseline DIR]
 """
@@ -159,9 +159,9 @@ def report(args: argparse.Namespace, real: dict[str, list[float]], snap: RunResu
     rows = [
         ("74,728 papers, fresh store", f"{fresh:.1f} s ({74_728 / fresh:,.0f}/s; runs {runs} s)",
          "<= 9 s (#11)"),
-        ("CPU of that run (papertide and its parsing process)", f"{median(real['cpu']):.1f} s",
+        ("CPU of that run (papertide and its parsing processes)", f"{median(real['cpu']):.1f} s",
          ""),
-        ("peak memory of that run (the larger process)", f"{peak:.0f} MB", "<= 300 MB"),
+        ("peak memory of that run (the largest process)", f"{peak:.0f} MB", "<= 300 MB"),
         ("same file again (nothing changed)", f"{again:.1f} s ({again / fresh:.2f} of fresh)",
          "<= 1/3 of fresh"),
         ("baseline: gunzip + json.loads only", f"{median(real['baseline']):.1f} s", ""),

@@ -4,7 +4,7 @@ Each batch (good records with their extras, rejects, the latest checkpoint and t
 fingerprints of the raw lines stored) commits in one transaction, so a kill leaves whole
 batches only and a re-run completes the job without duplicating anything. Lines of a
 LineSource that were stored before are skipped unparsed and counted as unchanged. How a
-source becomes batches (a LineSource's lines parsed in a second process while this one
+source becomes batches (a LineSource's lines parsed in other processes while this one
 writes) is in pipeline.py.
 """
 
@@ -56,7 +56,7 @@ def ingest(
         batches = record_batches(source.records(), batch_size)
     total = IngestCounts()
     try:
-        with closing(batches):  # a stop or a failed write ends the parsing process
+        with closing(batches):  # a stop or a failed write ends the parsing processes
             for batch in batches:
                 total += write(store, batch)
                 if on_progress:

@@ -173,6 +173,9 @@ def optional_text(value: object, name: str) -> str | None:
 
 def clean_line(text: str) -> str:
     """One line: NFC, control characters dropped, runs of white space folded to one space."""
+    clean = _already_clean(text)
+    if clean is not None:
+        return clean
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
     line = " ".join(text.split())
@@ -181,6 +184,25 @@ def clean_line(text: str) -> str:
     if text.isprintable() or (line.isprintable() and not _has_space_controls(text)):
         return line
     return " ".join(_CONTROL_RE.sub("", text).split())
+
+
+def _already_clean(text: str) -> str | None:
+    """The clean form of `text` when that is `text` with its line breaks as spaces, else None:
+    the common case (a title, a name, an abstract hard-wrapped by single line breaks), found
+    by four scans of the text where the full cleaning splits it into words. Printable, the
+    text's only white space is spaces and line breaks (and no control characters); no two
+    of them in a row and none at either end means there is nothing to fold (and no
+    paragraph break); NFC text needs no normalizing."""
+    folded = text.replace("\n", " ") if "\n" in text else text
+    if (
+        folded.isprintable()
+        and "  " not in folded
+        and folded[:1] != " "
+        and folded[-1:] != " "
+        and (folded.isascii() or unicodedata.is_normalized("NFC", folded))
+    ):
+        return folded
+    return None
 
 
 def _has_space_controls(text: str) -> bool:
@@ -200,6 +222,9 @@ def clean_paragraphs(text: str) -> str:
     """Hard-wrapped text to paragraphs: lines joined, paragraphs kept apart by one blank line."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    clean = _already_clean(text)  # then it has no paragraph break
+    if clean is not None:
+        return clean
     if not _PARAGRAPH_BREAK_RE.search(text):
         return clean_line(text)
     paragraphs = _PARAGRAPH_BREAK_RE.split(text)
@@ -210,6 +235,8 @@ def parse_authors(value: object) -> tuple[str, ...]:
     """Authors from a list of names (or of {"name": ...} objects) or an arXiv author string."""
     if value is None:
         return ()
+    if isinstance(value, list) and _all_clean_names(value):
+        return tuple(value)
     if isinstance(value, str):
         names = split_author_string(value)
     elif isinstance(value, list | tuple):
@@ -222,6 +249,29 @@ def parse_authors(value: object) -> tuple[str, ...]:
     for name in cleaned:
         _check_length(name, MAX_AUTHOR_CHARS, "author name")
     return cleaned
+
+
+def _all_clean_names(items: list[Any]) -> bool:
+    """Whether `items` are names that parse_authors would keep as they are: all text, ASCII,
+    printable, none empty or over long, no spaces at either end or two in a row, and not too
+    many. Checked on the names joined by "|", so once per paper instead of once per name
+    (a "|" in a name can only make a check fail and send it down the full path)."""
+    try:
+        joined = "|".join(items)  # a TypeError says: not all text
+    except TypeError:
+        return False
+    return (
+        joined.isascii()
+        and joined.isprintable()
+        and joined[:1] not in ("", " ", "|")
+        and joined[-1:] not in (" ", "|")
+        and "  " not in joined
+        and " |" not in joined
+        and "| " not in joined
+        and "||" not in joined
+        and len(items) <= MAX_AUTHORS
+        and max(map(len, items)) <= MAX_AUTHOR_CHARS
+    )
 
 
 def split_author_string(text: str) -> list[str]:

@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -163,3 +164,70 @@ def test_raw_text_caps_huge_records():
     text = raw_text("x" * 1_000_010)
     assert text.endswith("[... 10 more characters]")
     assert raw_text({"a": 1}) == '{"a": 1}'
+
+
+# Texts near the edges of the clean-text shortcut (base._already_clean): printable or not,
+# single or double breaks, spaces at the ends, NFC or not, Unicode spaces and separators.
+NEAR_CLEAN = [
+    "Plain title",
+    "wrapped\nabstract\nlines",
+    "wrapped\n\nparagraphs",
+    "space \nbefore a break",
+    "break\n after",
+    "\nleading break",
+    "trailing break\n",
+    " leading space",
+    "trailing space ",
+    "two  spaces",
+    "tab\there",
+    "Caf\u00e9 cr\u00e8me",
+    "Cafe\u0301 decomposed",
+    "no\u00a0break space",
+    "em\u2003space",
+    "line\u2028separator",
+    "next\u0085line",
+    "zero\u200bwidth",
+    "",
+    " ",
+    "\n",
+]
+
+
+@pytest.mark.parametrize("text", NEAR_CLEAN)
+def test_clean_line_shortcut_gives_what_the_full_cleaning_gives(text):
+    # a NUL is dropped by the full cleaning and keeps the shortcut from applying
+    assert clean_line(text) == clean_line(text + "\x00")
+
+
+@pytest.mark.parametrize("text", NEAR_CLEAN)
+def test_clean_paragraphs_shortcut_gives_what_the_full_cleaning_gives(text):
+    assert clean_paragraphs(text) == clean_paragraphs(text + "\x00")
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Ann Lee", "Bo Chen"],
+        ["Ann Lee", ""],
+        ["Ann  Lee"],
+        [" Ann"],
+        ["Ann "],
+        ["A|B", "C"],
+        ["Ann|", "Bo"],
+        ["Jos\u00e9 Garc\u00eda"],
+        ["Jose\u0301"],
+        ["Tab\tName"],
+        ["x" * 1001],
+        [],
+    ],
+)
+def test_parse_authors_shortcut_for_clean_names_gives_what_name_by_name_gives(names):
+    # names as {"name": ...} objects always take the name-by-name path
+    objects = [{"name": name} for name in names]
+    try:
+        expected = parse_authors(objects)
+    except RecordError as error:
+        with pytest.raises(RecordError, match=re.escape(str(error))):
+            parse_authors(names)
+        return
+    assert parse_authors(names) == expected
