@@ -5,6 +5,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from importlib.metadata import entry_points
 
 from papertide.ingest import INGEST_BATCH_SIZE
 
@@ -137,3 +138,14 @@ def _wait_for_rows(db, process) -> int:
                 pass
         time.sleep(0.02)
     raise AssertionError("no batch was committed in time")
+
+
+def test_the_console_script_imports_no_command_until_it_runs():
+    # the ingest's parsing processes are spawned: each runs the console script again as its
+    # main module, so that module must not import the command line (and every service)
+    (script,) = entry_points(group="console_scripts", name="papertide")
+    module = script.value.split(":")[0]
+    code = f"import sys, {module}; print('papertide.cli' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
+    assert script.load() is not None
