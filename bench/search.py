@@ -236,6 +236,7 @@ def serve_worker(db: Path, queries: list[str], papers: int, link: Connection) ->
             )
         elif order == "recall":
             link.send(_recall_at_10(store, service, len(queries)))
+    service.close()
     store.close()
 
 
