@@ -41,13 +41,13 @@ CANDIDATES = 100  # per retriever, before fusion
 MAX_PAGE_SIZE = 100  # hits per page of search results
 POOL = 2 * CANDIDATES  # fusion never yields more; pages stop there
 NEGATIVE_WEIGHT = 0.5  # Rocchio's gamma for "similar to this set" (Rocchio 1971)
-# Threads per service for the dense retrieval, which runs beside BM25: both release the GIL
-# while they search (tantivy and usearch, measured: a Python thread kept running at full
-# speed beside either), so a search costs the slower of the two, not their sum (1M papers:
-# BM25 top 100 11.5 ms, dense 7.5 ms). Bounded: a search waits for a thread when all are busy.
+# Threads per service for the dense retrieval (vector search, then the store's ids for its
+# hits), which runs beside BM25: tantivy and usearch both release the GIL while they search
+# (measured: a Python thread kept running at full speed beside either), so with a core free
+# a search costs the slower of the two, not their sum (1M papers: BM25 top 100 11.5 ms,
+# dense 7.5 ms). Bounded: a search waits for a thread when all are busy.
 SEARCH_THREADS = 2
 T = TypeVar("T")
-Found = list[tuple[int, float]]  # (paper pk, cosine) from a VectorSearcher
 
 
 class VectorSearcher(Protocol):
@@ -147,7 +147,7 @@ class SearchService:
             return SearchResult(query, [])
         rankings = {"bm25": [(h.paper_id, h.score) for h in lexical]}
         if dense is not None:
-            rankings["dense"] = self._passing(query, self._ids(dense()))
+            rankings["dense"] = dense()
         fused = fuse_rankings(rankings, self.fusion)[:limit]
         explained = self.lexical.explain(query, [f.id for f in fused if "bm25" in f.parts])
         terms = (*query.terms, *query.phrases, *query.prefixes)
@@ -175,7 +175,7 @@ class SearchService:
         # a facet re-ranks the static neighbours, as measured (docs/search.md)
         space = self.similar_space if facet is None else self.static_space
         vector = self._vector_of(paper, space.embedder)
-        dense = self._later(partial(space.vectors.search, vector, CANDIDATES + 1))
+        dense = self._later(partial(self._dense_ids, space.vectors, vector, CANDIDATES + 1))
         lexical = self.lexical.more_like_this(paper.id, None, CANDIDATES, explain=False)
         faceted = None if facet is None else (paper, facet)
         return self._neighbours(space, dense(), lexical, {paper.id}, limit, faceted)
@@ -196,7 +196,8 @@ class SearchService:
         centroid /= max(float(np.linalg.norm(centroid)), 1e-9)
         seen = {p.id for p in (*liked, *disliked)}
         vector = centroid.astype(np.float32)
-        dense = self._later(partial(space.vectors.search, vector, CANDIDATES + len(seen)))
+        k = CANDIDATES + len(seen)
+        dense = self._later(partial(self._dense_ids, space.vectors, vector, k))
         text = " ".join(paper_text(p.title, p.abstract) for p in liked)
         lexical = self.lexical.more_like_this(None, text, CANDIDATES, explain=False)
         return self._neighbours(space, dense(), lexical, seen, limit)
@@ -214,13 +215,12 @@ class SearchService:
     def _neighbours(
         self,
         space: VectorSpace,
-        found: Found,
+        dense: list[tuple[str, float]],
         lexical: list[LexicalHit],
         exclude: set[str],
         limit: int,
         faceted: tuple[Paper, str] | None = None,
     ) -> list[SearchHit]:
-        dense = self._ids(found)
         rankings: dict[str, Ranking] = {
             "bm25": [(h.paper_id, h.score) for h in lexical if h.paper_id not in exclude],
             "dense": [(pid, score) for pid, score in dense if pid not in exclude],
@@ -255,11 +255,24 @@ class SearchService:
         )
         return bool(self.lexical.search(words, 1, explain=False))
 
-    def _dense(self, query: Query) -> Callable[[], Found]:
-        """The query's nearest stored vectors, searched for on the service's threads."""
+    def _dense(self, query: Query) -> Callable[[], list[tuple[str, float]]]:
+        """The papers nearest the query that pass its filters, found on the service's threads."""
         text = query.text if query.is_long_text else " ".join((*query.terms, *query.phrases))
-        vector = self.embedder.embed([text])[0]
-        return self._later(partial(self.vectors.search, vector, CANDIDATES))
+        return self._later(partial(self._nearest, query, self.embedder.embed([text])[0]))
+
+    def _nearest(self, query: Query, vector: Matrix) -> list[tuple[str, float]]:
+        hits = self._dense_ids(self.vectors, vector, CANDIDATES)
+        if not (query.has_filters or query.not_terms or query.not_phrases or query.not_prefixes):
+            return hits
+        papers = self.store.get_papers([pid for pid, _ in hits])
+        return [(pid, s) for pid, s in hits if pid in papers and passes(papers[pid], query)]
+
+    def _dense_ids(
+        self, vectors: VectorSearcher, vector: Matrix, k: int
+    ) -> list[tuple[str, float]]:
+        found = vectors.search(vector, k)
+        ids = self.store.ids_for([pk for pk, _ in found])
+        return [(ids[pk], score) for pk, score in found if pk in ids]
 
     def _later(self, work: Callable[[], T]) -> Callable[[], T]:
         """`work` started on the service's threads; what waits for its result. Without
@@ -267,18 +280,6 @@ class SearchService:
         if self._pool is None:
             return work
         return self._pool.submit(work).result
-
-    def _passing(self, query: Query, hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """The dense hits that pass the query's filters and negations."""
-        if not (query.has_filters or query.not_terms or query.not_phrases or query.not_prefixes):
-            return hits
-        papers = self.store.get_papers([pid for pid, _ in hits])
-        return [(pid, s) for pid, s in hits if pid in papers and passes(papers[pid], query)]
-
-    def _ids(self, found: Found) -> list[tuple[str, float]]:
-        """Vector hits keyed by paper id (pks the store no longer has left out)."""
-        ids = self.store.ids_for([pk for pk, _ in found])
-        return [(ids[pk], score) for pk, score in found if pk in ids]
 
     def _vector_of(self, paper: Paper, embedder: Embedder) -> Matrix:
         stored = self.store.vector_of(embedder.name, paper.id)
