@@ -88,21 +88,31 @@ def title_queries(shared: Path, count: int) -> list[str]:
 
 def timed(calls: Sequence[T], run: Callable[[T], object]) -> list[float]:
     """Milliseconds of `run` for each call, one at a time."""
-    times = []
+    return clocked(calls, run)[0]
+
+
+def clocked(calls: Sequence[T], run: Callable[[T], object]) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of `run` for each call, one at a time (CPU: this process's,
+    every thread's, so work handed to a thread pool counts)."""
+    wall, cpu = [], []
     for call in calls:
-        start = time.perf_counter()
+        start, used = time.perf_counter(), time.process_time()
         run(call)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
+    return wall, cpu
 
 
 @dataclass(frozen=True)
 class Timings:
-    """One worker's query times in milliseconds."""
+    """One worker's query times in milliseconds (`*_cpu`: CPU time, all its threads)."""
 
     bm25: list[float]
+    bm25_cpu: list[float]
     hybrid: list[float]
+    hybrid_cpu: list[float]
     similar: list[float]
+    similar_cpu: list[float]
     faceted: list[float]  # empty when the store has no sentence vectors
     facet_step: list[float]
 
@@ -139,6 +149,11 @@ def main() -> None:
     bm25 = [t for w in timings for t in w.bm25]
     hybrid = [t for w in timings for t in w.hybrid]
     similar = [t for w in timings for t in w.similar]
+    cpu = {
+        "bm25": [t for w in timings for t in w.bm25_cpu],
+        "hybrid": [t for w in timings for t in w.hybrid_cpu],
+        "similar": [t for w in timings for t in w.similar_cpu],
+    }
     faceted = [t for w in timings for t in w.faceted]
     facet_step = [t for w in timings for t in w.facet_step]
     per_worker = ", ".join(f"{m.pss:.0f}" for m in memory)
@@ -149,9 +164,10 @@ def main() -> None:
          " their file, TL;DRs)" if faceted else "`papertide index` end to end when this store"
          " was indexed (BM25, static embeddings and graph: before sentence vectors existed)",
          f"{index_s:.0f} s, peak {index_mb:.0f} MB"),
-        ("baseline: BM25 top 100 alone, every hit explained", latency(bm25)),
-        ("hybrid search (BM25 + dense, fused, top 10 with reasons)", latency(hybrid)),
-        ("similar papers (top 10)", latency(similar)),
+        ("baseline: BM25 top 100 alone, every hit explained", latency(bm25, cpu["bm25"])),
+        ("hybrid search (BM25 + dense, fused, top 10 with reasons)",
+         latency(hybrid, cpu["hybrid"])),
+        ("similar papers (top 10)", latency(similar, cpu["similar"])),
         ("similar papers in a facet (top 10; background and result in turn, memory-mapped"
          " sentence index)", latency(faceted) if faceted else NOT_INDEXED),
         ("of it the facet step alone (the candidates' sentences matched: SentenceIndex"
@@ -174,7 +190,7 @@ def main() -> None:
     text = (
         f"Command: `{command}`; each worker opens the search service as `papertide serve`"
         " workers do; one query at a time after a warm-up, the workers taking turns; latency"
-        " over all workers' queries.\n\n" + "\n".join(table)
+        " over all workers' queries (CPU: the worker's, every thread of it).\n\n" + "\n".join(table)
     )
     write_section(args.section or f"Search at {args.papers:,} papers", text)
     print(text)
@@ -227,9 +243,9 @@ def serve_worker(db: Path, queries: list[str], papers: int, link: Connection) ->
             facets = list(zip(ids, cycle(FACET_WEIGHTS), strict=False)) if steps else []
             link.send(
                 Timings(
-                    timed(parsed, lambda q: service.lexical.search(q, 100)),
-                    timed(queries, lambda q: service.search(q, 10)),
-                    timed(ids, lambda pid: service.similar(pid, 10)),
+                    *clocked(parsed, lambda q: service.lexical.search(q, 100)),
+                    *clocked(queries, lambda q: service.search(q, 10)),
+                    *clocked(ids, lambda pid: service.similar(pid, 10)),
                     timed(facets, lambda call: service.similar(call[0], 10, call[1])),
                     timed(steps, lambda step: step()),
                 )
@@ -288,8 +304,10 @@ def _recall_at_10(store: SqliteStore, service: SearchService, count: int) -> flo
     return float(np.mean(recalls))
 
 
-def latency(times: list[float]) -> str:
-    return f"p50 {np.median(times):.1f} ms, p99 {np.percentile(times, 99):.1f} ms"
+def latency(times: list[float], cpu: list[float] | None = None) -> str:
+    """p50 and p99 of `times`; with `cpu`, the p50 of the CPU times too."""
+    text = f"p50 {np.median(times):.1f} ms, p99 {np.percentile(times, 99):.1f} ms"
+    return text if cpu is None else f"{text}; CPU p50 {np.median(cpu):.1f} ms"
 
 
 if __name__ == "__main__":
