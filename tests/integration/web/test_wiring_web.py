@@ -1,4 +1,5 @@
-"""wiring.build_web_services: one static embedder and one secret key for every service."""
+"""wiring.build_web_services: one static embedder and one secret key for every service; the
+app it serves stops the search threads when it stops."""
 
 import threading
 from collections.abc import Callable
@@ -10,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from papertide import wiring
 from papertide.config import Settings
-from papertide.web.app import create_app
 from papertide.secret_key import load_secret_key
+from papertide.web.app import create_app
 
 
 def counting(calls: list[str], name: str, real: Callable[..., Any]) -> Callable[..., Any]:
