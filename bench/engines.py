@@ -205,6 +205,7 @@ def search_latency(engines: list[Engine], queries: list[str], papers: int) -> di
     """Hybrid search and similar papers per engine; the engines take turns ROUNDS times, so
     a noisy neighbour on the shared machine hits both alike."""
     stores = {e.name: build_store(e.settings()) for e in engines}
+    services: dict[str, SearchService] = {}
     try:
         services = {e.name: build_search_service(e.settings(), stores[e.name]) for e in engines}
         first = stores[engines[0].name]
@@ -224,6 +225,8 @@ def search_latency(engines: list[Engine], queries: list[str], papers: int) -> di
             )
         return timings
     finally:
+        for service in services.values():
+            service.close()
         for store in stores.values():
             store.close()
 

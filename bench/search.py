@@ -9,15 +9,20 @@ BM25-only baseline measured in the same run; then the workers' memory together (
 splits pages shared between them, and RSS) and the recall@10 of their vector index against
 exact search.
 Usage: python bench/search.py [--papers 74728] [--queries 200] [--workers 1] [--work DIR]
-[--section TITLE] (--work keeps the ingested and the indexed store in DIR and reuses them on
-the next run with the same --papers; --section names the BENCHMARKS.md section written,
-"Search at N papers" by default.)
+[--section TITLE] [--baseline DIR] (--work keeps the ingested and the indexed store in DIR and
+reuses them on the next run with the same --papers; --section names the BENCHMARKS.md section
+written, "Search at N papers" by default; --baseline times BM25 and hybrid search again with the
+code of another checkout, e.g. the main branch, in workers started after, for a before/after.)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -44,6 +49,8 @@ from papertide.store.sqlite import SqliteStore
 from papertide.wiring import build_search_service
 
 REAL = 74_728
+# the faceted rows of a store indexed before `papertide index` wrote sentence vectors
+NOT_INDEXED = "not indexed (no sentence vectors in this store: run `papertide index` on it)"
 T = TypeVar("T")
 
 
@@ -86,22 +93,32 @@ def title_queries(shared: Path, count: int) -> list[str]:
 
 def timed(calls: Sequence[T], run: Callable[[T], object]) -> list[float]:
     """Milliseconds of `run` for each call, one at a time."""
-    times = []
+    return clocked(calls, run)[0]
+
+
+def clocked(calls: Sequence[T], run: Callable[[T], object]) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of `run` for each call, one at a time (CPU: this process's,
+    every thread's, so work handed to a thread pool counts)."""
+    wall, cpu = [], []
     for call in calls:
-        start = time.perf_counter()
+        start, used = time.perf_counter(), time.process_time()
         run(call)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - used) * 1000)
+    return wall, cpu
 
 
 @dataclass(frozen=True)
 class Timings:
-    """One worker's query times in milliseconds."""
+    """One worker's query times in milliseconds (`*_cpu`: CPU time, all its threads)."""
 
     bm25: list[float]
+    bm25_cpu: list[float]
     hybrid: list[float]
+    hybrid_cpu: list[float]
     similar: list[float]
-    faceted: list[float]
+    similar_cpu: list[float]
+    faceted: list[float]  # empty when the store has no sentence vectors
     facet_step: list[float]
 
 
@@ -125,7 +142,14 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--work", type=Path, help="keep the indexed store here and reuse it")
     parser.add_argument("--section", help="BENCHMARKS.md section (default: Search at N papers)")
+    parser.add_argument("--baseline", type=Path, help="a checkout to time the searches with too")
+    parser.add_argument("--timings-only", type=Path, help=argparse.SUPPRESS)  # --baseline's child
     args = parser.parse_args()
+    if args.timings_only:  # queries on stdin, timings on stdout
+        queries = json.loads(sys.stdin.read())
+        timings, _, _ = run_workers(args.timings_only, queries, args.papers, args.workers, False)
+        print(json.dumps([[w.bm25, w.bm25_cpu, w.hybrid, w.hybrid_cpu] for w in timings]))
+        return
     with tempfile.TemporaryDirectory(prefix="papertide-search-") as scratch:
         work = args.work or Path(scratch)
         work.mkdir(parents=True, exist_ok=True)
@@ -134,9 +158,15 @@ def main() -> None:
         with ProcessPoolExecutor(1, mp_context=get_context("fork")) as child:
             queries = child.submit(title_queries, args.shared, args.queries).result()
         timings, memory, recall = run_workers(db, queries, args.papers, args.workers)
+        before = None if args.baseline is None else measure_elsewhere(args, db, queries)
     bm25 = [t for w in timings for t in w.bm25]
     hybrid = [t for w in timings for t in w.hybrid]
     similar = [t for w in timings for t in w.similar]
+    cpu = {
+        "bm25": [t for w in timings for t in w.bm25_cpu],
+        "hybrid": [t for w in timings for t in w.hybrid_cpu],
+        "similar": [t for w in timings for t in w.similar_cpu],
+    }
     faceted = [t for w in timings for t in w.faceted]
     facet_step = [t for w in timings for t in w.facet_step]
     per_worker = ", ".join(f"{m.pss:.0f}" for m in memory)
@@ -144,15 +174,22 @@ def main() -> None:
     sentences = sum(m.sentences_pss for m in memory)
     rows = [
         ("`papertide index` end to end (BM25, static embeddings and graph, sentence vectors and"
-         " their file, TL;DRs)",
+         " their file, TL;DRs)" if faceted else "`papertide index` end to end when this store"
+         " was indexed (BM25, static embeddings and graph: before sentence vectors existed)",
          f"{index_s:.0f} s, peak {index_mb:.0f} MB"),
-        ("baseline: BM25 top 100 alone, every hit explained", latency(bm25)),
-        ("hybrid search (BM25 + dense, fused, top 10 with reasons)", latency(hybrid)),
-        ("similar papers (top 10)", latency(similar)),
+        ("baseline: BM25 top 100 alone, every hit explained", latency(bm25, cpu["bm25"])),
+        ("hybrid search (BM25 + dense, fused, top 10 with reasons)",
+         latency(hybrid, cpu["hybrid"])),
+        *(() if before is None else (
+            (f"before: BM25 top 100 alone with the code of {before[0]}", before[1]),
+            (f"before: hybrid search with the code of {before[0]}", before[2]),
+        )),
+        ("similar papers (top 10)", latency(similar, cpu["similar"])),
         ("similar papers in a facet (top 10; background and result in turn, memory-mapped"
-         " sentence index)", latency(faceted)),
+         " sentence index)", latency(faceted) if faceted else NOT_INDEXED),
         ("of it the facet step alone (the candidates' sentences matched: SentenceIndex"
-         ".facet_ranking over `similar`'s fused candidates)", latency(facet_step)),
+         ".facet_ranking over `similar`'s fused candidates)",
+         latency(facet_step) if facet_step else NOT_INDEXED),
         ("dense index recall@10 against exact search (stored vectors as queries)",
          f"{recall:.3f}"),
         (f"memory of the {args.workers} workers after the queries, PSS (pages shared between"
@@ -165,22 +202,50 @@ def main() -> None:
     table = ["| what | figure |", "|---|---|", *(f"| {w} | {f} |" for w, f in rows)]
     command = (
         f"python bench/search.py --papers {args.papers} --queries {args.queries}"
-        f" --workers {args.workers}" + (f' --section "{args.section}"' if args.section else "")
+        f" --workers {args.workers}"
+        + (f' --section "{args.section}"' if args.section else "")
+        + (f" --baseline {args.baseline}" if args.baseline else "")
     )
     text = (
         f"Command: `{command}`; each worker opens the search service as `papertide serve`"
         " workers do; one query at a time after a warm-up, the workers taking turns; latency"
-        " over all workers' queries.\n\n" + "\n".join(table)
+        " over all workers' queries (CPU: the worker's, every thread of it).\n\n" + "\n".join(table)
     )
     write_section(args.section or f"Search at {args.papers:,} papers", text)
     print(text)
 
 
+def measure_elsewhere(
+    args: argparse.Namespace, db: Path, queries: list[str]
+) -> tuple[str, str, str]:
+    """The checkout args.baseline (named by its commit) and the latency of BM25 and of hybrid
+    search in workers running its code: this file in a child process with that checkout first
+    on the path."""
+    checkout = args.baseline
+    commit = subprocess.run(
+        ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(checkout), str(Path.cwd())])}
+    command = [sys.executable, __file__, "--timings-only", str(db)]
+    command += ["--papers", str(args.papers), "--workers", str(args.workers)]
+    done = subprocess.run(
+        command, input=json.dumps(queries), env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"the baseline run failed:\n{done.stderr}")
+    workers = json.loads(done.stdout.splitlines()[-1])
+    bm25, bm25_cpu, hybrid, hybrid_cpu = ([t for w in workers for t in w[i]] for i in range(4))
+    name = f"{checkout}" + (f" (commit {commit})" if commit else "")
+    return name, latency(bm25, bm25_cpu), latency(hybrid, hybrid_cpu)
+
+
 def run_workers(
-    db: Path, queries: list[str], papers: int, workers: int
+    db: Path, queries: list[str], papers: int, workers: int, recall: bool = True
 ) -> tuple[list[Timings], list[Memory], float]:
     """Start `workers` serve-like processes; each answers the queries when its turn comes.
-    Their memory is read once all have answered, then the first one measures recall."""
+    Their memory is read once all have answered, then the first one measures recall (NaN
+    without `recall`)."""
     context = get_context("spawn")  # fresh interpreters, as serve's workers
     links, processes = [], []
     for _ in range(workers):
@@ -196,13 +261,15 @@ def run_workers(
         link.send("queries")
         timings.append(link.recv())
     memory = [read_memory(process.pid) for process in processes if process.pid is not None]
-    links[0].send("recall")
-    recall = float(links[0].recv())
+    measured = float("nan")
+    if recall:
+        links[0].send("recall")
+        measured = float(links[0].recv())
     for link in links:
         link.send("exit")
     for process in processes:
         process.join()
-    return timings, memory, recall
+    return timings, memory, measured
 
 
 def serve_worker(db: Path, queries: list[str], papers: int, link: Connection) -> None:
@@ -218,20 +285,21 @@ def serve_worker(db: Path, queries: list[str], papers: int, link: Connection) ->
         if order == "queries":
             parsed = [parse_query(q) for q in queries]
             steps = facet_steps(service, ids)
+            # without sentence vectors a faceted search would time a facet step with
+            # nothing to match: no figure rather than a misleading one
+            facets = list(zip(ids, cycle(FACET_WEIGHTS), strict=False)) if steps else []
             link.send(
                 Timings(
-                    timed(parsed, lambda q: service.lexical.search(q, 100)),
-                    timed(queries, lambda q: service.search(q, 10)),
-                    timed(ids, lambda pid: service.similar(pid, 10)),
-                    timed(
-                        list(zip(ids, cycle(FACET_WEIGHTS), strict=False)),
-                        lambda call: service.similar(call[0], 10, call[1]),
-                    ),
+                    *clocked(parsed, lambda q: service.lexical.search(q, 100)),
+                    *clocked(queries, lambda q: service.search(q, 10)),
+                    *clocked(ids, lambda pid: service.similar(pid, 10)),
+                    timed(facets, lambda call: service.similar(call[0], 10, call[1])),
                     timed(steps, lambda step: step()),
                 )
             )
         elif order == "recall":
             link.send(_recall_at_10(store, service, len(queries)))
+    getattr(service, "close", lambda: None)()  # a --baseline checkout's may have no threads
     store.close()
 
 
@@ -283,8 +351,10 @@ def _recall_at_10(store: SqliteStore, service: SearchService, count: int) -> flo
     return float(np.mean(recalls))
 
 
-def latency(times: list[float]) -> str:
-    return f"p50 {np.median(times):.1f} ms, p99 {np.percentile(times, 99):.1f} ms"
+def latency(times: list[float], cpu: list[float] | None = None) -> str:
+    """p50 and p99 of `times`; with `cpu`, the p50 of the CPU times too."""
+    text = f"p50 {np.median(times):.1f} ms, p99 {np.percentile(times, 99):.1f} ms"
+    return text if cpu is None else f"{text}; CPU p50 {np.median(cpu):.1f} ms"
 
 
 if __name__ == "__main__":

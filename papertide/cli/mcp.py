@@ -3,6 +3,8 @@ on stdio."""
 
 from __future__ import annotations
 
+from contextlib import closing
+
 import click
 
 from papertide.cli.common import db_option, open_store, settings_for
@@ -18,5 +20,6 @@ def mcp(db: str | None) -> None:
     from papertide.agents.server import create_mcp_server  # the MCP SDK loads for this only
 
     with open_store(db) as store:
-        server = create_mcp_server(build_agent_services(settings_for(db), store))
-        server.run("stdio")
+        services = build_agent_services(settings_for(db), store)
+        with closing(services.search):
+            create_mcp_server(services).run("stdio")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from contextlib import closing
 from typing import Any
 
 import click
@@ -67,8 +68,8 @@ def search(query: str, limit: int, db: str | None, as_json: bool) -> None:
     """Search papers. QUERY is free text with author:, cat:, year:, since:, until:,
     "phrases", -negations and prefix*; an arXiv id or URL opens that paper; a pasted abstract
     finds related work."""
-    with open_store(db) as store:
-        result = build_search_service(settings_for(db), store).search(query, limit)
+    with open_store(db) as store, closing(build_search_service(settings_for(db), store)) as service:
+        result = service.search(query, limit)
     if as_json:
         print_json([hit_json(hit) for hit in result.hits])
         return
@@ -99,8 +100,7 @@ def similar(
     disliked = [canonical_paper_id(p) for p in unlike]
     if facet is not None and (len(liked) > 1 or disliked):
         raise click.UsageError("--facet takes one paper and no --not")
-    with open_store(db) as store:
-        service = build_search_service(settings_for(db), store)
+    with open_store(db) as store, closing(build_search_service(settings_for(db), store)) as service:
         if len(liked) == 1 and not disliked:
             hits = service.similar(liked[0], limit, facet)
         else:

@@ -279,7 +279,7 @@ class TantivyLexicalIndex:
             explanation = built.query.explain(searcher, address).to_json()
         except ValueError:  # tantivy: "Document ... does not match"
             return LexicalHit(paper_id, 0.0)
-        parts, tokens = score_parts(explanation, FIELD_NAMES)
+        score, parts, tokens = score_parts(explanation, FIELD_NAMES)
         typed = dict.fromkeys(  # in query order, whatever order tantivy explains them in
             word for token, words in built.words.items() if token in tokens for word in words
         )
@@ -289,7 +289,6 @@ class TantivyLexicalIndex:
                 name = "prefix" if clause.field == "words" else clause.field
                 parts[name] = parts.get(name, 0.0) + value
                 typed[clause.text] = None
-        score = float(json.loads(explanation).get("value", 0.0))
         fields = tuple((name, round(value, 4)) for name, value in parts.items())
         return LexicalHit(paper_id, score, tuple(typed), fields)
 

@@ -226,8 +226,9 @@ def _any(queries: list[Any]) -> Any:
 
 def score_parts(
     explanation: str, field_names: tuple[str, ...]
-) -> tuple[dict[str, float], set[str]]:
-    """Per-field score sums and the matched tokens, read from tantivy's explanation JSON.
+) -> tuple[float, dict[str, float], set[str]]:
+    """The score, its per-field sums and the matched tokens, read from tantivy's explanation
+    JSON (parsed once: it is most of the cost of explaining a hit).
 
     Tolerant: a node it does not understand adds nothing (the parts are a courtesy).
     """
@@ -236,9 +237,10 @@ def score_parts(
     try:
         tree = json.loads(explanation)
     except ValueError:
-        return parts, tokens
+        return 0.0, parts, tokens
     _walk(tree, 1.0, field_names, parts, tokens)
-    return parts, tokens
+    score = float(tree.get("value", 0.0)) if isinstance(tree, dict) else 0.0
+    return score, parts, tokens
 
 
 def _walk(

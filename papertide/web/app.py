@@ -122,8 +122,9 @@ def create_app(
     scheduler: DigestScheduler | None = None,
     sync_scheduler: SyncScheduler | None = None,
 ) -> FastAPI:
-    """The whole site over `services`; `close_store` closes the store when the app stops;
-    `page_cache` (if any) answers anonymous reads of CACHED_PAGES (web/cache.py);
+    """The whole site over `services`; `close_store` stops the search service's threads and
+    closes the store when the app stops; `page_cache` (if any) answers anonymous reads of
+    CACHED_PAGES (web/cache.py);
     `scheduler` (if any) sends due digests in the background while the app runs, and
     `sync_scheduler` (if any) syncs when due (papertide.sync)."""
     background = [job for job in (scheduler, sync_scheduler) if job is not None]
@@ -136,6 +137,7 @@ def create_app(
         for job in background:
             job.stop()
         if close_store:
+            services.search.close()
             services.store.close()
 
     app = FastAPI(

@@ -1,5 +1,6 @@
 """Hybrid search and similar papers end to end: real store, tantivy index, static embedder."""
 
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -37,9 +38,11 @@ def service(store: SqliteStore, index: TantivyLexicalIndex, embedder) -> Iterato
     embed_missing(store, embedder)
     embed_sentences_missing(store, embedder)
     exact = load_exact(store, embedder.name, embedder.dim)
-    yield SearchService(
+    service = SearchService(
         store, index, embedder, exact, load_sentences(store, embedder.name, embedder.dim)
     )
+    yield service
+    service.close()
 
 
 def ids(hits) -> list[str]:
@@ -84,6 +87,44 @@ def test_search_filters_apply_to_dense_hits_too(service):
 def test_search_never_raises_on_odd_input(service, text):
     result = service.search(text)
     assert isinstance(result.hits, list)
+
+
+QUERIES = [
+    "speech to speech translation with large language models",
+    "wind turbines energy prediction",
+    "retrieval augmented generation cat:cs.CV",
+    "speech translation -speech",
+    '"diffusion transformers" feature caching',
+    "trans* models since:2026-01-01",
+    "qwxzzv plumbus",  # no paper has these words
+    "arXiv:2507.00105",
+]
+
+
+def test_dense_retrieval_beside_bm25_gives_what_one_after_the_other_gives(service):
+    one_thread = replace(service, threads=0)
+    try:
+        for text in QUERIES:
+            alone, beside = one_thread.search(text, 20), service.search(text, 20)
+            assert [(h.paper.id, h.score, h.reasons) for h in beside.hits] == [
+                (h.paper.id, h.score, h.reasons) for h in alone.hits
+            ]
+            assert [h.snippet for h in beside.hits] == [h.snippet for h in alone.hits]
+        assert one_thread.similar("2601.22777", 10) == service.similar("2601.22777", 10)
+        liked, unliked = ["2601.22777", "2507.00105"], ["2601.16618"]
+        assert one_thread.similar_to_set(liked, unliked) == service.similar_to_set(liked, unliked)
+    finally:
+        one_thread.close()
+
+
+def test_closing_the_service_stops_its_threads_and_it_still_searches(service):
+    others = set(threading.enumerate())
+    before = service.search("wind power forecasting", 5)
+    searching = set(threading.enumerate()) - others
+    assert searching  # the dense retrieval ran on the service's threads
+    service.close()
+    assert not any(t.is_alive() for t in searching)
+    assert service.search("wind power forecasting", 5) == before  # now in the caller
 
 
 def test_similar_excludes_the_paper_and_finds_its_neighbours(service):

@@ -83,3 +83,24 @@ def test_make_snippet_spans_are_inside_and_match(text: str, terms: list[str], wi
     for start, end in snippet.spans:
         assert 0 <= start < end <= len(snippet.text)
     assert snippet.text in " ".join(text.split())
+
+
+WORDS = ["Model", "models", "the", "trans", "Transformer", "retransform", "GPT-4", "x_y", "naïve"]
+WORDS += ["Über", "a1", "amodel", "their"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from([*WORDS, ".", ", ", "(", ")", " ", "\n"]), max_size=120),
+    st.lists(st.sampled_from([*WORDS, "tra*", "mod*", "x*", '"the model"', "uber"]), max_size=4),
+    st.integers(20, 120),
+)
+def test_make_snippet_ascii_scan_matches_the_word_by_word_one(
+    pieces: list[str], terms: list[str], width: int
+):
+    # an ASCII text is scanned by one regular expression (the default normalizer only);
+    # any other normalizer matches word by word: the same words must match either way
+    text = " ".join(pieces)
+    assert make_snippet(text, terms, width) == make_snippet(
+        text, terms, width, normalize=lambda word: fold_word(word)
+    )
