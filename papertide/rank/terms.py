@@ -184,8 +184,11 @@ def mean_columns(terms: TermMatrix, rows: IntArray) -> tuple[IntArray, npt.NDArr
     # positions of every chosen row's values, one row after another
     offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
     positions = np.arange(int(lengths.sum())) + offsets
-    columns, inverse = np.unique(terms.columns[positions], return_inverse=True)
-    sums = np.bincount(inverse, weights=terms.values[positions], minlength=len(columns))
+    # per vocabulary column (bincount adds in position order): no sort of the columns needed
+    chosen = terms.columns[positions]
+    size = len(terms.vocabulary)
+    columns = np.flatnonzero(np.bincount(chosen, minlength=size))
+    sums = np.bincount(chosen, weights=terms.values[positions], minlength=size)[columns]
     return columns, sums / len(rows)
 
 
