@@ -601,6 +601,15 @@ class SentenceStore(Protocol):
         ...
 
 
+class FeedbackStore(Protocol):
+    """A user's ratings as the for-you model reads them."""
+
+    def rating_values(self, user_id: int, limit: int) -> list[tuple[str, int]]:
+        """(paper id, value) of the user's newest `limit` ratings, newest first: the columns
+        of ratings_of that the model learns from, without the source and time to convert."""
+        ...
+
+
 class Store(
     CommunityStore,
     AdminStore,
@@ -613,6 +622,7 @@ class Store(
     OrgStore,
     ClaimStore,
     SentenceStore,
+    FeedbackStore,
     Protocol,
 ):
     """Papers, listings, quarantine and ingest checkpoints.

@@ -16,6 +16,7 @@ from papertide.store.postgres.claims import PgClaims
 from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
 from papertide.store.postgres.discussions import PgDiscussions
+from papertide.store.postgres.feedback import PgFeedback
 from papertide.store.postgres.extras import PgExtras
 from papertide.store.postgres.orgs import PgOrgs
 from papertide.store.postgres.papers import PgPapers
@@ -43,5 +44,6 @@ class PostgresStore(
     PgOrgs,
     PgClaims,
     PgSentences,
+    PgFeedback,
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""
