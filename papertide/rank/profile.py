@@ -269,12 +269,10 @@ def rocchio_terms(
     values[at[inside]] = sums[kept[inside]] - params.term_background * means[at[inside]]
     extra = kept[~inside]
     merged = np.concatenate([values, sums[extra]])
-    vocabulary, size = matrix.vocabulary, len(columns)
-
-    def name(i: int) -> str:
-        return vocabulary[int(columns[i])] if i < size else matrix.term_name(int(extra[i - size]))
-
-    cut = [(name(i), float(merged[i])) for i in largest(merged, name, params.term_keep).tolist()]
+    ids = np.concatenate([columns, extra])  # the term id of each merged value
+    chosen = largest(merged, lambda i: matrix.term_name(int(ids[i])), params.term_keep)
+    names = [matrix.term_name(i) for i in ids[chosen].tolist()]
+    cut = zip(names, merged[chosen].tolist(), strict=True)
     return tuple(sorted(cut, key=lambda tw: (-tw[1], tw[0])))
 
 

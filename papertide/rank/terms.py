@@ -214,7 +214,8 @@ def top_terms(terms: TermMatrix, i: int, lookup: npt.NDArray[np.float64], n: int
     start, end = int(terms.indptr[i]), int(terms.indptr[i + 1])
     columns = terms.columns[start:end]
     parts = terms.values[start:end].astype(np.float64) * lookup[columns]
+    kept = parts > 0  # most of a row's terms have no weight: leave them out in numpy
     positive = [(part, terms.vocabulary[c]) for part, c in zip(
-        parts.tolist(), columns.tolist(), strict=True) if part > 0]  # fmt: skip
+        parts[kept].tolist(), columns[kept].tolist(), strict=True)]  # fmt: skip
     positive.sort(key=lambda p: (-p[0], p[1]))
     return [term for _, term in positive[:n]]
