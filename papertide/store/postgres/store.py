@@ -16,8 +16,8 @@ from papertide.store.postgres.claims import PgClaims
 from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
 from papertide.store.postgres.discussions import PgDiscussions
-from papertide.store.postgres.feedback import PgFeedback
 from papertide.store.postgres.extras import PgExtras
+from papertide.store.postgres.feedback import PgFeedback
 from papertide.store.postgres.orgs import PgOrgs
 from papertide.store.postgres.papers import PgPapers
 from papertide.store.postgres.sentences import PgSentences

@@ -15,8 +15,8 @@ from papertide.store.sqlite.claims import SqliteClaims
 from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
 from papertide.store.sqlite.discussions import SqliteDiscussions
-from papertide.store.sqlite.feedback import SqliteFeedback
 from papertide.store.sqlite.extras import SqliteExtras
+from papertide.store.sqlite.feedback import SqliteFeedback
 from papertide.store.sqlite.orgs import SqliteOrgs
 from papertide.store.sqlite.papers import SqlitePapers
 from papertide.store.sqlite.sentences import SqliteSentences
