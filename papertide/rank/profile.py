@@ -184,9 +184,7 @@ def train_profile(
     start = None
     if previous is not None and previous.kind == LOGISTIC and previous.dim == dim:
         start = np.append(previous.embedding_weights.astype(np.float64), previous.bias)
-    kind, embedding, bias = fit_embedding(
-        positives, negatives, pool.matrix[sample], params, start
-    )
+    kind, embedding, bias = fit_embedding(positives, negatives, pool.matrix[sample], params, start)
     sampled = (pool.terms, *mean_columns(pool.terms, sample))
     terms = rocchio_terms(positives, negatives, sampled, params)
     vectors = [papers[p].vector for p, _ in liked[: params.max_liked]]
