@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from papertide.store.sqlite.connection import SqliteBase
 
 
@@ -9,9 +11,11 @@ class SqliteFeedback(SqliteBase):
     """Ratings in the two columns the model learns from."""
 
     def rating_values(self, user_id: int, limit: int) -> list[tuple[str, int]]:
-        rows = self._conn.execute(
+        cursor = self._conn.cursor()
+        cursor.row_factory = None  # plain (TEXT, INTEGER) tuples: no Row to convert per rating
+        rows = cursor.execute(
             "SELECT paper_id, value FROM ratings WHERE user_id = ?"
             " ORDER BY at DESC, id DESC LIMIT ?",
             (user_id, limit),
-        )
-        return [(str(paper), int(value)) for paper, value in rows]
+        ).fetchall()
+        return cast(list[tuple[str, int]], rows)
