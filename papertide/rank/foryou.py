@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from typing import TypeVar
 
 from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
@@ -55,6 +56,7 @@ PROFILE_CACHE_SIZE = 64  # trained profiles kept per pool, least recently used d
 PoolKey = tuple[object, ...]
 Event = tuple[str, str]  # (paper id, signal): a Feedback of weight 1
 ProfileKey = tuple[tuple[Event, ...], tuple[Follow, ...]]
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -80,11 +82,17 @@ class PreparedPool:
 
     def keep(self, user_id: int, key: ProfileKey, profile: UserProfile) -> None:
         """Keep a user's trained profile, dropping the least recently used beyond the limit."""
-        for kept, name in ((self.profiles, key), (self.latest, user_id)):
-            kept[name] = profile
-            kept.move_to_end(name)
-            while len(kept) > PROFILE_CACHE_SIZE:
-                kept.popitem(last=False)
+        remember(self.profiles, key, profile)
+        remember(self.latest, user_id, profile)
+
+
+def remember(kept: OrderedDict[K, UserProfile], key: K, profile: UserProfile) -> None:
+    """Put `profile` at `key` as the most recently used, dropping the least recently used
+    beyond PROFILE_CACHE_SIZE."""
+    kept[key] = profile
+    kept.move_to_end(key)
+    while len(kept) > PROFILE_CACHE_SIZE:
+        kept.popitem(last=False)
 
 
 # per store object (the web shares one per worker), per (model, dim): the last prepared pool;

@@ -49,7 +49,8 @@ def fit_logistic(
     for _ in range(NEWTON_MAX_STEPS):
         p = sigmoid(features @ beta)
         gradient = features.T @ (weights * (p - labels)) + l2 * beta
-        if np.linalg.norm(gradient) / l2 <= DISTANCE_TOLERANCE * max(1.0, np.linalg.norm(beta)):
+        bound = float(np.linalg.norm(gradient)) / l2  # how far beta can be from the minimiser
+        if bound <= DISTANCE_TOLERANCE * max(1.0, float(np.linalg.norm(beta))):
             break
         step = newton_step(single, weights, p, l2, gradient)
         scale = 1.0

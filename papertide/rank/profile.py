@@ -271,9 +271,9 @@ def rocchio_terms(
     values[at[inside]] = sums[kept[inside]] - params.term_background * means[at[inside]]
     extra = kept[~inside]
     merged = np.concatenate([values, sums[extra]])
-    ids = np.concatenate([columns, extra])  # the term id of each merged value
-    chosen = largest(merged, lambda i: matrix.term_name(int(ids[i])), params.term_keep)
-    names = [matrix.term_name(i) for i in ids[chosen].tolist()]
+    merged_ids = np.concatenate([columns, extra])  # the term id of each merged value
+    chosen = largest(merged, lambda i: matrix.term_name(int(merged_ids[i])), params.term_keep)
+    names = [matrix.term_name(i) for i in merged_ids[chosen].tolist()]
     cut = zip(names, merged[chosen].tolist(), strict=True)
     return tuple(sorted(cut, key=lambda tw: (-tw[1], tw[0])))
 
