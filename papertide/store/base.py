@@ -602,11 +602,16 @@ class SentenceStore(Protocol):
 
 
 class FeedbackStore(Protocol):
-    """A user's ratings as the for-you model reads them."""
+    """A user's ratings as the for-you model and the paper lists read them."""
 
     def rating_values(self, user_id: int, limit: int) -> list[tuple[str, int]]:
         """(paper id, value) of the user's newest `limit` ratings, newest first: the columns
         of ratings_of that the model learns from, without the source and time to convert."""
+        ...
+
+    def ratings_on(self, user_id: int, paper_ids: Sequence[str]) -> dict[str, int]:
+        """The user's rating value of each of `paper_ids` they rated (the thumbs a list of
+        papers shows), whatever the number of their other ratings."""
         ...
 
 

@@ -197,7 +197,9 @@ def test_clear_ratings_deletes_one_paper_or_all_of_a_user(store: Engine):
     assert len(store.ratings_of(user_id=bob.id)) == 1  # another user's ratings stay
 
 
-def test_rating_values_are_a_users_newest_ratings_first(store: Engine, clock: FixedClock):
+def test_rating_values_are_a_users_newest_ratings_and_ratings_on_the_shown_ones(
+    store: Engine, clock: FixedClock
+):
     ada = store.create_user("ada", "ada@example.org", "hash")
     bob = store.create_user("bob", "bob@example.org", "hash")
     for n, value in ((1, 1), (2, -1), (3, 1)):
@@ -212,6 +214,10 @@ def test_rating_values_are_a_users_newest_ratings_first(store: Engine, clock: Fi
     assert store.rating_values(ada.id, 2) == [(paper_id(1), -1), (paper_id(3), 1)]
     newest = [(r.paper_id, r.value) for r in store.ratings_of(user_id=ada.id, limit=2)]
     assert store.rating_values(ada.id, 2) == newest
+    shown = [paper_id(n) for n in (1, 2, 4, 5)]
+    assert store.ratings_on(ada.id, shown) == {paper_id(1): -1, paper_id(2): -1}
+    assert store.ratings_on(bob.id, shown) == {paper_id(4): 1}
+    assert store.ratings_on(ada.id, []) == {}
 
 
 def test_set_rating_refuses_unknown_papers(store: Engine):
