@@ -8,8 +8,10 @@ from the listed papers (a tenth thumbs down). The call is ForYouService.rank(use
 the page and GET /api/for-you run; the page adds its rendering. Two cases per user: a repeat
 call (nothing changed: the kept profile ranks), and a call right after a new rating (the model
 is trained again; the new rating is on a paper not rated yet, outside the timing, and the
-bench's extra ratings are removed at the end). --baseline DIR times the same calls with the
-code of another checkout (e.g. the main branch) in a child process, for a before / after.
+bench's extra ratings are removed at the end), with its CPU time as well (on a shared
+machine the wall-clock time includes waiting for a core). --baseline DIR times the same calls
+with the code of another checkout (e.g. the main branch) in a child process, for a before /
+after.
 Usage: python bench/foryou.py --work DIR [--calls 40] [--baseline DIR] [--profile]
 """
 
@@ -44,6 +46,7 @@ TITLE = "For-you speed (bench/foryou.py)"
 RATINGS = (10, 100, 1000)
 SEED_ENTRIES = 10_000  # #13 M2: a BibTeX seed this big made every /for-you cost 4.3-4.7 s
 DOWN_SHARE = 0.1
+CASES = ("repeat", "rated", "cpu")  # the timings per user: wall, wall, CPU ms
 
 
 def rated_user(store: Store, ratings: int) -> int:
@@ -91,25 +94,32 @@ def timed(service: ForYouService, user_id: int, calls: int) -> list[float]:
     return times
 
 
+def ranked(service: ForYouService, user_id: int, times: list[float], cpu: list[float]) -> None:
+    """One ranking call, its milliseconds of wall-clock and of CPU time appended."""
+    started, used = time.perf_counter(), time.process_time()
+    service.rank(user_id, FOR_YOU_LIMIT)
+    times.append(1000 * (time.perf_counter() - started))
+    cpu.append(1000 * (time.process_time() - used))
+
+
 def timed_after_rating(
     store: Store, service: ForYouService, user_id: int, calls: int
-) -> list[float]:
-    """Milliseconds of `calls` ranking calls, each right after a thumbs up on a paper the
-    user had not rated; those ratings are removed afterwards."""
+) -> tuple[list[float], list[float]]:
+    """Milliseconds of wall-clock and of CPU time of `calls` ranking calls, each right after
+    a thumbs up on a paper the user had not rated; those ratings are removed afterwards."""
     rated = {r.paper_id for r in store.ratings_of(user_id=user_id)}
     pool = [*listed_papers(store), *islice(store.iter_papers(), len(rated) + calls)]
     fresh = list(dict.fromkeys(p.id for p in pool if p.id not in rated))[:calls]
-    times = []
+    times: list[float] = []
+    cpu: list[float] = []
     try:
         for paper_id in fresh:
             store.set_rating(paper_id, 1, WEB, user_id=user_id)
-            started = time.perf_counter()
-            service.rank(user_id, FOR_YOU_LIMIT)
-            times.append(1000 * (time.perf_counter() - started))
+            ranked(service, user_id, times, cpu)
     finally:
         for paper_id in fresh:
             store.clear_ratings(user_id, paper_id)
-    return times
+    return times, cpu
 
 
 def p95(times: list[float]) -> float:
@@ -130,10 +140,9 @@ def measure(db: Path, calls: int, profile: bool) -> dict[str, dict[str, list[flo
         found = {}
         for n in (*RATINGS, SEED_ENTRIES):
             user_id = rated_user(store, n) if n in RATINGS else seeded_user(store, service)[0]
-            found[str(n)] = {
-                "repeat": timed(service, user_id, calls),
-                "rated": timed_after_rating(store, service, user_id, calls),
-            }
+            repeat = timed(service, user_id, calls)
+            rated, cpu = timed_after_rating(store, service, user_id, calls)
+            found[str(n)] = {"repeat": repeat, "rated": rated, "cpu": cpu}
             if profile:
                 profiler = cProfile.Profile()
                 profiler.runcall(service.rank, user_id, FOR_YOU_LIMIT)
@@ -193,16 +202,16 @@ def main() -> None:
         store.close()
     rows = []
     for n in (*RATINGS, SEED_ENTRIES):
-        cells = [figures(after[str(n)][case]) for case in ("repeat", "rated")]
+        cells = [figures(after[str(n)][case]) for case in CASES]
         if before is not None:
-            cells += [figures(before[str(n)][case]) for case in ("repeat", "rated")]
+            cells += [figures(before[str(n)][case]) for case in CASES]
         label = f"{n:,} ratings" if n in RATINGS else f"{n:,}-entry BibTeX seed"
         rows.append(f"| {label} | " + " | ".join(cells) + " |")
-    head = "| user | repeat call | after a new rating |"
-    rule = "|---|---|---|"
+    head = "| user | repeat call | after a new rating | its CPU time |"
+    rule = "|---|---|---|---|"
     if before is not None:
-        head += " before: repeat | before: after a rating |"
-        rule += "---|---|"
+        head += " before: repeat | before: after a rating | before: its CPU time |"
+        rule += "---|---|---|"
     command = f"python bench/foryou.py --work DIR --calls {args.calls}"
     if args.baseline:
         command += f" --baseline {args.baseline} --baseline-calls {args.baseline_calls}"
@@ -212,7 +221,9 @@ def main() -> None:
             f"vectors); {pool:,} papers listed in the last 30 listing days; one user per row, "
             f"ratings drawn from the listed papers (seeded, {DOWN_SHARE:.0%} thumbs down). "
             f"ForYouService.rank(user, {FOR_YOU_LIMIT}) as /for-you calls it, one call at a "
-            f"time, {args.calls} calls per case (before: {args.baseline_calls}); p50 / p95. "
+            f"time, {args.calls} calls per case (before: {args.baseline_calls}); p50 / p95 of "
+            "wall-clock time, and of the CPU time the process used in the calls after a new "
+            "rating (what a quiet machine would take). "
             f"The seeded user's {SEED_ENTRIES:,} BibTeX entries (arXiv ids of stored papers) "
             f"go in files of {MAX_BIBTEX_ENTRIES:,}, the most one upload takes (#13); the model "
             f"learns from the newest {MODEL_MAX_RATINGS:,} ratings. "

@@ -7,7 +7,9 @@ per store (POOLS), with the candidates of rated papers read so far and the last 
 trained (a user's model changes only with their feedback or follows). A request checks the
 latest listing day, the listings per day of the window and the vectors' change number (three
 small queries); text edited since the last `papertide index` waits for its new vector, as the
-vectors themselves do.
+vectors themselves do. Every request reads the user's feedback from the store, so a rating
+made through another worker counts at once; a new rating trains the model again, starting
+its fit from the user's last profile (the same minimum in fewer steps).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
+from typing import TypeVar
 
 from threadpoolctl import ThreadpoolController  # type: ignore[import-untyped]
 
@@ -51,20 +54,24 @@ MODEL_MAX_RATINGS = 1_000  # the newest ratings a model learns from: its cost st
 PROFILE_CACHE_SIZE = 64  # trained profiles kept per pool, least recently used dropped first
 
 PoolKey = tuple[object, ...]
-ProfileKey = tuple[tuple[Feedback, ...], tuple[Follow, ...]]
+Event = tuple[str, str]  # (paper id, signal): a Feedback of weight 1
+ProfileKey = tuple[tuple[Event, ...], tuple[Follow, ...]]
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PreparedPool:
     """The recent papers as prepared under `key`, with the candidates of rated papers looked
-    up since (paper id -> candidate, None: no paper or no vector) and the profiles trained
-    against it (by what they were trained from: feedback and follows)."""
+    up since (paper id -> candidate, None: no paper or no vector), the profiles trained
+    against it (by what they were trained from: feedback and follows) and each user's latest
+    one (by user id: where the next fit starts)."""
 
     key: PoolKey
     papers: tuple[Paper, ...]
     pool: CandidatePool
     rated: dict[str, Candidate | None] = field(default_factory=dict)
     profiles: OrderedDict[ProfileKey, UserProfile] = field(default_factory=OrderedDict)
+    latest: OrderedDict[int, UserProfile] = field(default_factory=OrderedDict)
 
     def trained(self, key: ProfileKey) -> UserProfile | None:
         """The profile trained from `key`, if kept."""
@@ -73,11 +80,19 @@ class PreparedPool:
             self.profiles.move_to_end(key)
         return found
 
-    def keep(self, key: ProfileKey, profile: UserProfile) -> None:
-        """Keep a trained profile, dropping the least recently used beyond the limit."""
-        self.profiles[key] = profile
-        while len(self.profiles) > PROFILE_CACHE_SIZE:
-            self.profiles.popitem(last=False)
+    def keep(self, user_id: int, key: ProfileKey, profile: UserProfile) -> None:
+        """Keep a user's trained profile, dropping the least recently used beyond the limit."""
+        remember(self.profiles, key, profile)
+        remember(self.latest, user_id, profile)
+
+
+def remember(kept: OrderedDict[K, UserProfile], key: K, profile: UserProfile) -> None:
+    """Put `profile` at `key` as the most recently used, dropping the least recently used
+    beyond PROFILE_CACHE_SIZE."""
+    kept[key] = profile
+    kept.move_to_end(key)
+    while len(kept) > PROFILE_CACHE_SIZE:
+        kept.popitem(last=False)
 
 
 # per store object (the web shares one per worker), per (model, dim): the last prepared pool;
@@ -126,15 +141,15 @@ class ForYouService:
         """The papers that have a stored vector, as the recommender sees them."""
         return stored_candidates(self.store, self.model, self.dim, papers)
 
-    def feedback(self, user_id: int, pool_ids: Sequence[str]) -> list[Feedback]:
+    def feedback(self, user_id: int, pool_ids: Sequence[str]) -> list[Event]:
         """The newest MODEL_MAX_RATINGS ratings, and upvotes and bookmarks among the recent
         papers: however long a user's history, a request reads and trains on a bounded part."""
         found = [
-            Feedback(r.paper_id, "up" if r.value > 0 else "down")
-            for r in self.store.ratings_of(user_id=user_id, limit=MODEL_MAX_RATINGS)
+            (paper, "up" if value > 0 else "down")
+            for paper, value in self.store.rating_values(user_id, MODEL_MAX_RATINGS)
         ]
-        found += [Feedback(p, "upvote") for p in sorted(self.store.voted(user_id, pool_ids))]
-        found += [Feedback(p, "bookmark") for p in sorted(self.store.bookmarked(user_id, pool_ids))]
+        found += [(p, "upvote") for p in sorted(self.store.voted(user_id, pool_ids))]
+        found += [(p, "bookmark") for p in sorted(self.store.bookmarked(user_id, pool_ids))]
         return found
 
     def prepared(self) -> PreparedPool:
@@ -177,15 +192,19 @@ class ForYouService:
     def _profile(self, user_id: int, limit: int) -> tuple[UserProfile, ForYou]:
         prepared = self.prepared()
         pool = prepared.pool
-        feedback = self.feedback(user_id, [p.id for p in prepared.papers])
+        events = self.feedback(user_id, [p.id for p in prepared.papers])
         follows: list[Follow] = self.store.follows_of(user_id)
-        key = (tuple(feedback), tuple(follows))
+        key = (tuple(events), tuple(follows))
         with blas().limit(limits=1, user_api="blas"):
             trained = prepared.trained(key)
             if trained is None:
-                rated = self.rated_candidates(prepared, [f.paper_id for f in feedback])
-                trained = train_profile(feedback, rated, follows, pool, params=self.params)
-                prepared.keep(key, trained)
+                rated = self.rated_candidates(prepared, [paper for paper, _ in events])
+                feedback = [Feedback(paper, signal) for paper, signal in events]
+                previous = prepared.latest.get(user_id)
+                trained = train_profile(
+                    feedback, rated, follows, pool, params=self.params, previous=previous
+                )
+            prepared.keep(user_id, key, trained)
             if trained.is_empty or not limit:
                 return trained, ForYou(None, {})
             found = recommend(trained, pool, limit, params=self.params)

@@ -149,12 +149,15 @@ def train_profile(
     *,
     rng: random.Random | None = None,
     params: RecommendParams = DEFAULT_PARAMS,
+    previous: UserProfile | None = None,
 ) -> UserProfile:
     """Fit a user's model; deterministic for a given `rng` (default: seeded with 0).
 
     `papers` holds the feedback's papers; events about papers missing from it (not embedded
     yet) are ignored. `background` is recent papers (a pool is prepared from a sequence): the
     negatives and the idf, and where follows find example papers; rated papers are skipped.
+    A `previous` logistic profile of the user starts the fit from its weights (the same
+    minimum, to fit_logistic's tolerance, in fewer steps).
     """
     check_follows(follows)
     net = {pid: w for pid, w in net_feedback(feedback).items() if pid in papers}
@@ -178,22 +181,30 @@ def train_profile(
     if not positives and not negatives:
         return empty_profile(dim, follows)
     sample = sample_rows(np.setdiff1d(free, pseudo), params, rng)
-    kind, embedding, bias = fit_embedding(positives, negatives, pool.matrix[sample], params)
+    start = None
+    if previous is not None and previous.kind == LOGISTIC and previous.dim == dim:
+        start = np.append(previous.embedding_weights.astype(np.float64), previous.bias)
+    kind, embedding, bias = fit_embedding(positives, negatives, pool.matrix[sample], params, start)
     sampled = (pool.terms, *mean_columns(pool.terms, sample))
     terms = rocchio_terms(positives, negatives, sampled, params)
     vectors = [papers[p].vector for p, _ in liked[: params.max_liked]]
-    liked_vectors = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, dim))
+    stacked = np.concatenate([np.zeros(0, np.float32), *vectors])  # 4x faster than np.stack
+    liked_vectors = stacked.reshape(len(vectors), dim).astype(np.float32)
     return UserProfile(
-        kind, embedding, bias, terms, liked, disliked, liked_vectors.astype(np.float32),
-        tuple(follows),
+        kind, embedding, bias, terms, liked, disliked, liked_vectors, tuple(follows),
     )  # fmt: skip
 
 
 def fit_embedding(
-    positives: Weighted, negatives: Weighted, background: Vectors, params: RecommendParams
+    positives: Weighted,
+    negatives: Weighted,
+    background: Vectors,
+    params: RecommendParams,
+    start: npt.NDArray[np.float64] | None = None,
 ) -> tuple[str, Vectors, float]:
-    """The logistic regression's weights and intercept; a Rocchio centroid when there is
-    no negative or no positive example to contrast.
+    """The logistic regression's weights and intercept (its fit starting from `start`, the
+    weights then the intercept, if given); a Rocchio centroid when there is no negative or
+    no positive example to contrast.
 
     Likes weigh 1 in total, dislikes as many likes as they are, the background
     `background_weight` in total. A constant feature 1 gives the intercept.
@@ -201,14 +212,18 @@ def fit_embedding(
     if not positives or not (negatives or len(background)):
         return CENTROID, centroid([(v, w) for v, _, w in positives], negatives), 0.0
     total = sum(w for _, _, w in positives)
-    rated = np.stack([v for v, _, _ in (*positives, *negatives)])
-    vectors = np.concatenate([rated, background]) if len(background) else rated
-    features = np.hstack([vectors, np.ones((len(vectors), 1))]).astype(np.float64)
-    labels = np.zeros(len(vectors))
+    rated = [v for v, _, _ in (*positives, *negatives)]
+    dim = int(rated[0].shape[0])
+    # written into one array (np.stack, concatenate, hstack and astype took 20x longer)
+    features = np.ones((len(rated) + len(background), dim + 1), dtype=np.float64)
+    features[: len(rated), :dim] = np.concatenate(rated).reshape(len(rated), dim)
+    if len(background):
+        features[len(rated) :, :dim] = background
+    labels = np.zeros(len(features))
     labels[: len(positives)] = 1.0
     weights = [w / total for _, _, w in (*positives, *negatives)]
     weights += [params.background_weight / len(background)] * len(background)
-    beta = fit_logistic(features, labels, np.asarray(weights), params.l2)
+    beta = fit_logistic(features, labels, np.asarray(weights), params.l2, start)
     return LOGISTIC, beta[:-1].astype(np.float32), float(beta[-1])
 
 
@@ -235,56 +250,45 @@ def rocchio_terms(
     gives the words of papers the user passes over negative weights, cut again. By
     decreasing weight."""
     matrix, columns, means = background
-    ids, parts = [], []
+    ids, parts, scales = [], [], []
     for group, sign in ((positives, 1.0), (negatives, -ROCCHIO_NEGATIVE)):
         total = sum(w for _, _, w in group)
         for _, row, weight in group:
             ids.append(row.ids)
-            parts.append(sign * weight / total * row.values)
+            parts.append(row.values)
+            scales.append(sign * weight / total)
     # bincount adds each term's parts in row order from 0.0, as a running sum would
     every = np.concatenate(ids) if ids else np.zeros(0, np.int64)
-    weights = np.concatenate(parts) if parts else None
+    lengths = [len(part) for part in parts]
+    weights = np.concatenate(parts) * np.repeat(scales, lengths) if parts else None
     sums = np.asarray(np.bincount(every, weights, matrix.term_ids), dtype=np.float64)
     seen = np.flatnonzero(np.bincount(every, minlength=matrix.term_ids))
-    top = largest_indexes(sums[seen], lambda k: matrix.term_name(int(seen[k])), params.term_keep)
-    kept = {matrix.term_name(int(seen[k])): float(sums[seen[k]]) for k in top}
+    kept = seen[largest(sums[seen], lambda k: matrix.term_name(int(seen[k])), params.term_keep)]
     # every background term at 0 - term_background x mean, then the kept terms added in
     values = 0.0 - params.term_background * means
-    found = np.asarray([matrix.index.get(term, -1) for term in kept], dtype=np.int64)
-    at = np.minimum(np.searchsorted(columns, found), max(len(columns) - 1, 0))
-    inside = (found >= 0) & (columns[at] == found) if len(columns) else found < -1
-    extra: list[tuple[str, float]] = []
-    for (term, weight), hit, position in zip(
-        kept.items(), inside.tolist(), at.tolist(), strict=True
-    ):
-        if hit:
-            values[position] = weight - params.term_background * means[position]
-        else:
-            extra.append((term, weight))
-    merged = np.concatenate([values, np.asarray([w for _, w in extra], np.float64)])
-    vocabulary, size = matrix.vocabulary, len(columns)
-
-    def name(i: int) -> str:
-        return vocabulary[int(columns[i])] if i < size else extra[i - size][0]
-
-    top = largest_indexes(merged, name, params.term_keep)
-    cut = [(name(i), float(merged[i])) for i in top]
+    at = np.minimum(np.searchsorted(columns, kept), max(len(columns) - 1, 0))
+    inside = columns[at] == kept if len(columns) else np.zeros(len(kept), bool)
+    values[at[inside]] = sums[kept[inside]] - params.term_background * means[at[inside]]
+    extra = kept[~inside]
+    merged = np.concatenate([values, sums[extra]])
+    merged_ids = np.concatenate([columns, extra])  # the term id of each merged value
+    chosen = largest(merged, lambda i: matrix.term_name(int(merged_ids[i])), params.term_keep)
+    names = [matrix.term_name(i) for i in merged_ids[chosen].tolist()]
+    cut = zip(names, merged[chosen].tolist(), strict=True)
     return tuple(sorted(cut, key=lambda tw: (-tw[1], tw[0])))
 
 
-def largest_indexes(
-    values: npt.NDArray[np.float64], name: Callable[[int], str], n: int
-) -> list[int]:
-    """Indexes of the n values of largest magnitude, ties by name(index), in that order: the
-    magnitudes at or above the n-th largest are found in numpy, only they are sorted."""
+def largest(values: npt.NDArray[np.float64], name: Callable[[int], str], n: int) -> IntArray:
+    """Indexes of the n values of largest magnitude, ties by name(index), in no particular
+    order: those above the n-th largest magnitude are found in numpy, and only the values
+    equal to it are sorted, by name, for the places left."""
     magnitudes = np.abs(values)
-    if len(magnitudes) > n > 0:
-        threshold = np.partition(magnitudes, len(magnitudes) - n)[len(magnitudes) - n]
-        chosen = np.flatnonzero(magnitudes >= threshold).tolist()
-    else:
-        chosen = list(range(len(magnitudes)))
-    chosen.sort(key=lambda i: (-magnitudes[i], name(i)))
-    return chosen[:n] if n > 0 else []
+    if len(magnitudes) <= n or n <= 0:
+        return np.arange(len(magnitudes) if n > 0 else 0)
+    threshold = np.partition(magnitudes, len(magnitudes) - n)[len(magnitudes) - n]
+    above = np.flatnonzero(magnitudes > threshold)
+    tied = sorted(np.flatnonzero(magnitudes == threshold).tolist(), key=name)
+    return np.concatenate([above, np.asarray(tied[: n - len(above)], np.int64)])
 
 
 def follow_rows(

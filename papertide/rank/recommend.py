@@ -86,15 +86,20 @@ def prepare_candidates(
 
 
 def score_pool(
-    profile: UserProfile, pool: CandidatePool, params: RecommendParams = DEFAULT_PARAMS
+    profile: UserProfile,
+    pool: CandidatePool,
+    params: RecommendParams = DEFAULT_PARAMS,
+    lookup: npt.NDArray[np.float64] | None = None,
 ) -> Scores:
     """Every candidate's score: z(embedding score) + term_mix x z(term score), mixed with its
-    neighbours' mean by `smoothing`, plus `follow_boost` per matched follow."""
+    neighbours' mean by `smoothing`, plus `follow_boost` per matched follow. `lookup` is the
+    profile's column_weights over the pool's terms, if the caller has them."""
     scores = np.zeros(len(pool), dtype=np.float64)
     if profile.kind != EMPTY and len(pool):
         weights = profile.embedding_weights.astype(np.float64)
         scores = standardise(pool.matrix.astype(np.float64) @ weights + profile.bias)
-        lookup = column_weights(pool.terms, dict(profile.term_weights))
+        if lookup is None:
+            lookup = column_weights(pool.terms, dict(profile.term_weights))
         terms = score_rows(pool.terms, lookup).astype(np.float64)
         scores += params.term_mix * standardise(terms)
         scores = spread(scores, pool.neighbours, params.smoothing, params.smoothing_steps)
@@ -142,7 +147,8 @@ def recommend(
         if isinstance(candidates, CandidatePool)
         else prepare_candidates(candidates, params)
     )
-    scores = score_pool(profile, pool, params)
+    lookup = column_weights(pool.terms, dict(profile.term_weights))
+    scores = score_pool(profile, pool, params, lookup)
     skip = {p for p, _ in profile.liked} | {p for p, _ in profile.disliked} | set(exclude)
     picked: list[int] = []
     for i in np.argsort(-scores, kind="stable").tolist():
@@ -150,7 +156,6 @@ def recommend(
             picked.append(i)
             if len(picked) == k:
                 break
-    lookup = column_weights(pool.terms, dict(profile.term_weights))
     return [explain(profile, pool, i, float(scores[i]), lookup, params) for i in picked]
 
 

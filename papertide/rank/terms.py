@@ -184,8 +184,11 @@ def mean_columns(terms: TermMatrix, rows: IntArray) -> tuple[IntArray, npt.NDArr
     # positions of every chosen row's values, one row after another
     offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
     positions = np.arange(int(lengths.sum())) + offsets
-    columns, inverse = np.unique(terms.columns[positions], return_inverse=True)
-    sums = np.bincount(inverse, weights=terms.values[positions], minlength=len(columns))
+    # per vocabulary column (bincount adds in position order): no sort of the columns needed
+    chosen = terms.columns[positions]
+    size = len(terms.vocabulary)
+    columns = np.flatnonzero(np.bincount(chosen, minlength=size))
+    sums = np.bincount(chosen, weights=terms.values[positions], minlength=size)[columns]
     return columns, sums / len(rows)
 
 
@@ -211,7 +214,8 @@ def top_terms(terms: TermMatrix, i: int, lookup: npt.NDArray[np.float64], n: int
     start, end = int(terms.indptr[i]), int(terms.indptr[i + 1])
     columns = terms.columns[start:end]
     parts = terms.values[start:end].astype(np.float64) * lookup[columns]
+    kept = parts > 0  # most of a row's terms have no weight: leave them out in numpy
     positive = [(part, terms.vocabulary[c]) for part, c in zip(
-        parts.tolist(), columns.tolist(), strict=True) if part > 0]  # fmt: skip
+        parts[kept].tolist(), columns[kept].tolist(), strict=True)]  # fmt: skip
     positive.sort(key=lambda p: (-p[0], p[1]))
     return [term for _, term in positive[:n]]

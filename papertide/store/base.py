@@ -22,7 +22,7 @@ from papertide.models import (
 )
 from papertide.store.admin_base import AdminStore, AdminViewStore
 from papertide.store.community_base import CommunityStore, DiscussionStore
-from papertide.store.digest_base import DigestStore
+from papertide.store.digest_base import DigestStore, FeedbackStore
 from papertide.store.org_base import ClaimStore, OrgStore
 from papertide.store.replies_base import ReplyEmailStore
 from papertide.store.summary_base import SummaryStore
@@ -93,6 +93,7 @@ class Store(
     ClaimStore,
     SentenceStore,
     ReplyEmailStore,
+    FeedbackStore,
     Protocol,
 ):
     """Papers, listings, quarantine and ingest checkpoints.

@@ -233,3 +233,17 @@ class DigestStore(Protocol):
     def ratings_for(self, subscriptions: Sequence[Subscription]) -> dict[int, list[Rating]]:
         """Ratings of each subscription (its user's when it has one), newest first, by id."""
         ...
+
+
+class FeedbackStore(Protocol):
+    """A user's ratings as the for-you model and the paper lists read them."""
+
+    def rating_values(self, user_id: int, limit: int) -> list[tuple[str, int]]:
+        """(paper id, value) of the user's newest `limit` ratings, newest first: the columns
+        of ratings_of that the model learns from, without the source and time to convert."""
+        ...
+
+    def ratings_on(self, user_id: int, paper_ids: Sequence[str]) -> dict[str, int]:
+        """The user's rating value of each of `paper_ids` they rated (the thumbs a list of
+        papers shows), whatever the number of their other ratings."""
+        ...

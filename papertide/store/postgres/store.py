@@ -17,6 +17,7 @@ from papertide.store.postgres.community import PgCommunity
 from papertide.store.postgres.digest import PgDigests
 from papertide.store.postgres.discussions import PgDiscussions
 from papertide.store.postgres.extras import PgExtras
+from papertide.store.postgres.feedback import PgFeedback
 from papertide.store.postgres.orgs import PgOrgs
 from papertide.store.postgres.papers import PgPapers
 from papertide.store.postgres.replies import PgReplyEmails
@@ -45,5 +46,6 @@ class PostgresStore(
     PgClaims,
     PgSentences,
     PgReplyEmails,
+    PgFeedback,
 ):
     """A papertide store in a PostgreSQL database, opened from a postgresql:// URL."""

@@ -16,6 +16,7 @@ from papertide.store.sqlite.community import SqliteCommunity
 from papertide.store.sqlite.digest import SqliteDigests
 from papertide.store.sqlite.discussions import SqliteDiscussions
 from papertide.store.sqlite.extras import SqliteExtras
+from papertide.store.sqlite.feedback import SqliteFeedback
 from papertide.store.sqlite.orgs import SqliteOrgs
 from papertide.store.sqlite.papers import SqlitePapers
 from papertide.store.sqlite.replies import SqliteReplyEmails
@@ -44,5 +45,6 @@ class SqliteStore(
     SqliteClaims,
     SqliteSentences,
     SqliteReplyEmails,
+    SqliteFeedback,
 ):
     """A papertide store in one SQLite file (or ":memory:")."""

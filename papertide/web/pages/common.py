@@ -77,7 +77,7 @@ def paper_rows(
     comments = store.comment_counts(ids) if ids else {}
     voted = store.voted(user.id, ids) if user and ids else set()
     marked = store.bookmarked(user.id, ids) if user and ids else set()
-    rated = {r.paper_id: r.value for r in store.ratings_of(user_id=user.id)} if user else {}
+    rated = store.ratings_on(user.id, ids) if user and ids else {}
     extras = extras_shown(store, ids)
     now = services.clock.now()
     return [

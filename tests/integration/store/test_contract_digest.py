@@ -197,6 +197,29 @@ def test_clear_ratings_deletes_one_paper_or_all_of_a_user(store: Engine):
     assert len(store.ratings_of(user_id=bob.id)) == 1  # another user's ratings stay
 
 
+def test_rating_values_are_a_users_newest_ratings_and_ratings_on_the_shown_ones(
+    store: Engine, clock: FixedClock
+):
+    ada = store.create_user("ada", "ada@example.org", "hash")
+    bob = store.create_user("bob", "bob@example.org", "hash")
+    for n, value in ((1, 1), (2, -1), (3, 1)):
+        store.set_rating(paper_id(n), value, "web", user_id=ada.id)
+        clock.current += timedelta(seconds=1)
+    store.set_rating(paper_id(4), 1, "web", user_id=bob.id)
+    clock.current += timedelta(seconds=1)
+    store.set_rating(paper_id(1), -1, "web", user_id=ada.id)  # changed: now the newest
+    assert store.rating_values(ada.id, 10) == [
+        (paper_id(1), -1), (paper_id(3), 1), (paper_id(2), -1)
+    ]  # fmt: skip
+    assert store.rating_values(ada.id, 2) == [(paper_id(1), -1), (paper_id(3), 1)]
+    newest = [(r.paper_id, r.value) for r in store.ratings_of(user_id=ada.id, limit=2)]
+    assert store.rating_values(ada.id, 2) == newest
+    shown = [paper_id(n) for n in (1, 2, 4, 5)]
+    assert store.ratings_on(ada.id, shown) == {paper_id(1): -1, paper_id(2): -1}
+    assert store.ratings_on(bob.id, shown) == {paper_id(4): 1}
+    assert store.ratings_on(ada.id, []) == {}
+
+
 def test_set_rating_refuses_unknown_papers(store: Engine):
     sub = store.add_subscription("ada@example.org", "daily", "both")
     with pytest.raises(PaperNotFoundError):

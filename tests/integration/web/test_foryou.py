@@ -6,17 +6,21 @@ from __future__ import annotations
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 
 from papertide.community.ratelimit import RateLimits
 from papertide.index.embed import HashEmbedder
 from papertide.index.update import embed_missing
 from papertide.models import Listing, Record
+from papertide.store.sqlite import SqliteStore
+from papertide.web.app import create_app
 from tests.integration.web.conftest import (
     PLAIN_ID,
     VISION_ID,
     YESTERDAY,
     Site,
     make_paper,
+    site_services,
 )
 
 VISION_TWIN = "2601.00011"
@@ -52,8 +56,8 @@ def add_topics(site: Site) -> None:
     embed_missing(site.store, HashEmbedder())
 
 
-def ranked_ids(site: Site) -> list[str]:
-    page = site.client.get("/for-you")
+def ranked_ids(site: Site, client: TestClient | None = None) -> list[str]:
+    page = (client or site.client).get("/for-you")
     assert page.status_code == 200
     return re.findall(r'<article class="paper-item" id="paper-([^"]+)"', page.text)
 
@@ -95,6 +99,32 @@ def test_rate_down_sinks_a_topic(site: Site) -> None:
     site.post(f"/papers/{VISION_ID}/rate", {"value": "down"})
     ids = ranked_ids(site)
     assert ids.index(TEXT_TWIN) < ids.index(VISION_TWIN)
+
+
+def test_a_thumbs_down_through_one_worker_reranks_for_you_on_the_other_at_once(
+    site: Site,
+) -> None:
+    """`serve` runs two workers, each with its own store and its own kept pool and profiles
+    (kept per store object): the worker that ranked before a rating must not rank from what
+    it kept."""
+    add_topics(site)
+    site.sign_up()
+    other_store = SqliteStore(site.store.path, site.clock)
+    other = site_services(other_store, site.clock)
+    try:
+        with TestClient(create_app(other)) as worker:
+            worker.cookies.update(site.client.cookies)
+            site.post(f"/papers/{PLAIN_ID}/rate", {"value": "up"})
+            site.post(f"/papers/{VISION_ID}/rate", {"value": "up"})
+            liked = ranked_ids(site, worker)
+            assert liked[0] == VISION_TWIN
+            assert ranked_ids(site, worker) == liked  # kept: the same profile ranks again
+            site.post(f"/papers/{VISION_ID}/rate", {"value": "down"})
+            disliked = ranked_ids(site, worker)
+    finally:
+        other_store.close()
+    assert disliked.index(TEXT_TWIN) < disliked.index(VISION_TWIN)
+    assert disliked[-1] == VISION_TWIN
 
 
 def test_rate_with_htmx_answers_the_widget(site: Site) -> None:

@@ -26,15 +26,21 @@ def test_fit_logistic_finds_the_minimum():
         )
 
 
-def test_fit_logistic_at_a_users_size_reaches_the_double_precision_minimum():
-    """The Hessian is single precision; the solution must be the exact Newton one's: 1,400
-    examples (1,000 rated, 400 background) of 256 unit-length embedding features."""
+def users_size(rows: int = 1400) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features, labels and weights of a user's size: 1,400 examples (1,000 rated, 400
+    background) of 256 unit-length embedding features and a constant."""
     rng = np.random.default_rng(1)
-    points = rng.normal(size=(1400, 256))
+    points = rng.normal(size=(rows, 256))
     points /= np.linalg.norm(points, axis=1, keepdims=True)
-    features = np.hstack([points, np.ones((1400, 1))])
-    labels = (points[:, :3].sum(axis=1) + 0.2 * rng.normal(size=1400) > 0).astype(float)
-    weights = np.where(labels > 0, 1 / labels.sum(), 1 / (1400 - labels.sum()))
+    features = np.hstack([points, np.ones((rows, 1))])
+    labels = (points[:, :3].sum(axis=1) + 0.2 * rng.normal(size=rows) > 0).astype(float)
+    weights = np.where(labels > 0, 1 / labels.sum(), 1 / (rows - labels.sum()))
+    return features, labels, weights
+
+
+def test_fit_logistic_at_a_users_size_reaches_the_double_precision_minimum():
+    """The Hessian is single precision; the solution must be the exact Newton one's."""
+    features, labels, weights = users_size()
     beta = fit_logistic(features, labels, weights, 0.1)
     exact = np.zeros(257)
     for _ in range(30):  # plain Newton in double precision
@@ -43,6 +49,28 @@ def test_fit_logistic_at_a_users_size_reaches_the_double_precision_minimum():
         hessian = (features * (weights * p * (1 - p))[:, None]).T @ features + 0.1 * np.eye(257)
         exact -= np.linalg.solve(hessian, gradient)
     assert np.abs(beta - exact).max() < 1e-6 * np.abs(exact).max()
+
+
+def test_a_warm_started_fit_equals_a_cold_one():
+    """A user's model after one more rating starts from the previous solution (stored in
+    single precision, as a profile keeps it): it must reach the cold fit's minimum, to a
+    millionth of the largest weight, in no more objective evaluations."""
+    features, labels, weights = users_size(1401)
+    before = fit_logistic(features[:-1], labels[:-1], weights[:-1], 0.1).astype(np.float32)
+    counted = []
+
+    def count(*args: np.ndarray | float) -> float:
+        counted.append(1)
+        return objective(*args)  # type: ignore[arg-type]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("papertide.rank.logistic.objective", count)
+        cold = fit_logistic(features, labels, weights, 0.1)
+        cold_evaluations = len(counted)
+        counted.clear()
+        warm = fit_logistic(features, labels, weights, 0.1, start=before.astype(np.float64))
+    assert np.abs(warm - cold).max() < 1e-6 * np.abs(cold).max()
+    assert len(counted) < cold_evaluations
 
 
 def test_fit_logistic_weights_examples():
