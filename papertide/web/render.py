@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote, quote_plus, urlencode
 
 import nh3
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -59,6 +58,15 @@ _HEADING = re.compile(r"<(/?)h([1-6])>")
 _MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
 _FORMULA = '<span class="math">{}</span>'
 HTML_CACHE_CONTROL = "private, no-cache"
+# What urllib's quote() escapes (all but ASCII letters, digits and _.-~, plus the safe
+# characters): found with one regex scan, so the common id or name passes through untouched
+# instead of going through quote() byte by byte (rows build several URLs each).
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.~-]+")
+_UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9_.~/-]+")  # quote(text, safe="/")
+_UNSAFE_IN_FORM = re.compile(r"[^A-Za-z0-9_.~ -]+")  # quote_plus: spaces become "+" after
+# format_day's names, as strftime's %a and %b write them in the C locale the server runs in
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def no_thumbnail(_paper_id: str) -> str | None:
@@ -75,6 +83,7 @@ def build_environment(asset_version: str) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship in the package: no file check on every render
     )
     markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     document = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -189,34 +198,49 @@ def highlight(snippet: Snippet) -> Markup:
 
 def paper_url(paper_id: str) -> str:
     """/papers/<id>; old-style ids keep their slash (hep-th/9901001)."""
-    return "/papers/" + quote(paper_id, safe="/")
+    return "/papers/" + _UNSAFE_IN_PATH.sub(_percent, paper_id)
 
 
 def author_url(name: str) -> str:
-    return "/authors/" + quote(name, safe="")
+    return "/authors/" + _UNSAFE.sub(_percent, name)
 
 
 def keyword_url(keyword: str) -> str:
     """A search for the keyword as one quoted phrase (a quote inside it becomes a space)."""
     phrase = " ".join(keyword.replace('"', " ").split())
-    return "/search?q=" + quote_plus(f'"{phrase}"')
+    return "/search?q=" + form_quote(f'"{phrase}"')
 
 
 def category_url(category: str) -> str:
-    return "/categories/" + quote(category, safe="")
+    return "/categories/" + _UNSAFE.sub(_percent, category)
 
 
 def url_with(path: str, params: Mapping[str, object]) -> str:
-    """`path` with the query parameters that are set (None and "" left out)."""
-    kept = {key: str(value) for key, value in params.items() if value not in (None, "")}
-    return f"{path}?{urlencode(kept)}" if kept else path
+    """`path` with the query parameters that are set (None and "" left out), encoded as
+    urlencode() does."""
+    kept = [
+        f"{form_quote(key)}={form_quote(str(value))}"
+        for key, value in params.items()
+        if value not in (None, "")
+    ]
+    return f"{path}?{'&'.join(kept)}" if kept else path
+
+
+def form_quote(text: str) -> str:
+    """urllib's quote_plus(text): a query-string value, spaces as "+"."""
+    return _UNSAFE_IN_FORM.sub(_percent, text).replace(" ", "+")
+
+
+def _percent(match: re.Match[str]) -> str:
+    """A run of characters as %XX escapes of their UTF-8 bytes."""
+    return "".join(f"%{byte:02X}" for byte in match[0].encode())
 
 
 def format_day(value: date | datetime | None) -> str:
     """Mon 5 Jan 2026."""
     if value is None:
         return ""
-    return f"{value:%a} {value.day} {value:%b %Y}"
+    return f"{_WEEKDAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def format_stamp(value: datetime | None) -> str:
