@@ -58,12 +58,11 @@ _HEADING = re.compile(r"<(/?)h([1-6])>")
 _MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
 _FORMULA = '<span class="math">{}</span>'
 HTML_CACHE_CONTROL = "private, no-cache"
-# What urllib's quote() escapes (all but ASCII letters, digits and _.-~, plus the safe
-# characters): found with one regex scan, so the common id or name passes through untouched
-# instead of going through quote() byte by byte (rows build several URLs each).
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.~-]+")
+# What urllib's quote() escapes (all but ASCII letters, digits, _.-~ and the safe characters),
+# found by one regex scan: the common id or name passes through untouched instead of going
+# through quote() byte by byte (each list row builds a dozen URLs).
 _UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9_.~/-]+")  # quote(text, safe="/")
-_UNSAFE_IN_FORM = re.compile(r"[^A-Za-z0-9_.~ -]+")  # quote_plus: spaces become "+" after
+_UNSAFE_BUT_SPACE = re.compile(r"[^A-Za-z0-9_.~ -]+")  # spaces: replaced after, in one step
 # format_day's names, as strftime's %a and %b write them in the C locale the server runs in
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -98,11 +97,12 @@ def build_environment(asset_version: str) -> Environment:
         keyword_url=keyword_url,
         day=format_day,
         stamp=format_stamp,
+        source_label=source_label,  # a summary's source, in words and (source_short) in a badge
+        source_short=source_short,
+        thumbnail_url=no_thumbnail,  # create_app gives the site's thumbnail folder
     )
     env.globals.update(url_with=url_with, asset_version=asset_version, version=__version__)
     env.globals["signup_offered"] = True  # create_app: False when the signup setting is closed
-    env.globals["thumbnail_url"] = no_thumbnail  # create_app gives the site's thumbnail folder
-    env.globals.update(source_label=source_label, source_short=source_short)  # _summary.html
     return env
 
 
@@ -202,17 +202,17 @@ def paper_url(paper_id: str) -> str:
 
 
 def author_url(name: str) -> str:
-    return "/authors/" + _UNSAFE.sub(_percent, name)
+    return "/authors/" + path_quote(name)
 
 
 def keyword_url(keyword: str) -> str:
     """A search for the keyword as one quoted phrase (a quote inside it becomes a space)."""
     phrase = " ".join(keyword.replace('"', " ").split())
-    return "/search?q=" + form_quote(f'"{phrase}"')
+    return f"/search?q=%22{form_quote(phrase)}%22"
 
 
 def category_url(category: str) -> str:
-    return "/categories/" + _UNSAFE.sub(_percent, category)
+    return "/categories/" + path_quote(category)
 
 
 def url_with(path: str, params: Mapping[str, object]) -> str:
@@ -226,9 +226,14 @@ def url_with(path: str, params: Mapping[str, object]) -> str:
     return f"{path}?{'&'.join(kept)}" if kept else path
 
 
+def path_quote(text: str) -> str:
+    """urllib's quote(text, safe=""): a path segment (the spaces of a name in one step)."""
+    return _UNSAFE_BUT_SPACE.sub(_percent, text).replace(" ", "%20")
+
+
 def form_quote(text: str) -> str:
     """urllib's quote_plus(text): a query-string value, spaces as "+"."""
-    return _UNSAFE_IN_FORM.sub(_percent, text).replace(" ", "+")
+    return _UNSAFE_BUT_SPACE.sub(_percent, text).replace(" ", "+")
 
 
 def _percent(match: re.Match[str]) -> str:

@@ -67,13 +67,16 @@ def paper_rows(
     items: Sequence[tuple[Listing | None, Paper]],
     scores: Mapping[str, TrendingScore] | None = None,
     new: Collection[str] | None = None,
+    upvotes: Mapping[str, int] | None = None,
 ) -> list[PaperRow]:
     """Rows for these papers with upvotes, comment counts, the summary to show, organisations
     and the viewer's votes and bookmarks (one query each, whatever the number of rows);
-    `new`: the ids the listings service calls new (else judged from the listing shown)."""
+    `new`: the ids the listings service calls new (else judged from the listing shown);
+    `upvotes`: the counts the listings service just read (else read here)."""
     ids = [paper.id for _, paper in items]
     store = services.store
-    upvotes = store.upvotes(ids) if ids else {}
+    if upvotes is None:
+        upvotes = store.upvotes(ids) if ids else {}
     comments = store.comment_counts(ids) if ids else {}
     voted = store.voted(user.id, ids) if user and ids else set()
     marked = store.bookmarked(user.id, ids) if user and ids else set()

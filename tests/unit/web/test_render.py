@@ -1,7 +1,7 @@
 """Template filters: safe Markdown for comments, snippet highlights, URLs."""
 
 from datetime import date
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -72,6 +72,8 @@ def test_url_builders_quote_exactly_as_urllib_does(text: str):
     assert paper_url(text) == "/papers/" + quote(text, safe="/")
     assert author_url(text) == "/authors/" + quote(text, safe="")
     assert category_url(text) == "/categories/" + quote(text, safe="")
+    phrase = " ".join(text.replace('"', " ").split())
+    assert keyword_url(text) == "/search?q=" + quote_plus(f'"{phrase}"')
 
 
 @given(st.dictionaries(TEXT, st.one_of(TEXT, st.none(), st.integers()), max_size=4))
