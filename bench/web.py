@@ -406,7 +406,8 @@ def compare(args: argparse.Namespace, db: Path, work: Path) -> str:
         [
             f"Command: `{command}`. Demo corpus (`papertide demo` + `papertide index`), "
             f"`papertide serve --workers {WORKERS}` with the page cache off, the code before "
-            "the change and this code taking turns on the same store, each for "
+            "the change and this code taking turns on the same store (each server started in "
+            "its own checkout, so it runs that checkout's papertide), each for "
             f"{args.seconds} s flat out and {args.seconds} s paced at about {PACED_RPS:.0f} "
             f"req/s, by wrk ({args.threads} thread, {args.connections} connections). The "
             "machine is shared: compare the medians and the CPU column, which other work "

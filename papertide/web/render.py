@@ -7,7 +7,7 @@ Paper and user text is never marked safe as given: only markup built here from e
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -91,6 +91,8 @@ def build_environment(asset_version: str) -> Environment:
         document=lambda text: render_document(document, text),
         web_url=web_url,
         highlight=highlight,
+        author_links=author_links,
+        keyword_chips=keyword_chips,
         paper_url=paper_url,
         author_url=author_url,
         category_url=category_url,
@@ -194,6 +196,24 @@ def highlight(snippet: Snippet) -> Markup:
     parts.append(str(escape(snippet.text[last:])))
     parts.append(" …" if snippet.clipped_end else "")
     return Markup("".join(parts))  # every piece escaped above
+
+
+def author_links(names: Sequence[str], limit: int) -> Markup:
+    """A list row's first `limit` authors as links to their pages, then how many more there
+    are. Written here rather than as a Jinja loop: every list renders it for each of its rows."""
+    links = ", ".join(
+        [f'<a href="{escape(author_url(name))}">{escape(name)}</a>' for name in names[:limit]]
+    )
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return Markup(links + more)  # every piece escaped above
+
+
+def keyword_chips(keywords: Sequence[str]) -> Markup:
+    """Keywords as chips, each a link to a search for it, each followed by a space."""
+    chips = [
+        f'<a href="{escape(keyword_url(k))}" class="keyword">{escape(k)}</a> ' for k in keywords
+    ]
+    return Markup("".join(chips))  # every piece escaped
 
 
 def paper_url(paper_id: str) -> str:
