@@ -11,12 +11,14 @@ from papertide.search.snippet import Snippet
 from papertide.web.auth import safe_next
 from papertide.web.pages.search import followed_keyword
 from papertide.web.render import (
+    author_links,
     author_url,
     build_environment,
     category_url,
     format_day,
     has_math,
     highlight,
+    keyword_chips,
     keyword_url,
     paper_url,
     render_markdown,
@@ -85,6 +87,21 @@ def test_url_with_encodes_exactly_as_urlencode_does(params: dict[str, object]):
 @given(st.dates())
 def test_format_day_writes_the_c_locale_names_as_strftime_does(day: date):
     assert format_day(day) == f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def test_author_links_and_keyword_chips_escape_every_name():
+    links = author_links(("<b>A&B</b>", "Ada Lovelace", "Alan Turing"), 2)
+    assert str(links) == (
+        '<a href="/authors/%3Cb%3EA%26B%3C%2Fb%3E">&lt;b&gt;A&amp;B&lt;/b&gt;</a>, '
+        '<a href="/authors/Ada%20Lovelace">Ada Lovelace</a> and 1 more'
+    )
+    assert str(author_links(("Ada Lovelace",), 6)) == (
+        '<a href="/authors/Ada%20Lovelace">Ada Lovelace</a>'
+    )
+    assert str(keyword_chips(['<img src=x> "q"'])) == (
+        '<a href="/search?q=%22%3Cimg+src%3Dx%3E+q%22" class="keyword">'
+        "&lt;img src=x&gt; &#34;q&#34;</a> "
+    )
 
 
 def test_url_with_leaves_out_empty_parameters():
