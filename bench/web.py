@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import IO
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -40,6 +41,7 @@ from papertide.models import Paper
 from papertide.store.base import Store
 from papertide.store.sqlite import SqliteStore
 
+CHECKOUT = Path(__file__).resolve().parent.parent  # the code this bench measures by default
 TITLE = "Web serving (bench/web.py)"
 BASELINE_TITLE = "Daily page before and after a change, page cache off (bench/web.py --baseline)"
 ROUNDS = 3  # --baseline: each server serves this many times, the two taking turns
@@ -83,11 +85,13 @@ class Running:
 
 @dataclass(frozen=True)
 class Server:
-    """How a server is started: `papertide serve`, or the stack as it was (uvicorn h11)."""
+    """How a server is started: `papertide serve`, or the stack as it was (uvicorn h11);
+    `code`: the checkout whose papertide it runs (default: this one)."""
 
     name: str
     settings: Mapping[str, str]
     command: tuple[str, ...] = ()
+    code: Path = CHECKOUT
 
 
 def prepare(work: Path) -> Path:
@@ -115,12 +119,8 @@ def free_port() -> int:
 def serving(server: Server, db: str | Path, work: Path) -> Iterator[Running]:
     """The server running on a free port (stopped with Ctrl-C after)."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERTIDE_")}
-    env |= {"PAPERTIDE_DB": str(db), **server.settings}
-    command = list(server.command) or papertide("serve", "--db", str(db))
-    command += ["--port", str(port), "--workers", str(WORKERS)]
     with (work / "serve.log").open("ab") as log:
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = start(server, db, port, log)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(url, process)
@@ -128,6 +128,17 @@ def serving(server: Server, db: str | Path, work: Path) -> Iterator[Running]:
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
+
+
+def start(server: Server, db: str | Path, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """`server` started on `port` over `db`, running the papertide of `server.code`: in that
+    folder, since `python -m` puts the working directory on sys.path ahead of PYTHONPATH (run
+    from this checkout, a --baseline server used to run this code, not the baseline's)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERTIDE_")}
+    env |= {"PAPERTIDE_DB": str(db), "PYTHONPATH": str(server.code), **server.settings}
+    command = list(server.command) or papertide("serve", "--db", str(db))
+    command += ["--port", str(port), "--workers", str(WORKERS)]
+    return subprocess.Popen(command, env=env, cwd=server.code, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_until_ready(url: str, process: subprocess.Popen[bytes]) -> None:
@@ -359,7 +370,8 @@ def compare(args: argparse.Namespace, db: Path, work: Path) -> str:
     this code (after), in turns; every run's row and the medians, as a BENCHMARKS.md section."""
     before = Server(
         f"before ({args.baseline})",
-        {"PAPERTIDE_PAGE_CACHE_TTL_S": "0", "PYTHONPATH": str(args.baseline)},
+        {"PAPERTIDE_PAGE_CACHE_TTL_S": "0"},
+        code=args.baseline.resolve(),
     )
     after = Server("after (this checkout)", {"PAPERTIDE_PAGE_CACHE_TTL_S": "0"})
     paced = pacing_script(args.connections, PACED_RPS)
@@ -394,7 +406,8 @@ def compare(args: argparse.Namespace, db: Path, work: Path) -> str:
         [
             f"Command: `{command}`. Demo corpus (`papertide demo` + `papertide index`), "
             f"`papertide serve --workers {WORKERS}` with the page cache off, the code before "
-            "the change and this code taking turns on the same store, each for "
+            "the change and this code taking turns on the same store (each server started in "
+            "its own checkout, so it runs that checkout's papertide), each for "
             f"{args.seconds} s flat out and {args.seconds} s paced at about {PACED_RPS:.0f} "
             f"req/s, by wrk ({args.threads} thread, {args.connections} connections). The "
             "machine is shared: compare the medians and the CPU column, which other work "
@@ -464,7 +477,7 @@ def main() -> None:
         raise SystemExit(f"{WRK} is missing: apt-get install wrk (make bench does)")
     args.load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="papertide-web-") as scratch:
-        work = args.work or Path(scratch)
+        work = (args.work or Path(scratch)).resolve()  # the servers run in other folders
         work.mkdir(parents=True, exist_ok=True)
         if args.baseline:
             title, text = BASELINE_TITLE, compare(args, prepare(work), work)

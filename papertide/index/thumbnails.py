@@ -32,13 +32,19 @@ class Thumbnails:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._prefix = os.path.join(folder, "")  # has() runs per list row: no Path objects
+
+    def name(self, paper_id: str) -> str:
+        """The file name of `paper_id`'s image (old-style ids such as hep-th/9901001 keep no
+        slash)."""
+        return f"{paper_id.replace('/', '_')}.webp"
 
     def path(self, paper_id: str) -> Path:
-        """Where `paper_id`'s image is (old-style ids such as hep-th/9901001 keep no slash)."""
-        return self.folder / f"{paper_id.replace('/', '_')}.webp"
+        """Where `paper_id`'s image is."""
+        return self.folder / self.name(paper_id)
 
     def has(self, paper_id: str) -> bool:
-        return self.path(paper_id).is_file()
+        return os.path.isfile(self._prefix + self.name(paper_id))
 
     def wanted(self, paper_ids: list[str]) -> list[str]:
         """Those of `paper_ids` with neither an image nor a failure marker."""

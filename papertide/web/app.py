@@ -166,7 +166,7 @@ def create_app(
         updated=footer_fact(DataUpdated(UPDATED_MAX_AGE_S), services),
         unread=services.store.unread_notifications,
     )
-    renderer.env.globals["thumbnail_url"] = thumbnail_url(services.thumbnails)
+    renderer.env.filters["thumbnail_url"] = thumbnail_url(services.thumbnails)
     install_error_handlers(app, services, renderer)
     app.mount("/static", CachedStaticFiles(version), name="static")
     app.state.services = services  # for the CurrentViewer dependency (web/auth.py)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -54,10 +55,15 @@ def read_viewer(request: Request, services: WebServices) -> Viewer:
     return Viewer(None, csrf_token(services.secret_key, fresh), new_presession=fresh)
 
 
-def current_viewer(request: Request) -> Viewer:
+async def current_viewer(request: Request) -> Viewer:
     """The dependency resolving a request's Viewer (FastAPI runs it once per request) over the
-    services create_app keeps in `app.state.services`."""
-    return read_viewer(request, request.app.state.services)
+    services create_app keeps in `app.state.services`. Only a session cookie needs the store,
+    so only then does it run in a worker thread: a logged-out reader's page costs no thread
+    hop for it (a sync dependency would take one on every request)."""
+    services = request.app.state.services
+    if request.cookies.get(SESSION_COOKIE):
+        return await run_in_threadpool(read_viewer, request, services)
+    return read_viewer(request, services)
 
 
 CurrentViewer = Annotated[Viewer, Depends(current_viewer)]

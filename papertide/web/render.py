@@ -7,11 +7,10 @@ Paper and user text is never marked safe as given: only markup built here from e
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote, quote_plus, urlencode
 
 import nh3
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -59,6 +58,14 @@ _HEADING = re.compile(r"<(/?)h([1-6])>")
 _MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
 _FORMULA = '<span class="math">{}</span>'
 HTML_CACHE_CONTROL = "private, no-cache"
+# What urllib's quote() escapes (all but ASCII letters, digits, _.-~ and the safe characters),
+# found by one regex scan: the common id or name passes through untouched instead of going
+# through quote() byte by byte (each list row builds a dozen URLs).
+_UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9_.~/-]+")  # quote(text, safe="/")
+_UNSAFE_BUT_SPACE = re.compile(r"[^A-Za-z0-9_.~ -]+")  # spaces: replaced after, in one step
+# format_day's names, as strftime's %a and %b write them in the C locale the server runs in
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def no_thumbnail(_paper_id: str) -> str | None:
@@ -75,6 +82,7 @@ def build_environment(asset_version: str) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship in the package: no file check on every render
     )
     markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     document = MarkdownIt("commonmark", {"html": False}).enable("table")
@@ -83,17 +91,20 @@ def build_environment(asset_version: str) -> Environment:
         document=lambda text: render_document(document, text),
         web_url=web_url,
         highlight=highlight,
+        author_links=author_links,
+        keyword_chips=keyword_chips,
         paper_url=paper_url,
         author_url=author_url,
         category_url=category_url,
         keyword_url=keyword_url,
         day=format_day,
         stamp=format_stamp,
+        source_label=source_label,  # a summary's source, in words and (source_short) in a badge
+        source_short=source_short,
+        thumbnail_url=no_thumbnail,  # create_app gives the site's thumbnail folder
     )
     env.globals.update(url_with=url_with, asset_version=asset_version, version=__version__)
     env.globals["signup_offered"] = True  # create_app: False when the signup setting is closed
-    env.globals["thumbnail_url"] = no_thumbnail  # create_app gives the site's thumbnail folder
-    env.globals.update(source_label=source_label, source_short=source_short)  # _summary.html
     return env
 
 
@@ -187,36 +198,74 @@ def highlight(snippet: Snippet) -> Markup:
     return Markup("".join(parts))  # every piece escaped above
 
 
+def author_links(names: Sequence[str], limit: int) -> Markup:
+    """A list row's first `limit` authors as links to their pages, then how many more there
+    are. Written here rather than as a Jinja loop: every list renders it for each of its rows."""
+    links = ", ".join(
+        [f'<a href="{escape(author_url(name))}">{escape(name)}</a>' for name in names[:limit]]
+    )
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return Markup(links + more)  # every piece escaped above
+
+
+def keyword_chips(keywords: Sequence[str]) -> Markup:
+    """Keywords as chips, each a link to a search for it, each followed by a space."""
+    chips = [
+        f'<a href="{escape(keyword_url(k))}" class="keyword">{escape(k)}</a> ' for k in keywords
+    ]
+    return Markup("".join(chips))  # every piece escaped
+
+
 def paper_url(paper_id: str) -> str:
     """/papers/<id>; old-style ids keep their slash (hep-th/9901001)."""
-    return "/papers/" + quote(paper_id, safe="/")
+    return "/papers/" + _UNSAFE_IN_PATH.sub(_percent, paper_id)
 
 
 def author_url(name: str) -> str:
-    return "/authors/" + quote(name, safe="")
+    return "/authors/" + path_quote(name)
 
 
 def keyword_url(keyword: str) -> str:
     """A search for the keyword as one quoted phrase (a quote inside it becomes a space)."""
     phrase = " ".join(keyword.replace('"', " ").split())
-    return "/search?q=" + quote_plus(f'"{phrase}"')
+    return f"/search?q=%22{form_quote(phrase)}%22"
 
 
 def category_url(category: str) -> str:
-    return "/categories/" + quote(category, safe="")
+    return "/categories/" + path_quote(category)
 
 
 def url_with(path: str, params: Mapping[str, object]) -> str:
-    """`path` with the query parameters that are set (None and "" left out)."""
-    kept = {key: str(value) for key, value in params.items() if value not in (None, "")}
-    return f"{path}?{urlencode(kept)}" if kept else path
+    """`path` with the query parameters that are set (None and "" left out), encoded as
+    urlencode() does."""
+    kept = [
+        f"{form_quote(key)}={form_quote(str(value))}"
+        for key, value in params.items()
+        if value not in (None, "")
+    ]
+    return f"{path}?{'&'.join(kept)}" if kept else path
+
+
+def path_quote(text: str) -> str:
+    """urllib's quote(text, safe=""): a path segment (the spaces of a name in one step)."""
+    return _UNSAFE_BUT_SPACE.sub(_percent, text).replace(" ", "%20")
+
+
+def form_quote(text: str) -> str:
+    """urllib's quote_plus(text): a query-string value, spaces as "+"."""
+    return _UNSAFE_BUT_SPACE.sub(_percent, text).replace(" ", "+")
+
+
+def _percent(match: re.Match[str]) -> str:
+    """A run of characters as %XX escapes of their UTF-8 bytes."""
+    return "".join(f"%{byte:02X}" for byte in match[0].encode())
 
 
 def format_day(value: date | datetime | None) -> str:
     """Mon 5 Jan 2026."""
     if value is None:
         return ""
-    return f"{value:%a} {value.day} {value:%b %Y}"
+    return f"{_WEEKDAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
 
 
 def format_stamp(value: datetime | None) -> str:

@@ -22,7 +22,7 @@ def thumbnail_url(thumbnails: Thumbnails | None) -> Callable[[str], str | None]:
     def url(paper_id: str) -> str | None:
         if thumbnails is None or not thumbnails.has(paper_id):
             return None
-        return f"/thumbnails/{thumbnails.path(paper_id).name}"
+        return f"/thumbnails/{thumbnails.name(paper_id)}"
 
     return url
 

@@ -18,7 +18,12 @@ from papertide.models import (
 from papertide.store.base import StoreWatermark
 from papertide.store.sqlite import write
 from papertide.store.sqlite.connection import WRITE_BATCH_CACHE_KIB, SqliteBase, chunks, marks
-from papertide.store.sqlite.rows import PAPER_COLUMNS, load_papers, row_to_listing, row_to_paper
+from papertide.store.sqlite.rows import (
+    PAPER_COLUMNS,
+    load_papers,
+    papers_from_rows,
+    row_to_listing,
+)
 
 
 class SqlitePapers(SqliteBase):
@@ -77,8 +82,7 @@ class SqlitePapers(SqliteBase):
             ).fetchall()
             if not rows:
                 return
-            for row in rows:
-                yield row_to_paper(self._conn, row)
+            yield from papers_from_rows(self._conn, rows).values()
             last_pk = int(rows[-1]["pk"])
 
     def iter_papers(self, batch_size: int = 1000) -> Iterator[Paper]:
@@ -90,8 +94,7 @@ class SqlitePapers(SqliteBase):
             ).fetchall()
             if not rows:
                 return
-            for row in rows:
-                yield row_to_paper(self._conn, row)
+            yield from papers_from_rows(self._conn, rows).values()
             last = rows[-1]["id"]
 
     def listings_for(self, day: date) -> list[tuple[Listing, Paper]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -24,9 +25,7 @@ def load_papers(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Paper
     found: dict[str, Paper] = {}
     for chunk in chunks(list(ids)):
         sql = f"SELECT {PAPER_COLUMNS} FROM papers WHERE id IN ({marks(chunk)})"
-        for row in conn.execute(sql, chunk):
-            paper = row_to_paper(conn, row)
-            found[paper.id] = paper
+        found |= papers_from_rows(conn, conn.execute(sql, chunk).fetchall())
     return found
 
 
@@ -36,19 +35,38 @@ def papers_in_order(conn: sqlite3.Connection, ids: list[str]) -> list[Paper]:
     return [papers[paper_id] for paper_id in ids if paper_id in papers]
 
 
-def row_to_paper(conn: sqlite3.Connection, row: sqlite3.Row) -> Paper:
-    """A row selected as PAPER_COLUMNS, with its versions."""
-    versions = conn.execute(
-        "SELECT version, submitted_at, size FROM paper_versions WHERE paper_id=? ORDER BY version",
-        (row["id"],),
-    ).fetchall()
+def papers_from_rows(conn: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> dict[str, Paper]:
+    """Papers of rows selected as PAPER_COLUMNS, with their versions (read in one query per
+    CHUNK of papers, not one per paper), in row order."""
+    versions = load_versions(conn, [row["id"] for row in rows])
+    return {row["id"]: row_to_paper(row, versions[row["id"]]) for row in rows}
+
+
+def load_versions(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[sqlite3.Row]]:
+    """The version rows (version, submitted_at, size) of these papers, by paper, in order."""
+    found: dict[str, list[sqlite3.Row]] = defaultdict(list)
+    for chunk in chunks(ids):
+        for row in conn.execute(
+            "SELECT paper_id, version, submitted_at, size FROM paper_versions"
+            f" WHERE paper_id IN ({marks(chunk)}) ORDER BY paper_id, version",
+            chunk,
+        ):
+            found[row["paper_id"]].append(row)
+    return found
+
+
+def row_to_paper(row: sqlite3.Row, versions: list[sqlite3.Row]) -> Paper:
+    """A row selected as PAPER_COLUMNS, with its version rows."""
     return paper_from_json(
         {
             **dict(row),
             "authors": json.loads(row["authors"]),
             "categories": json.loads(row["categories"]),
             "links": [{"kind": k, "url": u} for k, u in json.loads(row["links"])],
-            "versions": [{"version": v[0], "submitted_at": v[1], "size": v[2]} for v in versions],
+            "versions": [
+                {"version": v["version"], "submitted_at": v["submitted_at"], "size": v["size"]}
+                for v in versions
+            ],
         }
     )
 

@@ -194,7 +194,8 @@ def _listing_context(
     scores = {r.paper.id: r.score for r in shown if r.score} if sort == "trending" else None
     new = {r.paper.id for r in shown if r.is_new}
     items = [(r.listing, r.paper) for r in shown]
-    rows = paper_rows(services, who.user, items, scores, new)
+    upvotes = {r.paper.id: r.upvotes for r in shown}
+    rows = paper_rows(services, who.user, items, scores, new, upvotes)
     return {"rows": rows, "sort": sort, "sorts": SORTS, "page": page, "has_next": has_next}
 
 

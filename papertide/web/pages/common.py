@@ -67,13 +67,16 @@ def paper_rows(
     items: Sequence[tuple[Listing | None, Paper]],
     scores: Mapping[str, TrendingScore] | None = None,
     new: Collection[str] | None = None,
+    upvotes: Mapping[str, int] | None = None,
 ) -> list[PaperRow]:
     """Rows for these papers with upvotes, comment counts, the summary to show, organisations
     and the viewer's votes and bookmarks (one query each, whatever the number of rows);
-    `new`: the ids the listings service calls new (else judged from the listing shown)."""
+    `new`: the ids the listings service calls new (else judged from the listing shown);
+    `upvotes`: the counts the listings service just read (else read here)."""
     ids = [paper.id for _, paper in items]
     store = services.store
-    upvotes = store.upvotes(ids) if ids else {}
+    if upvotes is None:
+        upvotes = store.upvotes(ids) if ids else {}
     comments = store.comment_counts(ids) if ids else {}
     voted = store.voted(user.id, ids) if user and ids else set()
     marked = store.bookmarked(user.id, ids) if user and ids else set()
@@ -119,13 +122,14 @@ def check_category(text: str) -> str:
     return text
 
 
-def page_index(
+async def page_index(
     request: Request,
     page: int = Query(1, description="Page number, from 1, as the pager shows it."),
 ) -> int:
     """The page a list URL asks for, as an index from 0: `?page=2` is the second page, the one
     the pager labels "Page 2". The JSON API keeps Hugging Face's `p` (from 0); an HTML link
-    with the old `?p=1` answers 301 to `?page=2`, so bookmarks keep working."""
+    with the old `?p=1` answers 301 to `?page=2`, so bookmarks keep working. Async (it
+    waits on nothing): a sync dependency would cost every list page a hop to a thread."""
     old = request.query_params.get("p")
     if old is not None:
         number = str(int(old) + 1) if _OLD_PAGE.fullmatch(old) else old

@@ -138,3 +138,50 @@ def test_following_a_keyword_chip_follows_the_phrase_and_feeds_the_following_fee
     answer = rich.client.get(feed.removeprefix("http://127.0.0.1:8000"))
     assert answer.status_code == 200
     assert "Plain transformers for translation" in answer.text
+
+
+# The row as every list writes it (paper_item in _macros.html), pinned whole for the paper with
+# hostile text: a change to how rows render (they are one macro for speed) must keep this.
+HOSTILE_ROW = (
+    '<article class="paper-item" id="paper-2601.00001">\n'
+    '  <div class="paper-side"><a class="vote" href="/login?next=%2F" title="Log in to upvote">\n'
+    '  <span aria-hidden="true">▲</span><span class="visually-hidden">Log in to upvote;'
+    ' upvotes:</span>\n  <span class="vote-count">5</span>\n</a>\n</div>\n'
+    '  <div class="paper-body">\n    <div class="thumb thumb-card" aria-hidden="true">'
+    '<span class="thumb-cat">cs.CL</span><span class="thumb-author">Ada Lovelace</span></div>\n'
+    '    <h2 class="paper-title"><a class="tex" href="/papers/2601.00001">&lt;script&gt;'
+    "alert(&#39;title&#39;)&lt;/script&gt; Tom &amp;amp; Jerry: $\\alpha &lt; \\beta$ attention"
+    '</a>\n<span class="badge badge-new">new</span></h2>\n'
+    '    <p class="authors">\n<a href="/authors/Ada%20Lovelace">Ada Lovelace</a>, '
+    '<a href="/authors/Alan%20Turing">Alan Turing</a></p>\n\n'
+    '    <p class="row-extras">\n<span class="submitter">submitted by mallory</span></p>\n\n'
+    '    <p class="meta">\n<a class="cat" href="/categories/cs.CL">cs.CL</a> '
+    '<a class="cat" href="/categories/cs.LG">cs.LG</a>       '
+    '<a href="/papers/2601.00001#comments">0 comments</a>\n'
+    ' · <span title="GitHub stars">★ 42</span>    </p>\n  </div>\n'
+    '  <div class="paper-actions"></div>\n</article>'
+)
+
+
+def test_a_row_keeps_its_markup_escaped_for_a_reader_logged_out(rich: Site):
+    html = rich.client.get("/").text
+    start = html.index('<article class="paper-item" id="paper-2601.00001">')
+    assert html[start : html.index("</article>", start) + len("</article>")] == HOSTILE_ROW
+    plain = row_of(html, PLAIN_ID)
+    assert '<h2 class="paper-title"><a class="tex" href="/papers/2601.00002">' in plain
+    assert '<a href="https://huggingface.co/papers/2601.00002" rel="noopener">1 on' in plain
+
+
+def test_a_row_offers_a_curator_vote_save_rate_and_unlist_in_that_order(rich: Site):
+    rich.sign_up()
+    rich.store.set_admin(user_id(rich), True)
+    row = row_of(rich.client.get("/").text, PLAIN_ID)
+    controls = re.findall(r'id="((?:vote|bookmark|rate-up|rate-down|unlist)-[^"]+)"', row)
+    assert controls == [
+        f"vote-{PLAIN_ID}",
+        f"bookmark-{PLAIN_ID}",
+        f"rate-up-{PLAIN_ID}",
+        f"rate-down-{PLAIN_ID}",
+        f"unlist-{PLAIN_ID}-2026-01-15",
+    ]
+    assert row.count('name="csrf_token"') == 4  # each form carries the token

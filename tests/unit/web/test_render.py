@@ -1,16 +1,24 @@
 """Template filters: safe Markdown for comments, snippet highlights, URLs."""
 
+from datetime import date
+from urllib.parse import quote, quote_plus, urlencode
+
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from papertide.search.snippet import Snippet
 from papertide.web.auth import safe_next
 from papertide.web.pages.search import followed_keyword
 from papertide.web.render import (
+    author_links,
     author_url,
     build_environment,
+    category_url,
     format_day,
     has_math,
     highlight,
+    keyword_chips,
     keyword_url,
     paper_url,
     render_markdown,
@@ -57,6 +65,45 @@ def test_paper_and_author_urls_quote_what_needs_it():
     assert author_url("Émile B/x") == "/authors/%C3%89mile%20B%2Fx"
 
 
+# any text a store may hold: every character but lone surrogates (not UTF-8 encodable)
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+
+
+@given(TEXT)
+def test_url_builders_quote_exactly_as_urllib_does(text: str):
+    assert paper_url(text) == "/papers/" + quote(text, safe="/")
+    assert author_url(text) == "/authors/" + quote(text, safe="")
+    assert category_url(text) == "/categories/" + quote(text, safe="")
+    phrase = " ".join(text.replace('"', " ").split())
+    assert keyword_url(text) == "/search?q=" + quote_plus(f'"{phrase}"')
+
+
+@given(st.dictionaries(TEXT, st.one_of(TEXT, st.none(), st.integers()), max_size=4))
+def test_url_with_encodes_exactly_as_urlencode_does(params: dict[str, object]):
+    kept = {k: str(v) for k, v in params.items() if v not in (None, "")}
+    assert url_with("/p", params) == (f"/p?{urlencode(kept)}" if kept else "/p")
+
+
+@given(st.dates())
+def test_format_day_writes_the_c_locale_names_as_strftime_does(day: date):
+    assert format_day(day) == f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def test_author_links_and_keyword_chips_escape_every_name():
+    links = author_links(("<b>A&B</b>", "Ada Lovelace", "Alan Turing"), 2)
+    assert str(links) == (
+        '<a href="/authors/%3Cb%3EA%26B%3C%2Fb%3E">&lt;b&gt;A&amp;B&lt;/b&gt;</a>, '
+        '<a href="/authors/Ada%20Lovelace">Ada Lovelace</a> and 1 more'
+    )
+    assert str(author_links(("Ada Lovelace",), 6)) == (
+        '<a href="/authors/Ada%20Lovelace">Ada Lovelace</a>'
+    )
+    assert str(keyword_chips(['<img src=x> "q"'])) == (
+        '<a href="/search?q=%22%3Cimg+src%3Dx%3E+q%22" class="keyword">'
+        "&lt;img src=x&gt; &#34;q&#34;</a> "
+    )
+
+
 def test_url_with_leaves_out_empty_parameters():
     assert url_with("/search", {"q": "a b", "cat": "", "p": None}) == "/search?q=a+b"
     assert url_with("/x", {}) == "/x"
@@ -69,8 +116,6 @@ def test_web_url_allows_only_http_links():
 
 
 def test_format_day_reads_like_a_date():
-    from datetime import date
-
     assert format_day(date(2026, 1, 5)) == "Mon 5 Jan 2026"
     assert format_day(None) == ""
 
