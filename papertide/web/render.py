@@ -53,7 +53,7 @@ _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
 # the search is linear on any page
 _DOLLAR_MATH = re.compile(r"\$[^$\n]{1,2000}\$")
 _BRACKETS = (("\\(", "\\)"), ("\\[", "\\]"))  # auto-render's other delimiters (site.js)
-# base.html's KaTeX stylesheet and scripts, one per line
+# base.html's KaTeX link: its stylesheet, disabled until site.js loads it, and its scripts
 _KATEX_TAG = re.compile(r"^<(?:link|script)[^>]*/static/vendor/katex/[^>]*>(?:</script>)?\n", re.M)
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 _MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
