@@ -34,31 +34,34 @@
     slice();
   }
 
-  /* KaTeX, fetched the first time a formula needs it, then(): the page links its stylesheet
-     disabled (so it neither loads nor blocks the first paint) with the URLs of KaTeX and
-     auto-render in data-scripts, and only when it holds a formula (web/render.py). */
+  /* KaTeX, fetched the first time a formula needs it, then(): the page names its stylesheet
+     and scripts in <script type="application/json" id="katex"> (nothing is fetched for it),
+     and only when it holds a formula (web/render.py). */
   var katexReady = false;
   var katexWaiting = [];
   function withKatex(then) {
     if (katexReady) { then(); return; }
     katexWaiting.push(then);
-    var link = document.getElementById("katex");
-    if (katexWaiting.length > 1 || !link) { return; }
-    var loading = 1;
+    var named = document.getElementById("katex");
+    if (katexWaiting.length > 1 || !named) { return; }
+    var files = JSON.parse(named.textContent);
+    var loading = files.scripts.length + 1;
     function loaded() {
       loading -= 1;
       if (loading > 0) { return; }
       katexReady = true;
       katexWaiting.splice(0).forEach(function (waiting) { waiting(); });
     }
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = files.stylesheet;
     link.addEventListener("load", loaded);
-    link.disabled = false;
-    link.getAttribute("data-scripts").split(" ").forEach(function (src) {
+    document.head.appendChild(link);
+    files.scripts.forEach(function (src) {
       var script = document.createElement("script");
       script.src = src;
       script.async = false;  // run in order: auto-render needs KaTeX
       script.addEventListener("load", loaded);
-      loading += 1;
       document.head.appendChild(script);
     });
   }
