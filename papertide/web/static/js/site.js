@@ -118,7 +118,7 @@
      them, the others too (in slices), so find-in-page and printing see rendered math. A page
      whose formulas all lie far below the first screen paints and settles without KaTeX. */
   function renderWhenNear(elements) {
-    if (!elements.length) { return; }
+    if (!elements.length || !document.getElementById("katex")) { return; }  // none to typeset
     if (!window.IntersectionObserver) {
       withKatex(function () { inSlices(elements, render); });
       return;
@@ -135,10 +135,8 @@
       });
       if (!near.length) { return; }
       withKatex(function () {
-        inSlices(near, render);
-        var rest = waiting.splice(0);
         observer.disconnect();
-        inSlices(rest, render);
+        inSlices(near.concat(waiting.splice(0)), render);
       });
     }, { rootMargin: NEAR });
     elements.forEach(function (element) { observer.observe(element); });
