@@ -52,8 +52,8 @@ _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
 # the search is linear on any page
 _DOLLAR_MATH = re.compile(r"\$[^$\n]{1,2000}\$")
 _BRACKETS = (("\\(", "\\)"), ("\\[", "\\]"))  # auto-render's other delimiters (site.js)
-# base.html's KaTeX stylesheet and scripts, one per line
-_KATEX_TAG = re.compile(r"^<(?:link|script)[^>]*/static/vendor/katex/[^>]*>(?:</script>)?\n", re.M)
+# base.html's line naming KaTeX's stylesheet and scripts (site.js loads them when needed)
+_KATEX_TAG = re.compile(r"^<(?:link|script)\b[^\n]*/static/vendor/katex/[^\n]*\n", re.M)
 _HEADING = re.compile(r"<(/?)h([1-6])>")
 _MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
 _FORMULA = '<span class="math">{}</span>'

@@ -85,6 +85,21 @@ def test_browser_renders_latex_and_shows_hostile_titles_as_text(tab: Tab):
     assert tab.dialogs == []
 
 
+def test_browser_fetches_katex_only_when_a_formula_comes_near_the_screen(tab: Tab):
+    asked: list[str] = []
+    tab.page.on("request", lambda request: asked.append(request.url))
+    tab.page.set_viewport_size({"width": 400, "height": 100})  # the list starts screens below
+    page = tab.open("/")
+    page.wait_for_load_state("networkidle")
+    title = page.locator(by_id(f"paper-{LATEX_ID}")).locator(".paper-title")
+    expect(title).to_contain_text(r"$\alpha$-entmax")  # as typed, until it comes near
+    assert not [url for url in asked if "/static/vendor/katex/" in url]
+    title.scroll_into_view_if_needed()
+    expect(title.locator(".katex")).to_have_count(2)
+    assert [url for url in asked if "/static/vendor/katex/katex.min.js" in url]
+    assert tab.csp_violations() == [] and tab.page_errors == []
+
+
 def test_main_pages_have_no_console_errors_or_csp_violations(tab: Tab):
     for path in ANONYMOUS_PAGES:
         assert_clean(tab, path)

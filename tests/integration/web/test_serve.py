@@ -81,13 +81,14 @@ def served(
 
 
 def _static_files_are_cached(base: str, page: str) -> None:
-    """The page links htmx with the files' hash: kept a year; unhashed, a day; then an ETag."""
-    link = re.search(r'src="(/static/vendor/htmx/htmx\.min\.js\?v=[0-9a-f]+)"', page)
+    """The page links its script with the files' hash: kept a year; unhashed, a day; then an
+    ETag."""
+    link = re.search(r'src="(/static/js/site\.js\?v=[0-9a-f]+)"', page)
     assert link is not None
     hashed = httpx.get(f"{base}{link[1]}")
     assert hashed.status_code == 200
     assert hashed.headers["cache-control"] == "public, max-age=31536000, immutable"
-    plain = httpx.get(f"{base}/static/vendor/htmx/htmx.min.js")
+    plain = httpx.get(f"{base}/static/js/site.js")
     assert plain.headers["cache-control"] == "public, max-age=86400"
     again = httpx.get(f"{base}{link[1]}", headers={"If-None-Match": hashed.headers["etag"]})
     assert again.status_code == 304
