@@ -40,4 +40,5 @@ def app_from_env() -> FastAPI:
         page_cache=cache,
         scheduler=scheduler,
         sync_scheduler=syncing,
+        freeze_heap=True,
     )

@@ -5,6 +5,7 @@ error pages and security headers. No module-level app: uvicorn calls papertide.a
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TypeVar
@@ -121,18 +122,26 @@ def create_app(
     page_cache: PageCache | None = None,
     scheduler: DigestScheduler | None = None,
     sync_scheduler: SyncScheduler | None = None,
+    freeze_heap: bool = False,
 ) -> FastAPI:
     """The whole site over `services`; `close_store` stops the search service's threads and
     closes the store when the app stops; `page_cache` (if any) answers anonymous reads of
     CACHED_PAGES (web/cache.py);
     `scheduler` (if any) sends due digests in the background while the app runs, and
-    `sync_scheduler` (if any) syncs when due (papertide.sync)."""
+    `sync_scheduler` (if any) syncs when due (papertide.sync); `freeze_heap` hands what
+    exists at start-up to gc.freeze (a serve worker's; never in a process that makes many apps,
+    whose cyclic garbage would then stay)."""
     background = [job for job in (scheduler, sync_scheduler) if job is not None]
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         for job in background:
             job.start()
+        if freeze_heap:
+            # what start-up built (modules, templates, services, indexes' Python side) lives
+            # as long as the worker: out of the collector's sight, a full collection takes
+            # under a millisecond instead of about 55 ms, a pause every queued request waits on
+            gc.freeze()
         yield
         for job in background:
             job.stop()

@@ -4,6 +4,7 @@ the same for every logged-out browser (no form token or other per-browser text i
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 
 import pytest
@@ -122,6 +123,14 @@ def test_page_cache_leaves_the_forms_with_tokens_out():
     assert not PageCacheMiddleware.matches(CACHED_PAGES, "/api/daily_papers")
 
 
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    """The test process's heap as it was: app_from_env's app freezes it when it starts."""
+    yield
+    gc.unfreeze()
+
+
+@pytest.mark.usefixtures("unfrozen")
 @pytest.mark.parametrize(("ttl", "expected"), [("1.5", True), ("0", False)])
 def test_app_from_env_caches_pages_unless_the_ttl_is_zero(
     site: Site, monkeypatch: pytest.MonkeyPatch, ttl: str, expected: bool
@@ -133,3 +142,19 @@ def test_app_from_env_caches_pages_unless_the_ttl_is_zero(
     assert [cache.ttl_s for cache in caches] == ([1.5] if expected else [])
     with TestClient(app) as client:
         assert client.get("/").status_code == 200
+
+
+@pytest.mark.usefixtures("unfrozen")
+def test_a_serve_worker_freezes_what_start_up_built(site: Site, monkeypatch: pytest.MonkeyPatch):
+    # a full collection of a worker's heap paused every request queued behind it (~55 ms)
+    monkeypatch.setenv("PAPERTIDE_DB", site.services.settings.db)
+    gc.unfreeze()
+    app = app_from_env()
+    assert gc.get_freeze_count() == 0
+    with TestClient(app) as client:
+        assert gc.get_freeze_count() > 0
+        assert client.get("/").status_code == 200
+    gc.unfreeze()
+    with TestClient(create_app(site.services)) as client:  # as tests make apps: no freezing
+        assert client.get("/").status_code == 200
+        assert gc.get_freeze_count() == 0
