@@ -26,7 +26,7 @@ from papertide.models import (
     Rejected,
 )
 from papertide.store.merge import combine_records, plan_upsert
-from papertide.store.org_base import HF_ORG
+from papertide.store.org_base import CURATOR_ORG, HF_ORG
 from papertide.store.postgres.connection import Connection
 from papertide.store.postgres.rows import (
     LISTING_COLUMNS,
@@ -178,8 +178,8 @@ def save_extras(conn: Connection, records: Sequence[Record]) -> None:
     for paper_id, extra in extras:
         if extra.org_slug and extra.org_name:
             curated = conn.execute(
-                "SELECT 1 FROM paper_orgs WHERE paper_id = %s AND set_by LIKE 'curator:%%'",
-                (paper_id,),
+                "SELECT 1 FROM paper_orgs WHERE paper_id = %s AND set_by LIKE %s",
+                (paper_id, CURATOR_ORG + "%"),
             ).fetchone()
             if curated is None:
                 conn.execute(

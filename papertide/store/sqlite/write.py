@@ -26,7 +26,7 @@ from papertide.models import (
 )
 from papertide.store.codec import iso
 from papertide.store.merge import combine_records, plan_upsert
-from papertide.store.org_base import HF_ORG
+from papertide.store.org_base import CURATOR_ORG, HF_ORG
 from papertide.store.sqlite.connection import chunks, marks
 from papertide.store.sqlite.rows import PAPER_COLUMNS, listing_row, load_papers, paper_row
 
@@ -143,8 +143,8 @@ def save_extras(conn: sqlite3.Connection, records: Sequence[Record]) -> None:
     for paper_id, extra in extras:
         if extra.org_slug and extra.org_name:
             curated = conn.execute(
-                "SELECT 1 FROM paper_orgs WHERE paper_id = ? AND set_by LIKE 'curator:%'",
-                (paper_id,),
+                "SELECT 1 FROM paper_orgs WHERE paper_id = ? AND set_by LIKE ?",
+                (paper_id, CURATOR_ORG + "%"),
             ).fetchone()
             if curated is None:
                 conn.execute(
