@@ -31,9 +31,10 @@ from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from multiprocessing.reduction import ForkingPickler
 from operator import attrgetter
-from typing import Any
+from typing import Any, NoReturn
 
 from papertide.errors import InputError, PapertideError
 from papertide.models import (
@@ -212,8 +213,15 @@ class ParsingProcesses:
             context = multiprocessing.get_context("spawn")
             workers = min(MAX_PARSERS, os.cpu_count() or 1)
             self.pool = ProcessPoolExecutor(workers, context, initializer=_ignore_interrupts)
-        future = self.pool.submit(parse_packed, self.source, lines)
+        try:
+            future = self.pool.submit(parse_packed, self.source, lines)
+        except BrokenProcessPool as error:  # a process died since: fail in turn, when received
+            return partial(reraise, error)
         return lambda: unpacked(future.result())
+
+
+def reraise(error: BaseException) -> NoReturn:
+    raise error
 
 
 # a Record as (its paper's field values, listing, extras, content hash): dumped, loaded and

@@ -10,6 +10,7 @@ import os
 import pickle
 import signal
 from collections.abc import Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, date, datetime
 from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
@@ -19,7 +20,7 @@ import pytest
 from papertide.clock import FixedClock
 from papertide.errors import InputError
 from papertide.ingest import ingest
-from papertide.ingest.pipeline import AHEAD, line_batches, line_chunks
+from papertide.ingest.pipeline import AHEAD, ParsingProcesses, line_batches, line_chunks
 from papertide.models import (
     Checkpoint,
     IngestCounts,
@@ -167,6 +168,19 @@ def test_a_killed_parsing_process_leaves_whole_batches_and_a_clear_error(
     assert len(list(store.iter_papers())) == kept
     again = ingest(store, JsonlSource(path), batch_size=5)
     assert again.counts == IngestCounts(new=50 - kept, unchanged=kept)
+
+
+def test_a_chunk_sent_after_a_parsing_process_died_fails_when_received_not_when_sent() -> None:
+    # the reader may send its next chunk after the pool broke: sending must not raise (out of
+    # the reading loop, past `receive`, which names the lines), the chunk fails in its turn
+    source = DyingSource(FILES / "cs_listings_50.jsonl", die_at=1)
+    lines = list(source.raw_lines())
+    with ParsingProcesses(source) as parser:
+        with pytest.raises(BrokenProcessPool):
+            parser.parse(lines[:1], here=False)()
+        later = parser.parse(lines[1:2], here=False)
+        with pytest.raises(BrokenProcessPool):
+            later()
 
 
 def test_an_error_in_the_parsing_process_reaches_the_caller_after_whole_batches(
