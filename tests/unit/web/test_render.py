@@ -9,22 +9,20 @@ from markdown_it import MarkdownIt
 
 from papertide.search.snippet import Snippet
 from papertide.web.auth import safe_next
-from papertide.web.pages.search import followed_keyword
-from papertide.web.render import (
+from papertide.web.markup import (
     author_links,
     author_url,
-    build_environment,
     category_url,
     format_day,
-    has_math,
     highlight,
     keyword_chips,
     keyword_url,
     paper_url,
-    render_markdown,
     url_with,
     web_url,
 )
+from papertide.web.pages.search import followed_keyword
+from papertide.web.render import build_environment, has_math, render_markdown
 
 MD = MarkdownIt("commonmark", {"html": False})
 
