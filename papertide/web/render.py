@@ -1,6 +1,7 @@
 """The pages' Jinja environment and filters: autoescape on every template, Markdown comments
 rendered safely (no raw HTML, sanitised, rel="nofollow noopener ugc"); links, author and
-keyword lists and snippet highlights from web/markup.py, list rows from web/rows.py.
+keyword lists and snippet highlights from web/markup.py, list rows from web/rows.py, the
+month calendar from web/calendar_table.py.
 
 Paper and user text is never marked safe as given: only markup built here from escaped text is.
 """
@@ -25,6 +26,7 @@ from papertide.demo import DemoDays
 from papertide.rank.extras import source_label
 from papertide.web import rows
 from papertide.web.auth import PRESESSION_COOKIE, Viewer, is_https
+from papertide.web.calendar_table import calendar_html
 from papertide.web.markup import (
     author_links,
     author_url,
@@ -116,6 +118,7 @@ def build_environment(asset_version: str) -> Environment:
         rating_html=rows.rating_html,
         unlist_html=rows.unlist_html,
         thumbnail_html=rows.thumbnail_html,
+        calendar_html=calendar_html,
     )
     env.globals["signup_offered"] = True  # create_app: False when the signup setting is closed
     return env
