@@ -5,7 +5,9 @@ from urllib.parse import quote, quote_plus, urlencode
 
 from hypothesis import given
 from hypothesis import strategies as st
+from jinja2.utils import url_quote
 from markdown_it import MarkdownIt
+from markupsafe import escape
 
 from papertide.search.snippet import Snippet
 from papertide.web.auth import safe_next
@@ -13,11 +15,13 @@ from papertide.web.markup import (
     author_links,
     author_url,
     category_url,
+    esc,
     format_day,
     highlight,
     keyword_chips,
     keyword_url,
     paper_url,
+    path_part,
     url_with,
     web_url,
 )
@@ -74,6 +78,12 @@ def test_url_builders_quote_exactly_as_urllib_does(text: str):
     assert category_url(text) == "/categories/" + quote(text, safe="")
     phrase = " ".join(text.replace('"', " ").split())
     assert keyword_url(text) == "/search?q=" + quote_plus(f'"{phrase}"')
+
+
+@given(TEXT)
+def test_esc_escapes_exactly_as_the_templates_autoescape_does(text: str):
+    assert esc(text) == str(escape(text))
+    assert path_part(text) == url_quote(text)  # an organisation's slug, as |urlencode did
 
 
 @given(st.dictionaries(TEXT, st.one_of(TEXT, st.none(), st.integers()), max_size=4))
