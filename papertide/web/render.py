@@ -1,5 +1,7 @@
 """The pages' Jinja environment and filters: autoescape on every template, Markdown comments
-rendered safely (no raw HTML, sanitised, rel="nofollow noopener ugc"), snippet highlights.
+rendered safely (no raw HTML, sanitised, rel="nofollow noopener ugc"); links, author and
+keyword lists and snippet highlights from web/markup.py, list rows from web/rows.py, the
+month calendar from web/calendar_table.py.
 
 Paper and user text is never marked safe as given: only markup built here from escaped text is.
 """
@@ -7,9 +9,9 @@ Paper and user text is never marked safe as given: only markup built here from e
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import nh3
@@ -21,9 +23,23 @@ from starlette.responses import HTMLResponse
 
 from papertide import __version__
 from papertide.demo import DemoDays
-from papertide.rank.extras import source_label, source_short
-from papertide.search.snippet import Snippet
+from papertide.rank.extras import source_label
+from papertide.web import rows
 from papertide.web.auth import PRESESSION_COOKIE, Viewer, is_https
+from papertide.web.calendar_table import calendar_html
+from papertide.web.markup import (
+    author_links,
+    author_url,
+    category_url,
+    format_day,
+    format_stamp,
+    highlight,
+    keyword_chips,
+    keyword_url,
+    url_with,
+)
+from papertide.web.markup import paper_url as paper_url  # the pages import it from here
+from papertide.web.markup import web_url as web_url
 
 COMMENT_TAGS = frozenset(
     {"a", "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "hr"}
@@ -46,7 +62,6 @@ DOCUMENT_TAGS = COMMENT_TAGS | {
     "td",
 }
 DOCUMENT_ATTRIBUTES = COMMENT_ATTRIBUTES  # no style attributes: the CSP would refuse them
-WEB_SCHEMES = ("http://", "https://")
 _MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.DOTALL)
 # a $...$ formula (a $$...$$ one holds one too); a scan stops at the next $ or newline, so
 # the search is linear on any page
@@ -58,14 +73,6 @@ _HEADING = re.compile(r"<(/?)h([1-6])>")
 _MATH_TOKEN = "ptmath{}x"  # a plain word Markdown leaves alone
 _FORMULA = '<span class="math">{}</span>'
 HTML_CACHE_CONTROL = "private, no-cache"
-# What urllib's quote() escapes (all but ASCII letters, digits, _.-~ and the safe characters),
-# found by one regex scan: the common id or name passes through untouched instead of going
-# through quote() byte by byte (each list row builds a dozen URLs).
-_UNSAFE_IN_PATH = re.compile(r"[^A-Za-z0-9_.~/-]+")  # quote(text, safe="/")
-_UNSAFE_BUT_SPACE = re.compile(r"[^A-Za-z0-9_.~ -]+")  # spaces: replaced after, in one step
-# format_day's names, as strftime's %a and %b write them in the C locale the server runs in
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def no_thumbnail(_paper_id: str) -> str | None:
@@ -99,11 +106,20 @@ def build_environment(asset_version: str) -> Environment:
         keyword_url=keyword_url,
         day=format_day,
         stamp=format_stamp,
-        source_label=source_label,  # a summary's source, in words and (source_short) in a badge
-        source_short=source_short,
+        source_label=source_label,  # a summary's source, in words (a row's badge: web/rows.py)
         thumbnail_url=no_thumbnail,  # create_app gives the site's thumbnail folder
     )
     env.globals.update(url_with=url_with, asset_version=asset_version, version=__version__)
+    env.globals.update(  # list rows and their controls, written in Python (web/rows.py)
+        row_html=rows.row_html,
+        rows_html=rows.rows_html,
+        vote_html=rows.vote_html,
+        bookmark_html=rows.bookmark_html,
+        rating_html=rows.rating_html,
+        unlist_html=rows.unlist_html,
+        thumbnail_html=rows.thumbnail_html,
+        calendar_html=calendar_html,
+    )
     env.globals["signup_offered"] = True  # create_app: False when the signup setting is closed
     return env
 
@@ -176,101 +192,6 @@ def protect_math(text: str) -> tuple[str, list[str]]:
         return _MATH_TOKEN.format(len(formulas) - 1)
 
     return _MATH.sub(hold, text), formulas
-
-
-def web_url(url: str) -> str:
-    """`url` when it is an http(s) URL, else "#" (a stored link is never javascript: etc.)."""
-    return url if url.lower().startswith(WEB_SCHEMES) else "#"
-
-
-def highlight(snippet: Snippet) -> Markup:
-    """A search snippet with its matched words in <mark>, every piece escaped."""
-    parts: list[str] = ["… " if snippet.clipped_start else ""]
-    last = 0
-    for start, end in snippet.spans:
-        if start < last:
-            continue
-        parts.append(str(escape(snippet.text[last:start])))
-        parts.append(f"<mark>{escape(snippet.text[start:end])}</mark>")
-        last = end
-    parts.append(str(escape(snippet.text[last:])))
-    parts.append(" …" if snippet.clipped_end else "")
-    return Markup("".join(parts))  # every piece escaped above
-
-
-def author_links(names: Sequence[str], limit: int) -> Markup:
-    """A list row's first `limit` authors as links to their pages, then how many more there
-    are. Written here rather than as a Jinja loop: every list renders it for each of its rows."""
-    links = ", ".join(
-        [f'<a href="{escape(author_url(name))}">{escape(name)}</a>' for name in names[:limit]]
-    )
-    more = f" and {len(names) - limit} more" if len(names) > limit else ""
-    return Markup(links + more)  # every piece escaped above
-
-
-def keyword_chips(keywords: Sequence[str]) -> Markup:
-    """Keywords as chips, each a link to a search for it, each followed by a space."""
-    chips = [
-        f'<a href="{escape(keyword_url(k))}" class="keyword">{escape(k)}</a> ' for k in keywords
-    ]
-    return Markup("".join(chips))  # every piece escaped
-
-
-def paper_url(paper_id: str) -> str:
-    """/papers/<id>; old-style ids keep their slash (hep-th/9901001)."""
-    return "/papers/" + _UNSAFE_IN_PATH.sub(_percent, paper_id)
-
-
-def author_url(name: str) -> str:
-    return "/authors/" + path_quote(name)
-
-
-def keyword_url(keyword: str) -> str:
-    """A search for the keyword as one quoted phrase (a quote inside it becomes a space)."""
-    phrase = " ".join(keyword.replace('"', " ").split())
-    return f"/search?q=%22{form_quote(phrase)}%22"
-
-
-def category_url(category: str) -> str:
-    return "/categories/" + path_quote(category)
-
-
-def url_with(path: str, params: Mapping[str, object]) -> str:
-    """`path` with the query parameters that are set (None and "" left out), encoded as
-    urlencode() does."""
-    kept = [
-        f"{form_quote(key)}={form_quote(str(value))}"
-        for key, value in params.items()
-        if value not in (None, "")
-    ]
-    return f"{path}?{'&'.join(kept)}" if kept else path
-
-
-def path_quote(text: str) -> str:
-    """urllib's quote(text, safe=""): a path segment (the spaces of a name in one step)."""
-    return _UNSAFE_BUT_SPACE.sub(_percent, text).replace(" ", "%20")
-
-
-def form_quote(text: str) -> str:
-    """urllib's quote_plus(text): a query-string value, spaces as "+"."""
-    return _UNSAFE_BUT_SPACE.sub(_percent, text).replace(" ", "+")
-
-
-def _percent(match: re.Match[str]) -> str:
-    """A run of characters as %XX escapes of their UTF-8 bytes."""
-    return "".join(f"%{byte:02X}" for byte in match[0].encode())
-
-
-def format_day(value: date | datetime | None) -> str:
-    """Mon 5 Jan 2026."""
-    if value is None:
-        return ""
-    return f"{_WEEKDAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
-
-
-def format_stamp(value: datetime | None) -> str:
-    """2026-01-05 14:03 UTC."""
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value else ""
 
 
 def no_demo() -> DemoDays | None:

@@ -5,26 +5,28 @@ from urllib.parse import quote, quote_plus, urlencode
 
 from hypothesis import given
 from hypothesis import strategies as st
+from jinja2.utils import url_quote
 from markdown_it import MarkdownIt
+from markupsafe import escape
 
 from papertide.search.snippet import Snippet
 from papertide.web.auth import safe_next
-from papertide.web.pages.search import followed_keyword
-from papertide.web.render import (
+from papertide.web.markup import (
     author_links,
     author_url,
-    build_environment,
     category_url,
+    esc,
     format_day,
-    has_math,
     highlight,
     keyword_chips,
     keyword_url,
     paper_url,
-    render_markdown,
+    path_part,
     url_with,
     web_url,
 )
+from papertide.web.pages.search import followed_keyword
+from papertide.web.render import build_environment, has_math, render_markdown
 
 MD = MarkdownIt("commonmark", {"html": False})
 
@@ -76,6 +78,12 @@ def test_url_builders_quote_exactly_as_urllib_does(text: str):
     assert category_url(text) == "/categories/" + quote(text, safe="")
     phrase = " ".join(text.replace('"', " ").split())
     assert keyword_url(text) == "/search?q=" + quote_plus(f'"{phrase}"')
+
+
+@given(TEXT)
+def test_esc_escapes_exactly_as_the_templates_autoescape_does(text: str):
+    assert esc(text) == str(escape(text))
+    assert path_part(text) == url_quote(text)  # an organisation's slug, as |urlencode did
 
 
 @given(st.dictionaries(TEXT, st.one_of(TEXT, st.none(), st.integers()), max_size=4))
