@@ -17,8 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from papertide.models import User
-from papertide.web.auth import Viewer, safe_next
-from papertide.web.pages.common import login_url
+from papertide.web.auth import SAFE_METHODS, SignInRequiredError, Viewer, requested_page, safe_next
 from papertide.web.render import Renderer, paper_url
 from papertide.web.services import WebServices
 
@@ -55,10 +54,8 @@ def curator_of(request: Request, who: Viewer) -> User:
     """The curator viewing. A logged-out visitor is sent to the login page (back to this page
     after logging in, for a GET); a logged-in user who is not a curator gets 403."""
     if who.user is None:
-        target = str(request.url.path) if request.method == "GET" else "/admin"
-        if request.method == "GET" and request.url.query:
-            target += "?" + request.url.query
-        raise HTTPException(303, headers={"Location": login_url(target)})
+        page = requested_page(request) if request.method in SAFE_METHODS else "/admin"
+        raise SignInRequiredError(safe_next(page))
     if not who.user.is_admin:
         raise HTTPException(403, "Only the site's curators can do this.")
     return who.user
