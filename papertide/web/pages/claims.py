@@ -28,10 +28,10 @@ from papertide.web.pages.claimed import titles
 from papertide.web.pages.common import go_back
 from papertide.web.pages.curation import (
     SUBJECT_MAX_CHARS,
+    Curator,
     Step,
     Undo,
     confirm_page,
-    curator_of,
     done_page,
     is_confirmed,
 )
@@ -117,8 +117,7 @@ def _add_review(router: APIRouter, services: WebServices, renderer: Renderer) ->
         return renderer.page(request, who, "admin/claims.html", context, 400 if error else 200)
 
     @router.get("/admin/claims", response_class=HTMLResponse)
-    def claims_page(request: Request, who: CurrentViewer) -> Response:
-        curator_of(request, who)
+    def claims_page(request: Request, who: CurrentViewer, _actor: Curator) -> Response:
         return review(request, who)
 
     @router.post("/admin/claims/{claim_id:id}/{action}")
@@ -127,11 +126,11 @@ def _add_review(router: APIRouter, services: WebServices, renderer: Renderer) ->
         claim_id: int,
         action: str,
         who: CurrentViewer,
+        actor: Curator,
         confirm: str = Form(""),
     ) -> Response:
         """Approve or reject: the first POST answers a confirmation page, the second acts and
         answers a page with an Undo (the claim back to pending); reopen is that Undo."""
-        actor = curator_of(request, who)
         if action not in (*DECISIONS, "reopen"):
             raise HTTPException(404)
         try:
@@ -163,9 +162,9 @@ def _add_review(router: APIRouter, services: WebServices, renderer: Renderer) ->
     def add_rule(
         request: Request,
         who: CurrentViewer,
+        actor: Curator,
         domain: str = Form("", max_length=DOMAIN_MAX_CHARS),
     ) -> Response:
-        actor = curator_of(request, who)
         try:
             claims.add_rule(actor, domain)
         except InputError as error:
@@ -174,11 +173,9 @@ def _add_review(router: APIRouter, services: WebServices, renderer: Renderer) ->
 
     @router.post("/admin/claims/rules/remove")
     def remove_rule(
-        request: Request,
-        who: CurrentViewer,
-        domain: str = Form("", max_length=DOMAIN_MAX_CHARS),
+        actor: Curator, domain: str = Form("", max_length=DOMAIN_MAX_CHARS)
     ) -> Response:
-        claims.remove_rule(curator_of(request, who), domain)
+        claims.remove_rule(actor, domain)
         return RedirectResponse(f"{REVIEW}#rules", status_code=303)
 
 

@@ -114,7 +114,9 @@ def _add_comments(router: APIRouter, services: WebServices, renderer: Renderer) 
         confirm: str = Form(""),
     ) -> Response:
         if user.is_admin:  # asks first, is audited and can be undone (curation.py)
-            return delete_comment_step(services, renderer, request, who, comment_id, next, confirm)
+            return delete_comment_step(
+                services, renderer, request, who, user, comment_id, next, confirm
+            )
         community.delete_comment(user, comment_id)
         return go_back(request, next)
 
@@ -126,7 +128,7 @@ def _add_curation(router: APIRouter, services: WebServices, renderer: Renderer) 
         request: Request,
         paper_id: str,
         who: CurrentViewer,
-        _user: SignedInUser,
+        user: SignedInUser,
         day: str = Form(""),
         next: str | None = Form(None),
         confirm: str = Form(""),
@@ -134,7 +136,7 @@ def _add_curation(router: APIRouter, services: WebServices, renderer: Renderer) 
         """Take the paper off `day`'s page (curators only: 403 for anyone else) after a
         confirmation step; audited, with an Undo (curation.py)."""
         key, listed = paper_key(paper_id), parse_day(day)
-        return unlist_step(services, renderer, request, who, key, listed, next, confirm)
+        return unlist_step(services, renderer, request, who, user, key, listed, next, confirm)
 
 
 def paper_context(
