@@ -80,10 +80,10 @@ CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
 
 
 def signed_in(page: str | None = None) -> Callable[[Request, Viewer], Awaitable[User]]:
-    """The dependency of a page route that needs a signed-in user: that user, or SignInRequiredError
-    (answered with the login page) for a logged-out browser, coming back where `login_next`
-    says. `page`: the page the route's form belongs to, for a form without a `next` field
-    (a path whose {names} are the route's path parameters: "/papers/{paper_id}")."""
+    """The dependency of a page route that needs a signed-in user: that user, or (for a
+    logged-out browser) SignInRequiredError, answered with the login page, which comes back
+    where `login_next` says. `page`: the page the route's form belongs to, for a form without
+    a `next` field (a path whose {names} are the route's path parameters: "/papers/{paper_id}")."""
 
     async def signed_in_user(request: Request, who: CurrentViewer) -> User:
         if who.user is not None:
@@ -100,9 +100,11 @@ async def login_next(request: Request, page: str | None = None) -> str:
     """Where logging in comes back to, the one rule of every page that needs a signed-in user:
     a GET to itself (path and query); a form to its `next` field when that is a safe local
     path, else to the page its route belongs to (`page`), else to the page of this site it was
-    sent from (Referer), else home."""
+    sent from (Referer), else home. The route's page comes before the Referer because the page
+    a form was on may be the answer to a POST (/account/tokens), which a GET cannot reopen."""
     if request.method in SAFE_METHODS:
-        return safe_next(requested_page(request))
+        query = request.url.query
+        return safe_next(request.url.path + ("?" + query if query else ""))
     named = (await request.form()).get("next")
     if isinstance(named, str) and safe_next(named, ""):
         return named
@@ -110,12 +112,6 @@ async def login_next(request: Request, page: str | None = None) -> str:
         values = {name: quote(str(value)) for name, value in request.path_params.items()}
         return safe_next(page.format_map(values))
     return local_referer(request) or "/"
-
-
-def requested_page(request: Request) -> str:
-    """The path and query a request asked for."""
-    query = request.url.query
-    return request.url.path + ("?" + query if query else "")
 
 
 def csrf_guard(services: WebServices) -> Callable[[Request], Awaitable[None]]:
