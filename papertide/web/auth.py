@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +27,15 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 class CsrfError(AuthError):
     """A state-changing request without a valid CSRF token (answered with 403)."""
+
+
+class SignInRequiredError(AuthError):
+    """A page that needs a signed-in user, asked for by a logged-out browser: the error handlers
+    answer it with the way to the login page, which comes back to `target` (a safe local path)."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__("log in first")
+        self.target = target
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +77,41 @@ async def current_viewer(request: Request) -> Viewer:
 
 
 CurrentViewer = Annotated[Viewer, Depends(current_viewer)]
+
+
+def signed_in(page: str | None = None) -> Callable[[Request, Viewer], Awaitable[User]]:
+    """The dependency of a page route that needs a signed-in user: that user, or (for a
+    logged-out browser) SignInRequiredError, answered with the login page, which comes back
+    where `login_next` says. `page`: the page the route's form belongs to, for a form without
+    a `next` field (a path whose {names} are the route's path parameters: "/papers/{paper_id}")."""
+
+    async def signed_in_user(request: Request, who: CurrentViewer) -> User:
+        if who.user is not None:
+            return who.user
+        raise SignInRequiredError(await login_next(request, page))
+
+    return signed_in_user
+
+
+SignedInUser = Annotated[User, Depends(signed_in())]
+
+
+async def login_next(request: Request, page: str | None = None) -> str:
+    """Where logging in comes back to, the one rule of every page that needs a signed-in user:
+    a GET to itself (path and query); a form to its `next` field when that is a safe local
+    path, else to the page its route belongs to (`page`), else to the page of this site it was
+    sent from (Referer), else home. The route's page comes before the Referer because the page
+    a form was on may be the answer to a POST (/account/tokens), which a GET cannot reopen."""
+    if request.method in SAFE_METHODS:
+        query = request.url.query
+        return safe_next(request.url.path + ("?" + query if query else ""))
+    named = (await request.form()).get("next")
+    if isinstance(named, str) and safe_next(named, ""):
+        return named
+    if page is not None:
+        values = {name: quote(str(value)) for name, value in request.path_params.items()}
+        return safe_next(page.format_map(values))
+    return local_referer(request) or "/"
 
 
 def csrf_guard(services: WebServices) -> Callable[[Request], Awaitable[None]]:
@@ -115,6 +160,16 @@ def client_ip(request: Request) -> str:
     """The peer address (uvicorn puts X-Forwarded-For here, only from the proxies of the
     forwarded_allow_ips setting)."""
     return request.client.host if request.client else "unknown"
+
+
+def local_referer(request: Request) -> str | None:
+    """The path of the page a request was sent from, when that page is on this site and safe to
+    go back to (safe_next); None otherwise."""
+    referer = request.headers.get("referer", "")
+    origin = f"{request.url.scheme}://{request.url.netloc}"
+    if not referer.startswith(origin):
+        return None
+    return safe_next(referer.removeprefix(origin), "") or None
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -24,7 +24,8 @@ from papertide.errors import (
     StoreError,
 )
 from papertide.web.api.errors import public_answer, router_response, validation_response
-from papertide.web.auth import SESSION_COOKIE, CsrfError, Viewer, read_viewer
+from papertide.web.auth import SESSION_COOKIE, CsrfError, SignInRequiredError, Viewer, read_viewer
+from papertide.web.pages.common import to_login
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
@@ -83,6 +84,10 @@ def install_error_handlers(app: FastAPI, services: WebServices, renderer: Render
         message, headers = public_answer(error)
         return answer(request, status, message, headers, isinstance(error, StoreError))
 
+    async def on_sign_in(request: Request, error: Exception) -> Response:
+        assert isinstance(error, SignInRequiredError)
+        return to_login(request, error.target)
+
     async def on_http(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
         if 300 <= error.status_code < 400:  # a page's own redirect (an old ?p= link)
@@ -102,6 +107,7 @@ def install_error_handlers(app: FastAPI, services: WebServices, renderer: Render
         logging.getLogger("papertide.web").exception("unexpected error", exc_info=error)
         return answer(request, 500, "an unexpected error happened; it has been logged", {})
 
+    app.add_exception_handler(SignInRequiredError, on_sign_in)  # the login page, not a 401
     app.add_exception_handler(PapertideError, on_papertide)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(RequestValidationError, on_validation)

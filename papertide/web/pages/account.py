@@ -4,9 +4,9 @@ collections), one collection, and submitting a paper. Every POST passes the CSRF
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -20,15 +20,17 @@ from papertide.models import Collection, Listing, User
 from papertide.store.base import Store
 from papertide.web.auth import (
     CurrentViewer,
+    SignedInUser,
     Viewer,
     clear_session_cookie,
     client_ip,
     safe_next,
     session_of,
+    signed_in,
 )
 from papertide.web.feeds.routes import following_feed_url
 from papertide.web.pages.claimed import account_claims_context
-from papertide.web.pages.common import go_back, paper_rows, to_login
+from papertide.web.pages.common import go_back, paper_rows
 from papertide.web.pages.paper import DEFAULT_COLLECTION, paper_key
 from papertide.web.pages.self_service import logged_in, self_service_routes
 from papertide.web.render import Renderer, paper_url
@@ -38,6 +40,8 @@ from papertide.web.submit_jobs import submit_and_wait
 FIELD_MAX_CHARS = 1024
 INVITE_MAX_CHARS = 200
 SUBMIT_PAGE_WAIT_S = 1.0  # a submission answers within this, fetched from arXiv or not
+# the signed-in user of a form of the account page
+AccountUser = Annotated[User, Depends(signed_in("/account"))]
 
 
 def account_router(services: WebServices, renderer: Renderer) -> APIRouter:
@@ -142,36 +146,29 @@ def _add_account(router: APIRouter, services: WebServices, renderer: Renderer) -
     accounts = services.accounts
 
     @router.get("/account", response_class=HTMLResponse)
-    def account(request: Request, who: CurrentViewer) -> Response:
-        if who.user is None:
-            return to_login(request, "/account")
-        return renderer.page(request, who, "account.html", _account(services, who.user, None))
+    def account(request: Request, who: CurrentViewer, user: SignedInUser) -> Response:
+        return renderer.page(request, who, "account.html", _account(services, user, None))
 
     @router.post("/account/tokens")
     def create_token(
         request: Request,
         who: CurrentViewer,
+        user: AccountUser,
         name: str = Form("", max_length=100),
     ) -> Response:
-        if who.user is None:
-            return to_login(request, "/account")
-        token = accounts.create_api_token(who.user, name.strip() or "API token")
-        context = _account(services, who.user, token)
+        token = accounts.create_api_token(user, name.strip() or "API token")
+        context = _account(services, user, token)
         return renderer.page(request, who, "account.html", context)
 
     @router.post("/account/feed-key/rotate")
-    def rotate_feed_key(request: Request, who: CurrentViewer) -> Response:
+    def rotate_feed_key(user: AccountUser) -> Response:
         """New feed links (followed topics and For you); the old ones stop working."""
-        if who.user is None:
-            return to_login(request, "/account")
-        services.store.rotate_feed_key(who.user.id)
+        services.store.rotate_feed_key(user.id)
         return RedirectResponse("/account#following-feed", status_code=303)
 
     @router.post("/account/tokens/{token_id}/revoke")
-    def revoke_token(request: Request, token_id: str, who: CurrentViewer) -> Response:
-        if who.user is None:
-            return to_login(request, "/account")
-        accounts.revoke_api_token(who.user, token_id)
+    def revoke_token(token_id: str, user: AccountUser) -> Response:
+        accounts.revoke_api_token(user, token_id)
         return RedirectResponse("/account#tokens", status_code=303)  # gone either way
 
 
@@ -179,26 +176,24 @@ def _add_collections(router: APIRouter, services: WebServices, renderer: Rendere
     store = services.store
 
     @router.get("/collections/{collection_id:id}", response_class=HTMLResponse)
-    def collection(request: Request, collection_id: int, who: CurrentViewer) -> Response:
-        if who.user is None:
-            return to_login(request, f"/collections/{collection_id}")
-        found = _collection(store, who.user, collection_id)
-        papers = store.collection_papers(who.user.id, collection_id)
-        rows = paper_rows(services, who.user, [(None, paper) for paper in papers])
+    def collection(
+        request: Request, collection_id: int, who: CurrentViewer, user: SignedInUser
+    ) -> Response:
+        found = _collection(store, user, collection_id)
+        papers = store.collection_papers(user.id, collection_id)
+        rows = paper_rows(services, user, [(None, paper) for paper in papers])
         return renderer.page(request, who, "collection.html", {"collection": found, "rows": rows})
 
     @router.post("/collections/{collection_id:id}/remove")
     def remove_from_collection(
         request: Request,
         collection_id: int,
-        who: CurrentViewer,
+        user: SignedInUser,
         paper_id: str = Form(...),
         next: str | None = Form(None),
     ) -> Response:
-        if who.user is None:
-            return to_login(request, next)
-        found = _collection(store, who.user, collection_id)
-        services.community.bookmark(who.user, paper_key(paper_id), found.name, on=False)
+        found = _collection(store, user, collection_id)
+        services.community.bookmark(user, paper_key(paper_id), found.name, on=False)
         return go_back(request, next)
 
 
@@ -220,12 +215,11 @@ def _add_submit(router: APIRouter, services: WebServices, renderer: Renderer) ->
     async def submit(
         request: Request,
         who: CurrentViewer,
+        user: Annotated[User, Depends(signed_in("/submit"))],
         text: str = Form("", max_length=FIELD_MAX_CHARS),
     ) -> Response:
-        if who.user is None:
-            return to_login(request, "/submit")
         try:
-            done = await submit_and_wait(services.community, who.user, text, SUBMIT_PAGE_WAIT_S)
+            done = await submit_and_wait(services.community, user, text, SUBMIT_PAGE_WAIT_S)
         except InputError as error:
             status = 409 if isinstance(error, ConflictError) else 400
             context = {"text": text, "error": str(error), "job": None}

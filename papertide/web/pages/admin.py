@@ -19,7 +19,7 @@ from papertide.models import User
 from papertide.web.auth import CurrentViewer
 from papertide.web.pages.admin_moderation import moderation_router
 from papertide.web.pages.admin_site import site_router
-from papertide.web.pages.curation import Step, confirm_page, curator_of, is_confirmed
+from papertide.web.pages.curation import Curator, Step, confirm_page, is_confirmed
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
@@ -41,8 +41,7 @@ def admin_router(services: WebServices, renderer: Renderer) -> APIRouter:
 
     @router.get("/admin", response_class=HTMLResponse)
     @router.get("/admin/users", response_class=HTMLResponse)
-    def users(request: Request, who: CurrentViewer, q: str = "") -> Response:
-        curator_of(request, who)
+    def users(request: Request, who: CurrentViewer, _actor: Curator, q: str = "") -> Response:
         found = admin.users(q[:QUERY_MAX_CHARS])
         context = {"q": q, "users": found, "error": None}
         return renderer.page(request, who, "admin/users.html", context)
@@ -53,10 +52,10 @@ def admin_router(services: WebServices, renderer: Renderer) -> APIRouter:
         username: str,
         action: str,
         who: CurrentViewer,
+        actor: Curator,
         confirm: str = Form(""),
     ) -> Response:
         """suspend and delete ask first (a confirm page); unsuspend and role changes act."""
-        actor = curator_of(request, who)
         if action not in ACTIONS:
             raise HTTPException(404)
         if action in EFFECTS and not is_confirmed(confirm):
@@ -83,8 +82,7 @@ def admin_router(services: WebServices, renderer: Renderer) -> APIRouter:
         return RedirectResponse(f"/admin/users?q={quote(username)}", status_code=303)
 
     @router.get("/admin/audit", response_class=HTMLResponse)
-    def audit(request: Request, who: CurrentViewer, action: str = "") -> Response:
-        curator_of(request, who)
+    def audit(request: Request, who: CurrentViewer, _actor: Curator, action: str = "") -> Response:
         entries = admin.audit_log(200, action[:QUERY_MAX_CHARS] or None)
         return renderer.page(
             request, who, "admin/audit.html", {"entries": entries, "action": action}

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from papertide.web.auth import CurrentViewer, safe_next
-from papertide.web.pages.curation import MODERATION, curator_of
+from papertide.web.pages.curation import MODERATION, Curator
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
@@ -23,8 +23,7 @@ def moderation_router(services: WebServices, renderer: Renderer) -> APIRouter:
     admin = services.admin
 
     @router.get("/admin/moderation", response_class=HTMLResponse)
-    def moderation(request: Request, who: CurrentViewer) -> Response:
-        curator_of(request, who)
+    def moderation(request: Request, who: CurrentViewer, _actor: Curator) -> Response:
         context = {
             "reported": admin.reported_comments(SHOWN),
             "deleted": admin.deleted_comments(SHOWN),
@@ -34,19 +33,15 @@ def moderation_router(services: WebServices, renderer: Renderer) -> APIRouter:
         return renderer.page(request, who, "admin/moderation.html", context)
 
     @router.post("/admin/comments/{comment_id:id}/restore")
-    def restore_comment(
-        request: Request, comment_id: int, who: CurrentViewer, next: str | None = Form(None)
-    ) -> Response:
+    def restore_comment(comment_id: int, actor: Curator, next: str | None = Form(None)) -> Response:
         """Undo a delete (the audit log says so); back to `next` or the moderation page."""
-        admin.restore_comment(curator_of(request, who), comment_id)
+        admin.restore_comment(actor, comment_id)
         return RedirectResponse(safe_next(next, MODERATION), status_code=303)
 
     @router.post("/admin/unlisted/{entry_id:id}/relist")
-    def relist(
-        request: Request, entry_id: int, who: CurrentViewer, next: str | None = Form(None)
-    ) -> Response:
+    def relist(entry_id: int, actor: Curator, next: str | None = Form(None)) -> Response:
         """Put back the listing the "unlist" audit entry `entry_id` took off."""
-        admin.restore_listing(curator_of(request, who), entry_id)
+        admin.restore_listing(actor, entry_id)
         return RedirectResponse(safe_next(next, MODERATION), status_code=303)
 
     return router

@@ -15,7 +15,7 @@ from papertide.errors import InputError
 from papertide.sync.status import sync_status
 from papertide.web.auth import CurrentViewer, Viewer
 from papertide.web.pages.common import PageIndex
-from papertide.web.pages.curation import Step, confirm_page, curator_of, is_confirmed
+from papertide.web.pages.curation import Curator, Step, confirm_page, is_confirmed
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
@@ -29,9 +29,8 @@ def site_router(services: WebServices, renderer: Renderer) -> APIRouter:
 
     @router.get("/admin/quarantine", response_class=HTMLResponse)
     def quarantine(
-        request: Request, who: CurrentViewer, p: PageIndex, reason: str = ""
+        request: Request, who: CurrentViewer, p: PageIndex, _actor: Curator, reason: str = ""
     ) -> Response:
-        curator_of(request, who)
         if len(reason) > REASON_MAX_CHARS:
             raise InputError(f"a reason is at most {REASON_MAX_CHARS} characters")
         found = admin.quarantine(p, reason or None)
@@ -42,23 +41,29 @@ def site_router(services: WebServices, renderer: Renderer) -> APIRouter:
         return renderer.page(request, who, "admin/invites.html", context, status)
 
     @router.get(INVITES, response_class=HTMLResponse)
-    def invites(request: Request, who: CurrentViewer) -> Response:
-        curator_of(request, who)
+    def invites(request: Request, who: CurrentViewer, _actor: Curator) -> Response:
         return invites_page(request, who, None, 200)
 
     @router.post(INVITES)
     def create_invite(
-        request: Request, who: CurrentViewer, uses: int = Form(1), days: int = Form(7)
+        request: Request,
+        who: CurrentViewer,
+        actor: Curator,
+        uses: int = Form(1),
+        days: int = Form(7),
     ) -> Response:
         """The new invite's link is shown on this answer only (only its hash is stored)."""
-        _invite, token = admin.create_invite(curator_of(request, who), uses, days)
+        _invite, token = admin.create_invite(actor, uses, days)
         return invites_page(request, who, invite_link(services.settings.public_url, token), 200)
 
     @router.post("/admin/invites/{invite_id:id}/revoke")
     def revoke_invite(
-        request: Request, invite_id: int, who: CurrentViewer, confirm: str = Form("")
+        request: Request,
+        invite_id: int,
+        who: CurrentViewer,
+        actor: Curator,
+        confirm: str = Form(""),
     ) -> Response:
-        actor = curator_of(request, who)
         if not is_confirmed(confirm):
             step = Step(
                 title=f"Revoke invite {invite_id}?",
@@ -73,8 +78,7 @@ def site_router(services: WebServices, renderer: Renderer) -> APIRouter:
         return RedirectResponse(INVITES, status_code=303)
 
     @router.get("/admin/status", response_class=HTMLResponse)
-    def status(request: Request, who: CurrentViewer) -> Response:
-        curator_of(request, who)
+    def status(request: Request, who: CurrentViewer, _actor: Curator) -> Response:
         settings = services.settings
         context = {
             "digests": admin.digest_status(),

@@ -22,19 +22,20 @@ from papertide.community.ratelimit import enforce
 from papertide.community.tokens import EMAIL, TOKEN_TTL_S
 from papertide.errors import ConflictError, InputError
 from papertide.models import AuthorClaim
-from papertide.web.auth import CurrentViewer, Viewer
+from papertide.web.auth import CurrentViewer, SignedInUser, Viewer
+from papertide.web.pages.account import AccountUser
 from papertide.web.pages.claimed import titles
-from papertide.web.pages.common import go_back, to_login
+from papertide.web.pages.common import go_back
 from papertide.web.pages.curation import (
     SUBJECT_MAX_CHARS,
+    Curator,
     Step,
     Undo,
     confirm_page,
-    curator_of,
     done_page,
     is_confirmed,
 )
-from papertide.web.pages.paper import paper_key
+from papertide.web.pages.paper import PaperFormUser, paper_key
 from papertide.web.render import Renderer, paper_url
 from papertide.web.services import WebServices
 
@@ -58,27 +59,22 @@ def _add_member(router: APIRouter, services: WebServices, renderer: Renderer) ->
 
     @router.post("/papers/{paper_id:path}/claim")
     def claim(
-        request: Request,
         paper_id: str,
-        who: CurrentViewer,
+        user: PaperFormUser,
         author: str = Form("", max_length=NAME_MAX_CHARS),
     ) -> Response:
         key = paper_key(paper_id)
-        if who.user is None:
-            return to_login(request, paper_url(key))
-        claims.claim(who.user, key, author)
+        claims.claim(user, key, author)
         return RedirectResponse(f"{paper_url(key)}#authorship", status_code=303)
 
     @router.post("/claims/{claim_id:id}/withdraw")
     def withdraw(
         request: Request,
         claim_id: int,
-        who: CurrentViewer,
+        user: SignedInUser,
         next: str | None = Form(None),
     ) -> Response:
-        if who.user is None:
-            return to_login(request, next)
-        claims.withdraw(who.user, claim_id)
+        claims.withdraw(user, claim_id)
         return go_back(request, next)
 
     @router.get("/users/{username}", response_class=HTMLResponse)
@@ -93,18 +89,16 @@ def _add_member(router: APIRouter, services: WebServices, renderer: Renderer) ->
         return renderer.page(request, who, "claimed_profile.html", context)
 
     @router.post("/account/email/verify")
-    def send_confirmation(request: Request, who: CurrentViewer) -> Response:
+    def send_confirmation(user: AccountUser) -> Response:
         """Mail a link that confirms the account's current email (rate limited as the
         email-change mails are); 503 when the site cannot send mail."""
-        if who.user is None:
-            return to_login(request, "/account")
         if not services.digests.can_mail:
             raise HTTPException(503, "this site sends no email, so addresses cannot be confirmed")
-        token = services.accounts.confirm_link_token(who.user)
-        enforce(services.store, f"user:{who.user.id}", "account_link", services.community.limits)
+        token = services.accounts.confirm_link_token(user)
+        enforce(services.store, f"user:{user.id}", "account_link", services.community.limits)
         path = "/account/email/confirm?" + urlencode({"token": token})
         hours = TOKEN_TTL_S[EMAIL] // 3600
-        services.digests.send_account_link(who.user.email or "", EMAIL, path, hours)
+        services.digests.send_account_link(user.email or "", EMAIL, path, hours)
         return RedirectResponse("/account?sent=confirm#my-papers", status_code=303)
 
 
@@ -123,8 +117,7 @@ def _add_review(router: APIRouter, services: WebServices, renderer: Renderer) ->
         return renderer.page(request, who, "admin/claims.html", context, 400 if error else 200)
 
     @router.get("/admin/claims", response_class=HTMLResponse)
-    def claims_page(request: Request, who: CurrentViewer) -> Response:
-        curator_of(request, who)
+    def claims_page(request: Request, who: CurrentViewer, _actor: Curator) -> Response:
         return review(request, who)
 
     @router.post("/admin/claims/{claim_id:id}/{action}")
@@ -133,11 +126,11 @@ def _add_review(router: APIRouter, services: WebServices, renderer: Renderer) ->
         claim_id: int,
         action: str,
         who: CurrentViewer,
+        actor: Curator,
         confirm: str = Form(""),
     ) -> Response:
         """Approve or reject: the first POST answers a confirmation page, the second acts and
         answers a page with an Undo (the claim back to pending); reopen is that Undo."""
-        actor = curator_of(request, who)
         if action not in (*DECISIONS, "reopen"):
             raise HTTPException(404)
         try:
@@ -169,9 +162,9 @@ def _add_review(router: APIRouter, services: WebServices, renderer: Renderer) ->
     def add_rule(
         request: Request,
         who: CurrentViewer,
+        actor: Curator,
         domain: str = Form("", max_length=DOMAIN_MAX_CHARS),
     ) -> Response:
-        actor = curator_of(request, who)
         try:
             claims.add_rule(actor, domain)
         except InputError as error:
@@ -180,11 +173,9 @@ def _add_review(router: APIRouter, services: WebServices, renderer: Renderer) ->
 
     @router.post("/admin/claims/rules/remove")
     def remove_rule(
-        request: Request,
-        who: CurrentViewer,
-        domain: str = Form("", max_length=DOMAIN_MAX_CHARS),
+        actor: Curator, domain: str = Form("", max_length=DOMAIN_MAX_CHARS)
     ) -> Response:
-        claims.remove_rule(curator_of(request, who), domain)
+        claims.remove_rule(actor, domain)
         return RedirectResponse(f"{REVIEW}#rules", status_code=303)
 
 

@@ -21,7 +21,7 @@ from papertide.errors import InputError
 from papertide.models import Comment, Listing, Organization, Paper, PaperSummary, User
 from papertide.rank.extras import extras_shown
 from papertide.rank.trending import TrendingScore
-from papertide.web.auth import safe_next
+from papertide.web.auth import local_referer, safe_next
 from papertide.web.pages.periods import is_new
 from papertide.web.render import paper_url
 from papertide.web.services import WebServices
@@ -152,10 +152,7 @@ def is_htmx(request: Request) -> bool:
 
 def go_back(request: Request, target: str | None) -> Response:
     """After a form post without htmx: back to the page it came from (303, so a GET)."""
-    referer = request.headers.get("referer", "")
-    origin = f"{request.url.scheme}://{request.url.netloc}"
-    fallback = safe_next(referer.removeprefix(origin)) if referer.startswith(origin) else "/"
-    return RedirectResponse(safe_next(target, fallback), status_code=303)
+    return RedirectResponse(safe_next(target, local_referer(request) or "/"), status_code=303)
 
 
 def to_comment(comment: Comment) -> Response:
@@ -170,7 +167,8 @@ def login_url(target: str | None) -> str:
 
 
 def to_login(request: Request, target: str | None) -> Response:
-    """Send a logged-out visitor to the login page (htmx follows HX-Redirect)."""
+    """Send a logged-out visitor to the login page (htmx follows HX-Redirect): the answer to
+    SignInFirst, which the pages that need a signed-in user raise (auth.signed_in)."""
     url = login_url(target)
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": url})

@@ -1,9 +1,9 @@
-"""What every curator action on the site shares: who may act (a logged-out visitor is sent to
-the login page, anyone else but a curator gets 403), the confirmation page a destructive step
-shows first (a plain form, no JavaScript needed), and the page that says what was done, with an
-Undo button where the step can be undone. The steps themselves are AdminService calls, each
-written to the audit log; the curator steps of the paper page (unlist, delete a comment) live
-here so that the paper page and the admin pages run the same code.
+"""What every curator action on the site shares: who may act (`Curator`: a logged-out visitor
+is sent to the login page, anyone else but a curator gets 403), the confirmation page a
+destructive step shows first (a plain form, no JavaScript needed), and the page that says what
+was done, with an Undo button where the step can be undone. The steps themselves are
+AdminService calls, each written to the audit log; the curator steps of the paper page (unlist,
+delete a comment) live here so that the paper page and the admin pages run the same code.
 """
 
 from __future__ import annotations
@@ -11,19 +11,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Annotated
 
+from fastapi import Depends
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from papertide.models import User
-from papertide.web.auth import Viewer, safe_next
-from papertide.web.pages.common import login_url
+from papertide.web.auth import Viewer, safe_next, signed_in
 from papertide.web.render import Renderer, paper_url
 from papertide.web.services import WebServices
 
 CONFIRMED = "yes"  # the `confirm` field of a confirmation page's form
 SUBJECT_MAX_CHARS = 500  # of a comment quoted on its confirmation page
+ADMIN = "/admin"
 AUDIT = "/admin/audit"
 MODERATION = "/admin/moderation"
 
@@ -51,17 +53,21 @@ class Undo:
     fields: Mapping[str, str] = field(default_factory=dict)
 
 
-def curator_of(request: Request, who: Viewer) -> User:
-    """The curator viewing. A logged-out visitor is sent to the login page (back to this page
-    after logging in, for a GET); a logged-in user who is not a curator gets 403."""
-    if who.user is None:
-        target = str(request.url.path) if request.method == "GET" else "/admin"
-        if request.method == "GET" and request.url.query:
-            target += "?" + request.url.query
-        raise HTTPException(303, headers={"Location": login_url(target)})
-    if not who.user.is_admin:
+def must_be_curator(user: User) -> User:
+    """`user`, when a curator; 403 for anyone else."""
+    if not user.is_admin:
         raise HTTPException(403, "Only the site's curators can do this.")
-    return who.user
+    return user
+
+
+async def curator(user: Annotated[User, Depends(signed_in(ADMIN))]) -> User:
+    """The dependency of the curators' routes: a logged-out visitor is sent to the login page
+    (back to the page asked for, for a GET; else to a form's `next` or /admin), a signed-in
+    user who is not a curator gets 403."""
+    return must_be_curator(user)
+
+
+Curator = Annotated[User, Depends(curator)]
 
 
 def is_confirmed(confirm: str) -> bool:
@@ -91,12 +97,13 @@ def delete_comment_step(
     renderer: Renderer,
     request: Request,
     who: Viewer,
+    actor: User,
     comment_id: int,
     next: str | None,
     confirm: str,
 ) -> Response:
-    """A curator deletes a comment: asks first, then says so with an Undo (restore)."""
-    actor = curator_of(request, who)
+    """The curator `actor` deletes a comment: asks first, then says so with an Undo (restore)."""
+    must_be_curator(actor)
     comment = services.admin.comment(comment_id)
     back = safe_next(next, f"{paper_url(comment.paper_id)}#comments")
     if not is_confirmed(confirm):
@@ -123,14 +130,15 @@ def unlist_step(
     renderer: Renderer,
     request: Request,
     who: Viewer,
+    actor: User,
     paper_id: str,
     day: date,
     next: str | None,
     confirm: str,
 ) -> Response:
-    """A curator takes a paper off a day's page: asks first, then says so with an Undo
-    (relist)."""
-    actor = curator_of(request, who)
+    """The curator `actor` takes a paper off a day's page (403 for anyone else): asks first,
+    then says so with an Undo (relist)."""
+    must_be_curator(actor)
     back = safe_next(next, paper_url(paper_id))
     shown_day = day.strftime("%d %b %Y")
     if not is_confirmed(confirm):

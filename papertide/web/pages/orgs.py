@@ -18,8 +18,8 @@ from papertide.errors import InputError, NotFoundError
 from papertide.ids import check_org_slug
 from papertide.models import OrgCount
 from papertide.store.org_base import CURATOR_ORG, HF_ORG
-from papertide.web.auth import CurrentViewer, Viewer
-from papertide.web.pages.common import PAGE_SIZE, PageIndex, go_back, paper_rows, to_login
+from papertide.web.auth import CurrentViewer, SignedInUser, Viewer
+from papertide.web.pages.common import PAGE_SIZE, PageIndex, go_back, paper_rows
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
@@ -106,28 +106,24 @@ def _add_curation(router: APIRouter, services: WebServices) -> None:
     def set_org(
         request: Request,
         paper_id: str,
-        who: CurrentViewer,
+        user: SignedInUser,
         name: str = Form("", max_length=1_000),
         slug: str = Form("", max_length=200),
         next: str | None = Form(None),
     ) -> Response:
         """Set the paper's organisation: an existing one by `slug`, or one by `name` (an
         existing organisation when the name makes its slug). Curators only."""
-        if who.user is None:
-            return to_login(request, next)
-        services.admin.set_paper_org(who.user, paper_id, name, slug.strip())
+        services.admin.set_paper_org(user, paper_id, name, slug.strip())
         return go_back(request, next)
 
     @router.post("/papers/{paper_id:path}/org/remove")
     def remove_org(
         request: Request,
         paper_id: str,
-        who: CurrentViewer,
+        user: SignedInUser,
         slug: str = Form(..., max_length=200),
         next: str | None = Form(None),
     ) -> Response:
         """Take an organisation off the paper. Curators only."""
-        if who.user is None:
-            return to_login(request, next)
-        services.admin.unlink_paper_org(who.user, paper_id, slug.strip())
+        services.admin.unlink_paper_org(user, paper_id, slug.strip())
         return go_back(request, next)

@@ -8,9 +8,9 @@ the updated widget.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -18,12 +18,12 @@ from papertide.citation.formats import citation_meta, render_citations
 from papertide.community.actions import EDIT_WINDOW
 from papertide.errors import InputError, PaperNotFoundError
 from papertide.ids import is_generated_id, try_parse_arxiv_id
-from papertide.models import Comment, Paper
+from papertide.models import Comment, Paper, User
 from papertide.search.hybrid import FACET_WEIGHTS
-from papertide.web.auth import CurrentViewer, Viewer
+from papertide.web.auth import CurrentViewer, SignedInUser, Viewer, signed_in
 from papertide.web.downloads.markdown import markdown_response, wants_markdown
 from papertide.web.pages.claimed import paper_claims_context
-from papertide.web.pages.common import go_back, is_htmx, paper_rows, to_comment, to_login
+from papertide.web.pages.common import go_back, is_htmx, paper_rows, to_comment
 from papertide.web.pages.curation import delete_comment_step, unlist_step
 from papertide.web.pages.orgs import paper_org_context
 from papertide.web.pages.periods import parse_day
@@ -33,6 +33,8 @@ from papertide.web.services import WebServices
 SIMILAR_LIMIT = 6
 DEFAULT_COLLECTION = "Reading list"
 FLAGS = {"1": True, "0": False}
+# the signed-in user of a form of the paper page that carries no `next` field
+PaperFormUser = Annotated[User, Depends(signed_in("/papers/{paper_id}"))]
 
 
 def paper_router(services: WebServices, renderer: Renderer) -> APIRouter:
@@ -66,12 +68,11 @@ def _add_votes(router: APIRouter, services: WebServices, renderer: Renderer) -> 
         request: Request,
         paper_id: str,
         who: CurrentViewer,
+        user: SignedInUser,
         up: str = Form("1"),
         next: str | None = Form(None),
     ) -> Response:
-        if who.user is None:
-            return to_login(request, next)
-        state = community.vote(who.user, paper_key(paper_id), _flag(up, "up"))
+        state = community.vote(user, paper_key(paper_id), _flag(up, "up"))
         if is_htmx(request):
             context = {"paper_id": state.paper_id, "upvotes": state.upvotes, "voted": state.voted}
             return renderer.page(request, who, "_vote.html", context | {"back": next or "/"})
@@ -82,14 +83,13 @@ def _add_votes(router: APIRouter, services: WebServices, renderer: Renderer) -> 
         request: Request,
         paper_id: str,
         who: CurrentViewer,
+        user: SignedInUser,
         on: str = Form("1"),
         collection: str = Form(DEFAULT_COLLECTION),
         next: str | None = Form(None),
     ) -> Response:
-        if who.user is None:
-            return to_login(request, next)
         key, marked = paper_key(paper_id), _flag(on, "on")
-        community.bookmark(who.user, key, collection.strip() or DEFAULT_COLLECTION, marked)
+        community.bookmark(user, key, collection.strip() or DEFAULT_COLLECTION, marked)
         if is_htmx(request):
             context = {"paper_id": key, "bookmarked": marked, "back": next or "/"}
             return renderer.page(request, who, "_bookmark.html", context)
@@ -100,16 +100,8 @@ def _add_comments(router: APIRouter, services: WebServices, renderer: Renderer) 
     community = services.community
 
     @router.post("/papers/{paper_id:path}/comments")
-    def comment(
-        request: Request,
-        paper_id: str,
-        who: CurrentViewer,
-        body: str = Form(""),
-    ) -> Response:
-        key = paper_key(paper_id)
-        if who.user is None:
-            return to_login(request, paper_url(key))
-        made = community.comment(who.user, key, body)
+    def comment(paper_id: str, user: PaperFormUser, body: str = Form("")) -> Response:
+        made = community.comment(user, paper_key(paper_id), body)
         return to_comment(made)
 
     @router.post("/comments/{comment_id:id}/delete")
@@ -117,14 +109,15 @@ def _add_comments(router: APIRouter, services: WebServices, renderer: Renderer) 
         request: Request,
         comment_id: int,
         who: CurrentViewer,
+        user: SignedInUser,
         next: str | None = Form(None),
         confirm: str = Form(""),
     ) -> Response:
-        if who.user is None:
-            return to_login(request, next)
-        if who.user.is_admin:  # asks first, is audited and can be undone (curation.py)
-            return delete_comment_step(services, renderer, request, who, comment_id, next, confirm)
-        community.delete_comment(who.user, comment_id)
+        if user.is_admin:  # asks first, is audited and can be undone (curation.py)
+            return delete_comment_step(
+                services, renderer, request, who, user, comment_id, next, confirm
+            )
+        community.delete_comment(user, comment_id)
         return go_back(request, next)
 
 
@@ -135,16 +128,15 @@ def _add_curation(router: APIRouter, services: WebServices, renderer: Renderer) 
         request: Request,
         paper_id: str,
         who: CurrentViewer,
+        user: SignedInUser,
         day: str = Form(""),
         next: str | None = Form(None),
         confirm: str = Form(""),
     ) -> Response:
         """Take the paper off `day`'s page (curators only: 403 for anyone else) after a
         confirmation step; audited, with an Undo (curation.py)."""
-        if who.user is None:
-            return to_login(request, next)
         key, listed = paper_key(paper_id), parse_day(day)
-        return unlist_step(services, renderer, request, who, key, listed, next, confirm)
+        return unlist_step(services, renderer, request, who, user, key, listed, next, confirm)
 
 
 def paper_context(

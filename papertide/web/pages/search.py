@@ -16,7 +16,7 @@ from papertide.errors import InputError
 from papertide.index.query import QUERY_MAX_CHARS
 from papertide.models import FOLLOW_KINDS, Follow, Paper
 from papertide.search.service import check_paging
-from papertide.web.auth import CurrentViewer, Viewer
+from papertide.web.auth import CurrentViewer, SignedInUser, Viewer
 from papertide.web.pages.claimed import author_claims_context
 from papertide.web.pages.common import (
     PAGE_SIZE,
@@ -24,7 +24,6 @@ from papertide.web.pages.common import (
     check_category,
     go_back,
     paper_rows,
-    to_login,
 )
 from papertide.web.pages.periods import MAX_YEAR, MIN_YEAR
 from papertide.web.render import Renderer, paper_url
@@ -111,19 +110,17 @@ def _add_follow(router: APIRouter, services: WebServices) -> None:
     @router.post("/follow")
     def follow(
         request: Request,
-        who: CurrentViewer,
+        user: SignedInUser,
         kind: str = Form(...),
         value: str = Form(...),
         on: str = Form("1"),
         next: str | None = Form(None),
     ) -> Response:
-        if who.user is None:
-            return to_login(request, next)
         if kind not in FOLLOW_KINDS or on not in ("0", "1"):
             raise InputError(f"kind must be one of {', '.join(FOLLOW_KINDS)} and on 1 or 0")
         if not value.strip() or len(value) > FOLLOW_VALUE_MAX_CHARS:
             raise InputError(f"give something to follow (at most {FOLLOW_VALUE_MAX_CHARS} chars)")
-        services.community.follow(who.user, Follow(kind, value.strip()), on == "1")
+        services.community.follow(user, Follow(kind, value.strip()), on == "1")
         return go_back(request, next)
 
 

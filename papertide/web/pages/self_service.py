@@ -8,10 +8,10 @@ that checks a password or sends mail is rate limited like login.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
@@ -22,19 +22,22 @@ from papertide.errors import AuthError, InputError
 from papertide.models import User
 from papertide.web.auth import (
     CurrentViewer,
+    SignedInUser,
     Viewer,
     clear_session_cookie,
     client_ip,
     safe_next,
     set_session_cookie,
+    signed_in,
 )
-from papertide.web.pages.common import to_login
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
 FIELD_MAX_CHARS = 1024
 TOKEN_MAX_CHARS = 500
 SENT_NOTE = "If an account has this address, a link to choose a new password is on its way."
+# the signed-in user of a form of the account settings page
+SettingsUser = Annotated[User, Depends(signed_in("/account/settings"))]
 
 
 def self_service_routes(router: APIRouter, services: WebServices, renderer: Renderer) -> None:
@@ -155,45 +158,41 @@ def _add_settings(router: APIRouter, services: WebServices, renderer: Renderer) 
     def settings_form(
         request: Request,
         who: CurrentViewer,
+        user: SignedInUser,
         changed: str = Query("", max_length=20),
     ) -> Response:
-        if who.user is None:
-            return to_login(request, "/account/settings")
         note = {
             "password": "Your password is changed.",
             "email": "Your email is changed.",
             "replies-on": "Reply emails are on.",
             "replies-off": "Reply emails are off.",
         }
-        return settings_page(request, who, who.user, {"note": note.get(changed)})
+        return settings_page(request, who, user, {"note": note.get(changed)})
 
     @router.post("/account/password")
     def change_password(
         request: Request,
         who: CurrentViewer,
+        user: SettingsUser,
         current: str = Form("", max_length=FIELD_MAX_CHARS),
         password: str = Form("", max_length=FIELD_MAX_CHARS),
     ) -> Response:
-        if who.user is None:
-            return to_login(request, "/account/settings")
-        password_guard(request, who.user)
+        password_guard(request, user)
         try:
-            accounts.change_password(who.user, current, password)
+            accounts.change_password(user, current, password)
         except (AuthError, InputError) as error:
             status = 403 if isinstance(error, AuthError) else 400
-            return settings_page(request, who, who.user, {"error": str(error)}, status)
-        return logged_in(accounts, request, who.user, "/account/settings?changed=password")
+            return settings_page(request, who, user, {"error": str(error)}, status)
+        return logged_in(accounts, request, user, "/account/settings?changed=password")
 
     @router.post("/account/email")
     def change_email(
         request: Request,
         who: CurrentViewer,
+        user: SettingsUser,
         current: str = Form("", max_length=FIELD_MAX_CHARS),
         email: str = Form("", max_length=FIELD_MAX_CHARS),
     ) -> Response:
-        if who.user is None:
-            return to_login(request, "/account/settings")
-        user = who.user
         context: dict[str, Any] = {"new_email": email}
         if not services.digests.can_mail:
             return settings_page(request, who, user, context, 503)
@@ -235,19 +234,18 @@ def _add_settings(router: APIRouter, services: WebServices, renderer: Renderer) 
     def reply_emails(
         request: Request,
         who: CurrentViewer,
+        user: SettingsUser,
         enabled: str = Form("", max_length=10),
     ) -> Response:
         """Turn "email me when someone replies to my comment" on (a checked box) or off."""
-        if who.user is None:
-            return to_login(request, "/account/settings")
         on = enabled == "on"
         if on and not services.digests.can_mail:
             error = "this site sends no email, so reply emails cannot be turned on"
-            return settings_page(request, who, who.user, {"error": error}, 503)
-        if on and store.confirmed_email(who.user.id) is None:
+            return settings_page(request, who, user, {"error": error}, 503)
+        if on and store.confirmed_email(user.id) is None:
             error = "confirm your email address first: reply emails go only to a confirmed one"
-            return settings_page(request, who, who.user, {"error": error}, 400)
-        store.set_reply_emails(who.user.id, on)
+            return settings_page(request, who, user, {"error": error}, 400)
+        store.set_reply_emails(user.id, on)
         changed = "replies-on" if on else "replies-off"
         return RedirectResponse(f"/account/settings?changed={changed}#reply-emails", 303)
 
@@ -255,26 +253,23 @@ def _add_settings(router: APIRouter, services: WebServices, renderer: Renderer) 
     def delete_account(
         request: Request,
         who: CurrentViewer,
+        user: SettingsUser,
         current: str = Form("", max_length=FIELD_MAX_CHARS),
     ) -> Response:
-        if who.user is None:
-            return to_login(request, "/account/settings")
-        password_guard(request, who.user)
+        password_guard(request, user)
         try:
-            accounts.delete_account(who.user, current)
+            accounts.delete_account(user, current)
         except AuthError as error:
-            return settings_page(request, who, who.user, {"error": str(error)}, 403)
+            return settings_page(request, who, user, {"error": str(error)}, 403)
         response = RedirectResponse("/", status_code=303)
         clear_session_cookie(response, request)
         return response
 
     @router.get("/account/export")
-    def export(request: Request, who: CurrentViewer) -> Response:
+    def export(user: SignedInUser) -> Response:
         """Everything stored about the viewer, as a JSON download."""
-        if who.user is None:
-            return to_login(request, "/account/settings")
-        body = json.dumps(accounts.export(who.user), ensure_ascii=False, indent=2)
-        filename = f"papertide-{who.user.username}.json"
+        body = json.dumps(accounts.export(user), ensure_ascii=False, indent=2)
+        filename = f"papertide-{user.username}.json"
         headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
         return Response(body, media_type="application/json", headers=headers)
 
