@@ -180,13 +180,13 @@ def create_app(
     app.mount("/static", CachedStaticFiles(version), name="static")
     app.state.services = services  # for the CurrentViewer dependency (web/auth.py)
     guard = Depends(csrf_guard(services))
-    # first: routes are tried in turn, and the daily page, the most read, was the 43rd; none of
-    # the browsing paths (/, /daily/, /week/, /month/, /trending, /about, /docs) is another's
+    app.include_router(downloads_router(services))  # before /papers/{id} and the other pages
+    # routes are tried in turn, and the daily page, the most read, was the 43rd: the browsing
+    # pages come next (after the downloads: /daily/{day} would take /daily/{day}.bib)
     app.include_router(
         browse_router(services, renderer), dependencies=[guard], include_in_schema=False
     )
     app.include_router(api_router(services))
-    app.include_router(downloads_router(services))  # before /papers/{id} and the other pages
     app.include_router(feeds_router(services))
     app.include_router(thumbnails_router(services.thumbnails))
     app.include_router(foryou_api_router(services))
