@@ -52,6 +52,7 @@ VOTERS = 100
 REPLAY_EVERY = 4  # every 4th voter sends its vote twice at the same moment
 ROTATION = 2000  # distinct paper pages / searches wrk cycles through (so caching cannot help)
 READY_TIMEOUT_S = 120.0
+STARTED = b"Application startup complete."  # what uvicorn logs as each worker's app is ready
 GOAL_RPS, GOAL_P99_MS = 500.0, 50.0
 _LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", re.MULTILINE)
 _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -119,11 +120,14 @@ def free_port() -> int:
 def serving(server: Server, db: str | Path, work: Path) -> Iterator[Running]:
     """The server running on a free port (stopped with Ctrl-C after)."""
     port = free_port()
-    with (work / "serve.log").open("ab") as log:
+    log_path = work / "serve.log"
+    with log_path.open("ab") as log:
+        logged_before = log.tell()
         process = start(server, db, port, log)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_ready(url, process)
+        wait_for_workers(log_path, logged_before, process)
         yield Running(url, process.pid)
     finally:
         process.send_signal(signal.SIGINT)
@@ -152,6 +156,21 @@ def wait_until_ready(url: str, process: subprocess.Popen[bytes]) -> None:
         except httpx.TransportError:
             time.sleep(0.3)
     raise SystemExit(f"the server did not answer within {READY_TIMEOUT_S} s")
+
+
+def wait_for_workers(log: Path, offset: int, process: subprocess.Popen[bytes]) -> None:
+    """Until every worker has logged its start-up past `offset` of the server's `log`: wrk
+    opens its keep-alive connections at once, and a worker still starting gets none of them."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with {process.returncode}: see serve.log")
+        with log.open("rb") as text:
+            text.seek(offset)
+            if text.read().count(STARTED) >= WORKERS:
+                return
+        time.sleep(0.3)
+    raise SystemExit(f"not all {WORKERS} workers started within {READY_TIMEOUT_S} s")
 
 
 def wrk(url: str, args: argparse.Namespace, script: str | None, work: Path) -> Load:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
+from typing import Any
 
 import click
 import uvicorn
 
 from papertide.cli.common import config_path, db_option, open_store, settings_for
+from papertide.cli.workers import SPREAD, SpreadWorkers
 from papertide.config import CONFIG_VARIABLE
 from papertide.index.paths import index_paths
 from papertide.index.refresh import refresh_indexes
@@ -53,19 +55,26 @@ def serve(host: str, port: int, workers: int, access_log: bool, db: str | None) 
                    " (set base_url to the public address)", err=True)  # fmt: skip
     click.echo(f"papertide serves {settings.db}", err=True)
     click.echo("\n".join(welcome_lines(host, port)), err=True)
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
         # forwarded headers only from the configured proxies: from anyone else a rotating
         # X-Forwarded-For would dodge the per-address login and sign-up limits
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=settings.forwarded_allow_ips or None,
-        log_level="info",
-        access_log=access_log,
-    )
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or None,
+        "log_level": "info",
+        "access_log": access_log,
+    }
+    if workers == 1 or not SPREAD:
+        uvicorn.run(APP_FACTORY, **options)
+        return
+    try:  # a listening socket per worker (cli/workers.py)
+        supervisor = SpreadWorkers(uvicorn.Config(APP_FACTORY, **options))
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from error
+    supervisor.run()
 
 
 def listen_url(host: str, port: int) -> str:

@@ -179,15 +179,19 @@ def create_app(
     install_error_handlers(app, services, renderer)
     app.mount("/static", CachedStaticFiles(version), name="static")
     app.state.services = services  # for the CurrentViewer dependency (web/auth.py)
-    app.include_router(api_router(services))
+    guard = Depends(csrf_guard(services))
     app.include_router(downloads_router(services))  # before /papers/{id} and the other pages
+    # routes are tried in turn, and the daily page, the most read, was the 43rd: the browsing
+    # pages come next (after the downloads: /daily/{day} would take /daily/{day}.bib)
+    app.include_router(
+        browse_router(services, renderer), dependencies=[guard], include_in_schema=False
+    )
+    app.include_router(api_router(services))
     app.include_router(feeds_router(services))
     app.include_router(thumbnails_router(services.thumbnails))
     app.include_router(foryou_api_router(services))
     app.include_router(orgs_api_router(services))
-    guard = Depends(csrf_guard(services))
     for make in (
-        browse_router,
         search_router,
         account_router,
         discussion_router,
