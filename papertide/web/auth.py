@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends
 from starlette.concurrency import run_in_threadpool
@@ -170,6 +170,12 @@ def local_referer(request: Request) -> str | None:
     if not referer.startswith(origin):
         return None
     return safe_next(referer.removeprefix(origin), "") or None
+
+
+def login_url(target: str | None) -> str:
+    """The login page, coming back to `target` (a local path) after logging in."""
+    back = safe_next(target, "/")
+    return "/login?" + urlencode({"next": back}) if back != "/" else "/login"
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

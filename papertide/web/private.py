@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from papertide.web.auth import SESSION_COOKIE
+from papertide.web.auth import SESSION_COOKIE, login_next, login_url
 from papertide.web.services import WebServices
 
 OPEN_PATHS = frozenset({"/login", "/api/health", "/account/forgot", "/account/reset"})
@@ -53,7 +53,7 @@ class PrivateSite:
         if is_open(path, query, self.signup_open) or await self._known(scope):
             await self.app(scope, receive, send)
             return
-        await self._refuse(scope, path, query, send)
+        await self._refuse(scope, path, send)
 
     async def _known(self, scope: Scope) -> bool:
         """Whether the request comes with a live session cookie or a valid API token."""
@@ -68,10 +68,9 @@ class PrivateSite:
             return False
         return await run_in_threadpool(accounts.user_for_session, session) is not None
 
-    async def _refuse(self, scope: Scope, path: str, query: str, send: Send) -> None:
+    async def _refuse(self, scope: Scope, path: str, send: Send) -> None:
         if scope["method"] in ("GET", "HEAD") and not path.startswith(MACHINE_PREFIXES):
-            target = path + ("?" + query if query else "")
-            location = "/login" if target == "/" else "/login?" + urlencode({"next": target})
+            location = login_url(await login_next(Request(scope)))
             headers = [(b"location", location.encode("latin-1"))]
             await send({"type": "http.response.start", "status": 303, "headers": headers})
             await send({"type": "http.response.body", "body": b""})

@@ -21,7 +21,7 @@ from papertide.errors import InputError
 from papertide.models import Comment, Listing, Organization, Paper, PaperSummary, User
 from papertide.rank.extras import extras_shown
 from papertide.rank.trending import TrendingScore
-from papertide.web.auth import local_referer, safe_next
+from papertide.web.auth import local_referer, login_url, safe_next
 from papertide.web.pages.periods import is_new
 from papertide.web.render import paper_url
 from papertide.web.services import WebServices
@@ -158,12 +158,6 @@ def go_back(request: Request, target: str | None) -> Response:
 def to_comment(comment: Comment) -> Response:
     """After a comment is posted, replied to or edited: its place on the paper page (303)."""
     return RedirectResponse(f"{paper_url(comment.paper_id)}#comment-{comment.id}", status_code=303)
-
-
-def login_url(target: str | None) -> str:
-    """The login page, coming back to `target` (a local path) after logging in."""
-    back = safe_next(target, "/")
-    return "/login?" + urlencode({"next": back}) if back != "/" else "/login"
 
 
 def to_login(request: Request, target: str | None) -> Response:

@@ -113,6 +113,8 @@ def test_private_mode_sends_strangers_to_login_and_refuses_reads(world: World) -
         assert "default-src 'self'" in home.headers["content-security-policy"]  # refusals too
         paper = stranger.get(f"/papers/{PLAIN_ID}", follow_redirects=False)
         assert paper.headers["location"] == f"/login?next=%2Fpapers%2F{PLAIN_ID}"
+        listing = stranger.get("/trending?category=cs.CL", follow_redirects=False)
+        assert listing.headers["location"] == "/login?next=%2Ftrending%3Fcategory%3Dcs.CL"
         for path in ("/api/papers/" + PLAIN_ID, "/api/search?q=attention", "/feeds/daily.rss"):
             answer = stranger.get(path, follow_redirects=False)
             assert answer.status_code == 401, path
