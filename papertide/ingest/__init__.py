@@ -56,7 +56,8 @@ def ingest(
         batches = record_batches(source.records(), batch_size)
     total = IngestCounts()
     try:
-        with closing(batches):  # a stop or a failed write ends the parsing processes
+        # a stop or a failed write ends the parsing processes; then the load's indexes are built
+        with store.bulk_load(), closing(batches):
             for batch in batches:
                 total += write(store, batch)
                 if on_progress:
