@@ -31,9 +31,11 @@ FULL_SNAPSHOT_RECORDS = 2_700_000
 
 
 def ingest(kind: str, path: Path, db: Path, checkout: Path | None = None) -> RunResult:
-    """`papertide ingest`, by this checkout or by `checkout`'s papertide."""
+    """`papertide ingest`, by this checkout or by `checkout`'s papertide: run in `checkout`,
+    since `python -m` puts the working directory on sys.path before PYTHONPATH."""
     env = None if checkout is None else {**os.environ, "PYTHONPATH": str(checkout.resolve())}
-    result = run_measured(papertide("ingest", kind, str(path), "--db", str(db), "--json"), env)
+    command = papertide("ingest", kind, str(path.resolve()), "--db", str(db.resolve()), "--json")
+    result = run_measured(command, env, checkout)
     if result.returncode != 0:
         raise SystemExit(f"ingest failed ({result.returncode}): {result.stderr.strip()}")
     return result

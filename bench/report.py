@@ -35,11 +35,14 @@ class RunResult:
     cpu_s: float = 0.0
 
 
-def run_measured(command: list[str], env: dict[str, str] | None = None) -> RunResult:
-    """Run a command; its own peak RSS comes from wait4 (not the max over all children)."""
+def run_measured(
+    command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> RunResult:
+    """Run a command (in `cwd` if given); its own peak RSS comes from wait4 (not the max over
+    all children)."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, text=True)
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=cwd, text=True)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)

@@ -5,7 +5,8 @@ fingerprints of the raw lines stored) commits in one transaction, so a kill leav
 batches only and a re-run completes the job without duplicating anything. Lines of a
 LineSource that were stored before are skipped unparsed and counted as unchanged. How a
 source becomes batches (a LineSource's lines parsed in other processes while this one
-writes) is in pipeline.py.
+writes) is in pipeline.py. The batches are written inside the store's bulk_load(), where an
+engine may build some read indexes once, at the end of a load into an empty store.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def ingest(
         batches = record_batches(source.records(), batch_size)
     total = IngestCounts()
     try:
-        with closing(batches):  # a stop or a failed write ends the parsing processes
+        # a stop or a failed write ends the parsing processes; then the load's indexes are built
+        with store.bulk_load(), closing(batches):
             for batch in batches:
                 total += write(store, batch)
                 if on_progress:

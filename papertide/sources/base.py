@@ -162,6 +162,9 @@ def require_text(value: object, name: str) -> str:
 
 def optional_text(value: object, name: str) -> str | None:
     """The value as text, or None; numbers become text, anything else is an error."""
+    if type(value) is str:  # most fields of most records: nothing to convert (a third the time)
+        _check_unicode(value, name)
+        return value
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):

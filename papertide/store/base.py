@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Protocol
@@ -124,6 +125,12 @@ class Store(
 
     def known_fingerprints(self, fingerprints: Sequence[int]) -> set[int]:
         """Which of these raw-line fingerprints were stored by an earlier batch."""
+        ...
+
+    def bulk_load(self) -> AbstractContextManager[None]:
+        """Around an ingest's batches: an engine may leave out indexes that only speed up
+        reads while a load fills an empty store, and build them once when it ends. An index
+        left out by a load that was killed is built again when the store is next migrated."""
         ...
 
     def get_paper(self, paper_id: str) -> Paper | None: ...

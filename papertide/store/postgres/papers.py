@@ -5,6 +5,7 @@ Which reads may use a read replica: see PgBase."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from papertide.models import (
@@ -50,6 +51,11 @@ class PgPapers(PgBase):
             if checkpoint is not None:
                 write.save_checkpoint(conn, *checkpoint, now)
         return counts
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Every index is kept up to date as the load writes (COPY fills the batches)."""
+        yield
 
     def known_fingerprints(self, fingerprints: Sequence[int]) -> set[int]:
         with self._transaction() as conn:

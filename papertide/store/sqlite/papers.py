@@ -4,6 +4,7 @@ stats and what derived indexes read. Same contract as PostgresStore (see store/b
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from papertide.models import (
@@ -25,9 +26,48 @@ from papertide.store.sqlite.rows import (
     row_to_listing,
 )
 
+# Indexes of m001 that only reads use, none of them named by an INDEXED BY (a query runs,
+# slower, without one): a load into an empty store builds them once at its end, by one sort
+# each, instead of inserting every row into them all over the file (the 74,728-paper file:
+# about 1.5 s less writer CPU, the authors' name index above all, for 0.7 s at the end)
+LOAD_INDEXES = {
+    "paper_authors_name": "paper_authors(name COLLATE NOCASE)",
+    "paper_categories_category": "paper_categories(category)",
+    "papers_primary_category": "papers(primary_category)",
+}
+
 
 class SqlitePapers(SqliteBase):
     """Papers and everything ingest writes with them."""
+
+    def migrate(self) -> list[str]:
+        """The migrations, then LOAD_INDEXES that a killed load left out."""
+        applied = super().migrate()
+        self._build_load_indexes()
+        return applied
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Into an empty store, LOAD_INDEXES are dropped first and built at the end (also
+        when the load fails or stops; when it is killed, by the next migrate)."""
+        with self._transaction() as conn:
+            empty = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM papers)").fetchone()[0]
+            if empty:
+                for name in LOAD_INDEXES:
+                    conn.execute(f"DROP INDEX IF EXISTS {name}")
+        try:
+            yield
+        finally:
+            if empty:
+                self._build_load_indexes()
+
+    def _build_load_indexes(self) -> None:
+        """LOAD_INDEXES that are missing, created (read first: most opens find them all)."""
+        indexes = self._conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+        if not {row[0] for row in indexes}.issuperset(LOAD_INDEXES):
+            with self._transaction() as conn:
+                for name, columns in LOAD_INDEXES.items():
+                    conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}")
 
     def write_batch(
         self,

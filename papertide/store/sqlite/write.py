@@ -30,6 +30,18 @@ from papertide.store.org_base import CURATOR_ORG, HF_ORG
 from papertide.store.sqlite.connection import chunks, marks
 from papertide.store.sqlite.rows import PAPER_COLUMNS, listing_row, load_papers, paper_row
 
+# the authors' and categories' rows of papers, read by SQLite from the papers' own JSON lists
+# (a row per element, position = the element's index) rather than bound from Python row by
+# row: a third of the time for the 74,728-paper file's 433,449 author rows; a WHERE follows
+AUTHOR_ROWS = (
+    "INSERT INTO paper_authors SELECT p.id, j.key, j.value"
+    " FROM papers p, json_each(p.authors) j WHERE "
+)
+CATEGORY_ROWS = (
+    "INSERT INTO paper_categories SELECT p.id, j.value FROM papers p, json_each(p.categories) j"
+    " WHERE "
+)
+
 
 def upsert_papers(conn: sqlite3.Connection, records: Sequence[Record], now: str) -> IngestCounts:
     """Insert new papers, update changed ones, count the unchanged (see merge.plan_upsert)."""
@@ -40,6 +52,7 @@ def upsert_papers(conn: sqlite3.Connection, records: Sequence[Record], now: str)
         hashes.update(conn.execute(sql, chunk).fetchall())
     stored = load_papers(conn, [pid for pid in hashes if hashes[pid] != fresh[pid]])
     plan = plan_upsert(incoming, fresh, hashes, stored)
+    last_pk = conn.execute("SELECT coalesce(max(pk), 0) FROM papers").fetchone()[0]
     conn.executemany(
         f"INSERT INTO papers ({PAPER_COLUMNS}, created_at, modified_at)"
         " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -51,26 +64,24 @@ def upsert_papers(conn: sqlite3.Connection, records: Sequence[Record], now: str)
         " updated=?, links=?, content_hash=?, modified_at=? WHERE id=?",
         [(*paper_row(p, h)[1:], now, p.id) for p, h in plan.updates],
     )
-    changed = [p for p, _ in (*plan.inserts, *plan.updates)]
-    write_children(conn, changed, replace=bool(plan.updates))
+    write_children(conn, last_pk, [p for p, _ in plan.updates])
+    write_versions(conn, [p for p, _ in (*plan.inserts, *plan.updates)])
     return IngestCounts(new=len(plan.inserts), updated=len(plan.updates), unchanged=plan.unchanged)
 
 
-def write_children(conn: sqlite3.Connection, papers: list[Paper], replace: bool) -> None:
-    """Authors, categories and versions rows of papers just inserted or changed; with
-    `replace`, their authors and categories are written anew."""
-    if replace:
-        ids = [(p.id,) for p in papers]
-        conn.executemany("DELETE FROM paper_authors WHERE paper_id=?", ids)
-        conn.executemany("DELETE FROM paper_categories WHERE paper_id=?", ids)
-    conn.executemany(
-        "INSERT INTO paper_authors VALUES (?,?,?)",
-        [(p.id, i, name) for p in papers for i, name in enumerate(p.authors)],
-    )
-    conn.executemany(
-        "INSERT INTO paper_categories VALUES (?,?)",
-        [(p.id, c) for p in papers for c in p.categories],
-    )
+def write_children(conn: sqlite3.Connection, last_pk: int, updated: list[Paper]) -> None:
+    """Authors and categories rows of the papers inserted after `last_pk` (the largest pk
+    before: new rows take the next ones) and, written anew, of the `updated` papers."""
+    ids = [(p.id,) for p in updated]
+    conn.executemany("DELETE FROM paper_authors WHERE paper_id=?", ids)
+    conn.executemany("DELETE FROM paper_categories WHERE paper_id=?", ids)
+    for rows in (AUTHOR_ROWS, CATEGORY_ROWS):
+        conn.execute(rows + "p.pk > ?", (last_pk,))
+        conn.executemany(rows + "p.id = ?", ids)
+
+
+def write_versions(conn: sqlite3.Connection, papers: list[Paper]) -> None:
+    """The versions rows of papers just inserted or changed (a known version's row updated)."""
     conn.executemany(
         "INSERT INTO paper_versions VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET"
         " submitted_at=excluded.submitted_at, size=excluded.size",

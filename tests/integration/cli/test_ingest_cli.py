@@ -91,7 +91,13 @@ def test_kill_mid_ingest_leaves_a_consistent_store_and_rerun_completes(cli, pape
     partial = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
     assert committed <= partial < 60_000
     assert partial % INGEST_BATCH_SIZE == 0  # whole batches only
+    # the load into an empty store builds the authors' name index at its end: a killed one
+    # leaves it out, and the next command that opens the store builds it
+    assert _author_query_plan(conn) == "SCAN paper_authors"
     conn.close()
+    assert cli("stats").returncode == 0
+    with sqlite3.connect(db) as conn:
+        assert "paper_authors_name" in _author_query_plan(conn)
     result = cli("ingest", "jsonl", str(path), "--json")
     counts = json.loads(result.stdout)[0]
     assert (counts["new"], counts["unchanged"]) == (60_000 - partial, partial)
@@ -122,6 +128,15 @@ def test_sigterm_stops_cleanly_with_exit_130(papers_file, tmp_path):
     assert process.returncode == 130
     assert "interrupted" in stderr and "Run the same command again" in stderr
     assert "Traceback" not in stderr
+
+
+def _author_query_plan(conn: sqlite3.Connection) -> str:
+    """How SQLite finds the papers of an author (as store.papers_by_author asks)."""
+    plan = conn.execute(
+        "EXPLAIN QUERY PLAN SELECT paper_id FROM paper_authors WHERE name = ? COLLATE NOCASE",
+        ("Ada Lovelace",),
+    )
+    return " ".join(row[-1] for row in plan)
 
 
 def _wait_for_rows(db, process) -> int:

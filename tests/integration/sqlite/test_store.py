@@ -1,4 +1,5 @@
 import sqlite3
+from contextlib import closing
 
 import pytest
 
@@ -8,6 +9,7 @@ from papertide.models import Paper, Record
 from papertide.store.base import read_migrations
 from papertide.store.sqlite import SqliteStore
 from papertide.store.sqlite.connection import MIGRATIONS
+from papertide.store.sqlite.papers import LOAD_INDEXES
 
 
 def make(pid: str = "2501.00001", **fields: object) -> Paper:
@@ -85,3 +87,50 @@ def test_write_batch_gives_its_larger_page_cache_back(store):
         store.write_batch([Record(make("2501.00002"))], [], None, [object()])
     assert store.get_paper("2501.00002") is None  # rolled back
     assert store._conn.execute("PRAGMA cache_size").fetchone() == usual
+
+
+def query(store: SqliteStore, sql: str, *params: str) -> list[tuple[str, ...]]:
+    """Rows of `sql` read through a connection of its own (as another process would)."""
+    with closing(sqlite3.connect(store.path)) as conn:
+        return [tuple(row) for row in conn.execute(sql, params)]
+
+
+def schema(store: SqliteStore) -> list[tuple[str, ...]]:
+    return query(store, "SELECT name, sql FROM sqlite_master ORDER BY name")
+
+
+def index_names(store: SqliteStore) -> set[str]:
+    return {row[0] for row in query(store, "SELECT name FROM sqlite_master WHERE type = 'index'")}
+
+
+def test_a_load_into_an_empty_store_builds_the_read_indexes_at_its_end(store):
+    migrated = schema(store)
+    with store.bulk_load():
+        assert index_names(store).isdisjoint(LOAD_INDEXES)
+        store.write_batch([Record(make())], [])
+    assert schema(store) == migrated  # the same statements, so the same indexes
+    plan = query(
+        store,
+        "EXPLAIN QUERY PLAN SELECT paper_id FROM paper_authors WHERE name = ? COLLATE NOCASE",
+        "alan turing",
+    )
+    assert "paper_authors_name" in " ".join(row[-1] for row in plan)
+    assert [p.id for p in store.papers_by_author("ALAN TURING", 5)] == ["2501.00001"]
+
+
+def test_a_load_into_a_store_with_papers_keeps_its_indexes(store):
+    store.write_batch([Record(make())], [])
+    with store.bulk_load():
+        assert index_names(store).issuperset(LOAD_INDEXES)
+        store.write_batch([Record(make("2501.00002"))], [])
+    assert index_names(store).issuperset(LOAD_INDEXES)
+
+
+def test_a_failed_load_builds_its_indexes_and_a_killed_one_gets_them_at_the_next_migrate(store):
+    with pytest.raises(OSError), store.bulk_load():
+        raise OSError("disk full")
+    assert index_names(store).issuperset(LOAD_INDEXES)
+    query(store, "DROP INDEX paper_authors_name")  # what a load killed mid-way leaves
+    assert "paper_authors_name" not in index_names(store)
+    assert store.migrate() == []
+    assert index_names(store).issuperset(LOAD_INDEXES)

@@ -324,3 +324,15 @@ def test_store_vector_changes_are_numbered_per_model(store):
     assert everything == [pks[1], *sorted([pks[0], pks[2]])]
     assert list(store.iter_changed_vectors("m", 2)) == []
     assert store.vector_of("m", "2501.00001") == vector(7)
+
+
+def test_a_bulk_load_reads_back_like_any_writes_with_its_authors_replaced(store):
+    with store.bulk_load():
+        store.write_batch([Record(make())], [])
+        newer = make(version=2, authors=("Grace Hopper",), categories=("cs.PL",))
+        assert store.write_batch([Record(newer)], []).updated == 1
+    assert [p.id for p in store.papers_by_author("GRACE HOPPER", 5)] == ["2501.00001"]
+    assert store.papers_by_author("Ada Lovelace", 5) == []
+    assert [p.id for p in store.papers_in_category("cs.PL", 5)] == ["2501.00001"]
+    assert store.papers_in_category("cs.LG", 5) == []
+    assert store.get_paper("2501.00001") == newer
