@@ -54,6 +54,8 @@ class ListingStore(Protocol):
 
     def listing_days(self, since: date, until: date) -> list[tuple[date, int]]: ...
 
+    def listing_rows_between(self, since: date, until: date) -> list[tuple[Listing, Paper]]: ...
+
     def listings_between(self, since: date, until: date) -> list[tuple[Listing, Paper]]: ...
 
     def trending_signals(self, since: date, until: date) -> list[PaperSignals]: ...
@@ -165,15 +167,22 @@ class ListingsService:
         return days
 
     def period(
-        self, first: date, last: date, sort: str | None = "upvotes", category: str | None = None
+        self,
+        first: date,
+        last: date,
+        sort: str | None = "upvotes",
+        category: str | None = None,
+        brief: bool = False,
     ) -> list[Listed]:
         """The papers listed from `first` to `last`, each once (its newest listing there),
         in `sort` order (None: as listed, newest day first, then page order); `category`
-        keeps one primary category or archive."""
+        keeps one primary category or archive; `brief`: each paper only as a list row
+        shows it (see the store's listing_rows_between), for the HTML lists."""
         order = None if sort is None else check_sort(sort)
+        read = self.store.listing_rows_between if brief else self.store.listings_between
         seen: set[str] = set()
         pairs = []
-        for listing, paper in self.store.listings_between(first, last):
+        for listing, paper in read(first, last):
             if paper.id not in seen and in_category(paper.primary_category, category):
                 seen.add(paper.id)
                 pairs.append((listing, paper))

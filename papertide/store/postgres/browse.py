@@ -14,6 +14,7 @@ from papertide.store.postgres.rows import (
     LISTING_COLUMNS,
     listing_row,
     load_papers,
+    load_row_papers,
     papers_in_order,
     row_to_listing,
 )
@@ -52,6 +53,17 @@ class PgBrowse(PgBase):
                 (since, until),
             ).fetchall()
         papers = self._lookup(load_papers, list({row[1] for row in rows}))
+        return [(row_to_listing(row), papers[row[1]]) for row in rows]
+
+    def listing_rows_between(self, since: date, until: date) -> list[tuple[Listing, Paper]]:
+        """The listings from the primary, their papers' row fields from the replica."""
+        with self._transaction() as conn:
+            rows = conn.execute(
+                f"SELECT {LISTING_COLUMNS} FROM listings WHERE day BETWEEN %s AND %s"
+                " ORDER BY day DESC, position, paper_id",
+                (since, until),
+            ).fetchall()
+        papers = self._lookup(load_row_papers, list({row[1] for row in rows}))
         return [(row_to_listing(row), papers[row[1]]) for row in rows]
 
     def listing_days(self, since: date, until: date) -> list[tuple[date, int]]:

@@ -80,6 +80,20 @@ def row_to_paper(row: sqlite3.Row, versions: list[sqlite3.Row]) -> Paper:
     )
 
 
+def row_paper(row: sqlite3.Row) -> Paper:
+    """A paper as a list row shows it, of a row with its id (`paper_id`), title, authors,
+    categories and published."""
+    authors, categories = json.loads(f"[{row['authors']},{row['categories']}]")
+    return Paper(
+        id=row["paper_id"],
+        title=row["title"],
+        abstract="",
+        authors=tuple(authors),
+        categories=tuple(categories),
+        published=_when(row["published"]),
+    )
+
+
 def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 

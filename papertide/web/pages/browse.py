@@ -130,7 +130,7 @@ def day_context(
     daily = services.listings.daily()
     today = daily.today
     shown = day or daily.day or services.listings.newest_day() or today
-    listed = services.listings.period(shown, shown, sort)
+    listed = services.listings.period(shown, shown, sort, brief=True)
     first = shown.replace(day=1)
     last = month_of(first).last
     horizon = shown + timedelta(days=NEXT_DAY_LOOKAHEAD_DAYS)
@@ -163,7 +163,7 @@ def period_context(
     No "next" link past the newest listed period."""
     store = services.store
     check_sort(sort)
-    listed = services.listings.period(period.first, period.last, sort)
+    listed = services.listings.period(period.first, period.last, sort, brief=True)
     context = _listing_context(services, who, listed, sort, page)
     counts = dict(store.listing_days(period.first, period.last))
     calendar = month_calendar(period.first, counts) if period.kind == "month" else None
