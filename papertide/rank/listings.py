@@ -42,6 +42,7 @@ TRENDING_MAX_LIMIT = 1000
 THIN_DAY_SHARE = 0.5  # a day with fewer papers than this share of a typical day is filling
 TYPICAL_DAYS = 7  # listed days before a day that say how many papers a day has
 LOOKBACK_DAYS = 31  # days read from the store at a time to find them
+NEAR_DAYS = 14  # days read first: most days are decided by about ten listed days before them
 NEW_BADGE_S = 24 * 3600
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 _DAY = timedelta(days=1)
@@ -146,24 +147,27 @@ class ListingsService:
             return DailyDay(None, today, asked)
         if latest == asked:
             return DailyDay(latest, today, asked)
-        days = self._listed_days(latest, 2 * TYPICAL_DAYS)
+        # most days are not filling: the latest and its typical days, read first, tell
+        if not _thin(self._listed_days(latest, TYPICAL_DAYS + 1, NEAR_DAYS), 0):
+            return DailyDay(latest, today, asked)
+        days = self._listed_days(latest, 2 * TYPICAL_DAYS, LOOKBACK_DAYS)
         filling: list[tuple[date, int]] = []
         for index, (day, papers) in enumerate(days):
-            before = [count for _, count in days[index + 1 : index + 1 + TYPICAL_DAYS]]
-            if not before or papers >= THIN_DAY_SHARE * statistics.median(before):
+            if not _thin(days, index):
                 return DailyDay(day, today, asked, tuple(filling))
             filling.append((day, papers))
         return DailyDay(latest, today, asked)  # every day thin: unreachable, the last has none
 
-    def _listed_days(self, latest: date, at_least: int) -> list[tuple[date, int]]:
+    def _listed_days(self, latest: date, at_least: int, span: int) -> list[tuple[date, int]]:
         """The listed days up to `latest` with their paper counts, newest first: at least
-        `at_least` of them when the store has that many, however far apart they are."""
-        days = self.store.listing_days(latest - timedelta(days=LOOKBACK_DAYS), latest)
+        `at_least` of them when the store has that many, however far apart they are, read
+        `span` days at a time."""
+        days = self.store.listing_days(latest - timedelta(days=span), latest)
         while len(days) < at_least:
             earlier = self.store.latest_listing_day(days[-1][0] - _DAY)
             if earlier is None:
                 break
-            days += self.store.listing_days(earlier - timedelta(days=LOOKBACK_DAYS), earlier)
+            days += self.store.listing_days(earlier - timedelta(days=span), earlier)
         return days
 
     def period(
@@ -239,6 +243,13 @@ class ListingsService:
         on that list's window."""
         ranked = self.trending(limit=TRENDING_MAX_LIMIT).scores
         return next((score for score in ranked if score.paper_id == paper_id), None)
+
+
+def _thin(days: Sequence[tuple[date, int]], index: int) -> bool:
+    """Whether listed day `index` of these (newest first) is still filling: fewer papers than
+    THIN_DAY_SHARE of the median of the TYPICAL_DAYS listed days before it (none: not thin)."""
+    before = [count for _, count in days[index + 1 : index + 1 + TYPICAL_DAYS]]
+    return bool(before) and days[index][1] < THIN_DAY_SHARE * statistics.median(before)
 
 
 def _age_s(now: datetime, then: datetime) -> float:
