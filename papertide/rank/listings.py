@@ -42,6 +42,7 @@ TRENDING_MAX_LIMIT = 1000
 THIN_DAY_SHARE = 0.5  # a day with fewer papers than this share of a typical day is filling
 TYPICAL_DAYS = 7  # listed days before a day that say how many papers a day has
 LOOKBACK_DAYS = 31  # days read from the store at a time to find them
+NEAR_DAYS = 14  # days read first: most days are decided by about ten listed days before them
 NEW_BADGE_S = 24 * 3600
 _OLDEST = datetime.min.replace(tzinfo=UTC)
 _DAY = timedelta(days=1)
@@ -53,6 +54,8 @@ class ListingStore(Protocol):
     def latest_listing_day(self, on_or_before: date | None = None) -> date | None: ...
 
     def listing_days(self, since: date, until: date) -> list[tuple[date, int]]: ...
+
+    def listing_rows_between(self, since: date, until: date) -> list[tuple[Listing, Paper]]: ...
 
     def listings_between(self, since: date, until: date) -> list[tuple[Listing, Paper]]: ...
 
@@ -144,36 +147,46 @@ class ListingsService:
             return DailyDay(None, today, asked)
         if latest == asked:
             return DailyDay(latest, today, asked)
-        days = self._listed_days(latest, 2 * TYPICAL_DAYS)
+        # most days are not filling: the latest and its typical days, read first, tell
+        if not _thin(self._listed_days(latest, TYPICAL_DAYS + 1, NEAR_DAYS), 0):
+            return DailyDay(latest, today, asked)
+        days = self._listed_days(latest, 2 * TYPICAL_DAYS, LOOKBACK_DAYS)
         filling: list[tuple[date, int]] = []
         for index, (day, papers) in enumerate(days):
-            before = [count for _, count in days[index + 1 : index + 1 + TYPICAL_DAYS]]
-            if not before or papers >= THIN_DAY_SHARE * statistics.median(before):
+            if not _thin(days, index):
                 return DailyDay(day, today, asked, tuple(filling))
             filling.append((day, papers))
         return DailyDay(latest, today, asked)  # every day thin: unreachable, the last has none
 
-    def _listed_days(self, latest: date, at_least: int) -> list[tuple[date, int]]:
+    def _listed_days(self, latest: date, at_least: int, span: int) -> list[tuple[date, int]]:
         """The listed days up to `latest` with their paper counts, newest first: at least
-        `at_least` of them when the store has that many, however far apart they are."""
-        days = self.store.listing_days(latest - timedelta(days=LOOKBACK_DAYS), latest)
+        `at_least` of them when the store has that many, however far apart they are, read
+        `span` days at a time."""
+        days = self.store.listing_days(latest - timedelta(days=span), latest)
         while len(days) < at_least:
             earlier = self.store.latest_listing_day(days[-1][0] - _DAY)
             if earlier is None:
                 break
-            days += self.store.listing_days(earlier - timedelta(days=LOOKBACK_DAYS), earlier)
+            days += self.store.listing_days(earlier - timedelta(days=span), earlier)
         return days
 
     def period(
-        self, first: date, last: date, sort: str | None = "upvotes", category: str | None = None
+        self,
+        first: date,
+        last: date,
+        sort: str | None = "upvotes",
+        category: str | None = None,
+        brief: bool = False,
     ) -> list[Listed]:
         """The papers listed from `first` to `last`, each once (its newest listing there),
         in `sort` order (None: as listed, newest day first, then page order); `category`
-        keeps one primary category or archive."""
+        keeps one primary category or archive; `brief`: each paper only as a list row
+        shows it (see the store's listing_rows_between), for the HTML lists."""
         order = None if sort is None else check_sort(sort)
+        read = self.store.listing_rows_between if brief else self.store.listings_between
         seen: set[str] = set()
         pairs = []
-        for listing, paper in self.store.listings_between(first, last):
+        for listing, paper in read(first, last):
             if paper.id not in seen and in_category(paper.primary_category, category):
                 seen.add(paper.id)
                 pairs.append((listing, paper))
@@ -230,6 +243,13 @@ class ListingsService:
         on that list's window."""
         ranked = self.trending(limit=TRENDING_MAX_LIMIT).scores
         return next((score for score in ranked if score.paper_id == paper_id), None)
+
+
+def _thin(days: Sequence[tuple[date, int]], index: int) -> bool:
+    """Whether listed day `index` of these (newest first) is still filling: fewer papers than
+    THIN_DAY_SHARE of the median of the TYPICAL_DAYS listed days before it (none: not thin)."""
+    before = [count for _, count in days[index + 1 : index + 1 + TYPICAL_DAYS]]
+    return bool(before) and days[index][1] < THIN_DAY_SHARE * statistics.median(before)
 
 
 def _age_s(now: datetime, then: datetime) -> float:

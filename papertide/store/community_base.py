@@ -163,6 +163,12 @@ class CommunityStore(Protocol):
         """Listings of days since..until (inclusive), newest day first, then by position."""
         ...
 
+    def listing_rows_between(self, since: date, until: date) -> list[tuple[Listing, Paper]]:
+        """As listings_between, each paper only as a list row shows it: id, title, authors,
+        categories and published (no abstract, versions, links or the other fields): the
+        least a list page reads and decodes."""
+        ...
+
     def listing_days(self, since: date, until: date) -> list[tuple[date, int]]:
         """Days in since..until with listings and how many each has, newest first."""
         ...

@@ -4,16 +4,18 @@ trending signals, and a name's or a category's newest papers. Same contract as S
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from papertide.errors import PaperNotFoundError
 from papertide.models import Listing, Paper, PaperSignals
 from papertide.store.base import paper_signals
-from papertide.store.postgres.connection import PgBase
+from papertide.store.postgres.connection import Connection, PgBase
 from papertide.store.postgres.rows import (
     LISTING_COLUMNS,
     listing_row,
     load_papers,
+    load_row_papers,
     papers_in_order,
     row_to_listing,
 )
@@ -44,14 +46,23 @@ class PgBrowse(PgBase):
             return cursor.rowcount == 1
 
     def listings_between(self, since: date, until: date) -> list[tuple[Listing, Paper]]:
-        """The listings from the primary (users submit them), their papers from the replica."""
+        return self._listings(since, until, load_papers)
+
+    def listing_rows_between(self, since: date, until: date) -> list[tuple[Listing, Paper]]:
+        return self._listings(since, until, load_row_papers)
+
+    def _listings(
+        self, since: date, until: date, load: Callable[[Connection, list[str]], dict[str, Paper]]
+    ) -> list[tuple[Listing, Paper]]:
+        """The listings from the primary (users submit them), their papers `load`ed from the
+        replica."""
         with self._transaction() as conn:
             rows = conn.execute(
                 f"SELECT {LISTING_COLUMNS} FROM listings WHERE day BETWEEN %s AND %s"
                 " ORDER BY day DESC, position, paper_id",
                 (since, until),
             ).fetchall()
-        papers = self._lookup(load_papers, list({row[1] for row in rows}))
+        papers = self._lookup(load, list({row[1] for row in rows}))
         return [(row_to_listing(row), papers[row[1]]) for row in rows]
 
     def listing_days(self, since: date, until: date) -> list[tuple[date, int]]:

@@ -31,6 +31,18 @@ def load_papers(conn: Connection, ids: Sequence[str]) -> dict[str, Paper]:
     return papers_from_rows(conn, rows)
 
 
+def load_row_papers(conn: Connection, ids: Sequence[str]) -> dict[str, Paper]:
+    """These papers as a list row shows them (id, title, authors, categories, published)."""
+    rows = conn.execute(
+        "SELECT id, title, authors, categories, published FROM papers WHERE id = ANY(%s::text[])",
+        (list(ids),),
+    )
+    return {
+        pid: Paper(pid, title, "", tuple(authors), tuple(categories), published=published)
+        for pid, title, authors, categories, published in rows
+    }
+
+
 def papers_in_order(conn: Connection, ids: list[str]) -> list[Paper]:
     """The stored papers of these ids, in the order given."""
     papers = load_papers(conn, ids)

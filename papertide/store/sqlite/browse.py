@@ -11,7 +11,13 @@ from papertide.models import Listing, Paper, PaperSignals
 from papertide.store.base import paper_signals
 from papertide.store.sqlite.community import require_paper
 from papertide.store.sqlite.connection import SqliteBase, when
-from papertide.store.sqlite.rows import listing_row, load_papers, papers_in_order, row_to_listing
+from papertide.store.sqlite.rows import (
+    listing_row,
+    load_papers,
+    papers_in_order,
+    row_paper,
+    row_to_listing,
+)
 
 # Two plans for one category's newest papers. Walking papers in published order until enough
 # match reads about (limit + offset) * papers / members rows; gathering the members and sorting
@@ -58,6 +64,15 @@ class SqliteBrowse(SqliteBase):
         ).fetchall()
         papers = load_papers(self._conn, list({row["paper_id"] for row in rows}))
         return [(row_to_listing(row), papers[row["paper_id"]]) for row in rows]
+
+    def listing_rows_between(self, since: date, until: date) -> list[tuple[Listing, Paper]]:
+        rows = self._conn.execute(
+            "SELECT l.*, p.title, p.authors, p.categories, p.published FROM listings l"
+            " JOIN papers p ON p.id = l.paper_id WHERE l.day BETWEEN ? AND ?"
+            " ORDER BY l.day DESC, l.position, l.paper_id",
+            (since.isoformat(), until.isoformat()),
+        ).fetchall()
+        return [(row_to_listing(row), row_paper(row)) for row in rows]
 
     def listing_days(self, since: date, until: date) -> list[tuple[date, int]]:
         """Days with listings in the range and how many papers each lists, newest day first."""

@@ -26,11 +26,11 @@ class SqliteExtras(SqliteBase):
             "SELECT paper_id, source, tldr, keywords, content_hash FROM paper_summaries"
             " WHERE paper_id IN (SELECT value FROM json_each(?)) ORDER BY paper_id, source",
             (json.dumps(list(paper_ids)),),
-        )
-        for paper_id, source, tldr, keywords, content_hash in rows:
-            summary = PaperSummary(
-                paper_id, source, tldr, tuple(json.loads(keywords)), content_hash
-            )
+        ).fetchall()
+        # every row's keywords (a JSON array) decoded in one call: a call costs more than the text
+        keywords = json.loads("[" + ",".join(row[3] for row in rows) + "]")
+        for (paper_id, source, tldr, _, content_hash), words in zip(rows, keywords, strict=True):
+            summary = PaperSummary(paper_id, source, tldr, tuple(words), content_hash)
             found.setdefault(paper_id, []).append(summary)
         return found
 

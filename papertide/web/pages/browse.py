@@ -33,6 +33,7 @@ from papertide.web.services import WebServices
 
 DEFAULT_SORT = "upvotes"
 NEXT_DAY_LOOKAHEAD_DAYS = 62
+PREVIOUS_DAY_LOOKBEHIND_DAYS = 7  # read with the month's counts; an older one is asked for
 TRENDING_LIMIT = 100
 ABOUT_TRENDING = "about_trending.md"
 
@@ -129,21 +130,26 @@ def day_context(
     daily = services.listings.daily()
     today = daily.today
     shown = day or daily.day or services.listings.newest_day() or today
-    listed = services.listings.period(shown, shown, sort)
+    listed = services.listings.period(shown, shown, sort, brief=True)
     first = shown.replace(day=1)
-    counts = dict(store.listing_days(first, month_of(first).last))
-    later = store.listing_days(
-        shown + timedelta(days=1), shown + timedelta(days=NEXT_DAY_LOOKAHEAD_DAYS)
+    last = month_of(first).last
+    horizon = shown + timedelta(days=NEXT_DAY_LOOKAHEAD_DAYS)
+    # one read of the day counts (newest first) gives the calendar, the next day and, unless
+    # it is older still, the previous day
+    days = store.listing_days(
+        first - timedelta(days=PREVIOUS_DAY_LOOKBEHIND_DAYS), max(last, horizon)
     )
+    before = [d for d, _ in days if d < shown]
+    previous = before[0] if before else store.latest_listing_day(shown - timedelta(days=1))
     return _listing_context(services, who, listed, sort, page) | {
         "day": shown,
         "asked": day,
         "today": today,
         "age_days": (today - shown).days,
         "filling": daily.filling if day is None else (),
-        "previous_day": store.latest_listing_day(shown - timedelta(days=1)),
-        "next_day": min((d for d, _ in later), default=None),
-        "calendar": month_calendar(first, counts),
+        "previous_day": previous,
+        "next_day": min((d for d, _ in days if shown < d <= horizon), default=None),
+        "calendar": month_calendar(first, {d: n for d, n in days if first <= d <= last}),
         "calendar_month": first,
         "week": week_label(shown),
         "month": month_label(shown),
@@ -157,7 +163,7 @@ def period_context(
     No "next" link past the newest listed period."""
     store = services.store
     check_sort(sort)
-    listed = services.listings.period(period.first, period.last, sort)
+    listed = services.listings.period(period.first, period.last, sort, brief=True)
     context = _listing_context(services, who, listed, sort, page)
     counts = dict(store.listing_days(period.first, period.last))
     calendar = month_calendar(period.first, counts) if period.kind == "month" else None

@@ -157,6 +157,20 @@ def test_listings_daily_skips_a_day_that_is_still_filling(store, clock):
     assert daily.filling == ((TODAY, 1),)
 
 
+def test_listings_daily_judges_a_day_by_its_typical_days_however_far_apart(store, clock):
+    # listed days a week apart: the seven before a day span more than the first read of days,
+    # whose two thin weeks alone would make today's five papers a full list
+    weeks = [TODAY - timedelta(days=7 * week) for week in range(10)]
+    for week, day in enumerate(weeks[1:], start=1):
+        list_day(store, day, 2 if week <= 2 else 20, 100 * week)
+    list_day(store, TODAY, 5, 0)  # under half of the median (20) of the seven weeks before
+    daily = ListingsService(store, clock).daily()
+    assert daily.day == weeks[3]
+    assert daily.filling == ((TODAY, 5), (weeks[1], 2), (weeks[2], 2))
+    list_day(store, TODAY, 5, 5)  # ten: half of the median, a full list
+    assert ListingsService(store, clock).daily().day == TODAY
+
+
 def test_listings_daily_of_an_asked_day_is_that_day_or_the_latest_before(store, clock):
     list_day(store, TODAY - timedelta(days=3), 4, 0)
     service = ListingsService(store, clock)

@@ -12,12 +12,13 @@ import psycopg
 import pytest
 
 from papertide.errors import ConflictError, PaperNotFoundError
-from papertide.models import Follow, Listing, Paper, Record, User
+from papertide.models import Follow, Link, Listing, Paper, Record, User
 from papertide.store.base import Store
 from tests.integration.store.conftest import START
 from tests.threads import run_threads
 
 DAY = date(2026, 3, 2)
+_DAY = timedelta(days=1)
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
 
 
@@ -246,6 +247,28 @@ def test_listings_between_and_listing_days_newest_day_first(store):
         (DAY, 2),
     ]
     assert store.listings_between(DAY + timedelta(days=3), DAY + timedelta(days=8)) == []
+
+
+def test_listing_rows_between_gives_the_listings_with_the_fields_a_row_shows(store):
+    full = paper(
+        "2603.00001",
+        START,
+        authors=("Zoë Ångström", "Ada Lovelace"),
+        categories=("cs.CL", "cs.LG"),
+        version=2,
+        comment="10 pages",
+        links=(Link("code", "https://github.com/a/p"),),
+    )
+    listing = Listing(DAY, full.id, 0, "ada", START, upvotes=3, num_comments=1, github_stars=9)
+    store.write_batch([Record(full, listing)], [])
+    add_papers(store, "2603.00002", listed=DAY + _DAY)
+    got = store.listing_rows_between(DAY, DAY + _DAY)
+    assert [lst for lst, _ in got] == [lst for lst, _ in store.listings_between(DAY, DAY + _DAY)]
+    assert got[1] == (
+        listing,
+        Paper(full.id, full.title, "", full.authors, full.categories, published=START),
+    )
+    assert store.listing_rows_between(DAY + 2 * _DAY, DAY + 8 * _DAY) == []
 
 
 def test_trending_signals_of_papers_listed_in_range(store, clock):

@@ -4,6 +4,7 @@ parameters 400/422 pages, never a 500."""
 
 from __future__ import annotations
 
+from datetime import date
 from html.parser import HTMLParser
 
 import feedparser
@@ -129,6 +130,17 @@ def test_daily_page_links_previous_and_next_listing_days(site: Site):
     assert f'id="previous-day" href="/daily/{OLD_DAY}"' in html
     assert f'id="next-day" href="/daily/{TODAY}"' in html
     assert f'aria-current="date">{YESTERDAY.day}<' in html
+
+
+def test_daily_page_links_a_previous_day_older_than_its_month(site: Site):
+    # the day counts are read with the month and a week before it; an older previous day
+    # is asked for on its own
+    later = date(2026, 3, 10)
+    site.store.add_listing(Listing(later, PLAIN_ID, 0, None, None))
+    html = site.client.get(f"/daily/{later}").text
+    assert f'id="previous-day" href="/daily/{TODAY}"' in html
+    assert 'id="next-day"' not in html
+    assert f'id="next-day" href="/daily/{later}"' in site.client.get(f"/daily/{TODAY}").text
 
 
 def test_daily_newest_sort_puts_the_submitted_paper_first(site: Site):
