@@ -1,7 +1,8 @@
-"""Papers to and from plain JSON-able dicts: the stored form and the JSON lines export format.
+"""Papers as plain JSON-able dicts: the JSON lines export format (read back by the `jsonl`
+source, like any input, through sources/base.build_paper), and the text content hashes are
+computed of.
 
-Pure. `paper_from_json` trusts its input (it reads what paper_to_json wrote); untrusted input
-goes through sources/base.build_paper instead.
+Pure.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime
 from json.encoder import encode_basestring
 from typing import Any
 
-from papertide.models import Link, Paper, Version
+from papertide.models import Paper
 
 
 def paper_to_json(paper: Paper) -> dict[str, Any]:
@@ -34,27 +35,6 @@ def paper_to_json(paper: Paper) -> dict[str, Any]:
         ],
         "links": [{"kind": link.kind, "url": link.url} for link in paper.links],
     }
-
-
-def paper_from_json(data: dict[str, Any]) -> Paper:
-    return Paper(
-        id=data["id"],
-        version=data["version"],
-        title=data["title"],
-        abstract=data["abstract"],
-        authors=tuple(data["authors"]),
-        categories=tuple(data["categories"]),
-        comment=data["comment"],
-        journal_ref=data["journal_ref"],
-        doi=data["doi"],
-        license=data["license"],
-        published=_from_iso(data["published"]),
-        updated=_from_iso(data["updated"]),
-        versions=tuple(
-            Version(v["version"], _from_iso(v["submitted_at"]), v["size"]) for v in data["versions"]
-        ),
-        links=tuple(Link(link["kind"], link["url"]) for link in data["links"]),
-    )
 
 
 def sorted_json_text(paper: Paper) -> str:
@@ -92,7 +72,3 @@ def json_strings(items: Iterable[str]) -> str:
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 text of a time, None for None (the stored form)."""
     return value.isoformat() if value else None
-
-
-def _from_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
