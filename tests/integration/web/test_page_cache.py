@@ -177,6 +177,7 @@ def test_a_serve_worker_runs_blocking_handlers_on_request_threads(
     if setting is not None:
         monkeypatch.setenv("PAPERTIDE_REQUEST_THREADS", setting)
     with TestClient(app_from_env()) as client:
+        assert client.portal is not None  # set while the client's `with` block runs
         assert client.portal.call(_thread_tokens) == expected
         assert client.get("/").status_code == 200
 
