@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.report import machine, write_section
+from bench.report import write_section
 from bench.web import Server, make_voters, prepare, serving
 from papertide.sources.files import read_bytes
 from tests.replay_server import Reply, replay_server
@@ -144,8 +144,6 @@ def report(args: argparse.Namespace, rows: list[Round], load_before: float) -> s
 
     statuses = sorted({status for row in rows for status in row.statuses})
     lines = [
-        f"_Measured on {machine()}._",
-        "",
         f"Command: `python -m bench.submits --delay {args.delay:g} --rounds {args.rounds}`. "
         + (__doc__ or "").split("\n\n")[0].replace("\n", " ")
         + f" Load average (1 min) at the start: {load_before:.1f}, at the end: "
