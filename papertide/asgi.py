@@ -41,5 +41,5 @@ def app_from_env() -> FastAPI:
         scheduler=scheduler,
         sync_scheduler=syncing,
         freeze_heap=True,
-        request_threads=services.settings.request_threads,
+        request_threads=services.settings.request_threads or None,
     )

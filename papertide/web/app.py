@@ -145,7 +145,8 @@ def create_app(
         if request_threads is not None:
             # CPU-bound pages on 40 threads share one GIL: each waits on the others' switches,
             # and the slowest of a worker's queued requests waits longest. Two threads serve
-            # them nearly in turn (daily page at 16 connections: p99 55 ms instead of 110-195)
+            # them nearly in turn (daily page at 16 connections: p99 55 ms instead of 110-195),
+            # but a request waiting on a dead database's pool then holds a thread (settings.md)
             to_thread.current_default_thread_limiter().total_tokens = request_threads
         if freeze_heap:
             # what start-up built (modules, templates, services, indexes' Python side) lives
