@@ -36,10 +36,10 @@ from papertide.web.markup import (
     highlight,
     keyword_chips,
     keyword_url,
+    paper_url,
     url_with,
+    web_url,
 )
-from papertide.web.markup import paper_url as paper_url  # the pages import it from here
-from papertide.web.markup import web_url as web_url
 
 COMMENT_TAGS = frozenset(
     {"a", "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "hr"}

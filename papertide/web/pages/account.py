@@ -29,11 +29,12 @@ from papertide.web.auth import (
     signed_in,
 )
 from papertide.web.feeds.routes import following_feed_url
+from papertide.web.markup import paper_url
 from papertide.web.pages.claimed import account_claims_context
 from papertide.web.pages.common import go_back, paper_rows
 from papertide.web.pages.paper import DEFAULT_COLLECTION, paper_key
 from papertide.web.pages.self_service import logged_in, self_service_routes
-from papertide.web.render import Renderer, paper_url
+from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 from papertide.web.submit_jobs import submit_and_wait
 

@@ -23,6 +23,7 @@ from papertide.community.tokens import EMAIL, TOKEN_TTL_S
 from papertide.errors import ConflictError, InputError
 from papertide.models import AuthorClaim
 from papertide.web.auth import CurrentViewer, SignedInUser, Viewer
+from papertide.web.markup import paper_url
 from papertide.web.pages.account import AccountUser
 from papertide.web.pages.claimed import titles
 from papertide.web.pages.common import go_back
@@ -36,7 +37,7 @@ from papertide.web.pages.curation import (
     is_confirmed,
 )
 from papertide.web.pages.paper import PaperFormUser, paper_key
-from papertide.web.render import Renderer, paper_url
+from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
 NAME_MAX_CHARS = 1000

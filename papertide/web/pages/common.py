@@ -22,8 +22,8 @@ from papertide.models import Comment, Listing, Organization, Paper, PaperSummary
 from papertide.rank.extras import extras_shown
 from papertide.rank.trending import TrendingScore
 from papertide.web.auth import local_referer, login_url, safe_next
+from papertide.web.markup import paper_url
 from papertide.web.pages.periods import is_new
-from papertide.web.render import paper_url
 from papertide.web.services import WebServices
 
 PAGE_SIZE = 50
@@ -162,7 +162,7 @@ def to_comment(comment: Comment) -> Response:
 
 def to_login(request: Request, target: str | None) -> Response:
     """Send a logged-out visitor to the login page (htmx follows HX-Redirect): the answer to
-    SignInFirst, which the pages that need a signed-in user raise (auth.signed_in)."""
+    SignInRequiredError, which the pages that need a signed-in user raise (auth.signed_in)."""
     url = login_url(target)
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": url})

@@ -20,7 +20,8 @@ from starlette.responses import Response
 
 from papertide.models import User
 from papertide.web.auth import Viewer, safe_next, signed_in
-from papertide.web.render import Renderer, paper_url
+from papertide.web.markup import paper_url
+from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
 CONFIRMED = "yes"  # the `confirm` field of a confirmation page's form

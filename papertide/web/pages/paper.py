@@ -22,12 +22,13 @@ from papertide.models import Comment, Paper, User
 from papertide.search.hybrid import FACET_WEIGHTS
 from papertide.web.auth import CurrentViewer, SignedInUser, Viewer, signed_in
 from papertide.web.downloads.markdown import markdown_response, wants_markdown
+from papertide.web.markup import paper_url, web_url
 from papertide.web.pages.claimed import paper_claims_context
 from papertide.web.pages.common import go_back, is_htmx, paper_rows, to_comment
 from papertide.web.pages.curation import delete_comment_step, unlist_step
 from papertide.web.pages.orgs import paper_org_context
 from papertide.web.pages.periods import parse_day
-from papertide.web.render import Renderer, paper_url, web_url
+from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
 SIMILAR_LIMIT = 6

@@ -17,6 +17,7 @@ from papertide.index.query import QUERY_MAX_CHARS
 from papertide.models import FOLLOW_KINDS, Follow, Paper
 from papertide.search.service import check_paging
 from papertide.web.auth import CurrentViewer, SignedInUser, Viewer
+from papertide.web.markup import paper_url
 from papertide.web.pages.claimed import author_claims_context
 from papertide.web.pages.common import (
     PAGE_SIZE,
@@ -26,7 +27,7 @@ from papertide.web.pages.common import (
     paper_rows,
 )
 from papertide.web.pages.periods import MAX_YEAR, MIN_YEAR
-from papertide.web.render import Renderer, paper_url
+from papertide.web.render import Renderer
 from papertide.web.services import WebServices
 
 SEARCH_LIMIT = 30
