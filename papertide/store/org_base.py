@@ -91,6 +91,11 @@ class ClaimStore(Protocol):
         """The approved claims on these papers in one query, by paper id."""
         ...
 
+    def author_commented(self, paper_ids: Sequence[str]) -> set[str]:
+        """Those of these papers on which an author with an approved claim has a comment that
+        is not deleted (Hugging Face's `isAuthorParticipating`), in one query."""
+        ...
+
     def claims_by_author(self, author_name: str, limit: int) -> list[AuthorClaim]:
         """The approved claims of this author name (exactly as papers list it), newest first."""
         ...

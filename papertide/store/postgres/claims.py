@@ -24,6 +24,11 @@ _SLOT_TAKEN = (
     "SELECT 1 FROM author_claims WHERE paper_id = %s AND author_name = %s"
     " AND state = 'approved' AND user_id != %s"
 )
+_AUTHOR_COMMENTED = (
+    "SELECT DISTINCT c.paper_id FROM author_claims c JOIN comments m"
+    " ON m.paper_id = c.paper_id AND m.user_id = c.user_id AND m.deleted_at IS NULL"
+    " WHERE c.state = 'approved' AND c.paper_id = ANY(%s)"
+)
 _RULE = "SELECT domain, created_by, created_at FROM claim_rules"
 
 
@@ -104,6 +109,13 @@ class PgClaims(PgBase):
         for claim in claims:
             found.setdefault(claim.paper_id, []).append(claim)
         return found
+
+    def author_commented(self, paper_ids: Sequence[str]) -> set[str]:
+        if not paper_ids:
+            return set()
+        with self._transaction() as conn:
+            rows = conn.execute(_AUTHOR_COMMENTED, (list(paper_ids),)).fetchall()
+        return {str(row[0]) for row in rows}
 
     def claims_by_author(self, author_name: str, limit: int) -> list[AuthorClaim]:
         return self._claims(

@@ -20,6 +20,11 @@ _CLAIM = (
     " LEFT JOIN email_confirmations e ON e.user_id = c.user_id"
     " AND e.email = u.email COLLATE NOCASE"
 )
+_AUTHOR_COMMENTED = (
+    "SELECT DISTINCT c.paper_id FROM author_claims c JOIN comments m"
+    " ON m.paper_id = c.paper_id AND m.user_id = c.user_id AND m.deleted_at IS NULL"
+    " WHERE c.state = 'approved' AND c.paper_id"
+)
 _SLOT_TAKEN = (
     "SELECT 1 FROM author_claims WHERE paper_id = ? AND author_name = ? AND state = 'approved'"
     " AND user_id != ?"
@@ -106,6 +111,15 @@ class SqliteClaims(SqliteBase):
             claim = _claim(row)
             found.setdefault(claim.paper_id, []).append(claim)
         return found
+
+    def author_commented(self, paper_ids: Sequence[str]) -> set[str]:
+        if not paper_ids:
+            return set()
+        rows = self._conn.execute(
+            _AUTHOR_COMMENTED + " IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(paper_ids)),),
+        )
+        return {row[0] for row in rows}
 
     def claims_by_author(self, author_name: str, limit: int) -> list[AuthorClaim]:
         rows = self._conn.execute(

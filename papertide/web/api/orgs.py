@@ -12,7 +12,8 @@ from papertide.errors import NotFoundError
 from papertide.ids import ORG_SLUG_MAX_CHARS, ORG_SLUG_PATTERN
 from papertide.rank.extras import extras_shown
 from papertide.web.api.errors import ERROR_RESPONSES, ApiRoute, only
-from papertide.web.api.papers import MAX_LIMIT, MAX_PAGE, counts_of, latest_listing
+from papertide.web.api.papers import MAX_LIMIT, MAX_PAGE
+from papertide.web.api.reads import counts_of, latest_listing
 from papertide.web.api.schemas import DailyPaperPublic, OrganizationPublic
 from papertide.web.api.shapes import item_fields
 from papertide.web.services import WebServices

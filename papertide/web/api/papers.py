@@ -18,6 +18,7 @@ from papertide.search.hybrid import SimilarFacet
 from papertide.search.service import MAX_PAGE_SIZE, SearchHit
 from papertide.sync.status import last_sync
 from papertide.web.api.errors import ERROR_RESPONSES, ApiRoute, only
+from papertide.web.api.reads import counts_of, latest_listing
 from papertide.web.api.schemas import (
     CommentPublic,
     DailyPaperPublic,
@@ -32,7 +33,6 @@ from papertide.web.api.shapes import (
     DATE_PATTERN,
     MONTH_PATTERN,
     WEEK_PATTERN,
-    Counts,
     Period,
     comment_public,
     item_fields,
@@ -74,19 +74,6 @@ def api_router(services: WebServices) -> APIRouter:
     add_write_routes(router, services)
     _add_papers(router, services)
     return router
-
-
-def counts_of(services: WebServices, paper_ids: Sequence[str]) -> dict[str, Counts]:
-    """Upvotes and comments of these papers in two queries."""
-    ids = list(dict.fromkeys(paper_ids))
-    upvotes = services.store.upvotes(ids) if ids else {}
-    comments = services.store.comment_counts(ids) if ids else {}
-    return {pid: Counts(upvotes.get(pid, 0), comments.get(pid, 0)) for pid in ids}
-
-
-def latest_listing(services: WebServices, paper_id: str) -> Listing | None:
-    listings = services.store.listings_of(paper_id)
-    return listings[0] if listings else None
 
 
 def hit_items(services: WebServices, hits: Sequence[SearchHit]) -> list[SearchHitPublic]:

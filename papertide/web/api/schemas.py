@@ -153,7 +153,10 @@ class DailyPaperPublic(CamelModel):
         "(Hugging Face's own comments stay on Hugging Face and are not counted)."
     )
     submitted_by: SubmitterPublic | None = None
-    is_author_participating: bool = False
+    is_author_participating: bool = Field(
+        default=False,
+        description="An author with an approved claim has a comment on the paper here.",
+    )
     organization: PaperOrganizationPublic | None = None
     ai_summary: str | None = Field(
         default=None, alias="ai_summary", description="= `paper.ai_summary` (ours)."

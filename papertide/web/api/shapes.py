@@ -41,10 +41,12 @@ class Period:
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """A paper's community counts: upvotes (imported + local) and comments."""
+    """A paper's community figures: upvotes (imported + local), comments, and whether an
+    author with an approved claim takes part in its comments."""
 
     upvotes: int = 0
     comments: int = 0
+    author_participating: bool = False
 
 
 def parse_period(day: str | None, week: str | None, month: str | None) -> Period | None:
@@ -202,7 +204,7 @@ def item_fields(
         },
         "num_comments": counts.comments,
         "submitted_by": _submitter(listing.submitted_by if listing else None),
-        "is_author_participating": False,
+        "is_author_participating": counts.author_participating,
     }
 
 

@@ -18,6 +18,7 @@ from papertide.errors import AuthError, InputError, PaperNotFoundError, SourceUn
 from papertide.models import User
 from papertide.rank.extras import extras_shown
 from papertide.web.api.errors import WRITE_RESPONSES, only
+from papertide.web.api.reads import counts_of
 from papertide.web.api.schemas import (
     CommentBody,
     CommentPublic,
@@ -26,7 +27,7 @@ from papertide.web.api.schemas import (
     VoteBody,
     VotePublic,
 )
-from papertide.web.api.shapes import Counts, comment_public, item_fields, paper_id_of
+from papertide.web.api.shapes import comment_public, item_fields, paper_id_of
 from papertide.web.services import WebServices
 from papertide.web.submit_jobs import submit_and_wait
 
@@ -112,9 +113,6 @@ def add_write_routes(router: APIRouter, services: WebServices) -> None:
         if found is None:  # a race with a curator's unlisting only
             raise PaperNotFoundError(f"paper {paper_id} is not on today's page; try again")
         listing, paper = found
-        counts = Counts(
-            services.store.upvotes([paper.id]).get(paper.id, 0),
-            services.store.comment_counts([paper.id]).get(paper.id, 0),
-        )
+        [counts] = counts_of(services, [paper.id]).values()
         [shown] = extras_shown(services.store, [paper.id]).values()
         return DailyPaperPublic(**item_fields(paper, listing, counts, shown))

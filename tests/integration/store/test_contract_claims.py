@@ -79,6 +79,22 @@ def test_an_approved_slot_is_held_by_one_account(store: Store) -> None:
     assert [c.user_id for c in store.approved_claims(["2603.00002"])["2603.00002"]] == [ada.id]
 
 
+def test_author_commented_needs_an_approved_author_and_a_live_comment(store: Store) -> None:
+    add_papers(store, PID, "2603.00002", "2603.00003")
+    ada, bob = users(store, 2)
+    store.add_claim(ada.id, PID, name_of(store), "rule:example.org")  # approved
+    store.add_claim(ada.id, "2603.00002", name_of(store, "2603.00002"), None)  # pending
+    store.add_comment(bob.id, PID, "not an author")
+    store.add_comment(ada.id, "2603.00002", "pending, so not yet")
+    assert store.author_commented([PID, "2603.00002", "2603.00003"]) == set()
+    mine = store.add_comment(ada.id, PID, "one of the authors")
+    store.add_comment(ada.id, PID, "twice, counted once")
+    assert store.author_commented([PID, "2603.00002", "2603.00003"]) == {PID}
+    assert store.author_commented([]) == set()
+    store.delete_comment(mine.id)
+    assert store.author_commented([PID]) == {PID}  # the other comment stays
+
+
 def test_withdraw_deletes_pending_or_approved_but_a_rejected_claim_stays(store: Store) -> None:
     add_papers(store, PID, "2603.00002")
     ada, bob = users(store, 2)

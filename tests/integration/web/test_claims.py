@@ -292,3 +292,29 @@ def test_a_profile_page_only_for_an_active_account_with_approved_claims(site: Si
     assert curator is not None
     site.services.admin.suspend(curator[0], "ada")
     assert site.client.get("/users/ada").status_code == 404
+
+
+def _participating(site: Site) -> bool:
+    [item] = [
+        hit
+        for hit in site.client.get("/api/papers/search", params={"q": "Plain transformers"}).json()
+        if hit["paper"]["id"] == PLAIN_ID
+    ]
+    return bool(item["isAuthorParticipating"])
+
+
+def test_the_api_says_an_author_participates_once_a_claimed_author_comments(site: Site) -> None:
+    """Hugging Face's `isAuthorParticipating`: true while an author whose claim was approved
+    has a comment on the paper; a pending claim or another member's comment does not count."""
+    become(site, "bob")
+    site.post(f"/papers/{PLAIN_ID}/comments", {"body": "Nice paper."})
+    become(site, "ada")
+    claim_id = claim(site, "ada")
+    site.post(f"/papers/{PLAIN_ID}/comments", {"body": "Our code is on GitHub."})
+    assert not _participating(site)  # pending
+    become(site, "curator")
+    decide(site, claim_id, "approve")
+    assert _participating(site)
+    [ada_comment] = [c for c in site.store.comments_for(PLAIN_ID) if c.username == "ada"]
+    site.store.delete_comment(ada_comment.id)
+    assert not _participating(site)
