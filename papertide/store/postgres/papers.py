@@ -19,7 +19,7 @@ from papertide.models import (
 )
 from papertide.store.base import StoreWatermark
 from papertide.store.postgres import write
-from papertide.store.postgres.connection import WRITE_LOCK, Connection, PgBase
+from papertide.store.postgres.connection import MIGRATE_LOCK, WRITE_LOCK, Connection, PgBase
 from papertide.store.postgres.rows import (
     LISTING_COLUMNS,
     PAPER_COLUMNS,
@@ -28,9 +28,23 @@ from papertide.store.postgres.rows import (
     row_to_listing,
 )
 
+# Indexes of m001 that only reads use: a load into an empty store builds them once at its end
+# instead of inserting every row into them as it goes (as SqliteStore does)
+LOAD_INDEXES = {
+    "paper_authors_name": "paper_authors (lower(name))",
+    "paper_categories_category": "paper_categories (category)",
+    "papers_primary_category": "papers (primary_category)",
+}
+
 
 class PgPapers(PgBase):
     """Papers and everything ingest writes with them."""
+
+    def migrate(self) -> list[str]:
+        """The migrations, then LOAD_INDEXES that a killed load left out."""
+        applied = super().migrate()
+        self._build_load_indexes()
+        return applied
 
     def write_batch(
         self,
@@ -54,8 +68,31 @@ class PgPapers(PgBase):
 
     @contextmanager
     def bulk_load(self) -> Iterator[None]:
-        """Every index is kept up to date as the load writes (COPY fills the batches)."""
-        yield
+        """Into an empty store, LOAD_INDEXES are dropped first and built at the end (also
+        when the load fails or stops; when it is killed, by the next migrate)."""
+        with self._transaction(WRITE_LOCK) as conn:
+            row = conn.execute("SELECT NOT EXISTS (SELECT 1 FROM papers)").fetchone()
+            empty = bool(row and row[0])
+            if empty:
+                for name in LOAD_INDEXES:
+                    conn.execute(f"DROP INDEX IF EXISTS {name}".encode())
+        try:
+            yield
+        finally:
+            if empty:
+                self._build_load_indexes()
+
+    def _build_load_indexes(self) -> None:
+        """LOAD_INDEXES that are missing, created (read first: most opens find them all)."""
+        with self._transaction(MIGRATE_LOCK) as conn:
+            found = conn.execute(
+                "SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema()"
+                " AND indexname = ANY(%s::text[])",
+                (list(LOAD_INDEXES),),
+            ).fetchone()
+            if found is None or found[0] < len(LOAD_INDEXES):
+                for name, columns in LOAD_INDEXES.items():
+                    conn.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {columns}".encode())
 
     def known_fingerprints(self, fingerprints: Sequence[int]) -> set[int]:
         with self._transaction() as conn:
