@@ -71,6 +71,7 @@ class Engine:
     index_dir: Path
     fts: bool = False
     checkout: Path | None = None
+    server: PgCluster | None = None  # PostgreSQL's, whose CPU a step counts too
 
     @property
     def key(self) -> str:
@@ -91,13 +92,14 @@ class Engine:
 class Measured:
     """One build step: seconds, peak resident MB, papers new to the store, the machine's
     5-minute load average when it ended (the machine is shared: compare like with like), and
-    the CPU seconds of papertide's processes (not PostgreSQL's server)."""
+    the CPU seconds of papertide's processes and of PostgreSQL's server."""
 
     seconds: float
     peak_mb: float
     new: int = 0
     load: float = 0.0
     cpu: float = 0.0
+    server_cpu: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -111,10 +113,10 @@ class Built:
 
 
 @contextmanager
-def postgres(root: Path | None) -> Iterator[str]:
+def postgres(root: Path | None) -> Iterator[PgCluster]:
     """A durable PostgreSQL server for the run, in `root` (kept) or in a temporary folder of
-    its own (removed at the end); the URL of its `bench` database (its `bench_fts` database is
-    the store that carries the tsvector)."""
+    its own (removed at the end), with a `bench` database (and `bench_fts`, the store that
+    carries the tsvector)."""
     cluster = PgCluster.create(root, PG_OPTIONS)
     cluster.start()
     try:
@@ -123,7 +125,7 @@ def postgres(root: Path | None) -> Iterator[str]:
                 found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
                 if not found.fetchone():
                     conn.execute(f"CREATE DATABASE {name}".encode())
-        yield cluster.url("bench")
+        yield cluster
     finally:
         if root is None:
             cluster.remove()
@@ -138,12 +140,16 @@ def step(engine: Engine, what: str, command: list[str], work: Path, papers: int)
         return Measured(**json.loads(done.read_text()))
     if what.startswith("ingest"):
         reset(engine)
+    server_before = engine.server.cpu_seconds() if engine.server else 0.0
     result = run_measured(command, engine.env(), engine.checkout)
     if result.returncode != 0:
         raise SystemExit(f"{engine.name} {what} failed: {result.stderr[-2000:]}")
+    server = engine.server.cpu_seconds() - server_before if engine.server else 0.0
     new = json.loads(result.stdout)[0]["new"] if what.startswith("ingest") else 0
-    measured = Measured(result.seconds, result.peak_mb, new, os.getloadavg()[1], result.cpu_s)
-    print(f"{engine.key}: {what} {result.seconds:.1f} s ({result.cpu_s:.1f} s CPU)", flush=True)
+    load = os.getloadavg()[1]
+    measured = Measured(result.seconds, result.peak_mb, new, load, result.cpu_s, server)
+    print(f"{engine.key}: {what} {result.seconds:.1f} s (CPU: papertide {result.cpu_s:.1f} s,"
+          f" server {server:.1f} s)", flush=True)  # fmt: skip
     done.write_text(json.dumps(measured.__dict__))
     return measured
 
@@ -190,8 +196,10 @@ def ingest_report(args: argparse.Namespace, runs: dict[str, list[Measured]]) -> 
             measured = runs[name + suffix]
             each = ", ".join(f"{m.seconds:.1f}" for m in measured)
             cpu = median([m.cpu for m in measured])
-            lines.append(f"{who}, {name}: {seconds(measured):.1f} s (runs {each} s; "
-                         f"papertide CPU {cpu:.1f} s; load {measured[-1].load:.1f})")  # fmt: skip
+            server = median([m.server_cpu for m in measured])
+            lines.append(f"{who}, {name}: {seconds(measured):.1f} s (runs {each} s; CPU: "
+                         f"papertide {cpu:.1f} s, PostgreSQL server {server:.1f} s; "
+                         f"load {measured[-1].load:.1f})")  # fmt: skip
         ratio = seconds(runs["PostgreSQL" + suffix]) / seconds(runs["SQLite" + suffix])
         lines.append(f"{who}: PostgreSQL ingest / SQLite ingest {ratio:.2f}x")
     return "\n".join(lines)
@@ -208,7 +216,8 @@ def with_fts(engine: Engine) -> Engine:
         db = engine.db.rsplit("/", 1)[0] + "/bench_fts"
     else:
         db = engine.db.removesuffix(".db") + "-fts.db"
-    return Engine(engine.name, db, engine.index_dir.with_name(f"{engine.index_dir.name}-fts"), True)
+    index_dir = engine.index_dir.with_name(f"{engine.index_dir.name}-fts")
+    return replace(engine, db=db, index_dir=index_dir, fts=True)
 
 
 def reset(engine: Engine) -> None:
@@ -423,10 +432,10 @@ def main() -> None:
         work = (args.work or Path(scratch)).resolve()
         work.mkdir(parents=True, exist_ok=True)
         # the server's user must reach its folder: a temporary folder is its own (PgCluster's)
-        with postgres(work / "pg" if args.work else None) as url:
+        with postgres(work / "pg" if args.work else None) as server:
             engines = [
                 Engine("SQLite", str(work / "bench.db"), work / "sqlite-index"),
-                Engine("PostgreSQL", url, work / "pg-index"),
+                Engine("PostgreSQL", server.url("bench"), work / "pg-index", server=server),
             ]
             corpus = work / f"corpus-{args.papers}.jsonl"
             if not corpus.exists():
