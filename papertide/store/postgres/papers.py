@@ -36,8 +36,9 @@ LOAD_INDEXES = {
     "papers_primary_category": "papers (primary_category)",
 }
 # m001's foreign keys from the rows written from a paper's own columns to the paper: a trigger
-# checks them row by row (the 74,728-paper file: 650,000 rows, the server's largest cost), so a
-# load into an empty store adds them at its end, where one join checks every row
+# checks them row by row (the 74,728-paper file's 561,724 author and category rows: the
+# server's largest cost), so a load into an empty store adds them at its end, where one join
+# checks every row
 LOAD_KEYS = {
     "paper_authors_paper_id_fkey": "paper_authors",
     "paper_categories_paper_id_fkey": "paper_categories",
