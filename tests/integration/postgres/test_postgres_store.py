@@ -16,6 +16,7 @@ from papertide.models import Paper, Record
 from papertide.store.base import read_migrations
 from papertide.store.postgres import PostgresStore
 from papertide.store.postgres.connection import MIGRATIONS
+from papertide.store.postgres.papers import LOAD_INDEXES, LOAD_KEYS
 from papertide.store.postgres.vectors import HalfVector, HalfVectorDumper
 from papertide.store.vectors_base import EmbeddingRow
 from papertide.wiring import build_store
@@ -119,6 +120,60 @@ def test_postgres_concurrent_writers_never_duplicate_a_paper(pg_store):
     assert sum(r.new for r in results) == 300
     assert sum(r.unchanged for r in results) == 900
     assert pg_store.stats().papers == 300
+
+
+def schema(url: str) -> dict[str, str]:
+    """The store's indexes and constraints: name -> definition."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' UNION ALL"
+            " SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE connamespace = 'public'::regnamespace"
+        )
+        return dict(rows.fetchall())
+
+
+LOADED = LOAD_INDEXES.keys() | LOAD_KEYS.keys()
+
+
+def test_postgres_load_into_an_empty_store_builds_indexes_and_keys_at_its_end(pg_url, pg_store):
+    migrated = schema(pg_url)
+    assert migrated.keys() >= LOADED
+    with pg_store.bulk_load():
+        assert schema(pg_url).keys().isdisjoint(LOADED)
+        pg_store.write_batch([Record(paper("2501.00001", "A", authors=("Alan Turing",)))], [])
+    assert schema(pg_url) == migrated  # the same definitions
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("SET enable_seqscan = off")
+        plan = conn.execute(
+            "EXPLAIN SELECT paper_id FROM paper_authors WHERE lower(name) = 'alan turing'"
+        ).fetchall()
+        assert "paper_authors_name" in " ".join(row[0] for row in plan)
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            conn.execute("INSERT INTO paper_authors VALUES ('2501.99999', 0, 'Nobody')")
+    assert [p.id for p in pg_store.papers_by_author("ALAN TURING", 5)] == ["2501.00001"]
+
+
+def test_postgres_load_into_a_store_with_papers_keeps_its_indexes_and_keys(pg_url, pg_store):
+    pg_store.write_batch([Record(paper("2501.00001", "A"))], [])
+    with pg_store.bulk_load():
+        assert schema(pg_url).keys() >= LOADED
+        pg_store.write_batch([Record(paper("2501.00002", "B"))], [])
+    assert schema(pg_url).keys() >= LOADED
+
+
+def test_postgres_failed_load_makes_its_indexes_and_keys_a_killed_one_gets_them_at_migrate(
+    pg_url, pg_store
+):
+    migrated = schema(pg_url)
+    with pytest.raises(OSError), pg_store.bulk_load():
+        raise OSError("disk full")
+    assert schema(pg_url) == migrated
+    with psycopg.connect(pg_url) as conn:  # what a load killed mid-way leaves
+        conn.execute("DROP INDEX paper_authors_name")
+        conn.execute("ALTER TABLE paper_authors DROP CONSTRAINT paper_authors_paper_id_fkey")
+    assert pg_store.migrate() == []
+    assert schema(pg_url) == migrated
 
 
 def test_postgres_unreachable_server_is_a_clear_error(pg_cluster: PgCluster):
