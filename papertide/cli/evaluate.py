@@ -18,7 +18,7 @@ from papertide.eval.compare import (
 )
 from papertide.eval.datasets import DAILY_PAPERS_SIZE, default_data_dir, load_eval_data
 from papertide.eval.official import PUBLISHED, gap_lines, official_table
-from papertide.eval.rankers import describe_fusion, product_fusion
+from papertide.eval.rankers import describe_fusion, product_fusion, similar_grid
 from papertide.eval.recommend import CONTEXTUAL_ROW, STATIC_ROW, compare_recommenders
 from papertide.eval.summaries import SPLITS, evaluate_summaries, load_reference
 from papertide.index.embed import Embedder
@@ -88,7 +88,10 @@ def evaluate(
     if not skip_contextual:
         embedders["dense-contextual"] = build_embedder("contextual")
         similar["dense-contextual"] = product_fusion(CONTEXTUAL_SIMILAR_FUSION)
-    comparison = compare_rankers(data, embedders, lambda line: click.echo(line, err=True), similar)
+    grids = {"dense-fast": similar_grid()}  # the static row is tuned per fold (official table)
+    comparison = compare_rankers(
+        data, embedders, lambda line: click.echo(line, err=True), similar, grids
+    )
     if as_json:
         print_json(comparison.to_dict())
         return
@@ -108,6 +111,7 @@ def summary(comparison: Comparison) -> str:
         official_table([*comparison.official, *PUBLISHED]),
         "",
         *(f"hybrid on {fold}_test: {desc}" for fold, desc in comparison.fold_fusions.items()),
+        *(f"{row}_test: {desc}" for row, desc in comparison.similar_fusions.items()),
         *(
             f"{row}_test facet weights (dev): "
             + ", ".join(f"{facet} {weight:g}" for facet, weight in weights.items())

@@ -21,6 +21,7 @@ from papertide.index.sentence_index import SentenceIndex
 from papertide.index.sentences import embed_paper_sentences, index_papers
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.models import Paper
+from papertide.search.centered import CENTERED, centered_ranking
 from papertide.search.hybrid import Fusion, Ranking, fuse_rankings
 from papertide.search.hybrid import facet_fusion as product_facet_fusion
 
@@ -153,6 +154,16 @@ class DenseRanker:
         order = np.argsort(-scores, kind="stable")
         return [(candidates[i].id, float(scores[i])) for i in order]
 
+    def centered(self, query: EvalQuery, candidates: Sequence[EvalDoc]) -> Ranking:
+        """(id, centered cosine) of every candidate, as `similar` scores its dense neighbours
+        (search/centered.py); the query embedded as `scored` embeds it."""
+        self.scored(query, candidates)  # embeds the docs and the query text
+        text = query.text
+        if self.whole_paper and query.paper is not None:
+            text = paper_text(query.paper.title, query.paper.abstract)
+        docs = {doc.id: self._docs[doc.id] for doc in candidates}
+        return centered_ranking(self._queries[text], docs)
+
     def embed_docs(self, docs: Sequence[EvalDoc]) -> int:
         """Embed the docs not embedded yet; how many were embedded."""
         missing = list({doc.id: doc for doc in docs if doc.id not in self._docs}.values())
@@ -164,7 +175,8 @@ class DenseRanker:
 
 
 class HybridRanker:
-    """BM25 and dense rankings fused by `fusion` (weights keyed LEXICAL and DENSE)."""
+    """BM25 and dense rankings fused by `fusion` (weights keyed LEXICAL and DENSE, and
+    CENTERED when it weighs the dense side's centered cosines as `similar` does)."""
 
     def __init__(
         self, lexical: Bm25Ranker, dense: DenseRanker, fusion: Fusion, name: str = "hybrid"
@@ -180,6 +192,8 @@ class HybridRanker:
             LEXICAL: self.lexical.scored(query, candidates),
             DENSE: self.dense.scored(query, candidates),
         }
+        if CENTERED in self.fusion.weights:
+            rankings[CENTERED] = self.dense.centered(query, candidates)
         fused = fuse_rankings(rankings, self.fusion)
         return complete_ranking([item.id for item in fused], candidates, k)
 
@@ -202,9 +216,27 @@ def fusion_grid() -> list[Fusion]:
     return rrf + convex
 
 
+def similar_grid() -> list[Fusion]:
+    """The fusions of `similar` with the static vectors tried on each fold's dev queries,
+    simplest first: convex, BM25 0.1 or 0.2, the centered cosines 0 (WHOLE_PAPER_FUSION's
+    form) to 0.4, the dense cosines the rest."""
+    return [
+        Fusion(
+            "convex",
+            {LEXICAL: lexical, DENSE: round(1 - lexical - centered, 1)}
+            | ({CENTERED: centered} if centered else {}),
+        )
+        for centered in (0.0, 0.2, 0.3, 0.4)
+        for lexical in (0.2, 0.1)
+    ]
+
+
 def product_fusion(fusion: Fusion) -> Fusion:
-    """A fusion of the search service (retrievers "bm25" and "dense") keyed as the rankers here."""
+    """A fusion of the search service (retrievers "bm25", "dense" and maybe CENTERED) keyed
+    as the rankers here."""
     weights = {LEXICAL: fusion.weight("bm25"), DENSE: fusion.weight("dense")}
+    if CENTERED in fusion.weights:
+        weights[CENTERED] = fusion.weight(CENTERED)
     return Fusion(fusion.method, weights, fusion.k)
 
 

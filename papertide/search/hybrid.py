@@ -54,9 +54,14 @@ Contribution = Callable[[str, Part, Fusion], float]
 # embedder, BENCHMARKS.md): for query text, RRF with k=30 and equal weights; for a query
 # paper (more-like-this on the whole paper, as `similar` does), a convex mix 0.2 / 0.8.
 DEFAULT_FUSION = Fusion("rrf", {"bm25": 1.0, "dense": 1.0}, k=30)
-SIMILAR_FUSION = Fusion("convex", {"bm25": 0.2, "dense": 0.8})
+WHOLE_PAPER_FUSION = Fusion("convex", {"bm25": 0.2, "dense": 0.8})
+# `similar` with the static vectors (issue #16): the dense neighbours also scored by their cosine
+# to the paper centered on their mean ("centered", search/centered.py), weights chosen on the
+# CSFCube fold1_dev queries by `papertide eval` (eval/rankers.py, similar_grid; fold2_dev chose
+# for fold2_test on its own, BENCHMARKS.md "Search quality")
+SIMILAR_FUSION = Fusion("convex", {"bm25": 0.2, "dense": 0.6, "centered": 0.2})
 # Faceted similar papers (issue #16): the facet sentences' match score ("facet") mixed into
-# SIMILAR_FUSION with this weight, chosen per facet on the CSFCube fold1 dev queries by
+# WHOLE_PAPER_FUSION with this weight, chosen per facet on the CSFCube fold1 dev queries by
 # `papertide eval`; only facets that beat `similar` on their test queries are offered
 # (BENCHMARKS.md, "Faceted similar papers"): method did not, its dev weight was 0.
 SimilarFacet = Literal["background", "result"]  # FACET_WEIGHTS keys, for typed surfaces
@@ -64,11 +69,12 @@ FACET_WEIGHTS: Mapping[str, float] = {"background": 0.7, "result": 0.3}
 
 
 def facet_fusion(weight: float) -> Fusion:
-    """SIMILAR_FUSION times 1 - weight, plus the facet score ("facet") times weight."""
+    """WHOLE_PAPER_FUSION (the mix the facet weights were chosen over) times 1 - weight, plus
+    the facet score ("facet") times weight."""
     return Fusion(
         "convex",
         {
-            retriever: SIMILAR_FUSION.weight(retriever) * (1 - weight)
+            retriever: WHOLE_PAPER_FUSION.weight(retriever) * (1 - weight)
             for retriever in ("bm25", "dense")
         }
         | {"facet": weight},

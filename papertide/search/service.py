@@ -22,6 +22,7 @@ from papertide.index.sentence_index import SentenceSource
 from papertide.index.sentences import embed_paper_sentences
 from papertide.index.vectors import Matrix, from_stored
 from papertide.models import Paper
+from papertide.search.centered import CENTERED, centered_ranking
 from papertide.search.filters import passes
 from papertide.search.hybrid import (
     DEFAULT_FUSION,
@@ -54,6 +55,8 @@ class VectorSearcher(Protocol):
     def search(
         self, query: Matrix, k: int, exclude: frozenset[int] = frozenset()
     ) -> list[tuple[int, float]]: ...
+
+    def vectors_of(self, keys: Sequence[int]) -> dict[int, Matrix]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +178,7 @@ class SearchService:
         # a facet re-ranks the static neighbours, as measured (docs/search.md)
         space = self.similar_space if facet is None else self.static_space
         vector = self._vector_of(paper, space.embedder)
-        dense = self._later(partial(self._dense_ids, space.vectors, vector, CANDIDATES + 1))
+        dense = self._later(partial(self._dense_ranked, space, vector, CANDIDATES + 1, {paper.id}))
         lexical = self.lexical.more_like_this(paper.id, None, CANDIDATES, explain=False)
         faceted = None if facet is None else (paper, facet)
         return self._neighbours(space, dense(), lexical, {paper.id}, limit, faceted)
@@ -197,7 +200,7 @@ class SearchService:
         seen = {p.id for p in (*liked, *disliked)}
         vector = centroid.astype(np.float32)
         k = CANDIDATES + len(seen)
-        dense = self._later(partial(self._dense_ids, space.vectors, vector, k))
+        dense = self._later(partial(self._dense_ranked, space, vector, k, seen))
         text = " ".join(paper_text(p.title, p.abstract) for p in liked)
         lexical = self.lexical.more_like_this(None, text, CANDIDATES, explain=False)
         return self._neighbours(space, dense(), lexical, seen, limit)
@@ -215,7 +218,7 @@ class SearchService:
     def _neighbours(
         self,
         space: VectorSpace,
-        dense: list[tuple[str, float]],
+        dense: Mapping[str, Ranking],
         lexical: list[LexicalHit],
         exclude: set[str],
         limit: int,
@@ -223,13 +226,15 @@ class SearchService:
     ) -> list[SearchHit]:
         rankings: dict[str, Ranking] = {
             "bm25": [(h.paper_id, h.score) for h in lexical if h.paper_id not in exclude],
-            "dense": [(pid, score) for pid, score in dense if pid not in exclude],
+            "dense": dense["dense"],
         }
         fusion = space.fusion
         if faceted is not None:
             paper, facet = faceted
             rankings["facet"] = self._facet_ranking(paper, facet, rankings)
             fusion = facet_fusion(FACET_WEIGHTS[facet])
+        elif CENTERED in dense:
+            rankings[CENTERED] = dense[CENTERED]
         fused = fuse_rankings(rankings, fusion)[:limit]
         return self._hits(fused, {h.paper_id: h for h in lexical}, ())
 
@@ -266,6 +271,23 @@ class SearchService:
             return hits
         papers = self.store.get_papers([pid for pid, _ in hits])
         return [(pid, s) for pid, s in hits if pid in papers and passes(papers[pid], query)]
+
+    def _dense_ranked(
+        self, space: VectorSpace, vector: Matrix, k: int, exclude: set[str]
+    ) -> dict[str, Ranking]:
+        """The paper's nearest neighbours in `space` but those in `exclude` ("dense"), and,
+        when the space's fusion weighs it, the same neighbours by their cosine to the paper
+        centered on their mean (CENTERED, search/centered.py)."""
+        found = space.vectors.search(vector, k)
+        ids = self.store.ids_for([pk for pk, _ in found])
+        kept = [(pk, score) for pk, score in found if pk in ids and ids[pk] not in exclude]
+        rankings: dict[str, Ranking] = {"dense": [(ids[pk], score) for pk, score in kept]}
+        if CENTERED in space.fusion.weights:
+            held = space.vectors.vectors_of([pk for pk, _ in kept])
+            rankings[CENTERED] = centered_ranking(
+                vector, {ids[pk]: held[pk] for pk, _ in kept if pk in held}
+            )
+        return rankings
 
     def _dense_ids(
         self, vectors: VectorSearcher, vector: Matrix, k: int

@@ -1,0 +1,52 @@
+"""Similar papers scored relative to their neighbourhood: the cosine between the query paper's
+vector and each candidate's, both taken from the candidates' mean (issue #16).
+
+Static (averaged word) vectors of papers on one topic share a large common direction, so the
+plain cosine ranks a candidate high for being on the topic at all. Centering on the candidates'
+mean removes that direction and keeps what the query paper has that its neighbours do not;
+the idea of an exemplar model with the candidates as negatives (Malisiewicz, Gupta & Efros,
+"Ensemble of Exemplar-SVMs", ICCV 2011; arxiv-sanity's per-paper SVM) in closed form. Chosen
+on the CSFCube dev folds (docs/search.md, "CSFCube beside the published models"). Pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from papertide.index.vectors import Matrix
+from papertide.search.hybrid import Ranking
+
+CENTERED = "centered"  # the retriever name of this score in a fusion
+
+
+def centered_cosines(query: Matrix, candidates: Matrix) -> npt.NDArray[np.float32]:
+    """Per candidate row: cos(query - mean, candidate - mean), mean over the candidate rows.
+
+    0 where either difference is zero (a candidate equal to the mean, or a single candidate).
+    """
+    if not len(candidates):
+        return np.zeros(0, np.float32)
+    rows = candidates.astype(np.float64)
+    mean = rows.mean(axis=0)
+    centred = rows - mean
+    target = query.astype(np.float64) - mean
+    # elementwise, not BLAS: OpenBLAS's threaded product of small matrices waits for the
+    # other core on a busy 2-core machine (index/facets.py measured 12-16 ms against 0.2 ms)
+    dots = np.einsum("cd,d->c", centred, target)
+    norms = np.sqrt(np.einsum("cd,cd->c", centred, centred)) * np.sqrt(target @ target)
+    safe = np.where(norms > 0, norms, 1.0)
+    return np.where(norms > 0, dots / safe, 0.0).astype(np.float32)
+
+
+def centered_ranking(query: Matrix, candidates: Mapping[str, Matrix]) -> Ranking:
+    """(id, centered cosine) of every candidate, best first (ties keep the mapping's order):
+    how `similar` scores its dense neighbours, and `papertide eval` an evaluation pool."""
+    if not candidates:
+        return []
+    ids = list(candidates)
+    scores = centered_cosines(query, np.stack([candidates[i] for i in ids]))
+    order = np.argsort(-scores, kind="stable")
+    return [(ids[i], float(scores[i])) for i in order]
