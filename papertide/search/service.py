@@ -346,6 +346,9 @@ def explain(fused: Fused, lexical: LexicalHit | None) -> tuple[str, ...]:
     if "dense" in fused.parts:
         part = fused.parts["dense"]
         reasons.append(f"meaning: rank {part.rank} (cosine {part.score:.2f})")
+    if CENTERED in fused.parts:
+        part = fused.parts[CENTERED]
+        reasons.append(f"centered on the neighbours: rank {part.rank} (cosine {part.score:.2f})")
     if "facet" in fused.parts:
         part = fused.parts["facet"]
         reasons.append(f"facet sentences: rank {part.rank} (match {part.score:.2f})")
