@@ -12,17 +12,18 @@ on the CSFCube dev folds (docs/search.md, "CSFCube beside the published models")
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from papertide.index.vectors import Matrix
 from papertide.search.hybrid import Ranking
 
 CENTERED = "centered"  # the retriever name of this score in a fusion
+Floats = npt.NDArray[np.floating[Any]]  # vectors as stored (float16), loaded or embedded
 
 
-def centered_cosines(query: Matrix, candidates: Matrix) -> npt.NDArray[np.float32]:
+def centered_cosines(query: Floats, candidates: Floats) -> npt.NDArray[np.float32]:
     """Per candidate row: cos(query - mean, candidate - mean), mean over the candidate rows.
 
     0 where either difference is zero (a candidate equal to the mean, or a single candidate).
@@ -41,7 +42,7 @@ def centered_cosines(query: Matrix, candidates: Matrix) -> npt.NDArray[np.float3
     return np.where(norms > 0, dots / safe, 0.0).astype(np.float32)
 
 
-def centered_ranking(query: Matrix, candidates: Mapping[str, Matrix]) -> Ranking:
+def centered_ranking(query: Floats, candidates: Mapping[str, Floats]) -> Ranking:
     """(id, centered cosine) of every candidate, best first (ties keep the mapping's order):
     how `similar` scores its dense neighbours, and `papertide eval` an evaluation pool."""
     if not candidates:

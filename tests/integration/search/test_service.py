@@ -150,7 +150,7 @@ def test_similar_scores_its_neighbours_as_papertide_eval_scores_a_pool(service, 
     assert all("centered" in hit.parts for hit in hits)
     assert any(reason.startswith("centered on the neighbours") for reason in hits[0].reasons)
     paper = store.get_paper(query_id)
-    others = [p for p in store.get_papers([h.paper.id for h in hits]).values()]
+    others = list(store.get_papers([h.paper.id for h in hits]).values())
     pool = [EvalDoc(p.id, p.title, p.abstract) for p in others]
     query = EvalQuery(query_id, "", paper=EvalDoc(paper.id, paper.title, paper.abstract))
     evaluated = dict(DenseRanker(embedder, whole_paper=True).centered(query, pool))
