@@ -52,7 +52,8 @@ Contribution = Callable[[str, Part, Fusion], float]
 
 # Chosen on the CSFCube dev fold by `papertide eval --skip-contextual` (BM25 + the static
 # embedder, BENCHMARKS.md): for query text, RRF with k=30 and equal weights; for a query
-# paper (more-like-this on the whole paper, as `similar` does), a convex mix 0.2 / 0.8.
+# paper (more-like-this on the whole paper, as `similar` does), a convex mix 0.2 / 0.8: the
+# whole-paper mix the facet weights below were chosen over.
 DEFAULT_FUSION = Fusion("rrf", {"bm25": 1.0, "dense": 1.0}, k=30)
 WHOLE_PAPER_FUSION = Fusion("convex", {"bm25": 0.2, "dense": 0.8})
 # `similar` with the static vectors (issue #16): the dense neighbours also scored by their cosine
@@ -82,7 +83,8 @@ def facet_fusion(weight: float) -> Fusion:
 
 
 # with the contextual MiniLM as the dense side, dev chose lexical 0.1 / dense 0.9 (BENCHMARKS.md,
-# "Search quality": test nDCG@20 0.621 against 0.528 with the static embedder)
+# "Search quality": test nDCG@20 0.621 against 0.528 with the static embedder then, 0.546 with
+# the centered cosine)
 CONTEXTUAL_SIMILAR_FUSION = Fusion("convex", {"bm25": 0.1, "dense": 0.9})
 
 
