@@ -70,8 +70,9 @@ def evaluate(
 ) -> None:
     """Rank CSFCube (test fold) and Daily Papers with BM25, a tf-idf SVM baseline, dense
     embedders, `similar` as shipped and the hybrid, whose fusion is chosen on the CSFCube dev
-    fold; print one table, then CSFCube by its authors' protocol (MAP, NDCG%20 per facet)
-    beside published models.
+    fold; print one table, then CSFCube by its authors' protocol (MAP, NDCG%20 per facet;
+    there `similar` with the static vectors too is tuned on each fold's dev queries) beside
+    published models.
 
     With --recommend: trending, the tf-idf SVM and papertide's recommender on simulated users
     of the Daily Papers archive. With --summaries: our TL;DRs and keywords beside baselines,
