@@ -51,33 +51,29 @@ Contribution = Callable[[str, Part, Fusion], float]
 
 
 # Chosen on the CSFCube dev fold by `papertide eval --skip-contextual` (BM25 + the static
-# embedder, BENCHMARKS.md): for query text, RRF with k=30 and equal weights; for a query
-# paper (more-like-this on the whole paper, as `similar` does), a convex mix 0.2 / 0.8: the
-# whole-paper mix the facet weights below were chosen over.
+# embedder, BENCHMARKS.md): for query text, RRF with k=30 and equal weights.
 DEFAULT_FUSION = Fusion("rrf", {"bm25": 1.0, "dense": 1.0}, k=30)
-WHOLE_PAPER_FUSION = Fusion("convex", {"bm25": 0.2, "dense": 0.8})
-# `similar` with the static vectors (issue #16): the dense neighbours also scored by their cosine
-# to the paper centered on their mean ("centered", search/centered.py), weights chosen on the
+# `similar` with the static vectors (issue #16): more-like-this, the dense neighbours' cosines,
+# the same neighbours' cosines to the paper centered on their mean ("centered") and their tf-idf
+# rows' cosines centered alike ("centered_terms", search/centered.py); weights chosen on the
 # CSFCube fold1_dev queries by `papertide eval` (eval/rankers.py, similar_grid; fold2_dev chose
-# for fold2_test on its own, BENCHMARKS.md "Search quality")
-SIMILAR_FUSION = Fusion("convex", {"bm25": 0.2, "dense": 0.6, "centered": 0.2})
+# the same, BENCHMARKS.md "Search quality")
+SIMILAR_FUSION = Fusion(
+    "convex", {"bm25": 0.1, "dense": 0.5, "centered": 0.2, "centered_terms": 0.2}
+)
 # Faceted similar papers (issue #16): the facet sentences' match score ("facet") mixed into
-# WHOLE_PAPER_FUSION with this weight, chosen per facet on the CSFCube fold1 dev queries by
+# SIMILAR_FUSION with this weight, chosen per facet on the CSFCube fold1 dev queries by
 # `papertide eval`; only facets that beat `similar` on their test queries are offered
-# (BENCHMARKS.md, "Faceted similar papers"): method did not, its dev weight was 0.
+# (BENCHMARKS.md, "Faceted similar papers").
 SimilarFacet = Literal["background", "result"]  # FACET_WEIGHTS keys, for typed surfaces
 FACET_WEIGHTS: Mapping[str, float] = {"background": 0.7, "result": 0.3}
 
 
 def facet_fusion(weight: float) -> Fusion:
-    """WHOLE_PAPER_FUSION (the mix the facet weights were chosen over) times 1 - weight, plus
-    the facet score ("facet") times weight."""
+    """SIMILAR_FUSION times 1 - weight, plus the facet score ("facet") times weight."""
     return Fusion(
         "convex",
-        {
-            retriever: WHOLE_PAPER_FUSION.weight(retriever) * (1 - weight)
-            for retriever in ("bm25", "dense")
-        }
+        {retriever: w * (1 - weight) for retriever, w in SIMILAR_FUSION.weights.items()}
         | {"facet": weight},
     )
 

@@ -22,7 +22,12 @@ from papertide.index.sentence_index import SentenceSource
 from papertide.index.sentences import embed_paper_sentences
 from papertide.index.vectors import Matrix, from_stored
 from papertide.models import Paper
-from papertide.search.centered import CENTERED, centered_ranking
+from papertide.search.centered import (
+    CENTERED,
+    CENTERED_TERMS,
+    centered_ranking,
+    centered_term_ranking,
+)
 from papertide.search.filters import passes
 from papertide.search.hybrid import (
     DEFAULT_FUSION,
@@ -178,7 +183,9 @@ class SearchService:
         # a facet re-ranks the static neighbours, as measured (docs/search.md)
         space = self.similar_space if facet is None else self.static_space
         vector = self._vector_of(paper, space.embedder)
-        dense = self._later(partial(self._dense_ranked, space, vector, CANDIDATES + 1, {paper.id}))
+        text = paper_text(paper.title, paper.abstract)
+        found = partial(self._dense_ranked, space, vector, text, CANDIDATES + 1, {paper.id})
+        dense = self._later(found)
         lexical = self.lexical.more_like_this(paper.id, None, CANDIDATES, explain=False)
         faceted = None if facet is None else (paper, facet)
         return self._neighbours(space, dense(), lexical, {paper.id}, limit, faceted)
@@ -200,8 +207,8 @@ class SearchService:
         seen = {p.id for p in (*liked, *disliked)}
         vector = centroid.astype(np.float32)
         k = CANDIDATES + len(seen)
-        dense = self._later(partial(self._dense_ranked, space, vector, k, seen))
         text = " ".join(paper_text(p.title, p.abstract) for p in liked)
+        dense = self._later(partial(self._dense_ranked, space, vector, text, k, seen))
         lexical = self.lexical.more_like_this(None, text, CANDIDATES, explain=False)
         return self._neighbours(space, dense(), lexical, seen, limit)
 
@@ -233,8 +240,7 @@ class SearchService:
             paper, facet = faceted
             rankings["facet"] = self._facet_ranking(paper, facet, rankings)
             fusion = facet_fusion(FACET_WEIGHTS[facet])
-        elif CENTERED in dense:
-            rankings[CENTERED] = dense[CENTERED]
+        rankings |= {name: dense[name] for name in (CENTERED, CENTERED_TERMS) if name in dense}
         fused = fuse_rankings(rankings, fusion)[:limit]
         return self._hits(fused, {h.paper_id: h for h in lexical}, ())
 
@@ -273,11 +279,12 @@ class SearchService:
         return [(pid, s) for pid, s in hits if pid in papers and passes(papers[pid], query)]
 
     def _dense_ranked(
-        self, space: VectorSpace, vector: Matrix, k: int, exclude: set[str]
+        self, space: VectorSpace, vector: Matrix, text: str, k: int, exclude: set[str]
     ) -> dict[str, Ranking]:
         """The paper's nearest neighbours in `space` but those in `exclude` ("dense"), and,
-        when the space's fusion weighs it, the same neighbours by their cosine to the paper
-        centered on their mean (CENTERED, search/centered.py)."""
+        when the space's fusion weighs them, the same neighbours by their cosine to the paper
+        centered on their mean (CENTERED), and by the same of their tf-idf rows to the tf-idf
+        row of `text`, the paper's (CENTERED_TERMS; search/centered.py)."""
         found = space.vectors.search(vector, k)
         ids = self.store.ids_for([pk for pk, _ in found])
         kept = [(pk, score) for pk, score in found if pk in ids and ids[pk] not in exclude]
@@ -287,6 +294,10 @@ class SearchService:
             rankings[CENTERED] = centered_ranking(
                 vector, {ids[pk]: held[pk] for pk, _ in kept if pk in held}
             )
+        if CENTERED_TERMS in space.fusion.weights:
+            papers = self.store.get_papers([pid for pid, _ in rankings["dense"]])
+            texts = {pid: paper_text(p.title, p.abstract) for pid, p in papers.items()}
+            rankings[CENTERED_TERMS] = centered_term_ranking(text, texts)
         return rankings
 
     def _dense_ids(
@@ -349,6 +360,11 @@ def explain(fused: Fused, lexical: LexicalHit | None) -> tuple[str, ...]:
     if CENTERED in fused.parts:
         part = fused.parts[CENTERED]
         reasons.append(f"centered on the neighbours: rank {part.rank} (cosine {part.score:.2f})")
+    if CENTERED_TERMS in fused.parts:
+        part = fused.parts[CENTERED_TERMS]
+        reasons.append(
+            f"words, centered on the neighbours': rank {part.rank} (cosine {part.score:.2f})"
+        )
     if "facet" in fused.parts:
         part = fused.parts["facet"]
         reasons.append(f"facet sentences: rank {part.rank} (match {part.score:.2f})")

@@ -18,7 +18,7 @@ from papertide.eval.rankers import (
     similar_grid,
 )
 from papertide.index.contextual import CONTEXTUAL_MODEL
-from papertide.index.embed import HashEmbedder
+from papertide.index.embed import HashEmbedder, paper_text
 from papertide.index.lexical import sync_index
 from papertide.index.sentences import embed_sentences_missing, load_sentences
 from papertide.index.static import StaticEmbedder
@@ -26,6 +26,7 @@ from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.index.update import embed_missing
 from papertide.index.vectors import Matrix, from_stored, load_exact
 from papertide.models import Paper, Record
+from papertide.search.centered import centered_term_ranking
 from papertide.search.hybrid import CONTEXTUAL_SIMILAR_FUSION, SIMILAR_FUSION
 from papertide.search.service import SearchService, VectorSpace
 from papertide.sources.tabular import JsonlSource
@@ -156,6 +157,12 @@ def test_similar_scores_its_neighbours_as_papertide_eval_scores_a_pool(service, 
     evaluated = dict(DenseRanker(embedder, whole_paper=True).centered(query, pool))
     for hit in hits:
         assert hit.parts["centered"].score == pytest.approx(evaluated[hit.paper.id], abs=0.02)
+    # the centered tf-idf cosines: the same texts, so the same scores
+    assert any(reason.startswith("words, centered") for reason in hits[0].reasons)
+    texts = {doc.id: paper_text(doc.title, doc.abstract) for doc in pool}
+    words = dict(centered_term_ranking(paper_text(paper.title, paper.abstract), texts))
+    for hit in hits:
+        assert hit.parts["centered_terms"].score == pytest.approx(words[hit.paper.id])
     # the row `papertide eval` reports as "similar (dense-fast)" fuses with the shipped weights
     assert product_fusion(SIMILAR_FUSION) in similar_grid()
     ranker = HybridRanker(

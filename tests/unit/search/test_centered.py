@@ -1,9 +1,9 @@
-"""The centered cosine `similar` scores its dense neighbours by (search/centered.py)."""
+"""The centered cosines `similar` scores its dense neighbours by (search/centered.py)."""
 
 import numpy as np
 import pytest
 
-from papertide.search.centered import centered_cosines, centered_ranking
+from papertide.search.centered import centered_cosines, centered_ranking, centered_term_ranking
 
 
 def test_centered_cosines_by_hand():
@@ -32,3 +32,18 @@ def test_degenerate_candidates_score_zero():
     assert centered_cosines(np.array([1.0, 0.0]), np.zeros((0, 2))).shape == (0,)
     assert centered_cosines(np.array([1.0, 0.0]), np.array([[0.5, 0.5]])) == pytest.approx([0])
     assert centered_ranking(np.array([1.0, 0.0]), {}) == []
+
+
+def test_centered_term_ranking_by_hand():
+    # words: a "graph graph", b "graph speech", query "speech"; n = 2, idf graph ln(3/3) + 1 = 1,
+    # speech ln(3/2) + 1; unit rows a (1, 0), b (1, s) / |(1, s)| with s = ln(3/2) + 1, query (0, 1)
+    # (a's tf 1 + ln 2 is scaled away). Centered on the mean of a and b, a and b sit opposite,
+    # b on the query's side: cosines -x and +x with x the cosine of (b - a) / 2 to query - mean
+    s = np.log(1.5) + 1
+    a, b, q = np.array([1.0, 0.0]), np.array([1.0, s]) / np.hypot(1, s), np.array([0.0, 1.0])
+    mean = (a + b) / 2
+    x = (b - mean) @ (q - mean) / np.linalg.norm(b - mean) / np.linalg.norm(q - mean)
+    ranked = centered_term_ranking("Speech", {"a": "graph graph", "b": "the graph speech"})
+    assert [i for i, _ in ranked] == ["b", "a"]
+    assert [score for _, score in ranked] == pytest.approx([x, -x])
+    assert centered_term_ranking("speech", {}) == []
