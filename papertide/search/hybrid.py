@@ -63,10 +63,11 @@ SIMILAR_FUSION = Fusion(
 )
 # Faceted similar papers (issue #16): the facet sentences' match score ("facet") mixed into
 # SIMILAR_FUSION with this weight, chosen per facet on the CSFCube fold1 dev queries by
-# `papertide eval`; only facets that beat `similar` on their test queries are offered
-# (BENCHMARKS.md, "Faceted similar papers").
-SimilarFacet = Literal["background", "result"]  # FACET_WEIGHTS keys, for typed surfaces
-FACET_WEIGHTS: Mapping[str, float] = {"background": 0.7, "result": 0.3}
+# `papertide eval`; only facets that beat `similar` on their test queries (MAP and NDCG%20) are
+# offered (BENCHMARKS.md, "Faceted similar papers"): background did not (dev weight 0.2 on
+# fold1, 0 on fold2; test MAP 0.08 below), nor method (dev weight 0 on both folds).
+SimilarFacet = Literal["result"]  # FACET_WEIGHTS keys, for typed surfaces
+FACET_WEIGHTS: Mapping[str, float] = {"result": 0.2}
 
 
 def facet_fusion(weight: float) -> Fusion:

@@ -254,15 +254,15 @@ def test_build_paper_space_follows_the_setting_and_the_coverage(tmp_path, store)
 
 def test_similar_in_a_facet_reranks_by_stored_sentence_vectors(service):
     overall = service.similar("2601.22777", 10)
-    for facet in ("background", "result"):
-        hits = service.similar("2601.22777", 10, facet)
-        assert "2601.22777" not in ids(hits)
-        assert {"2601.16618", "2510.03093"} & set(ids(hits[:5]))
-        assert all("facet" in hit.parts for hit in hits)
-        assert any(reason.startswith("facet sentences: rank") for reason in hits[0].reasons)
-    assert ids(service.similar("2601.22777", 10, "background")) != ids(overall)
-    with pytest.raises(InputError, match="not offered"):
-        service.similar("2601.22777", 10, "method")
+    hits = service.similar("2601.22777", 10, "result")
+    assert "2601.22777" not in ids(hits)
+    assert {"2601.16618", "2510.03093"} & set(ids(hits[:5]))
+    assert all("facet" in hit.parts and "centered_terms" in hit.parts for hit in hits)
+    assert any(reason.startswith("facet sentences: rank") for reason in hits[0].reasons)
+    assert ids(hits) != ids(overall)
+    for facet in ("method", "background"):
+        with pytest.raises(InputError, match="not offered"):
+            service.similar("2601.22777", 10, facet)
 
 
 def test_similar_in_a_facet_for_a_paper_without_stored_sentences(service, store):
