@@ -5,7 +5,9 @@ search/centered.py's centered tf-idf cosine share them)."""
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from functools import cache
 
 TOKEN = re.compile(r"[a-z][a-z0-9_]+")
 # The most frequent English function words (after scikit-learn's ENGLISH_STOP_WORDS, trimmed
@@ -29,8 +31,22 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased, accent-stripped words of 2+ characters, stop words removed, in order."""
+    return [word for word in words(text) if word not in STOP_WORDS]
+
+
+def words(text: str) -> list[str]:
+    """tokenize's words with the stop words kept (for a caller that drops them by column)."""
+    return TOKEN.findall(_folded(text))
+
+
+def _folded(text: str) -> str:
     lowered = text.lower()
     if not lowered.isascii():  # the fast path skips Unicode decomposition (3x faster)
-        decomposed = unicodedata.normalize("NFKD", lowered)
-        lowered = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return [word for word in TOKEN.findall(lowered) if word not in STOP_WORDS]
+        lowered = unicodedata.normalize("NFKD", lowered).translate(_combining_marks())
+    return lowered
+
+
+@cache
+def _combining_marks() -> dict[int, None]:
+    """str.translate's table deleting every combining character (built once, in 0.2 s)."""
+    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}

@@ -13,15 +13,15 @@ candidates) gives the lexical exemplar signal arxiv-sanity's tf-idf SVM has. Pur
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Mapping
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from papertide.index.words import tokenize
+from papertide.index.words import STOP_WORDS, words
 from papertide.search.hybrid import Ranking
 
 CENTERED = "centered"  # the retriever name of this score in a fusion
@@ -59,28 +59,40 @@ def centered_ranking(query: Floats, candidates: Mapping[str, Floats]) -> Ranking
 
 def centered_term_ranking(query: str, candidates: Mapping[str, str]) -> Ranking:
     """(id, centered cosine) of every candidate text by their unit tf-idf rows (unigrams,
-    tf = 1 + ln(count), idf = ln((1 + n) / (1 + df)) + 1 over the n candidates), best first."""
+    tf = 1 + ln(count), idf = ln((1 + n) / (1 + df)) + 1 over the n candidates), best first.
+
+    In closed form over the sparse rows (x the candidates', q the query's, m their mean):
+    (x - m)(q - m) = xq - xm - qm + mm and |x - m|^2 = xx - 2xm + mm, with xx 1 (0 for a text
+    without words); 0 where either difference is (about) zero, as centered_cosines."""
     if not candidates:
         return []
     ids = list(candidates)
-    counts = [Counter(tokenize(candidates[i])) for i in ids]
-    wanted = Counter(tokenize(query))
-    columns: dict[str, int] = {}
-    for row in (*counts, wanted):
-        for term in row:
-            columns.setdefault(term, len(columns))
-    df = np.zeros(len(columns))
-    for row in counts:
-        df[[columns[term] for term in row]] += 1
-    idf = np.log((1.0 + len(ids)) / (1.0 + df)) + 1.0
-    matrix = np.zeros((len(ids) + 1, len(columns)))
-    for r, row in enumerate((*counts, wanted)):
-        for term, count in row.items():
-            matrix[r, columns[term]] = 1.0 + math.log(count)
-    matrix *= idf
-    norms = np.sqrt(np.einsum("rc,rc->r", matrix, matrix))
-    matrix /= np.where(norms > 0, norms, 1.0)[:, None]
-    return _best_first(ids, centered_cosines(matrix[-1], matrix[:-1]))
+    n = len(ids)
+    counts = [Counter(words(text)) for text in (*candidates.values(), query)]
+    vocabulary = dict.fromkeys(chain.from_iterable(counts))
+    column = dict(zip(vocabulary, range(len(vocabulary)), strict=True))
+    size = len(column)
+    row = np.repeat(np.arange(n + 1), [len(terms) for terms in counts])
+    col = np.fromiter(chain.from_iterable(map(column.__getitem__, t) for t in counts), np.int64)
+    tf = np.fromiter(chain.from_iterable(terms.values() for terms in counts), np.float64)
+    ours = row < n
+    idf = np.log((1.0 + n) / (1.0 + np.bincount(col[ours], minlength=size))) + 1.0
+    idf[[column[word] for word in STOP_WORDS & column.keys()]] = 0.0  # as if tokenize's
+    values = (1.0 + np.log(tf)) * idf[col]
+    lengths = np.sqrt(np.bincount(row, values * values, minlength=n + 1))
+    values /= np.where(lengths > 0, lengths, 1.0)[row]
+    mean = np.bincount(col[ours], values[ours], minlength=size) / n
+    wanted = np.zeros(size)
+    wanted[col[~ours]] = values[~ours]
+    to_query = np.bincount(row, values * wanted[col], minlength=n + 1)[:n]
+    to_mean = np.bincount(row, values * mean[col], minlength=n + 1)
+    squared = float(mean @ mean)
+    unit = (lengths > 0).astype(np.float64)
+    dots = to_query - to_mean[:n] - to_mean[n] + squared
+    norms = np.sqrt(np.maximum(unit - 2 * to_mean + squared, 0.0))
+    norms = norms[:n] * norms[n]
+    scores = np.where(norms > 1e-9, dots / np.where(norms > 1e-9, norms, 1.0), 0.0)
+    return _best_first(ids, scores.astype(np.float32))
 
 
 def _best_first(ids: list[str], scores: npt.NDArray[np.float32]) -> Ranking:
