@@ -241,7 +241,7 @@ def fusion_grid() -> list[Fusion]:
 def similar_grid() -> list[Fusion]:
     """The fusions of `similar` with the static vectors tried on each fold's dev queries,
     simplest first: convex, the centered tf-idf cosines 0 to 0.3, the centered dense cosines
-    0 (WHOLE_PAPER_FUSION's form) to 0.4, BM25 0.2 or 0.1, the dense cosines the rest."""
+    0 (the plain BM25 / dense mix) to 0.4, BM25 0.2 or 0.1, the dense cosines the rest."""
     return [
         Fusion(
             "convex",

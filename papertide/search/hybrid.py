@@ -80,8 +80,8 @@ def facet_fusion(weight: float) -> Fusion:
 
 
 # with the contextual MiniLM as the dense side, dev chose lexical 0.1 / dense 0.9 (BENCHMARKS.md,
-# "Search quality": test nDCG@20 0.621 against 0.528 with the static embedder then, 0.546 with
-# the centered cosine)
+# "Search quality": test nDCG@20 0.621 against 0.528 with the static embedder then, 0.586 with
+# the centered cosines)
 CONTEXTUAL_SIMILAR_FUSION = Fusion("convex", {"bm25": 0.1, "dense": 0.9})
 
 
