@@ -11,8 +11,9 @@ exact search.
 Usage: python bench/search.py [--papers 74728] [--queries 200] [--workers 1] [--work DIR]
 [--section TITLE] [--baseline DIR] (--work keeps the ingested and the indexed store in DIR and
 reuses them on the next run with the same --papers; --section names the BENCHMARKS.md section
-written, "Search at N papers" by default; --baseline times BM25 and hybrid search again with the
-code of another checkout, e.g. the main branch, in workers started after, for a before/after.)
+written, "Search at N papers" by default; --baseline times BM25, hybrid search and similar
+papers again with the code of another checkout, e.g. the main branch, in workers started after,
+for a before/after.)
 """
 
 from __future__ import annotations
@@ -148,7 +149,14 @@ def main() -> None:
     if args.timings_only:  # queries on stdin, timings on stdout
         queries = json.loads(sys.stdin.read())
         timings, _, _ = run_workers(args.timings_only, queries, args.papers, args.workers, False)
-        print(json.dumps([[w.bm25, w.bm25_cpu, w.hybrid, w.hybrid_cpu] for w in timings]))
+        print(
+            json.dumps(
+                [
+                    [w.bm25, w.bm25_cpu, w.hybrid, w.hybrid_cpu, w.similar, w.similar_cpu]
+                    for w in timings
+                ]
+            )
+        )
         return
     with tempfile.TemporaryDirectory(prefix="papertide-search-") as scratch:
         work = args.work or Path(scratch)
@@ -183,6 +191,7 @@ def main() -> None:
         *(() if before is None else (
             (f"before: BM25 top 100 alone with the code of {before[0]}", before[1]),
             (f"before: hybrid search with the code of {before[0]}", before[2]),
+            (f"before: similar papers with the code of {before[0]}", before[3]),
         )),
         ("similar papers (top 10)", latency(similar, cpu["similar"])),
         ("similar papers in a facet (top 10; background and result in turn, memory-mapped"
@@ -217,10 +226,10 @@ def main() -> None:
 
 def measure_elsewhere(
     args: argparse.Namespace, db: Path, queries: list[str]
-) -> tuple[str, str, str]:
-    """The checkout args.baseline (named by its commit) and the latency of BM25 and of hybrid
-    search in workers running its code: this file in a child process with that checkout first
-    on the path."""
+) -> tuple[str, str, str, str]:
+    """The checkout args.baseline (named by its commit) and the latency of BM25, of hybrid
+    search and of similar papers in workers running its code: this file in a child process
+    with that checkout first on the path."""
     checkout = args.baseline
     commit = subprocess.run(
         ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
@@ -235,9 +244,16 @@ def measure_elsewhere(
     if done.returncode != 0:
         raise SystemExit(f"the baseline run failed:\n{done.stderr}")
     workers = json.loads(done.stdout.splitlines()[-1])
-    bm25, bm25_cpu, hybrid, hybrid_cpu = ([t for w in workers for t in w[i]] for i in range(4))
+    bm25, bm25_cpu, hybrid, hybrid_cpu, similar, similar_cpu = (
+        [t for w in workers for t in w[i]] for i in range(6)
+    )
     name = f"{checkout}" + (f" (commit {commit})" if commit else "")
-    return name, latency(bm25, bm25_cpu), latency(hybrid, hybrid_cpu)
+    return (
+        name,
+        latency(bm25, bm25_cpu),
+        latency(hybrid, hybrid_cpu),
+        latency(similar, similar_cpu),
+    )
 
 
 def run_workers(

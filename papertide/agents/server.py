@@ -60,7 +60,7 @@ SearchLimitArg = Annotated[
 ]
 FacetArg = Annotated[
     SimilarFacet | None,
-    Field(description="Similar in this facet of the abstract only (background or result); "
+    Field(description="Similar in this facet of the abstract only (result: the findings); "
           "default: overall."),
 ]  # fmt: skip
 PageArg = Annotated[
@@ -137,8 +137,8 @@ class _Tools:
         self, paper_id: PaperIdArg, limit: SearchLimitArg = 10, facet: FacetArg = None
     ) -> Annotated[CallToolResult, shape.SimilarOut]:
         """Papers similar to one paper (by meaning and shared rare words), best first; works
-        for a paper added minutes ago. With `facet`, similar in its background or its results:
-        re-ranked by how the abstracts' sentences of that facet match."""
+        for a paper added minutes ago. With `facet` ("result"), similar in its results: re-ranked
+        by how the abstracts' result sentences match."""
         with self._calling():
             paper = self._paper(paper_id)
             hits = self._services.search.similar(paper.id, limit, facet)

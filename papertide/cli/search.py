@@ -95,7 +95,7 @@ def similar(
     db: str | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Papers similar to one paper, or to a set (and unlike the --not ones); with --facet,
-    similar to one paper in its background or its results."""
+    similar to one paper in its results."""
     liked = [canonical_paper_id(p) for p in paper_ids]
     disliked = [canonical_paper_id(p) for p in unlike]
     if facet is not None and (len(liked) > 1 or disliked):

@@ -51,7 +51,8 @@ class Comparison:
     "over best dense" to the hybrid's relative gain in test nDCG@20 (overall). `official`
     scores every row by CSFCube's own protocol (official.py), the hybrid tuned per fold:
     `fold_fusions` names the hybrid chosen on each fold's dev queries, `facet_weights` the
-    facet score's weight per facet chosen on each fold's dev queries for the faceted rows.
+    facet score's weight per facet chosen on each fold's dev queries for the faceted rows,
+    `similar_fusions` the fusion of a tuned `similar` row chosen on each fold's dev queries.
     """
 
     report: EvalReport
@@ -63,6 +64,7 @@ class Comparison:
     official: tuple[OfficialResult, ...] = ()
     fold_fusions: Mapping[str, str] = field(default_factory=dict)
     facet_weights: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    similar_fusions: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def figure_holds(self) -> bool:
@@ -84,6 +86,7 @@ class Comparison:
             "official": [asdict(result) for result in self.official],
             "official_fold_hybrids": dict(self.fold_fusions),
             "official_facet_weights": {k: dict(v) for k, v in self.facet_weights.items()},
+            "official_similar_fusions": dict(self.similar_fusions),
         }
 
 
@@ -92,6 +95,7 @@ def compare_rankers(
     embedders: Mapping[str, Embedder],
     log: Log | None = None,
     similar: Mapping[str, Fusion] | None = None,
+    similar_grids: Mapping[str, Sequence[Fusion]] | None = None,
 ) -> Comparison:
     """Tune the hybrid on dev, then score every ranker on test in one run.
 
@@ -99,7 +103,9 @@ def compare_rankers(
     dense part is the dense ranker with the best dev nDCG@20 (the first on ties). `similar`
     maps dense row names to a fixed fusion (keyed as rankers.py keys it): each adds the row
     "similar (<name>)", BM25 and that embedder on the whole query paper, as `papertide similar`
-    ranks with its shipped settings.
+    ranks with its shipped settings. A row named in `similar_grids` is scored by CSFCube's
+    protocol with the fusion of its grid chosen on each fold's dev queries (the shipped one
+    is fold1_dev's choice).
     """
     say = log or (lambda _: None)
     bm25 = Bm25Ranker(BM25_NAME)
@@ -134,10 +140,21 @@ def compare_rankers(
         fold_data = replace(data, csfcube=data.csfcube.with_fold(fold.name))
         fold_dense, _, fold_lexical, fold_tuned = choose_hybrid(bm25, dense, fold_data)
         per_fold[fold.name] = HybridRanker(fold_lexical, fold_dense, fold_tuned.best, HYBRID_NAME)
+    by_row: dict[str, Mapping[str, Ranker]] = {hybrid.name: per_fold}
+    similar_fusions: dict[str, str] = {}
+    for name, grid in (similar_grids or {}).items():
+        say(f"choosing the fusion of {similar_row(name)} on each fold's dev queries")
+        view = by_name[name].whole_paper_view(name)
+        tuned_similar = {}
+        for fold in data.csfcube.folds:
+            collection = data.csfcube.with_fold(fold.name)
+            family = similar_family(whole, view, similar_row(name))
+            tuned_similar[fold.name] = family(tune(family, grid, collection).best)
+            described = describe_fusion(tuned_similar[fold.name].fusion)
+            similar_fusions[f"{similar_row(name)} {fold.name}"] = described
+        by_row[similar_row(name)] = tuned_similar
     official = tuple(
-        score_official(
-            r.name, dict(per_fold) if r is hybrid else dict.fromkeys(per_fold, r), data.csfcube
-        )
+        score_official(r.name, by_row.get(r.name, dict.fromkeys(per_fold, r)), data.csfcube)
         for r in rankers
     )
     fold_fusions = {
@@ -166,7 +183,15 @@ def compare_rankers(
         official=(*official, *faceted),
         fold_fusions=fold_fusions,
         facet_weights=facet_weights,
+        similar_fusions=similar_fusions,
     )
+
+
+def similar_family(
+    lexical: Bm25Ranker, dense: DenseRanker, name: str
+) -> Callable[[Fusion], HybridRanker]:
+    """`similar`'s ranker (whole query paper on both sides) for one fusion, for tune."""
+    return lambda fusion: HybridRanker(lexical, dense, fusion, name)
 
 
 def facet_row(dense_name: str) -> str:

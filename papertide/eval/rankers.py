@@ -21,6 +21,12 @@ from papertide.index.sentence_index import SentenceIndex
 from papertide.index.sentences import embed_paper_sentences, index_papers
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.models import Paper
+from papertide.search.centered import (
+    CENTERED,
+    CENTERED_TERMS,
+    centered_ranking,
+    centered_term_ranking,
+)
 from papertide.search.hybrid import Fusion, Ranking, fuse_rankings
 from papertide.search.hybrid import facet_fusion as product_facet_fusion
 
@@ -144,14 +150,25 @@ class DenseRanker:
         if key not in self._pools:
             self.embed_docs(candidates)
             self._pools[key] = np.stack([self._docs[doc.id] for doc in candidates])
-        text = query.text
-        if self.whole_paper and query.paper is not None:
-            text = paper_text(query.paper.title, query.paper.abstract)
+        text = self.query_text(query)
         if text not in self._queries:
             self._queries[text] = self.embedder.embed([text])[0]
         scores = self._pools[key] @ self._queries[text]
         order = np.argsort(-scores, kind="stable")
         return [(candidates[i].id, float(scores[i])) for i in order]
+
+    def centered(self, query: EvalQuery, candidates: Sequence[EvalDoc]) -> Ranking:
+        """(id, centered cosine) of every candidate, as `similar` scores its dense neighbours
+        (search/centered.py); the query embedded as `scored` embeds it."""
+        self.scored(query, candidates)  # embeds the docs and the query text
+        docs = {doc.id: self._docs[doc.id] for doc in candidates}
+        return centered_ranking(self._queries[self.query_text(query)], docs)
+
+    def query_text(self, query: EvalQuery) -> str:
+        """The text embedded for `query`: the whole query paper with `whole_paper`."""
+        if self.whole_paper and query.paper is not None:
+            return paper_text(query.paper.title, query.paper.abstract)
+        return query.text
 
     def embed_docs(self, docs: Sequence[EvalDoc]) -> int:
         """Embed the docs not embedded yet; how many were embedded."""
@@ -164,7 +181,9 @@ class DenseRanker:
 
 
 class HybridRanker:
-    """BM25 and dense rankings fused by `fusion` (weights keyed LEXICAL and DENSE)."""
+    """BM25 and dense rankings fused by `fusion` (weights keyed LEXICAL and DENSE, and
+    CENTERED / CENTERED_TERMS when it weighs the centered cosines of the dense vectors / of
+    the tf-idf rows as `similar` does)."""
 
     def __init__(
         self, lexical: Bm25Ranker, dense: DenseRanker, fusion: Fusion, name: str = "hybrid"
@@ -176,12 +195,29 @@ class HybridRanker:
 
     def rank(self, query: EvalQuery, candidates: Sequence[EvalDoc], k: int) -> list[str]:
         """The fused ranking, then any candidate neither retriever returned, in pool order."""
-        rankings = {
-            LEXICAL: self.lexical.scored(query, candidates),
-            DENSE: self.dense.scored(query, candidates),
-        }
+        rankings = whole_paper_rankings(self.lexical, self.dense, self.fusion, query, candidates)
         fused = fuse_rankings(rankings, self.fusion)
         return complete_ranking([item.id for item in fused], candidates, k)
+
+
+def whole_paper_rankings(
+    lexical: Bm25Ranker,
+    dense: DenseRanker,
+    fusion: Fusion,
+    query: EvalQuery,
+    candidates: Sequence[EvalDoc],
+) -> dict[str, Ranking]:
+    """The rankings `fusion` weighs of LEXICAL, DENSE, CENTERED and CENTERED_TERMS."""
+    rankings = {
+        LEXICAL: lexical.scored(query, candidates),
+        DENSE: dense.scored(query, candidates),
+    }
+    if CENTERED in fusion.weights:
+        rankings[CENTERED] = dense.centered(query, candidates)
+    if CENTERED_TERMS in fusion.weights:
+        texts = {doc.id: paper_text(doc.title, doc.abstract) for doc in candidates}
+        rankings[CENTERED_TERMS] = centered_term_ranking(dense.query_text(query), texts)
+    return rankings
 
 
 def fusion_grid() -> list[Fusion]:
@@ -202,9 +238,30 @@ def fusion_grid() -> list[Fusion]:
     return rrf + convex
 
 
+def similar_grid() -> list[Fusion]:
+    """The fusions of `similar` with the static vectors tried on each fold's dev queries,
+    simplest first: convex, the centered tf-idf cosines 0 to 0.3, the centered dense cosines
+    0 (the plain BM25 / dense mix) to 0.4, BM25 0.2 or 0.1, the dense cosines the rest."""
+    return [
+        Fusion(
+            "convex",
+            {LEXICAL: lexical, DENSE: round(1 - lexical - centered - terms, 1)}
+            | ({CENTERED: centered} if centered else {})
+            | ({CENTERED_TERMS: terms} if terms else {}),
+        )
+        for terms in (0.0, 0.1, 0.2, 0.3)
+        for centered in (0.0, 0.2, 0.3, 0.4)
+        for lexical in (0.2, 0.1)
+    ]
+
+
 def product_fusion(fusion: Fusion) -> Fusion:
-    """A fusion of the search service (retrievers "bm25" and "dense") keyed as the rankers here."""
+    """A fusion of the search service (retrievers "bm25", "dense" and maybe CENTERED and
+    CENTERED_TERMS) keyed as the rankers here."""
     weights = {LEXICAL: fusion.weight("bm25"), DENSE: fusion.weight("dense")}
+    for centered in (CENTERED, CENTERED_TERMS):
+        if centered in fusion.weights:
+            weights[centered] = fusion.weight(centered)
     return Fusion(fusion.method, weights, fusion.k)
 
 
@@ -222,8 +279,8 @@ class FacetRanker:
     """Faceted similar papers as `similar(..., facet=)` ranks them (search/service.py): the
     candidates' sentence match to the query paper's facet sentences, from `sentences` (built
     by `pool_sentences` with the dense ranker's embedder) and scored by the product's own
-    SentenceIndex.facet_ranking, fused (convex, weights keyed LEXICAL, DENSE and FACET) with
-    the whole-paper BM25 and dense scores of `similar`.
+    SentenceIndex.facet_ranking, fused (convex, weights keyed as HybridRanker's and FACET) with
+    the whole-paper scores of `similar`.
     """
 
     def __init__(
@@ -242,12 +299,9 @@ class FacetRanker:
 
     def rank(self, query: EvalQuery, candidates: Sequence[EvalDoc], k: int) -> list[str]:
         """The fused ranking of the whole pool."""
-        rankings = {
-            LEXICAL: self.lexical.scored(query, candidates),
-            DENSE: self.dense.scored(query, candidates),
-            FACET: self.facet_scored(query, candidates),
-        }
         fusion = self.fusions.get(query.facet or "", facet_fusion(0.0))
+        rankings = whole_paper_rankings(self.lexical, self.dense, fusion, query, candidates)
+        rankings[FACET] = self.facet_scored(query, candidates)
         fused = fuse_rankings(rankings, fusion)
         return complete_ranking([item.id for item in fused], candidates, k)
 
@@ -272,19 +326,12 @@ def pool_sentences(embedder: Embedder, collection: EvalCollection) -> SentenceIn
 
 
 def facet_grid() -> list[Fusion]:
-    """The facet fusions tried on the dev fold: convex, BM25 0.2 of the whole-paper part as
-    `similar` ships it, the facet score's weight from 0 (the whole-paper ranker) up."""
+    """The facet fusions tried on the dev fold: convex, the whole-paper part as `similar`
+    ships it (SIMILAR_FUSION), the facet score's weight from 0 (the whole-paper ranker) up."""
     return [facet_fusion(w) for w in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)]
 
 
 def facet_fusion(weight: float) -> Fusion:
     """The product's fusion of faceted similar papers (search/hybrid.py) keyed as here."""
     fusion = product_facet_fusion(weight)
-    return Fusion(
-        "convex",
-        {
-            LEXICAL: fusion.weight("bm25"),
-            DENSE: fusion.weight("dense"),
-            FACET: fusion.weight(FACET),
-        },
-    )
+    return Fusion(fusion.method, {**product_fusion(fusion).weights, FACET: fusion.weight(FACET)})

@@ -8,8 +8,9 @@ approximate (HNSW) index takes over.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,14 @@ class ExactIndex:
         ranked = top[np.argsort(-scores[top], kind="stable")]
         hits = [(int(self.keys[i]), float(scores[i])) for i in ranked]
         return [hit for hit in hits if hit[0] not in exclude][:k]
+
+    def vectors_of(self, keys: Sequence[int]) -> dict[int, Matrix]:
+        """The vectors of the keys held here, by key."""
+        return {key: self.matrix[self._rows[key]] for key in keys if key in self._rows}
+
+    @cached_property
+    def _rows(self) -> dict[int, int]:
+        return {int(key): row for row, key in enumerate(self.keys)}
 
 
 def load_exact(store: Store, model: str, dim: int) -> ExactIndex:
@@ -128,6 +137,13 @@ class HnswIndex:
             (int(pk), 1.0 - float(d)) for pk, d in zip(found.keys, found.distances, strict=True)
         ]
         return [hit for hit in hits if hit[0] not in exclude][:k]
+
+    def vectors_of(self, keys: Sequence[int]) -> dict[int, Matrix]:
+        """The vectors of the keys held here, by key (float16 in the graph, float32 here)."""
+        if not keys:
+            return {}
+        rows = self._index.get(np.asarray(keys, dtype=np.uint64), dtype=np.float32)
+        return {key: row for key, row in zip(keys, rows, strict=True) if row is not None}
 
     def save(self, path: Path) -> None:
         """Write the graph to `path` atomically: it is written aside, flushed to disk and

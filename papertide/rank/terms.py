@@ -9,8 +9,6 @@ each row scaled to unit L2 norm.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,37 +17,11 @@ from itertools import pairwise
 import numpy as np
 import numpy.typing as npt
 
-TOKEN = re.compile(r"[a-z][a-z0-9_]+")
-# The most frequent English function words (after scikit-learn's ENGLISH_STOP_WORDS, trimmed
-# to words that occur in abstracts); idf takes care of frequent content words.
-_STOP_TEXT = """
-    a about above across after again against all almost alone along already also although
-    always am among an and another any anyhow anyone anything anyway anywhere are around as at
-    be became because become becomes been before being below beside besides between beyond both
-    but by can cannot could did do does doing done down due during each either else enough etc
-    even ever every few for from further had has have having he her here hers herself him
-    himself his how however i ie if in into is it its itself just least less many may me might
-    more moreover most mostly much must my myself neither never nevertheless no nor not now of
-    off often on once one only onto or other others otherwise our ours ourselves out over own
-    per perhaps rather same several she should since so some such than that the their them
-    themselves then thence there thereby therefore these they this those though through
-    throughout thus to together too toward towards under until up upon us very via was we well
-    were what whatever when whence whenever where whereas whether which while who whole whom
-    whose why will with within without would yet you your yours yourself"""
-STOP_WORDS = frozenset(_STOP_TEXT.split())
+from papertide.index.words import tokenize
 
 OUTSIDE_ROWS = 5_000  # term_row rows kept per matrix (a few KB each)
 FloatArray = npt.NDArray[np.float32]
 IntArray = npt.NDArray[np.int64]
-
-
-def tokenize(text: str) -> list[str]:
-    """Lower-cased, accent-stripped words of 2+ characters, stop words removed, in order."""
-    lowered = text.lower()
-    if not lowered.isascii():  # the fast path skips Unicode decomposition (3x faster)
-        decomposed = unicodedata.normalize("NFKD", lowered)
-        lowered = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return [word for word in TOKEN.findall(lowered) if word not in STOP_WORDS]
 
 
 def count_terms(text: str) -> Counter[str]:

@@ -51,32 +51,37 @@ Contribution = Callable[[str, Part, Fusion], float]
 
 
 # Chosen on the CSFCube dev fold by `papertide eval --skip-contextual` (BM25 + the static
-# embedder, BENCHMARKS.md): for query text, RRF with k=30 and equal weights; for a query
-# paper (more-like-this on the whole paper, as `similar` does), a convex mix 0.2 / 0.8.
+# embedder, BENCHMARKS.md): for query text, RRF with k=30 and equal weights.
 DEFAULT_FUSION = Fusion("rrf", {"bm25": 1.0, "dense": 1.0}, k=30)
-SIMILAR_FUSION = Fusion("convex", {"bm25": 0.2, "dense": 0.8})
+# `similar` with the static vectors (issue #16): more-like-this, the dense neighbours' cosines,
+# the same neighbours' cosines to the paper centered on their mean ("centered") and their tf-idf
+# rows' cosines centered alike ("centered_terms", search/centered.py); weights chosen on the
+# CSFCube fold1_dev queries by `papertide eval` (eval/rankers.py, similar_grid; fold2_dev chose
+# the same, BENCHMARKS.md "Search quality")
+SIMILAR_FUSION = Fusion(
+    "convex", {"bm25": 0.1, "dense": 0.5, "centered": 0.2, "centered_terms": 0.2}
+)
 # Faceted similar papers (issue #16): the facet sentences' match score ("facet") mixed into
 # SIMILAR_FUSION with this weight, chosen per facet on the CSFCube fold1 dev queries by
-# `papertide eval`; only facets that beat `similar` on their test queries are offered
-# (BENCHMARKS.md, "Faceted similar papers"): method did not, its dev weight was 0.
-SimilarFacet = Literal["background", "result"]  # FACET_WEIGHTS keys, for typed surfaces
-FACET_WEIGHTS: Mapping[str, float] = {"background": 0.7, "result": 0.3}
+# `papertide eval`; only facets that beat `similar` on their test queries (MAP and NDCG%20) are
+# offered (BENCHMARKS.md, "Faceted similar papers"): background did not (dev weight 0.2 on
+# fold1, 0 on fold2; test MAP 0.08 below), nor method (dev weight 0 on both folds).
+SimilarFacet = Literal["result"]  # FACET_WEIGHTS keys, for typed surfaces
+FACET_WEIGHTS: Mapping[str, float] = {"result": 0.2}
 
 
 def facet_fusion(weight: float) -> Fusion:
     """SIMILAR_FUSION times 1 - weight, plus the facet score ("facet") times weight."""
     return Fusion(
         "convex",
-        {
-            retriever: SIMILAR_FUSION.weight(retriever) * (1 - weight)
-            for retriever in ("bm25", "dense")
-        }
+        {retriever: w * (1 - weight) for retriever, w in SIMILAR_FUSION.weights.items()}
         | {"facet": weight},
     )
 
 
 # with the contextual MiniLM as the dense side, dev chose lexical 0.1 / dense 0.9 (BENCHMARKS.md,
-# "Search quality": test nDCG@20 0.621 against 0.528 with the static embedder)
+# "Search quality": test nDCG@20 0.621 against 0.528 with the static embedder then, 0.586 with
+# the centered cosines)
 CONTEXTUAL_SIMILAR_FUSION = Fusion("convex", {"bm25": 0.1, "dense": 0.9})
 
 

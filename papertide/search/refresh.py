@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 
 from papertide.clock import Clock
 from papertide.index.vectors import Matrix
@@ -59,6 +59,10 @@ class RefreshingVectors:
     ) -> list[tuple[int, float]]:
         self._maybe_check()
         return self._current.search(query, k, exclude)
+
+    def vectors_of(self, keys: Sequence[int]) -> dict[int, Matrix]:
+        """The vectors of the keys held by the index searches use now."""
+        return self._current.vectors_of(keys)
 
     def _maybe_check(self) -> None:
         now = self._clock.monotonic()

@@ -22,6 +22,12 @@ from papertide.index.sentence_index import SentenceSource
 from papertide.index.sentences import embed_paper_sentences
 from papertide.index.vectors import Matrix, from_stored
 from papertide.models import Paper
+from papertide.search.centered import (
+    CENTERED,
+    CENTERED_TERMS,
+    centered_ranking,
+    centered_term_ranking,
+)
 from papertide.search.filters import passes
 from papertide.search.hybrid import (
     DEFAULT_FUSION,
@@ -54,6 +60,8 @@ class VectorSearcher(Protocol):
     def search(
         self, query: Matrix, k: int, exclude: frozenset[int] = frozenset()
     ) -> list[tuple[int, float]]: ...
+
+    def vectors_of(self, keys: Sequence[int]) -> dict[int, Matrix]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +183,9 @@ class SearchService:
         # a facet re-ranks the static neighbours, as measured (docs/search.md)
         space = self.similar_space if facet is None else self.static_space
         vector = self._vector_of(paper, space.embedder)
-        dense = self._later(partial(self._dense_ids, space.vectors, vector, CANDIDATES + 1))
+        text = paper_text(paper.title, paper.abstract)
+        found = partial(self._dense_ranked, space, vector, text, CANDIDATES + 1, {paper.id})
+        dense = self._later(found)
         lexical = self.lexical.more_like_this(paper.id, None, CANDIDATES, explain=False)
         faceted = None if facet is None else (paper, facet)
         return self._neighbours(space, dense(), lexical, {paper.id}, limit, faceted)
@@ -197,8 +207,8 @@ class SearchService:
         seen = {p.id for p in (*liked, *disliked)}
         vector = centroid.astype(np.float32)
         k = CANDIDATES + len(seen)
-        dense = self._later(partial(self._dense_ids, space.vectors, vector, k))
         text = " ".join(paper_text(p.title, p.abstract) for p in liked)
+        dense = self._later(partial(self._dense_ranked, space, vector, text, k, seen))
         lexical = self.lexical.more_like_this(None, text, CANDIDATES, explain=False)
         return self._neighbours(space, dense(), lexical, seen, limit)
 
@@ -215,7 +225,7 @@ class SearchService:
     def _neighbours(
         self,
         space: VectorSpace,
-        dense: list[tuple[str, float]],
+        dense: Mapping[str, Ranking],
         lexical: list[LexicalHit],
         exclude: set[str],
         limit: int,
@@ -223,13 +233,14 @@ class SearchService:
     ) -> list[SearchHit]:
         rankings: dict[str, Ranking] = {
             "bm25": [(h.paper_id, h.score) for h in lexical if h.paper_id not in exclude],
-            "dense": [(pid, score) for pid, score in dense if pid not in exclude],
+            "dense": dense["dense"],
         }
         fusion = space.fusion
         if faceted is not None:
             paper, facet = faceted
             rankings["facet"] = self._facet_ranking(paper, facet, rankings)
             fusion = facet_fusion(FACET_WEIGHTS[facet])
+        rankings |= {name: dense[name] for name in (CENTERED, CENTERED_TERMS) if name in dense}
         fused = fuse_rankings(rankings, fusion)[:limit]
         return self._hits(fused, {h.paper_id: h for h in lexical}, ())
 
@@ -266,6 +277,28 @@ class SearchService:
             return hits
         papers = self.store.get_papers([pid for pid, _ in hits])
         return [(pid, s) for pid, s in hits if pid in papers and passes(papers[pid], query)]
+
+    def _dense_ranked(
+        self, space: VectorSpace, vector: Matrix, text: str, k: int, exclude: set[str]
+    ) -> dict[str, Ranking]:
+        """The paper's nearest neighbours in `space` but those in `exclude` ("dense"), and,
+        when the space's fusion weighs them, the same neighbours by their cosine to the paper
+        centered on their mean (CENTERED), and by the same of their tf-idf rows to the tf-idf
+        row of `text`, the paper's (CENTERED_TERMS; search/centered.py)."""
+        found = space.vectors.search(vector, k)
+        ids = self.store.ids_for([pk for pk, _ in found])
+        kept = [(pk, score) for pk, score in found if pk in ids and ids[pk] not in exclude]
+        rankings: dict[str, Ranking] = {"dense": [(ids[pk], score) for pk, score in kept]}
+        if CENTERED in space.fusion.weights:
+            held = space.vectors.vectors_of([pk for pk, _ in kept])
+            rankings[CENTERED] = centered_ranking(
+                vector, {ids[pk]: held[pk] for pk, _ in kept if pk in held}
+            )
+        if CENTERED_TERMS in space.fusion.weights:
+            papers = self.store.get_papers([pid for pid, _ in rankings["dense"]])
+            texts = {pid: paper_text(p.title, p.abstract) for pid, p in papers.items()}
+            rankings[CENTERED_TERMS] = centered_term_ranking(text, texts)
+        return rankings
 
     def _dense_ids(
         self, vectors: VectorSearcher, vector: Matrix, k: int
@@ -324,6 +357,14 @@ def explain(fused: Fused, lexical: LexicalHit | None) -> tuple[str, ...]:
     if "dense" in fused.parts:
         part = fused.parts["dense"]
         reasons.append(f"meaning: rank {part.rank} (cosine {part.score:.2f})")
+    if CENTERED in fused.parts:
+        part = fused.parts[CENTERED]
+        reasons.append(f"centered on the neighbours: rank {part.rank} (cosine {part.score:.2f})")
+    if CENTERED_TERMS in fused.parts:
+        part = fused.parts[CENTERED_TERMS]
+        reasons.append(
+            f"words, centered on the neighbours': rank {part.rank} (cosine {part.score:.2f})"
+        )
     if "facet" in fused.parts:
         part = fused.parts["facet"]
         reasons.append(f"facet sentences: rank {part.rank} (match {part.score:.2f})")

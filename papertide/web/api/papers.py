@@ -245,7 +245,7 @@ def _add_papers(router: APIRouter, services: WebServices) -> None:
         ] = None,
     ) -> list[SearchHitPublic]:
         """Dense neighbours and more-like-this fused; works the day a paper appears. With
-        `facet`, re-ranked by how the paper's background or result sentences match theirs."""
+        `facet` ("result"), re-ranked by how the paper's result sentences match theirs."""
         hits = services.search.similar(paper_id_of(paper_id), limit, facet)
         return hit_items(services, hits)
 

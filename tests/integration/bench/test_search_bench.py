@@ -48,6 +48,6 @@ def test_a_store_without_sentence_vectors_times_no_faceted_search(tmp_path):
 def test_a_baseline_checkout_times_the_same_searches_in_its_own_workers(tmp_path):
     db, papers = indexed_store(tmp_path)
     args = Namespace(baseline=REPO, papers=papers, workers=1)
-    name, bm25, hybrid = measure_elsewhere(args, db, QUERIES)
+    name, bm25, hybrid, similar = measure_elsewhere(args, db, QUERIES)
     assert name.startswith(str(REPO))
-    assert bm25.startswith("p50 ") and "; CPU p50 " in hybrid
+    assert bm25.startswith("p50 ") and "; CPU p50 " in hybrid and "; CPU p50 " in similar

@@ -36,12 +36,15 @@ def test_eval_cli_prints_every_ranker_as_json(data_dir):
         assert 0.3 < row["ndcg"]["aggregated"] < 0.8, row["name"]
         assert len(row["queries"]) == 50
     assert set(report["official_fold_hybrids"]) == {"fold1", "fold2"}
-    # faceted similar papers ship background and result only where they beat `similar` on
-    # test (BENCHMARKS.md); method keeps the whole-paper ranking (weight 0 on both folds' dev)
-    faceted, whole = official[FACETED]["ndcg"], official["similar (dense-fast)"]["ndcg"]
-    assert faceted["background"] > whole["background"] and faceted["result"] > whole["result"]
-    assert faceted["method"] == whole["method"]
-    assert faceted["result"] >= 0.58 and faceted["background"] >= 0.58
+    # a facet ships only where it beats `similar` on its test queries, MAP and NDCG%20
+    # (FACET_WEIGHTS, BENCHMARKS.md): result does; background not on MAP; method is weight 0
+    faceted, whole = official[FACETED], official["similar (dense-fast)"]
+    for metric in ("mean_ap", "ndcg"):
+        assert faceted[metric]["result"] > whole[metric]["result"]
+        assert faceted[metric]["method"] == whole[metric]["method"]
+    assert faceted["mean_ap"]["background"] < whole["mean_ap"]["background"]
+    # `similar` with the static vectors above published SPECTER (34.23 / 53.28), issue #16
+    assert whole["mean_ap"]["aggregated"] > 0.3423 and whole["ndcg"]["aggregated"] > 0.5328
     assert report["fusion"]["method"] in {"rrf", "convex"}
     assert len(report["fusion_grid"]) == 19
     best = max(entry["dev_ndcg"] for entry in report["fusion_grid"])

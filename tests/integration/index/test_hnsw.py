@@ -31,6 +31,10 @@ def test_hnsw_index_finds_the_exact_neighbours_on_small_data(tmp_path):
     loaded = HnswIndex.load("m", 16, path)
     assert len(loaded) == 500
     assert loaded.search(query, 3) == index.search(query, 3)
+    viewed = HnswIndex.view("m", 16, path)  # memory-mapped, as serve workers open it
+    found = viewed.vectors_of([1003, 99, 1007])
+    assert list(found) == [1003, 1007]  # a key not in the graph is left out
+    assert found[1007] == pytest.approx(matrix[7], abs=2e-3)  # float16 in the graph
 
 
 def _store_with_vectors(tmp_path: Path, embedder: HashEmbedder) -> SqliteStore:

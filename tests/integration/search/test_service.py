@@ -9,8 +9,16 @@ from pathlib import Path
 import pytest
 
 from papertide.errors import InputError, PaperNotFoundError
+from papertide.eval.base import EvalDoc, EvalQuery
+from papertide.eval.rankers import (
+    Bm25Ranker,
+    DenseRanker,
+    HybridRanker,
+    product_fusion,
+    similar_grid,
+)
 from papertide.index.contextual import CONTEXTUAL_MODEL
-from papertide.index.embed import HashEmbedder
+from papertide.index.embed import HashEmbedder, paper_text
 from papertide.index.lexical import sync_index
 from papertide.index.sentences import embed_sentences_missing, load_sentences
 from papertide.index.static import StaticEmbedder
@@ -18,7 +26,8 @@ from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.index.update import embed_missing
 from papertide.index.vectors import Matrix, from_stored, load_exact
 from papertide.models import Paper, Record
-from papertide.search.hybrid import CONTEXTUAL_SIMILAR_FUSION
+from papertide.search.centered import centered_term_ranking
+from papertide.search.hybrid import CONTEXTUAL_SIMILAR_FUSION, SIMILAR_FUSION
 from papertide.search.service import SearchService, VectorSpace
 from papertide.sources.tabular import JsonlSource
 from papertide.store.sqlite import SqliteStore
@@ -133,6 +142,38 @@ def test_similar_excludes_the_paper_and_finds_its_neighbours(service):
     assert {"2601.16618", "2510.03093"} & set(ids(hits[:3]))
 
 
+def test_similar_scores_its_neighbours_as_papertide_eval_scores_a_pool(service, store, embedder):
+    # 50 golden papers, fewer than CANDIDATES: every other paper is a dense neighbour, so the
+    # product's candidates are the eval ranker's pool; both score them with centered_ranking,
+    # the product from the float16 vectors it stores, the eval from fresh float32 ones
+    query_id = "2601.22777"
+    hits = service.similar(query_id, 49)
+    assert all("centered" in hit.parts for hit in hits)
+    assert any(reason.startswith("centered on the neighbours") for reason in hits[0].reasons)
+    paper = store.get_paper(query_id)
+    others = list(store.get_papers([h.paper.id for h in hits]).values())
+    pool = [EvalDoc(p.id, p.title, p.abstract) for p in others]
+    query = EvalQuery(query_id, "", paper=EvalDoc(paper.id, paper.title, paper.abstract))
+    evaluated = dict(DenseRanker(embedder, whole_paper=True).centered(query, pool))
+    for hit in hits:
+        assert hit.parts["centered"].score == pytest.approx(evaluated[hit.paper.id], abs=0.02)
+    # the centered tf-idf cosines: the same texts, so the same scores
+    assert any(reason.startswith("words, centered") for reason in hits[0].reasons)
+    texts = {doc.id: paper_text(doc.title, doc.abstract) for doc in pool}
+    words = dict(centered_term_ranking(paper_text(paper.title, paper.abstract), texts))
+    for hit in hits:
+        assert hit.parts["centered_terms"].score == pytest.approx(words[hit.paper.id])
+    # the row `papertide eval` reports as "similar (dense-fast)" fuses with the shipped weights
+    assert product_fusion(SIMILAR_FUSION) in similar_grid()
+    ranker = HybridRanker(
+        Bm25Ranker(whole_paper=True),
+        DenseRanker(embedder, whole_paper=True),
+        product_fusion(SIMILAR_FUSION),
+    )
+    ranked = ranker.rank(query, pool, 10)
+    assert len(set(ranked[:5]) & set(ids(hits[:5]))) >= 4
+
+
 def test_similar_works_for_a_paper_ingested_a_minute_ago(service, store):
     new = Paper(
         id="2611.00001",
@@ -213,15 +254,15 @@ def test_build_paper_space_follows_the_setting_and_the_coverage(tmp_path, store)
 
 def test_similar_in_a_facet_reranks_by_stored_sentence_vectors(service):
     overall = service.similar("2601.22777", 10)
-    for facet in ("background", "result"):
-        hits = service.similar("2601.22777", 10, facet)
-        assert "2601.22777" not in ids(hits)
-        assert {"2601.16618", "2510.03093"} & set(ids(hits[:5]))
-        assert all("facet" in hit.parts for hit in hits)
-        assert any(reason.startswith("facet sentences: rank") for reason in hits[0].reasons)
-    assert ids(service.similar("2601.22777", 10, "background")) != ids(overall)
-    with pytest.raises(InputError, match="not offered"):
-        service.similar("2601.22777", 10, "method")
+    hits = service.similar("2601.22777", 10, "result")
+    assert "2601.22777" not in ids(hits)
+    assert {"2601.16618", "2510.03093"} & set(ids(hits[:5]))
+    assert all("facet" in hit.parts and "centered_terms" in hit.parts for hit in hits)
+    assert any(reason.startswith("facet sentences: rank") for reason in hits[0].reasons)
+    assert ids(hits) != ids(overall)
+    for facet in ("method", "background"):
+        with pytest.raises(InputError, match="not offered"):
+            service.similar("2601.22777", 10, facet)
 
 
 def test_similar_in_a_facet_for_a_paper_without_stored_sentences(service, store):

@@ -177,19 +177,23 @@ def test_paper_page_shows_links_bibtex_similar_and_breakdown(site: Site):
     assert "Similar papers" in html and "Trending score" in html
 
 
-def test_paper_page_offers_similar_papers_in_background_and_results(site: Site):
+def test_paper_page_offers_similar_papers_in_results_only(site: Site):
     overall = site.client.get(f"/papers/{HOSTILE_ID}").text
     assert "<strong>overall</strong>" in overall
     assert f'href="/papers/{HOSTILE_ID}?similar=result#similar-title"' in overall
-    assert "?similar=method" not in overall
+    assert "?similar=method" not in overall and "?similar=background" not in overall
     result = site.client.get(f"/papers/{HOSTILE_ID}?similar=result")
     assert result.status_code == 200
     assert "<strong>in result</strong>" in result.text
     assert f'href="/papers/{HOSTILE_ID}#similar-title">overall</a>' in result.text
-    odd = site.client.get(f"/papers/{HOSTILE_ID}?similar=method").text
-    assert "<strong>overall</strong>" in odd  # a facet not offered shows the overall list
+    for odd in ("method", "background"):  # a facet not offered shows the overall list
+        assert (
+            "<strong>overall</strong>"
+            in site.client.get(f"/papers/{HOSTILE_ID}?similar={odd}").text
+        )
     about = site.client.get("/about").text
-    assert "similar in background" in about and "Similar in method is not offered" in about
+    assert "similar in their results" in about
+    assert "Similar in background or in method is not offered" in about
 
 
 def test_paper_page_redirects_other_id_forms_to_the_canonical_one(site: Site):

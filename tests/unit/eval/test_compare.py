@@ -16,9 +16,10 @@ from papertide.eval.compare import (
     similar_row,
 )
 from papertide.eval.datasets import EvalData, Split
+from papertide.eval.rankers import describe_fusion, product_fusion, similar_grid
 from papertide.eval.report import RankerResult
 from papertide.index.embed import HashEmbedder
-from papertide.search.hybrid import Fusion
+from papertide.search.hybrid import SIMILAR_FUSION, Fusion
 from tests.unit.eval.synthetic import faceted_collection
 
 SPLIT = Split("fold1", dev=("q1", "q2"), test=("q3", "q4"))
@@ -86,6 +87,30 @@ def test_compare_rankers_scores_the_shipped_similar_and_the_official_protocol():
         "result",
         "aggregated",
     }
+
+
+def test_compare_rankers_tunes_a_similar_row_per_fold_from_its_grid():
+    folds = (SPLIT, Split("fold2", dev=SPLIT.test, test=SPLIT.dev))
+    data = EvalData(replace(faceted_collection(SPLIT), folds=folds))
+    shipped = product_fusion(SIMILAR_FUSION)
+    comparison = compare_rankers(
+        data,
+        {"dense-a": HashEmbedder(dim=32)},
+        similar={"dense-a": shipped},
+        similar_grids={"dense-a": similar_grid()},
+    )
+    row = similar_row("dense-a")
+    assert set(comparison.similar_fusions) == {f"{row} fold1", f"{row} fold2"}
+    described = {describe_fusion(fusion) for fusion in similar_grid()}
+    assert set(comparison.similar_fusions.values()) <= described
+    [official] = [r for r in comparison.official if r.name == row]
+    assert {(s.query_id, s.fold) for s in official.queries} == {
+        ("q3", "fold1"),
+        ("q4", "fold1"),
+        ("q1", "fold2"),
+        ("q2", "fold2"),
+    }
+    assert comparison.to_dict()["official_similar_fusions"] == dict(comparison.similar_fusions)
 
 
 def test_compare_rankers_needs_an_embedder():

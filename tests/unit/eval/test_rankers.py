@@ -12,9 +12,12 @@ from papertide.eval.rankers import (
     complete_ranking,
     describe_fusion,
     fusion_grid,
+    product_fusion,
+    similar_grid,
 )
-from papertide.index.embed import HashEmbedder
-from papertide.search.hybrid import Fusion
+from papertide.index.embed import HashEmbedder, paper_text
+from papertide.search.centered import CENTERED, centered_ranking
+from papertide.search.hybrid import SIMILAR_FUSION, Fusion
 
 POOL = (
     EvalDoc("d1", "Graph neural networks", "Message passing over molecular graphs."),
@@ -100,3 +103,34 @@ def test_fusion_grid_is_the_issue_grid():
     assert [f.weights[DENSE] for f in convex] == [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]
     assert all(f.weights[LEXICAL] + f.weights[DENSE] == pytest.approx(1) for f in convex)
     assert describe_fusion(rrf[0]) == "rrf k=60, weights lexical 1, dense 1"
+
+
+def test_similar_grid_holds_the_shipped_fusion_and_the_one_before():
+    grid = similar_grid()
+    assert product_fusion(SIMILAR_FUSION) in grid
+    assert grid[0] == Fusion("convex", {LEXICAL: 0.2, DENSE: 0.8})  # no centered part: simplest
+    assert all(sum(f.weights.values()) == pytest.approx(1.0) for f in grid)
+
+
+def test_dense_ranker_scores_a_pool_by_the_products_centered_cosine():
+    embedder = HashEmbedder(dim=32)
+    pool = [
+        EvalDoc("a", "graph neural networks", "message passing on graphs"),
+        EvalDoc("b", "speech translation", "speech to text in real time"),
+        EvalDoc("c", "graph transformers", "attention over graph nodes"),
+    ]
+    paper = EvalDoc("q", "graph learning", "neural message passing for molecules")
+    query = EvalQuery("q", "", paper=paper)
+    dense = DenseRanker(embedder, whole_paper=True)
+    vectors = dict(
+        zip("abc", embedder.embed([paper_text(d.title, d.abstract) for d in pool]), strict=True)
+    )
+    expected = centered_ranking(
+        embedder.embed([paper_text(paper.title, paper.abstract)])[0], vectors
+    )
+    found = dense.centered(query, pool)
+    assert [i for i, _ in found] == [i for i, _ in expected]
+    assert [score for _, score in found] == pytest.approx([score for _, score in expected])
+    fusion = Fusion("convex", {LEXICAL: 0.0, DENSE: 0.0, CENTERED: 1.0})
+    ranked = HybridRanker(Bm25Ranker(whole_paper=True), dense, fusion).rank(query, pool, 3)
+    assert ranked == [doc_id for doc_id, _ in expected]

@@ -32,3 +32,13 @@ def test_stored_round_trip_is_float16_close():
     back = from_stored(to_stored(matrix), 3)
     assert back.dtype == np.float32
     assert np.allclose(back, matrix, atol=1e-3)
+
+
+def test_exact_index_gives_the_vectors_of_the_keys_it_holds():
+    matrix = unit([[1, 0], [0.8, 0.6], [0, 1]])
+    index = ExactIndex("m", np.array([10, 20, 30]), matrix)
+    found = index.vectors_of([30, 99, 10])
+    assert list(found) == [30, 10]
+    assert found[30] == pytest.approx(matrix[2])
+    assert found[10] == pytest.approx(matrix[0])
+    assert index.vectors_of([]) == {}

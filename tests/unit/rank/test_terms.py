@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from papertide.index.words import tokenize
 from papertide.rank import terms
 from papertide.rank.terms import (
     IdRow,
@@ -15,7 +16,6 @@ from papertide.rank.terms import (
     mean_columns,
     score_rows,
     term_row,
-    tokenize,
     top_terms,
 )
 

@@ -22,7 +22,7 @@ def test_default_fusions_are_the_tuned_ones():
     assert (DEFAULT_FUSION.method, DEFAULT_FUSION.k) == ("rrf", 30)
     assert (SIMILAR_FUSION.method, dict(SIMILAR_FUSION.weights)) == (
         "convex",
-        {"bm25": 0.2, "dense": 0.8},
+        {"bm25": 0.1, "dense": 0.5, "centered": 0.2, "centered_terms": 0.2},
     )
     [fused] = fuse_rankings({"bm25": [("a", 1.0)]})
     assert fused.score == pytest.approx(1 / 31)

@@ -2,7 +2,7 @@
 keeps the old index when a load fails."""
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
@@ -25,6 +25,9 @@ class AnsweringIndex:
     ) -> list[tuple[int, float]]:
         assert query.shape == QUERY.shape
         return [(pk, 1.0) for pk in (self.pk,) if pk not in exclude][:k]
+
+    def vectors_of(self, keys: Sequence[int]) -> dict[int, np.ndarray]:
+        return {pk: QUERY for pk in keys if pk == self.pk}
 
 
 class Versions:
@@ -70,6 +73,16 @@ def world() -> tuple[Versions, FixedClock, QueuedRunner, RefreshingVectors]:
 
 def found(vectors: RefreshingVectors) -> int:
     return vectors.search(QUERY, 10)[0][0]
+
+
+def test_vectors_come_from_the_index_searches_use_now(world):
+    versions, clock, runner, vectors = world
+    assert list(vectors.vectors_of([1, 2])) == [1]
+    versions.version = 2
+    clock.sleep(61)
+    found(vectors)
+    runner.run_all()
+    assert list(vectors.vectors_of([1, 2])) == [2]
 
 
 def test_refresh_waits_for_the_interval_before_checking(world):
