@@ -32,6 +32,7 @@ from papertide.web.downloads import downloads_router
 from papertide.web.errors import install_error_handlers
 from papertide.web.feeds.routes import feeds_router
 from papertide.web.head import HeadAsGet
+from papertide.web.page_slots import page_slots
 from papertide.web.pages.account import account_router
 from papertide.web.pages.admin import admin_router
 from papertide.web.pages.browse import browse_router
@@ -190,6 +191,7 @@ def create_app(
     install_error_handlers(app, services, renderer)
     app.mount("/static", CachedStaticFiles(version), name="static")
     app.state.services = services  # for the CurrentViewer dependency (web/auth.py)
+    app.state.page_slots = page_slots(services.settings.page_slots)  # for PageRoute
     guard = Depends(csrf_guard(services))
     app.include_router(downloads_router(services))  # before /papers/{id} and the other pages
     # routes are tried in turn, and the daily page, the most read, was the 43rd: the browsing

@@ -6,6 +6,7 @@ These tests crash their own server, never the session's."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -15,11 +16,11 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from papertide.clock import SystemClock
+from papertide.clock import FixedClock, SystemClock
 from papertide.community.accounts import AccountService
 from papertide.config import Settings
 from papertide.store.postgres import PostgresStore
-from papertide.store.postgres.connection import POOL_TIMEOUT_S
+from papertide.store.postgres.connection import OUTAGE_RETRY_S, POOL_TIMEOUT_S
 from papertide.web.app import create_app
 from papertide.web.auth import SESSION_COOKIE
 from papertide.wiring import build_web_services
@@ -222,6 +223,50 @@ def test_the_app_itself_answers_503_and_logs_why(
             assert_unavailable(path, answer)
         assert "reader" not in answers[-1].text  # no second lookup of the viewer: logged out
         assert wait_for_200_in(client, "/account") < RECOVERY_S
+
+
+def timed_get(client: TestClient, path: str) -> tuple[Answer, float]:
+    started = time.monotonic()
+    answer = client.get(path)
+    return answer, time.monotonic() - started
+
+
+def test_a_known_outage_answers_503_at_once_and_ends_with_the_first_connection(
+    own_cluster: PgCluster, database_url: str, tmp_path: Path
+):
+    """After one call waited the pool's timeout for nothing, the store fails the next calls at
+    once for OUTAGE_RETRY_S (on the store's clock, here moved by hand), then lets one call
+    wait on the pool again; the first connection after the server is back ends the outage."""
+    wait_s = 1.5
+    clock = FixedClock(datetime.now(UTC))
+    store = PostgresStore(database_url, clock, wait_s=wait_s)
+    settings = Settings(db=database_url, index_dir=str(tmp_path / "index"))
+    app = create_app(build_web_services(settings, clock, store=store), close_store=True)
+    with TestClient(app) as client:
+        assert client.get(API[0]).status_code == 200
+        own_cluster.kill()
+        try:
+            first, waited_s = timed_get(client, API[0])
+            assert_unavailable(API[0], first)
+            assert waited_s >= wait_s
+            for path in (*PAGES, *API):  # the outage is known: no wait
+                answer, elapsed_s = timed_get(client, path)
+                assert_unavailable(path, answer)
+                assert elapsed_s < wait_s / 2, (path, elapsed_s)
+            clock.sleep(OUTAGE_RETRY_S)  # time to try the pool again: still down
+            answer, waited_s = timed_get(client, API[0])
+            assert_unavailable(API[0], answer)
+            assert waited_s >= wait_s
+            assert timed_get(client, API[1])[1] < wait_s / 2
+        finally:
+            own_cluster.start()
+        started = time.monotonic()
+        while True:  # each try after the retry time: none fails at once
+            clock.sleep(OUTAGE_RETRY_S)
+            if client.get(API[0]).status_code == 200:
+                break
+            assert time.monotonic() - started < RECOVERY_S
+        assert all(client.get(path).status_code == 200 for path in (*PAGES, *API))
 
 
 def wait_for_200_in(client: TestClient, path: str) -> float:
