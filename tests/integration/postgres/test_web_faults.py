@@ -6,8 +6,8 @@ These tests crash their own server, never the session's."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 

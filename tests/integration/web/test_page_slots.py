@@ -97,5 +97,5 @@ def test_page_slots_0_holds_no_page_back(store: SqliteStore):
 def test_page_slots_below_0_are_refused(store: SqliteStore):
     services, _ = slow_site(store, 1)
     settings = replace(services.settings, page_slots=-1)
-    with pytest.raises(InputError, match="page_slots must be 0 .no limit. or more, not -1"):
+    with pytest.raises(InputError, match=r"page_slots must be 0 \(no limit\) or more, not -1"):
         create_app(replace(services, settings=settings))
