@@ -134,7 +134,8 @@ def create_app(
     `sync_scheduler` (if any) syncs when due (papertide.sync); `freeze_heap` hands what
     exists at start-up to gc.freeze (a serve worker's; never in a process that makes many apps,
     whose cyclic garbage would then stay); `request_threads` (if given) bounds the threads that
-    run blocking handlers and dependencies (anyio's default: 40)."""
+    run blocking handlers and dependencies (anyio's default: 40). Pages run at most
+    `settings.page_slots` at once, whatever the threads (web/page_slots.py)."""
     if request_threads is not None and request_threads < 1:
         raise InputError(f"request_threads must be at least 1, not {request_threads}")
     background = [job for job in (scheduler, sync_scheduler) if job is not None]
@@ -144,10 +145,8 @@ def create_app(
         for job in background:
             job.start()
         if request_threads is not None:
-            # CPU-bound pages on 40 threads share one GIL: each waits on the others' switches,
-            # and the slowest of a worker's queued requests waits longest. Two threads serve
-            # them nearly in turn (daily page at 16 connections: p99 55 ms instead of 110-195),
-            # but a request waiting on a dead database's pool then holds a thread (settings.md)
+            # fewer threads make CPU-bound API reads take turns as page slots make pages do,
+            # but a request waiting on a mail server or a dead database's pool then holds one
             to_thread.current_default_thread_limiter().total_tokens = request_threads
         if freeze_heap:
             # what start-up built (modules, templates, services, indexes' Python side) lives
