@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import zlib
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
@@ -71,6 +72,9 @@ class PgBase:
     Replica reads lag the primary by its replay delay. A replica that cannot be reached
     (down, refusing, every connection busy for REPLICA_WAIT_S) is logged as a warning and
     skipped for REPLICA_RETRY_S: reads use the primary meanwhile. Writes never use it.
+
+    A primary that gave no connection within `wait_s` is an outage (see Outage): calls fail at
+    once for `retry_s`, then one at a time waits on the pool again.
     """
 
     def __init__(
@@ -80,6 +84,7 @@ class PgBase:
         pool_size: int = POOL_MAX_SIZE,
         wait_s: float = POOL_TIMEOUT_S,
         replica_url: str | None = None,
+        retry_s: float = OUTAGE_RETRY_S,
     ) -> None:
         self.url = url
         self.replica_url = replica_url or None
@@ -91,7 +96,7 @@ class PgBase:
             else None
         )
         self._replica_down_until = float("-inf")  # clock.monotonic() time
-        self._outage = Outage(clock)
+        self._outage = Outage(retry_s)
 
     def close(self) -> None:
         self._pool.close()
@@ -224,16 +229,17 @@ class PgBase:
 
 class Outage:
     """What a store knows of its primary being unreachable. After a call waited the pool's
-    timeout for nothing, calls fail at once with the same reason for OUTAGE_RETRY_S; then one
+    timeout for nothing, calls fail at once with the same reason for `retry_s`; then one
     call at a time waits on the pool again (the others still fail at once) until one gets a
     connection, which ends the outage. So a web worker's pages queued behind a page slot
-    (web/page_slots.py) answer 503 at once instead of each waiting the pool's timeout."""
+    (web/page_slots.py) answer 503 at once instead of each waiting the pool's timeout.
+    In real time, as the pool waits (a store's clock may be a test's fixed one)."""
 
-    def __init__(self, clock: Clock) -> None:
-        self.clock = clock
+    def __init__(self, retry_s: float = OUTAGE_RETRY_S) -> None:
+        self.retry_s = retry_s
         self._lock = threading.Lock()
         self._reason: str | None = None  # set while the primary is known to be unreachable
-        self._retry_at = float("-inf")  # clock.monotonic() time
+        self._retry_at = float("-inf")  # time.monotonic() time
         self._trying = False  # a call is waiting on the pool during the outage
 
     @contextmanager
@@ -243,7 +249,7 @@ class Outage:
         becomes a StoreError with the server's reason."""
         with self._lock:
             trying = self._reason is not None
-            if trying and (self._trying or self.clock.monotonic() < self._retry_at):
+            if trying and (self._trying or time.monotonic() < self._retry_at):
                 raise StoreError(f"PostgreSQL is unavailable: {self._reason}")
             if trying:
                 self._trying = True
@@ -253,7 +259,7 @@ class Outage:
             why = _why(url, error)
             with self._lock:
                 self._reason = why
-                self._retry_at = self.clock.monotonic() + OUTAGE_RETRY_S
+                self._retry_at = time.monotonic() + self.retry_s
             raise StoreError(f"PostgreSQL is unavailable: {why}") from error
         finally:
             if trying:
