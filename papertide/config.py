@@ -54,6 +54,7 @@ class Settings:
     forwarded_allow_ips: str = ""
     page_cache_ttl_s: float = 1.0  # anonymous pages kept this long per worker; 0: no cache
     request_threads: int = 0  # serve: threads per worker for blocking handlers; 0: anyio's 40
+    page_slots: int = 1  # HTML pages (GETs) a web app builds and renders at once; 0: no limit
     vector_refresh_s: float = 60.0  # serve: check for new vectors this often; 0: never
     sync_categories: str = ""  # comma-separated arXiv categories or groups; empty: none
     sync_sources: str = "oai,enrich"  # oai | api (how categories are harvested), enrich

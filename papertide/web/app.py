@@ -32,6 +32,7 @@ from papertide.web.downloads import downloads_router
 from papertide.web.errors import install_error_handlers
 from papertide.web.feeds.routes import feeds_router
 from papertide.web.head import HeadAsGet
+from papertide.web.page_slots import page_slots
 from papertide.web.pages.account import account_router
 from papertide.web.pages.admin import admin_router
 from papertide.web.pages.browse import browse_router
@@ -133,7 +134,8 @@ def create_app(
     `sync_scheduler` (if any) syncs when due (papertide.sync); `freeze_heap` hands what
     exists at start-up to gc.freeze (a serve worker's; never in a process that makes many apps,
     whose cyclic garbage would then stay); `request_threads` (if given) bounds the threads that
-    run blocking handlers and dependencies (anyio's default: 40)."""
+    run blocking handlers and dependencies (anyio's default: 40). Pages run at most
+    `settings.page_slots` at once, whatever the threads (web/page_slots.py)."""
     if request_threads is not None and request_threads < 1:
         raise InputError(f"request_threads must be at least 1, not {request_threads}")
     background = [job for job in (scheduler, sync_scheduler) if job is not None]
@@ -143,10 +145,8 @@ def create_app(
         for job in background:
             job.start()
         if request_threads is not None:
-            # CPU-bound pages on 40 threads share one GIL: each waits on the others' switches,
-            # and the slowest of a worker's queued requests waits longest. Two threads serve
-            # them nearly in turn (daily page at 16 connections: p99 55 ms instead of 110-195),
-            # but a request waiting on a dead database's pool then holds a thread (settings.md)
+            # fewer threads make CPU-bound API reads take turns as page slots make pages do,
+            # but a request waiting on a mail server or a dead database's pool then holds one
             to_thread.current_default_thread_limiter().total_tokens = request_threads
         if freeze_heap:
             # what start-up built (modules, templates, services, indexes' Python side) lives
@@ -190,6 +190,7 @@ def create_app(
     install_error_handlers(app, services, renderer)
     app.mount("/static", CachedStaticFiles(version), name="static")
     app.state.services = services  # for the CurrentViewer dependency (web/auth.py)
+    app.state.page_slots = page_slots(services.settings.page_slots)  # for PageRoute
     guard = Depends(csrf_guard(services))
     app.include_router(downloads_router(services))  # before /papers/{id} and the other pages
     # routes are tried in turn, and the daily page, the most read, was the 43rd: the browsing

@@ -6,6 +6,8 @@ block is one transaction on one pooled connection, so several threads can use on
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import zlib
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
@@ -31,6 +33,10 @@ REASON_TIMEOUT_S = 2
 # how long a call waits for a connection: a lost server fails calls after this (the web tier
 # answers 503), and is used again as soon as it is back
 POOL_TIMEOUT_S = 5.0
+# after a call found no connection, further calls fail at once this long (the web tier answers
+# 503 at once instead of queueing behind 5 s waits); then one call at a time waits on the pool
+# again, while the others still fail at once, until one gets a connection
+OUTAGE_RETRY_S = 1.0
 # pg_advisory_xact_lock keys: paper writes are serialised like SQLite's single writer, so two
 # processes ingesting the same paper cannot both insert it; migrations run one at a time.
 WRITE_LOCK = 0x7061_7065_7274_6964  # "papertid"
@@ -66,6 +72,9 @@ class PgBase:
     Replica reads lag the primary by its replay delay. A replica that cannot be reached
     (down, refusing, every connection busy for REPLICA_WAIT_S) is logged as a warning and
     skipped for REPLICA_RETRY_S: reads use the primary meanwhile. Writes never use it.
+
+    A primary that gave no connection within `wait_s` is an outage (see Outage): calls fail at
+    once for `retry_s`, then one at a time waits on the pool again.
     """
 
     def __init__(
@@ -75,6 +84,7 @@ class PgBase:
         pool_size: int = POOL_MAX_SIZE,
         wait_s: float = POOL_TIMEOUT_S,
         replica_url: str | None = None,
+        retry_s: float = OUTAGE_RETRY_S,
     ) -> None:
         self.url = url
         self.replica_url = replica_url or None
@@ -86,6 +96,7 @@ class PgBase:
             else None
         )
         self._replica_down_until = float("-inf")  # clock.monotonic() time
+        self._outage = Outage(retry_s)
 
     def close(self) -> None:
         self._pool.close()
@@ -116,12 +127,12 @@ class PgBase:
         first takes that advisory lock (held until it ends).
         """
         try:
-            with self._pool.connection() as conn:
+            # the outage turns a PoolTimeout, not its base class OperationalError, into the error
+            with self._outage.waiting(self.url), self._pool.connection() as conn:
+                self._outage.over()
                 if lock is not None:
                     conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
                 yield conn
-        except PoolTimeout as error:  # before its base class, OperationalError
-            raise StoreError(f"PostgreSQL is unavailable: {_why(self.url, error)}") from error
         except psycopg.OperationalError as error:
             raise StoreError(f"PostgreSQL is unavailable: {_one_line(error)}") from error
 
@@ -214,6 +225,52 @@ class PgBase:
                 )
                 applied.append(migration.name)
         return applied
+
+
+class Outage:
+    """What a store knows of its primary being unreachable. After a call waited the pool's
+    timeout for nothing, calls fail at once with the same reason for `retry_s`; then one
+    call at a time waits on the pool again (the others still fail at once) until one gets a
+    connection, which ends the outage. So a web worker's pages queued behind a page slot
+    (web/page_slots.py) answer 503 at once instead of each waiting the pool's timeout.
+    In real time, as the pool waits (a store's clock may be a test's fixed one)."""
+
+    def __init__(self, retry_s: float = OUTAGE_RETRY_S) -> None:
+        self.retry_s = retry_s
+        self._lock = threading.Lock()
+        self._reason: str | None = None  # set while the primary is known to be unreachable
+        self._retry_at = float("-inf")  # time.monotonic() time
+        self._trying = False  # a call is waiting on the pool during the outage
+
+    @contextmanager
+    def waiting(self, url: str) -> Iterator[None]:
+        """Around a wait for a connection to `url`: StoreError at once during an outage unless
+        it is this call's turn to try the pool; a PoolTimeout (an outage begins, or goes on)
+        becomes a StoreError with the server's reason."""
+        with self._lock:
+            trying = self._reason is not None
+            if trying and (self._trying or time.monotonic() < self._retry_at):
+                raise StoreError(f"PostgreSQL is unavailable: {self._reason}")
+            if trying:
+                self._trying = True
+        try:
+            yield
+        except PoolTimeout as error:
+            why = _why(url, error)
+            with self._lock:
+                self._reason = why
+                self._retry_at = time.monotonic() + self.retry_s
+            raise StoreError(f"PostgreSQL is unavailable: {why}") from error
+        finally:
+            if trying:
+                with self._lock:
+                    self._trying = False
+
+    def over(self) -> None:
+        """A call got a connection."""
+        if self._reason is not None:
+            with self._lock:
+                self._reason = None
 
 
 _SETUP_ERRORS = (psycopg.errors.FeatureNotSupported, psycopg.errors.InsufficientPrivilege)

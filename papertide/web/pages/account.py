@@ -30,6 +30,7 @@ from papertide.web.auth import (
 )
 from papertide.web.feeds.routes import following_feed_url
 from papertide.web.markup import paper_url
+from papertide.web.page_slots import PageRoute
 from papertide.web.pages.claimed import account_claims_context
 from papertide.web.pages.common import go_back, paper_rows
 from papertide.web.pages.paper import DEFAULT_COLLECTION, paper_key
@@ -47,7 +48,7 @@ AccountUser = Annotated[User, Depends(signed_in("/account"))]
 
 def account_router(services: WebServices, renderer: Renderer) -> APIRouter:
     """Login, signup, logout, account, collections and submit routes."""
-    router = APIRouter()
+    router = APIRouter(route_class=PageRoute)
     adders = (
         _add_login,
         _add_signup,

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from papertide.errors import ConflictError, InputError
 from papertide.models import User
 from papertide.web.auth import CurrentViewer
+from papertide.web.page_slots import PageRoute
 from papertide.web.pages.admin_moderation import moderation_router
 from papertide.web.pages.admin_site import site_router
 from papertide.web.pages.curation import Curator, Step, confirm_page, is_confirmed
@@ -34,7 +35,7 @@ EFFECTS = {
 
 def admin_router(services: WebServices, renderer: Renderer) -> APIRouter:
     """/admin, /admin/users and /admin/audit, and the routers of the other admin pages."""
-    router = APIRouter()
+    router = APIRouter(route_class=PageRoute)
     admin = services.admin
     router.include_router(moderation_router(services, renderer))
     router.include_router(site_router(services, renderer))

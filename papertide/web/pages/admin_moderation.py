@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from papertide.web.auth import CurrentViewer, safe_next
+from papertide.web.page_slots import PageRoute
 from papertide.web.pages.curation import MODERATION, Curator
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
@@ -19,7 +20,7 @@ SHOWN = 50  # rows per section
 
 
 def moderation_router(services: WebServices, renderer: Renderer) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(route_class=PageRoute)
     admin = services.admin
 
     @router.get("/admin/moderation", response_class=HTMLResponse)

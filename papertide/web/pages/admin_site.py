@@ -14,6 +14,7 @@ from papertide.community.admin import invite_link
 from papertide.errors import InputError
 from papertide.sync.status import sync_status
 from papertide.web.auth import CurrentViewer, Viewer
+from papertide.web.page_slots import PageRoute
 from papertide.web.pages.common import PageIndex
 from papertide.web.pages.curation import Curator, Step, confirm_page, is_confirmed
 from papertide.web.render import Renderer
@@ -24,7 +25,7 @@ REASON_MAX_CHARS = 2000
 
 
 def site_router(services: WebServices, renderer: Renderer) -> APIRouter:
-    router = APIRouter()
+    router = APIRouter(route_class=PageRoute)
     admin = services.admin
 
     @router.get("/admin/quarantine", response_class=HTMLResponse)

@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from papertide.eval.summaries import published_figures
 from papertide.rank.listings import SORTS, Listed, check_sort
 from papertide.web.auth import CurrentViewer, Viewer
+from papertide.web.page_slots import PageRoute
 from papertide.web.pages.common import PageIndex, check_category, page_of, paper_rows
 from papertide.web.pages.periods import (
     Period,
@@ -40,7 +41,7 @@ ABOUT_TRENDING = "about_trending.md"
 
 def browse_router(services: WebServices, renderer: Renderer) -> APIRouter:
     """The browsing routes."""
-    router = APIRouter()
+    router = APIRouter(route_class=PageRoute)
     _add_days(router, services, renderer)
     _add_periods(router, services, renderer)
     _add_trending(router, services, renderer)

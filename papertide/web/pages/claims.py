@@ -24,6 +24,7 @@ from papertide.errors import ConflictError, InputError
 from papertide.models import AuthorClaim
 from papertide.web.auth import CurrentViewer, SignedInUser, Viewer
 from papertide.web.markup import paper_url
+from papertide.web.page_slots import PageRoute
 from papertide.web.pages.account import AccountUser
 from papertide.web.pages.claimed import titles
 from papertide.web.pages.common import go_back
@@ -49,7 +50,7 @@ REVIEW = "/admin/claims"
 
 def claims_router(services: WebServices, renderer: Renderer) -> APIRouter:
     """Claiming, withdrawing, public profiles, confirming one's email, and /admin/claims."""
-    router = APIRouter()
+    router = APIRouter(route_class=PageRoute)
     _add_member(router, services, renderer)
     _add_review(router, services, renderer)
     return router

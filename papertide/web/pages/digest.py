@@ -21,6 +21,7 @@ from papertide.models import User
 from papertide.store.base import Store
 from papertide.store.digest_base import CADENCES, CONTENTS
 from papertide.web.auth import CurrentViewer, Viewer, client_ip
+from papertide.web.page_slots import PageRoute
 from papertide.web.render import Renderer
 
 TOKEN_MAX_CHARS = 500
@@ -33,7 +34,7 @@ def digest_router(
 ) -> APIRouter:
     """The /digest/... routes; `csrf` (the site's CSRF dependency) guards only the subscribe
     form, the one POST a token does not authorise. Include it without the site-wide guard."""
-    router = APIRouter(prefix="/digest")
+    router = APIRouter(prefix="/digest", route_class=PageRoute)
     store = digests.store
 
     def page(

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from papertide.models import User
 from papertide.web.auth import CurrentViewer, SignedInUser, signed_in
+from papertide.web.page_slots import PageRoute
 from papertide.web.pages.common import go_back, to_comment
 from papertide.web.pages.paper import PaperFormUser, paper_context, paper_key, stored_paper
 from papertide.web.render import Renderer
@@ -26,7 +27,7 @@ REPORTS_SHOWN = 50
 
 def discussion_router(services: WebServices, renderer: Renderer) -> APIRouter:
     """Reply, edit, report, preview and notifications."""
-    router = APIRouter()
+    router = APIRouter(route_class=PageRoute)
     community = services.community
 
     @router.post("/papers/{paper_id:path}/preview", response_class=HTMLResponse)

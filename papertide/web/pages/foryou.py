@@ -17,6 +17,7 @@ from papertide.rank.bibtex import MAX_BIBTEX_BYTES
 from papertide.rank.foryou import ForYou, ForYouService
 from papertide.web.api.foryou import FOR_YOU_LIMIT, foryou_feed_url, foryou_service
 from papertide.web.auth import CurrentViewer, SignedInUser, signed_in
+from papertide.web.page_slots import PageRoute
 from papertide.web.pages.common import go_back, is_htmx, paper_rows
 from papertide.web.pages.paper import paper_key
 from papertide.web.render import Renderer
@@ -27,7 +28,7 @@ RATE_VALUES = ("up", "down", "clear")
 
 def foryou_router(services: WebServices, renderer: Renderer) -> APIRouter:
     """Rating, /for-you and /for-you/model."""
-    router = APIRouter()
+    router = APIRouter(route_class=PageRoute)
     foryou = foryou_service(services)
 
     @router.post("/papers/{paper_id:path}/rate")

@@ -19,6 +19,7 @@ from papertide.ids import check_org_slug
 from papertide.models import OrgCount
 from papertide.store.org_base import CURATOR_ORG, HF_ORG
 from papertide.web.auth import CurrentViewer, SignedInUser, Viewer
+from papertide.web.page_slots import PageRoute
 from papertide.web.pages.common import PAGE_SIZE, PageIndex, go_back, paper_rows
 from papertide.web.render import Renderer
 from papertide.web.services import WebServices
@@ -29,7 +30,7 @@ ORG_CHOICES = 500  # existing organisations the curators' form offers by name
 
 def org_router(services: WebServices, renderer: Renderer) -> APIRouter:
     """The organisation pages and the curators' organisation form."""
-    router = APIRouter()
+    router = APIRouter(route_class=PageRoute)
 
     @router.get("/orgs", response_class=HTMLResponse)
     def orgs_page(request: Request, who: CurrentViewer, p: PageIndex) -> HTMLResponse:

@@ -23,6 +23,7 @@ from papertide.search.hybrid import FACET_WEIGHTS
 from papertide.web.auth import CurrentViewer, SignedInUser, Viewer, signed_in
 from papertide.web.downloads.markdown import markdown_response, wants_markdown
 from papertide.web.markup import paper_url, web_url
+from papertide.web.page_slots import PageRoute
 from papertide.web.pages.claimed import paper_claims_context
 from papertide.web.pages.common import go_back, is_htmx, paper_rows, to_comment
 from papertide.web.pages.curation import delete_comment_step, unlist_step
@@ -40,7 +41,7 @@ PaperFormUser = Annotated[User, Depends(signed_in("/papers/{paper_id}"))]
 
 def paper_router(services: WebServices, renderer: Renderer) -> APIRouter:
     """The paper page and its actions."""
-    router = APIRouter()
+    router = APIRouter(route_class=PageRoute)
 
     @router.get("/papers/{paper_id:path}", response_class=HTMLResponse)
     def paper_page(

@@ -18,6 +18,7 @@ from papertide.models import FOLLOW_KINDS, Follow, Paper
 from papertide.search.service import check_paging
 from papertide.web.auth import CurrentViewer, SignedInUser, Viewer
 from papertide.web.markup import paper_url
+from papertide.web.page_slots import PageRoute
 from papertide.web.pages.claimed import author_claims_context
 from papertide.web.pages.common import (
     PAGE_SIZE,
@@ -37,7 +38,7 @@ _YEAR = re.compile(r"\d{4}")
 
 def search_router(services: WebServices, renderer: Renderer) -> APIRouter:
     """Search, author and category pages and the follow action."""
-    router = APIRouter()
+    router = APIRouter(route_class=PageRoute)
     _add_search(router, services, renderer)
     _add_lists(router, services, renderer)
     _add_follow(router, services)

@@ -224,6 +224,48 @@ def test_the_app_itself_answers_503_and_logs_why(
         assert wait_for_200_in(client, "/account") < RECOVERY_S
 
 
+def timed_get(client: TestClient, path: str) -> tuple[Answer, float]:
+    started = time.monotonic()
+    answer = client.get(path)
+    return answer, time.monotonic() - started
+
+
+def test_a_known_outage_answers_503_at_once_and_ends_with_the_first_connection(
+    own_cluster: PgCluster, database_url: str, tmp_path: Path
+):
+    """After one call waited the pool's timeout for nothing, the store fails the next calls at
+    once for `retry_s`, then lets one call wait on the pool again; the first connection after
+    the server is back ends the outage."""
+    wait_s, retry_s = 1.0, 3.0  # a retry time the fast answers below fit in on a busy machine
+    store = PostgresStore(database_url, SystemClock(), wait_s=wait_s, retry_s=retry_s)
+    settings = Settings(db=database_url, index_dir=str(tmp_path / "index"))
+    app = create_app(build_web_services(settings, store=store), close_store=True)
+    with TestClient(app) as client:
+        assert client.get(API[0]).status_code == 200
+        own_cluster.kill()
+        try:
+            first, waited_s = timed_get(client, API[0])
+            assert_unavailable(API[0], first)
+            assert waited_s >= wait_s
+            for path in (*PAGES, *API):  # the outage is known: no wait
+                answer, elapsed_s = timed_get(client, path)
+                assert_unavailable(path, answer)
+                assert elapsed_s < wait_s / 2, (path, elapsed_s)
+            time.sleep(retry_s)  # time to try the pool again: still down
+            answer, waited_s = timed_get(client, API[0])
+            assert_unavailable(API[0], answer)
+            assert waited_s >= wait_s
+            assert timed_get(client, API[1])[1] < wait_s / 2
+        finally:
+            own_cluster.start()
+        started = time.monotonic()
+        while (answer := client.get(API[0])).status_code != 200:
+            assert answer.status_code == 503, answer.text[:500]
+            assert time.monotonic() - started < retry_s + RECOVERY_S
+            time.sleep(0.1)
+        assert all(client.get(path).status_code == 200 for path in (*PAGES, *API))
+
+
 def wait_for_200_in(client: TestClient, path: str) -> float:
     started = time.monotonic()
     while (answer := client.get(path)).status_code != 200:
