@@ -26,6 +26,8 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -56,6 +58,7 @@ from papertide.store.merge import content_hash
 
 AHEAD = 3  # chunks sent to be parsed and not yet written, at most
 MAX_PARSERS = 2  # parsing processes, at most (one per core)
+PARENT_CHECK_S = 0.5  # how often a parsing process looks whether its parent is still there
 CHUNK_BYTES = 16 * 2**20  # a chunk ends at this many bytes of lines even if short of its count
 
 Line = tuple[int, bytes | Overlong]
@@ -212,7 +215,7 @@ class ParsingProcesses:
         if self.pool is None:  # spawn, not fork: this process may run threads
             context = multiprocessing.get_context("spawn")
             workers = min(MAX_PARSERS, os.cpu_count() or 1)
-            self.pool = ProcessPoolExecutor(workers, context, initializer=_ignore_interrupts)
+            self.pool = ProcessPoolExecutor(workers, context, initializer=_start_parsing_process)
         try:
             future = self.pool.submit(parse_packed, self.source, lines)
         except BrokenProcessPool as error:  # a process died since: fail in turn, when received
@@ -251,10 +254,21 @@ def unpacked(items: list[Packed]) -> list[ParseResult]:
     ]
 
 
-def _ignore_interrupts() -> None:
+def _start_parsing_process() -> None:
     """In the parsing process: Ctrl-C reaches the whole process group; the parent handles
-    it (and stops this process), so the child does not print a traceback of its own."""
+    it (and stops this process), so the child does not print a traceback of its own. And the
+    process ends when its parent does: a parent killed outright (SIGKILL, the OOM killer)
+    never shuts the pool down, and the pool's queue, whose pipe each process holds both ends
+    of, would never tell it; it would wait forever, holding the parent's output pipes open."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    threading.Thread(target=_end_with, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(1)
 
 
 def by_fields(item: Any) -> tuple[type, tuple[Any, ...]]:

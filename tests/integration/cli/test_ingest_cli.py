@@ -84,8 +84,16 @@ def test_kill_mid_ingest_leaves_a_consistent_store_and_rerun_completes(cli, pape
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     committed = _wait_for_rows(db, process)
+    parsers = _children(process.pid)
+    assert parsers  # the parsing processes (and multiprocessing's resource tracker)
     process.send_signal(signal.SIGKILL)
     process.wait()
+    # a parent killed outright never shuts its pool down: the parsing processes end by
+    # themselves, not waiting forever on their queue (and holding the parent's pipes open)
+    deadline = time.monotonic() + 15
+    while any(map(_running, parsers)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in parsers if _running(pid)]
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     partial = conn.execute("SELECT count(*) FROM papers").fetchone()[0]
@@ -137,6 +145,30 @@ def _author_query_plan(conn: sqlite3.Connection) -> str:
         ("Ada Lovelace",),
     )
     return " ".join(row[-1] for row in plan)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and _stat(int(entry))[1:2] == [str(pid)]:
+            found.append(int(entry))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """`pid` exists and is not a zombie (an orphan's exit may wait for init to reap it)."""
+    state = _stat(pid)[:1]
+    return bool(state) and state != ["Z"]
+
+
+def _stat(pid: int) -> list[str]:
+    """State, parent pid, ... of /proc/<pid>/stat (after the command name); [] if gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
 
 
 def _wait_for_rows(db, process) -> int:

@@ -141,7 +141,7 @@ def test_ingest_killed_mid_load_leaves_its_indexes_to_the_next_command(own_clust
     first = ingest(source, url)
     wait_for_first_commit(url, first)
     first.send_signal(signal.SIGKILL)
-    first.communicate()
+    first.communicate(timeout=60)  # its parsing processes end too, closing its pipes
     kept = count_papers(url)
     assert 0 < kept < RECORDS and kept % INGEST_BATCH_SIZE == 0  # whole batches only
     # the load into an empty store makes the read indexes and the authors', categories' and
