@@ -55,6 +55,8 @@ def index(kind: str, db: str | None) -> None:
         click.echo(f"vector index: {done.graph.describe()}")
     if done.sentences is not None:
         click.echo(f"sentence vectors ({static.name}): {done.sentences:,} papers")
+    if done.terms is not None:
+        click.echo(f"word counts: {done.terms:,} papers")
     if done.summarised is not None:
         click.echo(f"summaries: {done.summarised:,} papers given a TL;DR and keywords")
 
