@@ -25,6 +25,7 @@ from papertide.index.static import StaticEmbedder
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.index.update import embed_missing
 from papertide.index.vectors import Matrix, from_stored, load_exact
+from papertide.index.words import term_counts
 from papertide.models import Paper, Record
 from papertide.search.centered import centered_term_ranking
 from papertide.search.hybrid import CONTEXTUAL_SIMILAR_FUSION, SIMILAR_FUSION
