@@ -15,7 +15,7 @@ from papertide.index.term_index import (
     view_term_file,
     write_term_file,
 )
-from papertide.index.words import STOP_HASHES, STOP_WORDS, term_counts, word_hash
+from papertide.index.words import STOP_HASHES, STOP_WORDS, TermCounts, term_counts, word_hash
 from papertide.models import Paper
 from papertide.search.centered import centered_term_ranking
 
@@ -44,7 +44,7 @@ def test_term_counts_keep_first_appearance_order_and_stop_words():
     assert counts.counts.tolist() == [2, 2, 1, 1]
 
 
-def check_counts(index_counts: dict, wanted: list[str]) -> None:
+def check_counts(index_counts: dict[str, TermCounts], wanted: list[str]) -> None:
     assert list(index_counts) == [pid for pid in wanted if pid in TEXTS]
     for pid, counts in index_counts.items():
         expected = term_counts(TEXTS[pid])
