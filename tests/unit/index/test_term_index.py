@@ -2,6 +2,7 @@
 as term_counts counts the texts, so the centered tf-idf cosine scores them identically."""
 
 import os
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -12,12 +13,14 @@ from papertide.index.term_index import (
     build_term_index,
     encode,
     paper_rows,
+    refresh_terms,
     view_term_file,
     write_term_file,
 )
 from papertide.index.words import STOP_HASHES, STOP_WORDS, TermCounts, term_counts, word_hash
 from papertide.models import Paper
 from papertide.search.centered import centered_term_ranking
+from papertide.store.base import StoreWatermark
 
 TEXTS = {  # in store order, not sorted by id
     "2501.00003": "Graph neural networks. We study graph networks for speech.",
@@ -98,3 +101,37 @@ def test_two_words_of_one_hash_are_logged(caplog):
     assert [pid for pid, _ in paper_rows([paper], seen)] == ["2501.00001"]
     assert "'grapheme' and 'graph' share one hash" in caplog.text
     assert seen[word_hash("speech")] == "speech"
+
+
+class Feed:
+    """A store's papers as refresh_terms reads them: a watermark, papers modified since."""
+
+    def __init__(self, papers: list[tuple[Paper, str]]) -> None:
+        self.papers = papers  # (paper, modified_at)
+
+    def lexical_watermark(self) -> StoreWatermark:
+        return StoreWatermark(len(self.papers), max(at for _, at in self.papers))
+
+    def iter_papers_modified_since(
+        self, since: str | None, batch_size: int = 1000
+    ) -> Iterator[Paper]:
+        assert batch_size > 0
+        return (paper for paper, at in self.papers if since is None or at >= since)
+
+    def get_paper(self, paper_id: str) -> Paper | None:
+        return next((paper for paper, _ in self.papers if paper.id == paper_id), None)
+
+
+def test_refresh_counts_what_changed_and_everything_when_papers_went(tmp_path):
+    path = tmp_path / "papers.words"
+    feed = Feed([(Paper(pid, "", t), f"2026-01-0{n}") for n, (pid, t) in enumerate(TEXTS.items())])
+    assert refresh_terms(feed, path) == 4  # no file yet: every paper
+    assert refresh_terms(feed, path) == 0  # the watermark has not moved
+    changed = Paper("2501.00001", "", "Graph graph graph")
+    feed.papers[1] = (changed, "2026-01-09")
+    assert refresh_terms(feed, path) == 2  # the changed paper, and the one at the watermark
+    held = view_term_file(path).counts(["2501.00001"])["2501.00001"]
+    assert held.counts.tolist() == [3]
+    del feed.papers[0]  # a paper removed: counted again from scratch, without it
+    assert refresh_terms(feed, path) == 3
+    assert sorted(view_term_file(path).ids.tolist()) == sorted(p.id for p, _ in feed.papers)
