@@ -27,12 +27,19 @@ from papertide.config import Settings, is_postgres_url, sqlite_path
 from papertide.errors import InputError, StoreError
 from papertide.index.contextual import CONTEXTUAL_MODEL, MiniLmEmbedder
 from papertide.index.embed import Embedder
-from papertide.index.paths import load_vectors, sentence_file, thumbnail_folder, vectors_version
+from papertide.index.paths import (
+    load_vectors,
+    sentence_file,
+    term_file,
+    thumbnail_folder,
+    vectors_version,
+)
 from papertide.index.refresh import open_lexical
 from papertide.index.sentence_index import SentenceFile, SentenceSource
 from papertide.index.sentences import load_sentences
 from papertide.index.static import StaticEmbedder
 from papertide.index.summaries import Summariser
+from papertide.index.term_index import TermFile, TermSource, load_terms
 from papertide.index.thumbnails import Thumbnails
 from papertide.index.vectors import EXACT_LIMIT
 from papertide.models import Paper, Record
@@ -265,6 +272,7 @@ def build_search_service(
         embedder,
         build_vectors(settings, store, embedder),
         build_sentences(settings, store, embedder),
+        build_terms(settings, store),
         paper_space=build_paper_space(settings, store),
     )
 
@@ -276,6 +284,13 @@ def build_sentences(settings: Settings, store: Store, embedder: Embedder) -> Sen
     if path is None:
         return load_sentences(store, embedder.name, embedder.dim)
     return SentenceFile(path, embedder.dim)
+
+
+def build_terms(settings: Settings, store: Store) -> TermSource:
+    """Every paper's word counts: the file `papertide index` writes, memory-mapped and
+    followed as it is rewritten; for an in-memory store, counted from its papers."""
+    path = term_file(settings)
+    return load_terms(store) if path is None else TermFile(path)
 
 
 def build_paper_space(settings: Settings, store: Store) -> VectorSpace | None:

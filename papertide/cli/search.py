@@ -30,8 +30,9 @@ from papertide.wiring import build_embedder, build_search_service
 @db_option
 def index(kind: str, db: str | None) -> None:
     """Bring the search indexes up to date: lexical (BM25), embeddings, the static embedder's
-    per-sentence vectors for faceted similar papers, and each paper's TL;DR and keywords (only
-    new or changed papers are embedded and summarised)."""
+    per-sentence vectors for faceted similar papers, each paper's word counts for similar
+    papers, and each paper's TL;DR and keywords (only new or changed papers are embedded,
+    counted and summarised)."""
     embedder = build_embedder(kind)
     static = embedder if kind == "static" else build_embedder("static")
     with (
@@ -55,6 +56,8 @@ def index(kind: str, db: str | None) -> None:
         click.echo(f"vector index: {done.graph.describe()}")
     if done.sentences is not None:
         click.echo(f"sentence vectors ({static.name}): {done.sentences:,} papers")
+    if done.terms is not None:
+        click.echo(f"word counts: {done.terms:,} papers")
     if done.summarised is not None:
         click.echo(f"summaries: {done.summarised:,} papers given a TL;DR and keywords")
 

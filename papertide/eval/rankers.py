@@ -20,6 +20,7 @@ from papertide.index.query import parse_query
 from papertide.index.sentence_index import SentenceIndex
 from papertide.index.sentences import embed_paper_sentences, index_papers
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
+from papertide.index.words import term_counts
 from papertide.models import Paper
 from papertide.search.centered import (
     CENTERED,
@@ -215,8 +216,10 @@ def whole_paper_rankings(
     if CENTERED in fusion.weights:
         rankings[CENTERED] = dense.centered(query, candidates)
     if CENTERED_TERMS in fusion.weights:
-        texts = {doc.id: paper_text(doc.title, doc.abstract) for doc in candidates}
-        rankings[CENTERED_TERMS] = centered_term_ranking(dense.query_text(query), texts)
+        counts = {doc.id: term_counts(paper_text(doc.title, doc.abstract)) for doc in candidates}
+        rankings[CENTERED_TERMS] = centered_term_ranking(
+            term_counts(dense.query_text(query)), counts
+        )
     return rankings
 
 

@@ -49,6 +49,13 @@ def sentence_file(settings: Settings, model: str) -> Path | None:
     return paths[1] / f"{model}.sentences" if paths else None
 
 
+def term_file(settings: Settings) -> Path | None:
+    """The file `papertide index` writes every paper's word counts to (the centered tf-idf
+    cosine of similar papers); None for in-memory indexes."""
+    paths = index_paths(settings)
+    return paths[1] / "papers.words" if paths else None
+
+
 def graph_in_use(settings: Settings, store: Store, model: str, exact_limit: int) -> Path | None:
     """The saved HNSW graph the vector index loads, None when it searches exactly."""
     count = dict(store.embedding_models()).get(model, 0)

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from papertide.config import Settings
 from papertide.index.embed import Embedder
 from papertide.index.lexical import SyncResult, sync_index
-from papertide.index.paths import graph_file, index_paths, sentence_file
+from papertide.index.paths import graph_file, index_paths, sentence_file, term_file
 from papertide.index.sentences import refresh_sentences
 from papertide.index.summaries import Summariser
 from papertide.index.tantivy_lexical import TantivyLexicalIndex, build_lock
+from papertide.index.term_index import refresh_terms
 from papertide.index.update import (
     EmbedCounts,
     GraphRefresh,
@@ -34,6 +35,7 @@ class IndexRefresh:
     graph: GraphRefresh | None = None
     sentences: int | None = None  # papers whose sentence vectors were (re)stored
     summarised: int | None = None
+    terms: int | None = None  # papers whose word counts were (re)written to the file
 
 
 def open_lexical(settings: Settings, store: Store) -> TantivyLexicalIndex:
@@ -59,10 +61,11 @@ def refresh_indexes(
     sentences: Embedder | None = None,
 ) -> IndexRefresh:
     """The lexical index; with `embedder`, also its vectors of new or changed papers
-    (`on_embedded` sees the progress) and the HNSW graph saved beside the indexes; with
-    `summariser`, also the TL;DR and keywords of new or changed papers; with `sentences`, the
-    per-sentence vectors of new or changed papers and the sentence index file beside the
-    graph (faceted similar papers)."""
+    (`on_embedded` sees the progress), the HNSW graph saved beside the indexes and the word
+    counts of new or changed papers in their file beside it (similar papers' centered tf-idf
+    cosine); with `summariser`, also the TL;DR and
+    keywords of new or changed papers; with `sentences`, the per-sentence vectors of new or
+    changed papers and the sentence index file beside the graph (faceted similar papers)."""
     lexical = refresh_lexical(settings, store)
     summarised = summarise_missing(store, summariser) if summariser is not None else None
     if embedder is None:
@@ -75,4 +78,6 @@ def refresh_indexes(
         if sentences is not None
         else None
     )
-    return IndexRefresh(lexical, embedded, refreshed, stored, summarised)
+    words = term_file(settings)
+    counted = refresh_terms(store, words) if words is not None else None
+    return IndexRefresh(lexical, embedded, refreshed, stored, summarised, counted)

@@ -7,31 +7,32 @@ memory, ranks the evaluation pools, so the product and `papertide eval` score al
 
 The file is one flat run of float16 sentence vectors (the store's bytes as they are), then,
 each 64-byte aligned, .npy arrays: the dimension, the paper ids sorted, each sorted id's slot,
-each slot's first sentence row (and the end), each sentence's facet letter; it ends with the
-offset of that first array and a magic tag. Written aside and renamed in, like the graph.
+each slot's first sentence row (and the end), each sentence's facet letter (index/mapped_file.py's
+layout). Written aside and renamed in, like the graph.
 """
 
 from __future__ import annotations
 
-import os
-import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
-from papertide.errors import InputError
 from papertide.index.facets import FACETS, facet_sentences, facet_similarity
+from papertide.index.mapped_file import (
+    FollowedFile,
+    mapped,
+    view_mapped_arrays,
+    write_mapped_file,
+)
 from papertide.index.vectors import STORED_DTYPE, Matrix
 
 LETTERS = {facet: facet[0] for facet in FACETS}  # stored labels: b, m, r
 FACET_OF = {letter: facet for facet, letter in LETTERS.items()}
 MAGIC = b"PTSENT01"
-FOOTER = struct.Struct("<Q8s")  # where the arrays start, MAGIC
-ALIGN = 64
 
 # (paper id, facet letters, float16 vectors as bytes): one paper's sentences as stored
 SentenceBytes = tuple[str, str, bytes]
@@ -165,89 +166,28 @@ def build_sentence_index(dim: int, papers: Iterable[SentenceBytes]) -> SentenceI
 def write_sentence_file(path: Path, dim: int, papers: Iterable[SentenceBytes]) -> int:
     """Write the index file of `papers` (streamed: the vectors go straight to disk) atomically;
     how many papers it holds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
     layout = _Layout(dim)
-    with partial.open("wb") as out:
-        for paper_id, letters, vectors in papers:
-            layout.add(paper_id, letters, vectors)
-            out.write(vectors)
-        arrays_at = _align(out)
-        for array in layout.arrays():
-            np.lib.format.write_array(out, array, allow_pickle=False)
-            _align(out)
-        out.write(FOOTER.pack(arrays_at, MAGIC))
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, path)
+
+    def vectors() -> Iterator[bytes]:
+        for paper_id, letters, blob in papers:
+            layout.add(paper_id, letters, blob)
+            yield blob
+
+    write_mapped_file(path, MAGIC, vectors(), layout.arrays)
     return len(layout.ids)
 
 
 def view_sentence_file(path: Path) -> SentenceIndex:
-    """The index in a file written by write_sentence_file, memory-mapped read-only (its pages
-    shared by every process viewing the file)."""
-    with path.open("rb") as file:
-        size = file.seek(0, os.SEEK_END)
-        if size < FOOTER.size:
-            raise InputError(f"{path} is no sentence index file; run papertide index")
-        file.seek(size - FOOTER.size)
-        arrays_at, magic = FOOTER.unpack(file.read(FOOTER.size))
-        if magic != MAGIC:
-            raise InputError(f"{path} is no sentence index file; run papertide index")
-        file.seek(arrays_at)
-        dim_array, ids, slots, starts, labels = (_read_array(path, file) for _ in range(5))
+    """The index in a file written by write_sentence_file, memory-mapped read-only."""
+    dim_array, ids, slots, starts, labels = view_mapped_arrays(path, MAGIC, 5, "sentence index")
     dim = int(dim_array[0])
-    vectors = _mapped(path, STORED_DTYPE, 0, (int(starts[-1]), dim))
+    vectors = mapped(path, STORED_DTYPE, 0, (int(starts[-1]), dim))
     return SentenceIndex(dim, ids, slots, starts, labels, vectors)
 
 
-class SentenceFile:
-    """The index file of one model, viewed as it is now: reopened (memory-mapped, so this
-    costs no reading) when `papertide index` has replaced it; an empty index before the
-    first one is written."""
+class SentenceFile(FollowedFile[SentenceIndex]):
+    """The index file of one model, viewed as it is now (FollowedFile); an empty index before
+    the first one is written."""
 
     def __init__(self, path: Path, dim: int) -> None:
-        self.path = path
-        self._empty = build_sentence_index(dim, [])
-        self._seen: tuple[int, int] | None = None
-        self._index = self._empty
-
-    def current(self) -> SentenceIndex:
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            return self._empty
-        seen = (stat.st_ino, stat.st_mtime_ns)
-        if seen != self._seen:
-            self._index = view_sentence_file(self.path)  # one reference swap
-            self._seen = seen
-        return self._index
-
-
-def _align(out: BinaryIO) -> int:
-    """Pad the file to the next ALIGN bytes; the offset reached."""
-    at = out.tell()
-    padding = -at % ALIGN
-    out.write(b"\0" * padding)
-    return at + padding
-
-
-def _read_array(path: Path, file: BinaryIO) -> npt.NDArray[Any]:
-    """The .npy array at the file's position, memory-mapped; the position moves past it."""
-    version = np.lib.format.read_magic(file)
-    read_header = (
-        np.lib.format.read_array_header_1_0
-        if version == (1, 0)
-        else np.lib.format.read_array_header_2_0
-    )
-    shape, _, dtype = read_header(file)
-    at = file.tell()
-    array = _mapped(path, dtype, at, shape)
-    file.seek(at + array.nbytes + (-(at + array.nbytes) % ALIGN))
-    return array
-
-
-def _mapped(path: Path, dtype: Any, offset: int, shape: tuple[int, ...]) -> npt.NDArray[Any]:
-    if 0 in shape:
-        return np.zeros(shape, dtype=dtype)
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
+        super().__init__(path, view_sentence_file, build_sentence_index(dim, []))

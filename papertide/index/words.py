@@ -1,13 +1,21 @@
 """Words of a text as the term features count them: lower-cased, accent-stripped, 2+ characters
 starting with a letter, English stop words removed (rank/terms.py's tf-idf rows and
-search/centered.py's centered tf-idf cosine share them)."""
+search/centered.py's centered tf-idf cosine share them); and a text's word counts as numbers
+(TermCounts), as `papertide index` stores them (index/term_index.py) and queries read them."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 import unicodedata
-from functools import cache
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 TOKEN = re.compile(r"[a-z][a-z0-9_]+")
 # The most frequent English function words (after scikit-learn's ENGLISH_STOP_WORDS, trimmed
@@ -27,6 +35,42 @@ _STOP_TEXT = """
     were what whatever when whence whenever where whereas whether which while who whole whom
     whose why will with within without would yet you your yours yourself"""
 STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
+@dataclass(frozen=True, slots=True)
+class TermCounts:
+    """A text's distinct words (stop words too) as word_hash numbers, in order of first
+    appearance, and how often each occurs."""
+
+    words: npt.NDArray[np.uint64]
+    counts: npt.NDArray[np.integer[Any]]
+
+
+@lru_cache(maxsize=1 << 18)
+def word_hash(word: str) -> int:
+    """A word's stable 64-bit id: the first 8 bytes of its BLAKE2b digest (the same in every
+    process and release, unlike hash()). Two words share one with probability about
+    words^2 / 2^65 (3e-8 for a million distinct words); `papertide index` checks the words
+    it reads and logs any that do (index/term_index.py)."""
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+def term_counts(text: str) -> TermCounts:
+    """The counts of `words(text)`, as TermCounts."""
+    return counted_terms(Counter(words(text)))
+
+
+def counted_terms(counted: Counter[str]) -> TermCounts:
+    """Counted words as TermCounts."""
+    size = len(counted)
+    return TermCounts(
+        np.fromiter(map(word_hash, counted), np.uint64, size),
+        np.fromiter(counted.values(), np.int64, size),
+    )
+
+
+# word_hash of every stop word, sorted
+STOP_HASHES = np.sort(np.fromiter(map(word_hash, STOP_WORDS), np.uint64, len(STOP_WORDS)))
 
 
 def tokenize(text: str) -> list[str]:

@@ -13,15 +13,13 @@ candidates) gives the lexical exemplar signal arxiv-sanity's tf-idf SVM has. Pur
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
-from itertools import chain
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from papertide.index.words import STOP_WORDS, words
+from papertide.index.words import STOP_HASHES, TermCounts
 from papertide.search.hybrid import Ranking
 
 CENTERED = "centered"  # the retriever name of this score in a fusion
@@ -57,27 +55,34 @@ def centered_ranking(query: Floats, candidates: Mapping[str, Floats]) -> Ranking
     return _best_first(ids, centered_cosines(query, np.stack([candidates[i] for i in ids])))
 
 
-def centered_term_ranking(query: str, candidates: Mapping[str, str]) -> Ranking:
-    """(id, centered cosine) of every candidate text by their unit tf-idf rows (unigrams,
-    tf = 1 + ln(count), idf = ln((1 + n) / (1 + df)) + 1 over the n candidates), best first.
+def centered_term_ranking(query: TermCounts, candidates: Mapping[str, TermCounts]) -> Ranking:
+    """(id, centered cosine) of every candidate by their unit tf-idf rows (unigrams,
+    tf = 1 + ln(count), idf = ln((1 + n) / (1 + df)) + 1 over the n candidates, 0 for a stop
+    word), best first; the counts as term_counts gives them, or `papertide index` stored them.
 
     In closed form over the sparse rows (x the candidates', q the query's, m their mean):
     (x - m)(q - m) = xq - xm - qm + mm and |x - m|^2 = xx - 2xm + mm, with xx 1 (0 for a text
-    without words); 0 where either difference is (about) zero, as centered_cosines."""
+    without words); 0 where either difference is (about) zero, as centered_cosines. Columns
+    are the words in order of first appearance (candidates in turn, then the query)."""
     if not candidates:
         return []
     ids = list(candidates)
     n = len(ids)
-    counts = [Counter(words(text)) for text in (*candidates.values(), query)]
-    vocabulary = dict.fromkeys(chain.from_iterable(counts))
-    column = dict(zip(vocabulary, range(len(vocabulary)), strict=True))
-    size = len(column)
-    row = np.repeat(np.arange(n + 1), [len(terms) for terms in counts])
-    col = np.fromiter(chain.from_iterable(map(column.__getitem__, t) for t in counts), np.int64)
-    tf = np.fromiter(chain.from_iterable(terms.values() for terms in counts), np.float64)
+    counts = [*candidates.values(), query]
+    hashes = np.concatenate([terms.words for terms in counts])
+    # np.unique's return_index would cost a second, stable sort; the first places come cheaper
+    distinct, inverse = np.unique(hashes, return_inverse=True)
+    size = len(distinct)
+    first = np.full(size, len(hashes))
+    np.minimum.at(first, inverse, np.arange(len(hashes)))
+    column = np.empty(size, np.int64)
+    column[np.argsort(first)] = np.arange(size)  # the first-seen word first
+    row = np.repeat(np.arange(n + 1), [len(terms.words) for terms in counts])
+    col = column[inverse]
+    tf = np.concatenate([terms.counts for terms in counts]).astype(np.float64)
     ours = row < n
     idf = np.log((1.0 + n) / (1.0 + np.bincount(col[ours], minlength=size))) + 1.0
-    idf[[column[word] for word in STOP_WORDS & column.keys()]] = 0.0  # as if tokenize's
+    idf[column[np.isin(distinct, STOP_HASHES)]] = 0.0  # as if tokenize's
     values = (1.0 + np.log(tf)) * idf[col]
     lengths = np.sqrt(np.bincount(row, values * values, minlength=n + 1))
     values /= np.where(lengths > 0, lengths, 1.0)[row]

@@ -20,7 +20,9 @@ from papertide.index.lexical import LexicalHit, LexicalIndex
 from papertide.index.query import Query, parse_query
 from papertide.index.sentence_index import SentenceSource
 from papertide.index.sentences import embed_paper_sentences
+from papertide.index.term_index import TermSource, build_term_index
 from papertide.index.vectors import Matrix, from_stored
+from papertide.index.words import TermCounts, term_counts
 from papertide.models import Paper
 from papertide.search.centered import (
     CENTERED,
@@ -117,6 +119,9 @@ class SearchService:
     embedder: Embedder
     vectors: VectorSearcher
     sentences: SentenceSource  # the query embedder's sentence vectors (faceted similar)
+    # every paper's word counts (the centered tf-idf cosine of similar); a paper not held is
+    # counted from its text, so an empty index only costs time
+    terms: TermSource = field(default_factory=lambda: build_term_index([]))
     fusion: Fusion = DEFAULT_FUSION
     similar_fusion: Fusion = SIMILAR_FUSION
     paper_space: VectorSpace | None = None  # when set, similar papers use it (e.g. contextual)
@@ -295,10 +300,19 @@ class SearchService:
                 vector, {ids[pk]: held[pk] for pk, _ in kept if pk in held}
             )
         if CENTERED_TERMS in space.fusion.weights:
-            papers = self.store.get_papers([pid for pid, _ in rankings["dense"]])
-            texts = {pid: paper_text(p.title, p.abstract) for pid, p in papers.items()}
-            rankings[CENTERED_TERMS] = centered_term_ranking(text, texts)
+            counts = self._term_counts([pid for pid, _ in rankings["dense"]])
+            rankings[CENTERED_TERMS] = centered_term_ranking(term_counts(text), counts)
         return rankings
+
+    def _term_counts(self, paper_ids: Sequence[str]) -> dict[str, TermCounts]:
+        """The word counts of these papers, in their order: read from `terms`, or for a paper
+        it does not hold (ingested since the last `papertide index`) counted from its text."""
+        held = self.terms.current().counts(paper_ids)
+        missing = [pid for pid in paper_ids if pid not in held]
+        if missing:
+            papers = self.store.get_papers(missing)
+            held |= {pid: term_counts(paper_text(p.title, p.abstract)) for pid, p in papers.items()}
+        return {pid: held[pid] for pid in paper_ids if pid in held}
 
     def _dense_ids(
         self, vectors: VectorSearcher, vector: Matrix, k: int

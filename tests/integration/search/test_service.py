@@ -25,6 +25,7 @@ from papertide.index.static import StaticEmbedder
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
 from papertide.index.update import embed_missing
 from papertide.index.vectors import Matrix, from_stored, load_exact
+from papertide.index.words import term_counts
 from papertide.models import Paper, Record
 from papertide.search.centered import centered_term_ranking
 from papertide.search.hybrid import CONTEXTUAL_SIMILAR_FUSION, SIMILAR_FUSION
@@ -159,8 +160,9 @@ def test_similar_scores_its_neighbours_as_papertide_eval_scores_a_pool(service, 
         assert hit.parts["centered"].score == pytest.approx(evaluated[hit.paper.id], abs=0.02)
     # the centered tf-idf cosines: the same texts, so the same scores
     assert any(reason.startswith("words, centered") for reason in hits[0].reasons)
-    texts = {doc.id: paper_text(doc.title, doc.abstract) for doc in pool}
-    words = dict(centered_term_ranking(paper_text(paper.title, paper.abstract), texts))
+    texts = {doc.id: term_counts(paper_text(doc.title, doc.abstract)) for doc in pool}
+    own = term_counts(paper_text(paper.title, paper.abstract))
+    words = dict(centered_term_ranking(own, texts))
     for hit in hits:
         assert hit.parts["centered_terms"].score == pytest.approx(words[hit.paper.id])
     # the row `papertide eval` reports as "similar (dense-fast)" fuses with the shipped weights

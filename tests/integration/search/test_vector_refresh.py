@@ -3,18 +3,21 @@ restart: exact search after new vectors are stored, the HNSW graph after it is r
 sentence index file of faceted similar papers after it is rewritten."""
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from papertide.clock import FixedClock
 from papertide.config import Settings
-from papertide.index.embed import HashEmbedder
-from papertide.index.paths import sentence_file
+from papertide.index.embed import HashEmbedder, paper_text
+from papertide.index.paths import sentence_file, term_file
 from papertide.index.refresh import refresh_indexes
+from papertide.index.term_index import build_term_index, view_term_file
 from papertide.index.update import embed_missing, refresh_graph
 from papertide.index.vectors import ExactIndex, HnswIndex
+from papertide.index.words import term_counts
 from papertide.models import Paper, Record
 from papertide.search.refresh import RefreshingVectors
-from papertide.search.service import VectorSearcher
+from papertide.search.service import SearchService, VectorSearcher
 from papertide.store.sqlite import SqliteStore
 from papertide.wiring import build_search_service, build_vectors
 
@@ -114,3 +117,46 @@ def test_faceted_similar_follows_the_sentence_file_papertide_index_writes(tmp_pa
     after = service.similar("2601.00001", 5, "result")
     assert {hit.paper.id for hit in after} == {"2601.00002", "2601.00003", "2601.00004"}
     assert all("facet" in hit.parts for hit in after)
+
+
+def similar_scores(service: SearchService, paper_id: str) -> list[tuple[str, float, float]]:
+    hits = service.similar(paper_id, 5)
+    return [(h.paper.id, h.score, h.parts["centered_terms"].score) for h in hits]
+
+
+def test_similar_reads_the_word_counts_papertide_index_writes(tmp_path: Path, store, clock):
+    """`papertide index` writes every paper's word counts to a file `similar` reads instead of
+    tokenizing its neighbours, then re-counts only new and changed papers; a neighbour not in
+    the file is counted from its text, so the scores never depend on the file."""
+    texts = ["speech translation latency", "speech retrieval of terms", "graph networks"]
+    papers = [
+        Paper(f"2601.{n:05d}", f"Speech study {n}", f"We study {texts[n % 3]} and topic{n}.")
+        for n in range(1, 9)
+    ]
+    for paper in papers:  # one modified_at each
+        clock.sleep(1)
+        store.write_batch([Record(paper)], [])
+    settings = Settings(db=str(tmp_path / "t.db"), vector_refresh_s=0)
+    assert refresh_indexes(settings, store, EMBEDDER).terms == 8
+    path = term_file(settings)
+    assert path is not None and len(view_term_file(path)) == 8
+    service = build_search_service(settings, store, EMBEDDER)
+    counted = replace(service, terms=build_term_index([]))  # every neighbour tokenized
+    half = replace(service, terms=build_term_index(list(view_term_file(path).rows())[:4]))
+    expected = similar_scores(counted, "2601.00001")
+    assert len(expected) == 5
+    assert similar_scores(service, "2601.00001") == expected == similar_scores(half, "2601.00001")
+    assert refresh_indexes(settings, store, EMBEDDER).terms == 0  # nothing changed
+    clock.sleep(60)
+    abstract = "We study speech translation latency, speech again."
+    changed = replace(papers[1], abstract=abstract, version=2)
+    store.write_batch([Record(changed)], [])
+    # the changed paper, and the last one before (read again at the watermark, as BM25's)
+    assert refresh_indexes(settings, store, EMBEDDER).terms == 2
+    stored = view_term_file(path).counts([changed.id])[changed.id]
+    assert (
+        stored.counts.tolist()
+        == term_counts(paper_text(changed.title, changed.abstract)).counts.tolist()
+    )
+    for closed in (service, counted, half):
+        closed.close()

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from papertide.index.words import term_counts
 from papertide.search.centered import centered_cosines, centered_ranking, centered_term_ranking
 
 
@@ -43,7 +44,10 @@ def test_centered_term_ranking_by_hand():
     a, b, q = np.array([1.0, 0.0]), np.array([1.0, s]) / np.hypot(1, s), np.array([0.0, 1.0])
     mean = (a + b) / 2
     x = (b - mean) @ (q - mean) / np.linalg.norm(b - mean) / np.linalg.norm(q - mean)
-    ranked = centered_term_ranking("Speech", {"a": "graph graph", "b": "the graph speech"})
+    texts = {"a": "graph graph", "b": "the graph speech"}
+    ranked = centered_term_ranking(
+        term_counts("Speech"), {i: term_counts(t) for i, t in texts.items()}
+    )
     assert [i for i, _ in ranked] == ["b", "a"]
     assert [score for _, score in ranked] == pytest.approx([x, -x])
-    assert centered_term_ranking("speech", {}) == []
+    assert centered_term_ranking(term_counts("speech"), {}) == []
