@@ -144,7 +144,7 @@ class _Layout:
         """Sorted ids, slots, starts, watermark (empty when none): the file's arrays in order."""
         ids = np.asarray(self.ids, dtype=np.str_)
         order = np.argsort(ids, kind="stable").astype(np.int64)
-        if len(ids) != len(np.unique(ids)):
+        if (ids[order][1:] == ids[order][:-1]).any():
             raise ValueError("a paper id appears twice among the word counts")
         starts = np.concatenate([[0], np.cumsum(self.sizes, dtype=np.int64)]).astype(np.int64)
         mark = [] if watermark is None else [str(watermark[0]), watermark[1] or ""]
@@ -214,7 +214,8 @@ def refresh_terms(feed: PaperFeed, path: Path) -> int:
     if old is None or old.watermark is None or old.watermark[1] is None:
         return write_term_file(path, paper_rows(everything(), {}), watermark)
     fresh = dict(paper_rows(feed.iter_papers_modified_since(old.watermark[1]), {}))
-    kept = (row for row in old.rows() if row[0] not in fresh)
-    if write_term_file(path, chain(kept, fresh.items()), watermark) != mark.papers:
+    if len(old) + int(np.isin(list(fresh), old.ids, invert=True).sum()) != mark.papers:
         return write_term_file(path, paper_rows(everything(), {}), watermark)  # removed papers
+    kept = (row for row in old.rows() if row[0] not in fresh)
+    write_term_file(path, chain(kept, fresh.items()), watermark)
     return len(fresh)
