@@ -144,11 +144,10 @@ def compare_rankers(
     similar_fusions: dict[str, str] = {}
     for name, grid in (similar_grids or {}).items():
         say(f"choosing the fusion of {similar_row(name)} on each fold's dev queries")
-        view = by_name[name].whole_paper_view(name)
+        family = similar_family(whole, by_name[name].whole_paper_view(name), similar_row(name))
         tuned_similar = {}
         for fold in data.csfcube.folds:
             collection = data.csfcube.with_fold(fold.name)
-            family = similar_family(whole, view, similar_row(name))
             tuned_similar[fold.name] = family(tune(family, grid, collection).best)
             described = describe_fusion(tuned_similar[fold.name].fusion)
             similar_fusions[f"{similar_row(name)} {fold.name}"] = described

@@ -20,7 +20,7 @@ from papertide.index.query import parse_query
 from papertide.index.sentence_index import SentenceIndex
 from papertide.index.sentences import embed_paper_sentences, index_papers
 from papertide.index.tantivy_lexical import TantivyLexicalIndex
-from papertide.index.words import term_counts
+from papertide.index.words import TermCounts, term_counts
 from papertide.models import Paper
 from papertide.search.centered import (
     CENTERED,
@@ -134,12 +134,21 @@ class DenseRanker:
         self._docs: dict[str, Vectors] = {}
         self._pools: dict[PoolKey, Vectors] = {}
         self._queries: dict[str, Vectors] = {}
+        self._counted: dict[str, TermCounts] = {}
 
     def whole_paper_view(self, name: str) -> DenseRanker:
         """A `whole_paper` ranker sharing this one's vectors (nothing is embedded twice)."""
         view = DenseRanker(self.embedder, name, whole_paper=True)
         view._docs, view._pools, view._queries = self._docs, self._pools, self._queries
+        view._counted = self._counted
         return view
+
+    def counted(self, text: str) -> TermCounts:
+        """term_counts of a doc's or query's text, once per text (the centered tf-idf cosine
+        of whole_paper_rankings; a tuning grid scores each pool once per fusion tried)."""
+        if text not in self._counted:
+            self._counted[text] = term_counts(text)
+        return self._counted[text]
 
     def rank(self, query: EvalQuery, candidates: Sequence[EvalDoc], k: int) -> list[str]:
         """The candidates by decreasing cosine (ties keep pool order)."""
@@ -216,9 +225,9 @@ def whole_paper_rankings(
     if CENTERED in fusion.weights:
         rankings[CENTERED] = dense.centered(query, candidates)
     if CENTERED_TERMS in fusion.weights:
-        counts = {doc.id: term_counts(paper_text(doc.title, doc.abstract)) for doc in candidates}
+        counts = {doc.id: dense.counted(paper_text(doc.title, doc.abstract)) for doc in candidates}
         rankings[CENTERED_TERMS] = centered_term_ranking(
-            term_counts(dense.query_text(query)), counts
+            dense.counted(dense.query_text(query)), counts
         )
     return rankings
 
