@@ -43,8 +43,9 @@ ROW_KEYWORDS = 5  # keyword chips on a row (the paper page shows them all)
 ROW_CATEGORIES = 3
 # Rows' parts that are the same for every viewer (a paper's title, authors, summary...), kept
 # by their inputs: a list row is written again for each request, with the same text escaped
-# and quoted again each time. Pure functions, so nothing to invalidate; bounded per worker.
-ROW_PARTS_CACHED = 4096
+# and quoted again each time. Pure functions, so nothing to invalidate; bounded per worker:
+# the parts of about 1,000 rows (20 list pages) hold about 6 MB, their keys included.
+ROW_PARTS_CACHED = 1024
 _RATE_TITLE = "trains your For you page"
 
 
