@@ -13,7 +13,7 @@ from __future__ import annotations
 import fcntl
 import sqlite3
 import threading
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sized
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,8 +31,13 @@ WAL_CHECKPOINT_PAGES = 10_000  # of 4 KiB
 # run with this much (given back after, so connections serving pages keep the default):
 # the 74,728-paper ingest spends about 2 s less CPU on this project's test machine.
 WRITE_BATCH_CACHE_KIB = 16_384
-READS_KEPT = 256  # reads kept per store by _kept (the daily page makes seven)
+# Reads kept by _kept, per store (the daily page makes seven), each of at most so many rows or
+# papers (a month's listings are read again): about 6 MB at most, as a listed paper's row,
+# summaries, organisations and upvotes take about 3.5 KB in four reads.
+READS_KEPT = 64
+READ_KEPT_MAX_ITEMS = 100
 T = TypeVar("T")
+S = TypeVar("S", bound=Sized)
 
 
 class SqliteBase:
@@ -122,7 +127,7 @@ class SqliteBase:
                 if usual is not None:
                     conn.execute(f"PRAGMA cache_size={usual}")
 
-    def _kept(self, key: Hashable, read: Callable[[], T]) -> T:
+    def _kept(self, key: Hashable, read: Callable[[], S]) -> S:
         """`read()`, or what it gave for `key` before when no commit, of this process or any
         other, may have changed the data since: each list page reads the same rows, counts
         and summaries again. The value is shared, so a caller returns a copy of a list or
@@ -135,6 +140,8 @@ class SqliteBase:
         if kept is not None and kept[0] == generation:
             return kept[1]  # type: ignore[no-any-return]
         value = read()
+        if len(value) > READ_KEPT_MAX_ITEMS:
+            return value
         with self._kept_lock:
             if len(self._kept_reads) >= READS_KEPT:
                 self._kept_reads.clear()
