@@ -176,8 +176,12 @@ def without_unused_katex(html: str) -> str:
 
 def has_math(text: str) -> bool:
     """Whether `text` holds a formula KaTeX's auto-render would typeset ($...$, $$...$$,
-    \\(...\\), \\[...\\]); a linear scan, whatever the text."""
-    return _DOLLAR_MATH.search(text) is not None or any(
+    \\(...\\), \\[...\\]); a linear scan, whatever the text. A page without "$" or "\\"
+    (most) is told by two one-character scans: a page's text holds ▲ and ★, and Python looks
+    for a longer string in such text about 40 times slower (40 us a search on the daily page)."""
+    if "$" in text and _DOLLAR_MATH.search(text) is not None:
+        return True
+    return "\\" in text and any(
         opening in text and closing in text for opening, closing in _BRACKETS
     )
 

@@ -66,6 +66,10 @@ class SqliteBrowse(SqliteBase):
         return [(row_to_listing(row), papers[row["paper_id"]]) for row in rows]
 
     def listing_rows_between(self, since: date, until: date) -> list[tuple[Listing, Paper]]:
+        key = ("listing_rows_between", since, until)
+        return list(self._kept(key, lambda: self._listing_rows(since, until)))
+
+    def _listing_rows(self, since: date, until: date) -> list[tuple[Listing, Paper]]:
         rows = self._conn.execute(
             "SELECT l.*, p.title, p.authors, p.categories, p.published FROM listings l"
             " JOIN papers p ON p.id = l.paper_id WHERE l.day BETWEEN ? AND ?"
@@ -76,6 +80,9 @@ class SqliteBrowse(SqliteBase):
 
     def listing_days(self, since: date, until: date) -> list[tuple[date, int]]:
         """Days with listings in the range and how many papers each lists, newest day first."""
+        return list(self._kept(("listing_days", since, until), lambda: self._days(since, until)))
+
+    def _days(self, since: date, until: date) -> list[tuple[date, int]]:
         rows = self._conn.execute(
             "SELECT day, count(*) FROM listings WHERE day BETWEEN ? AND ? GROUP BY day"
             " ORDER BY day DESC",

@@ -44,6 +44,9 @@ class SqliteCommunity(SqliteBase):
 
     def upvotes(self, paper_ids: Sequence[str]) -> dict[str, int]:
         """Max imported listing upvotes + local votes, for every id given (0 when none)."""
+        return dict(self._kept(("upvotes", *paper_ids), lambda: self._upvotes(paper_ids)))
+
+    def _upvotes(self, paper_ids: Sequence[str]) -> dict[str, int]:
         return self._sum_per_paper(
             paper_ids,
             "SELECT paper_id, max(upvotes) FROM listings WHERE paper_id IN ({}) GROUP BY paper_id",
@@ -92,6 +95,9 @@ class SqliteCommunity(SqliteBase):
 
     def comment_counts(self, paper_ids: Sequence[str]) -> dict[str, int]:
         """Local comments not deleted, for every id (Hugging Face's are the listings')."""
+        return dict(self._kept(("comment_counts", *paper_ids), lambda: self._comments(paper_ids)))
+
+    def _comments(self, paper_ids: Sequence[str]) -> dict[str, int]:
         return self._sum_per_paper(
             paper_ids,
             "SELECT paper_id, count(*) FROM comments WHERE paper_id IN ({})"

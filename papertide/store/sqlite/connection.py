@@ -4,6 +4,8 @@ how times are stored.
 Each thread gets its own connection (web endpoints run in a thread pool), so transactions of
 different requests never interleave; writes are explicit BEGIN IMMEDIATE transactions that
 commit whole or not at all, so an interrupted ingest leaves only complete batches behind.
+The reads every list page repeats are kept until a commit, here or in any process, may have
+changed the data (SqliteBase._kept).
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from __future__ import annotations
 import fcntl
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator, Sized
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from papertide.clock import Clock
 from papertide.errors import StoreError
@@ -29,7 +31,13 @@ WAL_CHECKPOINT_PAGES = 10_000  # of 4 KiB
 # run with this much (given back after, so connections serving pages keep the default):
 # the 74,728-paper ingest spends about 2 s less CPU on this project's test machine.
 WRITE_BATCH_CACHE_KIB = 16_384
+# Reads kept by _kept, per store (the daily page makes seven), each of at most so many rows or
+# papers (a month's listings are read again): about 6 MB at most, as a listed paper's row,
+# summaries, organisations and upvotes take about 3.5 KB in four reads.
+READS_KEPT = 64
+READ_KEPT_MAX_ITEMS = 100
 T = TypeVar("T")
+S = TypeVar("S", bound=Sized)
 
 
 class SqliteBase:
@@ -44,6 +52,9 @@ class SqliteBase:
         # ":memory:" is one database per connection: every thread shares it, writes serialised
         self._shared = _connect(self.path) if self.path == ":memory:" else None
         self._shared_writes = threading.Lock()
+        self._generation = 0  # see _data_generation
+        self._kept_reads: dict[Hashable, tuple[int, Any]] = {}
+        self._kept_lock = threading.Lock()
         if self._shared is None:
             self._thread_conn()  # open now, so a bad path fails here rather than at first use
 
@@ -112,8 +123,48 @@ class SqliteBase:
                     raise
                 conn.execute("COMMIT")
             finally:
+                self._changed()  # DDL and a truncating DELETE leave total_changes as it was
                 if usual is not None:
                     conn.execute(f"PRAGMA cache_size={usual}")
+
+    def _kept(self, key: Hashable, read: Callable[[], S]) -> S:
+        """`read()`, or what it gave for `key` before when no commit, of this process or any
+        other, may have changed the data since: each list page reads the same rows, counts
+        and summaries again. The value is shared, so a caller returns a copy of a list or
+        dict it holds. Not inside a write transaction: what it wrote may yet be rolled back."""
+        conn = self._conn
+        if conn.in_transaction:
+            return read()
+        generation = self._data_generation(conn)
+        kept = self._kept_reads.get(key)
+        if kept is not None and kept[0] == generation:
+            return kept[1]  # type: ignore[no-any-return]
+        value = read()
+        if len(value) > READ_KEPT_MAX_ITEMS:
+            return value
+        with self._kept_lock:
+            if len(self._kept_reads) >= READS_KEPT:
+                self._kept_reads.clear()
+            self._kept_reads[key] = (generation, value)
+        return value
+
+    def _data_generation(self, conn: sqlite3.Connection) -> int:
+        """A number that grows whenever the data may have changed since this thread last
+        asked: another connection committed (PRAGMA data_version, which any process's commit
+        moves: https://sqlite.org/pragma.html#pragma_data_version) or this one changed rows
+        (total_changes, which data_version leaves out). Read before a kept value is read and
+        compared after: the same number means no commit in between, whichever thread asks."""
+        seen = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+        if seen != getattr(self._local, "seen", None):
+            self._local.seen = seen
+            self._changed()
+        return self._generation
+
+    def _changed(self) -> None:
+        """The data may have changed: no value kept so far is served again."""
+        with self._kept_lock:
+            self._generation += 1
+            self._kept_reads.clear()
 
     def migrate(self) -> list[str]:
         """Apply pending migrations, each in its own transaction; the names applied."""

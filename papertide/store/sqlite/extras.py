@@ -19,6 +19,10 @@ class SqliteExtras(SqliteBase):
             write.put_summaries(conn, summaries)
 
     def summaries_for(self, paper_ids: Sequence[str]) -> dict[str, list[PaperSummary]]:
+        kept = self._kept(("summaries_for", *paper_ids), lambda: self._summaries(paper_ids))
+        return {paper_id: list(summaries) for paper_id, summaries in kept.items()}
+
+    def _summaries(self, paper_ids: Sequence[str]) -> dict[str, list[PaperSummary]]:
         found: dict[str, list[PaperSummary]] = {}
         if not paper_ids:
             return found
@@ -45,6 +49,10 @@ class SqliteExtras(SqliteBase):
             return write.link_org(conn, paper_id, slug, name, set_by)
 
     def orgs_for(self, paper_ids: Sequence[str]) -> dict[str, list[Organization]]:
+        kept = self._kept(("orgs_for", *paper_ids), lambda: self._orgs(paper_ids))
+        return {paper_id: list(orgs) for paper_id, orgs in kept.items()}
+
+    def _orgs(self, paper_ids: Sequence[str]) -> dict[str, list[Organization]]:
         rows = self._conn.execute(
             "SELECT po.paper_id, o.id, o.slug, o.name FROM paper_orgs po"
             " JOIN organizations o ON o.id = po.org_id"

@@ -20,6 +20,13 @@ def clock() -> FixedClock:
     return FixedClock(START)
 
 
+def another(store: SqliteStore | PostgresStore, clock: FixedClock) -> SqliteStore | PostgresStore:
+    """A second store on the same database: another process would see the same."""
+    if isinstance(store, SqliteStore):
+        return SqliteStore(store.path, clock)
+    return PostgresStore(store.url, clock)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(
     request: pytest.FixtureRequest, tmp_path: Path, clock: FixedClock

@@ -13,6 +13,7 @@ from papertide.errors import PaperNotFoundError
 from papertide.models import Paper, Record
 from papertide.store.postgres import PostgresStore
 from papertide.store.sqlite import SqliteStore
+from tests.integration.store.conftest import another
 
 Engine = SqliteStore | PostgresStore
 
@@ -27,13 +28,6 @@ def store(store: Engine) -> Engine:
     papers = [Paper(paper_id(n), f"Paper {n}", "About attention.") for n in range(1, 6)]
     store.write_batch([Record(p) for p in papers], [])
     return store
-
-
-def another(store: Engine, clock: FixedClock) -> Engine:
-    """A second store on the same database: another process would see the same."""
-    if isinstance(store, SqliteStore):
-        return SqliteStore(store.path, clock)
-    return PostgresStore(store.url, clock)
 
 
 def test_add_subscription_is_pending_and_unique_by_email_in_any_case(store: Engine):

@@ -11,8 +11,8 @@ from papertide.models import Record
 from papertide.store.postgres import PostgresStore
 from papertide.store.sqlite import SqliteStore
 from papertide.store.sync_base import FAILED, INTERRUPTED, OK, RUNNING
+from tests.integration.store.conftest import another
 from tests.integration.store.populate import paper
-from tests.integration.store.test_contract_digest import another
 
 Engine = SqliteStore | PostgresStore
 
