@@ -76,17 +76,14 @@ def write_children(conn: Connection, papers: list[Paper], replaced: list[str]) -
     if replaced:
         for table in ("paper_authors", "paper_categories", "paper_versions"):
             conn.execute(f"DELETE FROM {table} WHERE paper_id = ANY(%s::text[])", (replaced,))
-    ids = text_array([p.id for p in papers])
+    # one read of the papers' rows feeds both tables
     conn.execute(
-        "INSERT INTO paper_authors (paper_id, position, name) SELECT p.id, a.n - 1, a.name"
-        " FROM papers p, unnest(p.authors) WITH ORDINALITY AS a(name, n)"
-        " WHERE p.id = ANY(%s::text[])",
-        (ids,),
-    )
-    conn.execute(
-        "INSERT INTO paper_categories (paper_id, category) SELECT DISTINCT p.id, c.category"
-        " FROM papers p, unnest(p.categories) AS c(category) WHERE p.id = ANY(%s::text[])",
-        (ids,),
+        "WITH p AS MATERIALIZED (SELECT id, authors, categories FROM papers"
+        " WHERE id = ANY(%s::text[])), a AS (INSERT INTO paper_authors (paper_id, position, name)"
+        " SELECT p.id, a.n - 1, a.name FROM p, unnest(p.authors) WITH ORDINALITY AS a(name, n))"
+        " INSERT INTO paper_categories (paper_id, category) SELECT DISTINCT p.id, c.category"
+        " FROM p, unnest(p.categories) AS c(category)",
+        (text_array([p.id for p in papers]),),
     )
     # the last row of a repeated version number wins, as SqliteStore's upsert does
     versions = {(p.id, v.number): (v.submitted_at, v.size) for p in papers for v in p.versions}
