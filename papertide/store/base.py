@@ -129,9 +129,10 @@ class Store(
 
     def bulk_load(self) -> AbstractContextManager[None]:
         """Around an ingest's batches: an engine may leave out indexes that only speed up
-        reads (and, PostgreSQL, the foreign keys of the rows ingest writes from a paper's own
-        columns) while a load fills an empty store, and make them once when it ends. What a
-        load that was killed left out is made again when the store is next migrated."""
+        reads (and, PostgreSQL, the primary and foreign keys of the rows ingest writes from a
+        paper's own columns) while a load fills an empty store, and make them once when it
+        ends. What a load that was killed left out is made again when the store is next
+        migrated."""
         ...
 
     def get_paper(self, paper_id: str) -> Paper | None: ...

@@ -23,26 +23,34 @@ from papertide.store.postgres.connection import MIGRATE_LOCK, WRITE_LOCK, Connec
 from papertide.store.postgres.rows import (
     LISTING_COLUMNS,
     PAPER_COLUMNS,
+    bigint_array,
     load_papers,
     papers_from_rows,
     row_to_listing,
 )
 
 # Indexes of m001 that only reads use: a load into an empty store builds them once at its end
-# instead of inserting every row into them as it goes (as SqliteStore does)
+# instead of inserting every row into them as it goes (as SqliteStore does). Not papers'
+# primary-category index: its build reads the whole table (0.18 s for 74,728 papers), more than
+# its upkeep during the load costs
 LOAD_INDEXES = {
     "paper_authors_name": "paper_authors (lower(name))",
     "paper_categories_category": "paper_categories (category)",
-    "papers_primary_category": "papers (primary_category)",
 }
-# m001's foreign keys from the rows written from a paper's own columns to the paper: a trigger
-# checks them row by row (the 74,728-paper file's 561,724 author and category rows: the
-# server's largest cost), so a load into an empty store adds them at its end, where one join
-# checks every row
+# m001's keys of the rows written from a paper's own columns: a trigger checks each foreign key
+# row by row and each primary key takes its rows one by one, all over its index (the 74,728-paper
+# file's 561,724 author and category rows: the server's largest cost), so a load into an empty
+# store adds them at its end, where one join checks every row of a foreign key and one sort
+# builds a primary key (nothing looks a paper's rows up by these keys during the load but an
+# update of a paper met twice, which then reads its table through)
+TO_PAPER = "FOREIGN KEY (paper_id) REFERENCES papers (id)"
 LOAD_KEYS = {
-    "paper_authors_paper_id_fkey": "paper_authors",
-    "paper_categories_paper_id_fkey": "paper_categories",
-    "paper_versions_paper_id_fkey": "paper_versions",
+    "paper_authors_pkey": ("paper_authors", "PRIMARY KEY (paper_id, position)"),
+    "paper_categories_pkey": ("paper_categories", "PRIMARY KEY (paper_id, category)"),
+    "paper_versions_pkey": ("paper_versions", "PRIMARY KEY (paper_id, version)"),
+    "paper_authors_paper_id_fkey": ("paper_authors", TO_PAPER),
+    "paper_categories_paper_id_fkey": ("paper_categories", TO_PAPER),
+    "paper_versions_paper_id_fkey": ("paper_versions", TO_PAPER),
 }
 
 
@@ -86,7 +94,7 @@ class PgPapers(PgBase):
             if empty:
                 for name in LOAD_INDEXES:
                     conn.execute(f"DROP INDEX IF EXISTS {name}".encode())
-                for name, table in LOAD_KEYS.items():
+                for name, (table, _) in LOAD_KEYS.items():
                     conn.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {name}".encode())
         try:
             yield
@@ -109,16 +117,14 @@ class PgPapers(PgBase):
                 if name in LOAD_INDEXES:
                     conn.execute(f"CREATE INDEX {name} ON {LOAD_INDEXES[name]}".encode())
                 else:
-                    conn.execute(
-                        f"ALTER TABLE {LOAD_KEYS[name]} ADD CONSTRAINT {name}"
-                        " FOREIGN KEY (paper_id) REFERENCES papers (id)".encode()
-                    )
+                    table, key = LOAD_KEYS[name]
+                    conn.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {key}".encode())
 
     def known_fingerprints(self, fingerprints: Sequence[int]) -> set[int]:
         with self._transaction() as conn:
             rows = conn.execute(
                 "SELECT fingerprint FROM seen_lines WHERE fingerprint = ANY(%s::bigint[])",
-                (list(fingerprints),),
+                (bigint_array(fingerprints),),
             )
             return {int(row[0]) for row in rows}
 

@@ -31,9 +31,11 @@ from papertide.store.postgres.connection import Connection
 from papertide.store.postgres.rows import (
     LISTING_COLUMNS,
     PAPER_COLUMNS,
+    bigint_array,
     listing_row,
     load_papers,
     paper_row,
+    text_array,
 )
 
 
@@ -43,7 +45,8 @@ def upsert_papers(conn: Connection, records: Sequence[Record], now: datetime) ->
     if not incoming:
         return IngestCounts()
     rows = conn.execute(
-        "SELECT id, content_hash FROM papers WHERE id = ANY(%s::text[])", (list(incoming),)
+        "SELECT id, content_hash FROM papers WHERE id = ANY(%s::text[])",
+        (text_array(list(incoming)),),
     )
     hashes: dict[str, str] = dict(rows.fetchall())
     stored = load_papers(conn, [pid for pid in hashes if hashes[pid] != fresh[pid]])
@@ -56,7 +59,8 @@ def upsert_papers(conn: Connection, records: Sequence[Record], now: datetime) ->
     conn.cursor().executemany(
         "UPDATE papers SET version=%s, title=%s, abstract=%s, authors=%s::text[],"
         " categories=%s::text[],"
-        " comment=%s, journal_ref=%s, doi=%s, license=%s, published=%s, updated=%s, links=%s,"
+        " comment=%s, journal_ref=%s, doi=%s, license=%s, published=%s, updated=%s,"
+        " links=%s::jsonb,"
         " primary_category=%s, content_hash=%s, modified_at=%s WHERE id=%s",
         [(*paper_row(p, h)[1:], now, p.id) for p, h in plan.updates],
     )
@@ -72,17 +76,14 @@ def write_children(conn: Connection, papers: list[Paper], replaced: list[str]) -
     if replaced:
         for table in ("paper_authors", "paper_categories", "paper_versions"):
             conn.execute(f"DELETE FROM {table} WHERE paper_id = ANY(%s::text[])", (replaced,))
-    ids = [p.id for p in papers]
+    # one read of the papers' rows feeds both tables
     conn.execute(
-        "INSERT INTO paper_authors (paper_id, position, name) SELECT p.id, a.n - 1, a.name"
-        " FROM papers p, unnest(p.authors) WITH ORDINALITY AS a(name, n)"
-        " WHERE p.id = ANY(%s::text[])",
-        (ids,),
-    )
-    conn.execute(
-        "INSERT INTO paper_categories (paper_id, category) SELECT DISTINCT p.id, c.category"
-        " FROM papers p, unnest(p.categories) AS c(category) WHERE p.id = ANY(%s::text[])",
-        (ids,),
+        "WITH p AS MATERIALIZED (SELECT id, authors, categories FROM papers"
+        " WHERE id = ANY(%s::text[])), a AS (INSERT INTO paper_authors (paper_id, position, name)"
+        " SELECT p.id, a.n - 1, a.name FROM p, unnest(p.authors) WITH ORDINALITY AS a(name, n))"
+        " INSERT INTO paper_categories (paper_id, category) SELECT DISTINCT p.id, c.category"
+        " FROM p, unnest(p.categories) AS c(category)",
+        (text_array([p.id for p in papers]),),
     )
     # the last row of a repeated version number wins, as SqliteStore's upsert does
     versions = {(p.id, v.number): (v.submitted_at, v.size) for p in papers for v in p.versions}
@@ -164,7 +165,7 @@ def save_fingerprints(conn: Connection, fingerprints: Sequence[int]) -> None:
     if fingerprints:
         conn.execute(
             "INSERT INTO seen_lines SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
-            (list(fingerprints),),
+            (bigint_array(fingerprints),),
         )
 
 

@@ -336,3 +336,19 @@ def test_a_bulk_load_reads_back_like_any_writes_with_its_authors_replaced(store)
     assert [p.id for p in store.papers_in_category("cs.PL", 5)] == ["2501.00001"]
     assert store.papers_in_category("cs.LG", 5) == []
     assert store.get_paper("2501.00001") == newer
+
+
+def test_store_keeps_names_and_text_that_need_escaping(store):
+    odd = make(
+        title='A \\emph{tab}\there, "quoted", {braced}',
+        abstract="Line one\nline two\r\\n is not a break",
+        authors=('Ann "Nan" O\'Neil', "B\\C, {D}", "NULL", ""),
+        categories=("cs.LG", 'x"y'),
+        links=(Link("code", 'https://github.com/a/b?q="x"'),),
+    )
+    plain = make("2501.00002", authors=("Plain Name", "Other Name"))
+    with store.bulk_load():
+        store.write_batch([Record(odd), Record(plain)], [])
+    assert store.get_papers([odd.id, plain.id]) == {odd.id: odd, plain.id: plain}
+    assert [p.id for p in store.papers_by_author('ann "nan" o\'neil', 5)] == [odd.id]
+    assert [p.id for p in store.papers_in_category('x"y', 5)] == [odd.id]
