@@ -22,9 +22,11 @@ otherwise the first chunk is parsed here while the processes start.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
@@ -117,7 +119,54 @@ def record_batches(items: Iterator[ParseResult], size: int) -> Generator[Batch]:
 
 def line_batches(store: Store, source: LineSource, size: int) -> Generator[Batch]:
     """One batch per chunk of at most `size` of the source's lines, in order. When the source
-    fails part-way, the batches of the lines read before come first, then its error."""
+    fails part-way, the batches of the lines read before come first, then its error.
+
+    The batches are made in a thread (see prepared_batches), one ahead of the caller: while
+    the caller writes one, the thread has the next received and the chunk after sent."""
+    ready: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=prepare, args=(store, source, size, ready, stop), name="ingest-prepare", daemon=True
+    )
+    thread.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:  # the thread stops at its next batch (its put unblocked), ending the processes
+        stop.set()
+        with contextlib.suppress(queue.Empty):
+            ready.get_nowait()
+        thread.join()
+
+
+def prepare(
+    store: Store,
+    source: LineSource,
+    size: int,
+    ready: queue.Queue[Batch | BaseException | None],
+    stop: threading.Event,
+) -> None:
+    """In the thread: the batches of prepared_batches into `ready`, then None or the error
+    that ended them, until `stop` is set."""
+    batches = prepared_batches(store, source, size)
+    try:
+        for batch in batches:
+            if stop.is_set():
+                return
+            ready.put(batch)
+        ready.put(None)
+    except BaseException as error:  # the caller raises it after the batches before it
+        ready.put(error)
+    finally:
+        batches.close()
+
+
+def prepared_batches(store: Store, source: LineSource, size: int) -> Generator[Batch]:
+    """line_batches' batches, made in this thread: the lines read and fingerprinted, the known
+    ones asked for, the rest sent to the parsing processes and received back. The processes are
+    told to end once the last chunk is sent, so they exit while the last batches are written."""
     salt = f"{source.kind}:{source.parser_version}:".encode()
     chunks = line_chunks(source.raw_lines(), size)
     sent: deque[Pending] = deque()
@@ -128,6 +177,7 @@ def line_batches(store: Store, source: LineSource, size: int) -> Generator[Batch
                 try:
                     chunk = next(chunks)
                 except StopIteration:
+                    parser.finish()
                     break
                 except PapertideError as error:
                     failure = error
@@ -207,6 +257,12 @@ class ParsingProcesses:
     def __exit__(self, *_: object) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
+
+    def finish(self) -> None:
+        """No more chunks come: the processes end once the chunks sent are parsed (their
+        exit overlaps the writes, not waited for here)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False)
 
     def parse(self, lines: list[Line], here: bool) -> Callable[[], list[ParseResult]]:
         """The parse of `lines`, to be waited for by calling it."""
