@@ -4,20 +4,28 @@ parsed in other processes (one per core, up to two) while this one writes.
 A Source's records are batched as they come; a checkpoint closes its batch, so it is stored
 with (never before) the records it follows.
 
-A LineSource's lines are read here in chunks (a batch's worth of lines, fewer when they are
-long); the lines stored before (their fingerprints are known) are dropped and the rest go to
-the parsing processes, which also compute the papers' content hashes. Up to AHEAD chunks are
-sent and not yet written, so the parsers work on the next chunks while the caller writes this
-one, and a slow commit or a slow chunk does not stall the other side. Parsing takes more CPU
-than writing, so on two cores two parsers and the writer share them: whichever side is ahead
-leaves its core to the other (with one parser, the writer's core idles while it waits).
-The queue is bounded, and so is memory: at most AHEAD chunks of at most CHUNK_BYTES (plus
-one line) each. Batches come out in the order of the lines, one chunk each, so what a kill
-leaves behind is whole batches of the file's first lines.
+A LineSource's lines are read in chunks (a batch's worth of lines, fewer when they are long);
+the lines stored before (their fingerprints are known) are dropped and the rest go to the
+parsing processes, which also compute the papers' content hashes. Up to AHEAD chunks are sent
+and not yet received, so the parsers work on the next chunks while the caller writes this one,
+and a slow commit or a slow chunk does not stall the other side. Parsing takes more CPU than
+writing, so on two cores two parsers and the writer share them: whichever side is ahead leaves
+its core to the other (with one parser, the writer's core idles while it waits).
 
-A thread would not do: the writer's database calls give up the GIL on every row and wait for
-it back from the parsing thread. A source of one chunk is parsed here, with no process at all;
-otherwise the first chunk is parsed here while the processes start.
+Reading, fingerprinting, asking the store which lines it knows, sending and receiving happen in
+a thread of this process, one batch ahead of the caller: while the caller writes a batch (on
+PostgreSQL mostly waiting on the server, the GIL given up), the thread has the next one received
+and the chunk after it sent, so the writes follow each other with no gap. The writes stay on
+the caller's thread, in order. The queues are bounded, and so is memory: at most AHEAD chunks
+of at most CHUNK_BYTES (plus one line) each sent, one batch waiting for the caller and one being
+handed over. Batches come out in the order of the lines, one chunk each, so what a kill leaves
+behind is whole batches of the file's first lines; an error comes after the batches before it.
+
+Parsing in a thread would not do: the writer's database calls give up the GIL on every row and
+wait for it back from the parsing thread (the preparing thread's own CPU is a small part of a
+batch's). A source of one chunk is parsed in the thread, with no process at all; otherwise the
+first chunk is parsed there while the processes start. They are told to end once the last
+chunk is sent, and exit while the last batches are written.
 """
 
 from __future__ import annotations
@@ -62,6 +70,7 @@ AHEAD = 3  # chunks sent to be parsed and not yet written, at most
 MAX_PARSERS = 2  # parsing processes, at most (one per core)
 PARENT_CHECK_S = 0.5  # how often a parsing process looks whether its parent is still there
 CHUNK_BYTES = 16 * 2**20  # a chunk ends at this many bytes of lines even if short of its count
+STOP_POLL_S = 0.05  # how often a stopped line_batches empties the queue its thread fills
 
 Line = tuple[int, bytes | Overlong]
 
@@ -134,11 +143,12 @@ def line_batches(store: Store, source: LineSource, size: int) -> Generator[Batch
             if isinstance(item, BaseException):
                 raise item
             yield item
-    finally:  # the thread stops at its next batch (its put unblocked), ending the processes
+    finally:  # the thread stops at its next batch, ending the processes; its puts unblocked
         stop.set()
-        with contextlib.suppress(queue.Empty):
-            ready.get_nowait()
-        thread.join()
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                ready.get_nowait()
+            thread.join(STOP_POLL_S)
 
 
 def prepare(
