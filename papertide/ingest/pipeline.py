@@ -12,20 +12,24 @@ and a slow commit or a slow chunk does not stall the other side. Parsing takes m
 writing, so on two cores two parsers and the writer share them: whichever side is ahead leaves
 its core to the other (with one parser, the writer's core idles while it waits).
 
-Reading, fingerprinting, asking the store which lines it knows, sending and receiving happen in
-a thread of this process, one batch ahead of the caller: while the caller writes a batch (on
-PostgreSQL mostly waiting on the server, the GIL given up), the thread has the next one received
-and the chunk after it sent, so the writes follow each other with no gap. The writes stay on
-the caller's thread, in order. The queues are bounded, and so is memory: at most AHEAD chunks
-of at most CHUNK_BYTES (plus one line) each sent, one batch waiting for the caller and one being
-handed over. Batches come out in the order of the lines, one chunk each, so what a kill leaves
-behind is whole batches of the file's first lines; an error comes after the batches before it.
+When the store's writes wait on a server (PostgreSQL), reading, fingerprinting, asking the
+store which lines it knows, sending and receiving happen in a thread of this process, one batch
+ahead of the caller: while the caller writes a batch (mostly waiting on the server, the GIL
+given up), the thread has the next one received and the chunk after it sent, so the writes
+follow each other with no gap. The writes stay on the caller's thread, in order. SQLite's
+writes run here, holding the GIL but for each statement's step, and the thread measured
+slower there (the 74,728-paper file loaded three times in turns on a busy machine: 6.7-8.1 s
+with it, 6.2-7.9 s without), so they alternate with the preparation. The queues are bounded,
+and so is memory: at most AHEAD chunks of at most CHUNK_BYTES (plus one line) each sent, and
+with the thread one batch waiting for the caller and one being handed over. Batches come out
+in the order of the lines, one chunk each, so what a kill leaves behind is whole batches of the
+file's first lines; an error comes after the batches before it.
 
 Parsing in a thread would not do: the writer's database calls give up the GIL on every row and
 wait for it back from the parsing thread (the preparing thread's own CPU is a small part of a
-batch's). A source of one chunk is parsed in the thread, with no process at all; otherwise the
-first chunk is parsed there while the processes start. They are told to end once the last
-chunk is sent, and exit while the last batches are written.
+batch's). A source of one chunk is parsed here (or in the thread), with no process at all;
+otherwise the first chunk is parsed there while the processes start. They are told to end once
+the last chunk is sent, and exit while the last batches are written.
 """
 
 from __future__ import annotations
@@ -128,10 +132,16 @@ def record_batches(items: Iterator[ParseResult], size: int) -> Generator[Batch]:
 
 def line_batches(store: Store, source: LineSource, size: int) -> Generator[Batch]:
     """One batch per chunk of at most `size` of the source's lines, in order. When the source
-    fails part-way, the batches of the lines read before come first, then its error.
+    fails part-way, the batches of the lines read before come first, then its error. Made in
+    a thread one batch ahead of the writes when the store's writes wait on a server."""
+    if store.writes_wait_on_server:
+        return batches_ahead(store, source, size)
+    return prepared_batches(store, source, size)
 
-    The batches are made in a thread (see prepared_batches), one ahead of the caller: while
-    the caller writes one, the thread has the next received and the chunk after sent."""
+
+def batches_ahead(store: Store, source: LineSource, size: int) -> Generator[Batch]:
+    """prepared_batches made in a thread, one ahead of the caller: while the caller writes
+    one, the thread has the next received and the chunk after sent."""
     ready: queue.Queue[Batch | BaseException | None] = queue.Queue(maxsize=1)
     stop = threading.Event()
     thread = threading.Thread(
@@ -174,9 +184,10 @@ def prepare(
 
 
 def prepared_batches(store: Store, source: LineSource, size: int) -> Generator[Batch]:
-    """line_batches' batches, made in this thread: the lines read and fingerprinted, the known
-    ones asked for, the rest sent to the parsing processes and received back. The processes are
-    told to end once the last chunk is sent, so they exit while the last batches are written."""
+    """line_batches' batches, made in the calling thread: the lines read and fingerprinted,
+    the known ones asked for, the rest sent to the parsing processes and received back. The
+    processes are told to end once the last chunk is sent, and exit while the last batches are
+    written."""
     salt = f"{source.kind}:{source.parser_version}:".encode()
     chunks = line_chunks(source.raw_lines(), size)
     sent: deque[Pending] = deque()
