@@ -115,9 +115,9 @@ def test_lines_read_ahead_of_the_writes_are_bounded_by_the_queue(
         store, source, batch_size=5, on_progress=lambda c: ahead.append(source.read - c.new)
     )
     assert result.counts == IngestCounts(new=50)
-    # after a write: AHEAD chunks sent to be parsed, a batch made and queued, one more being
-    # queued (the thread that makes them runs ahead of the writes as far as that, no further)
-    assert max(ahead) <= (AHEAD + 2) * 5 and ahead[-1] == 0
+    # AHEAD chunks read before a write; after it, the AHEAD - 1 still queued
+    assert ahead == [min((k + AHEAD - 1) * 5, 50) - k * 5 for k in range(1, 11)]
+    assert ahead[0] == (AHEAD - 1) * 5 > 0
 
 
 def test_chunks_end_at_their_byte_limit_too(monkeypatch: pytest.MonkeyPatch) -> None:
