@@ -123,6 +123,10 @@ class Store(
         """
         ...
 
+    # a write waits on a server, the GIL given up (PostgreSQL), rather than running in this
+    # process (SQLite): ingest then prepares the next batch in a thread meanwhile
+    writes_wait_on_server: bool
+
     def known_fingerprints(self, fingerprints: Sequence[int]) -> set[int]:
         """Which of these raw-line fingerprints were stored by an earlier batch."""
         ...

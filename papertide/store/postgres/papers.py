@@ -57,6 +57,8 @@ LOAD_KEYS = {
 class PgPapers(PgBase):
     """Papers and everything ingest writes with them."""
 
+    writes_wait_on_server = True  # see Store
+
     def migrate(self) -> list[str]:
         """The migrations, then LOAD_INDEXES and LOAD_KEYS that a killed load left out."""
         applied = super().migrate()

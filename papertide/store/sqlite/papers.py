@@ -40,6 +40,8 @@ LOAD_INDEXES = {
 class SqlitePapers(SqliteBase):
     """Papers and everything ingest writes with them."""
 
+    writes_wait_on_server = False  # see Store
+
     def migrate(self) -> list[str]:
         """The migrations, then LOAD_INDEXES that a killed load left out."""
         applied = super().migrate()

@@ -12,7 +12,9 @@ from papertide.clock import FixedClock
 from papertide.config import Settings
 from papertide.errors import InputError, StoreError
 from papertide.index.paths import index_paths
-from papertide.models import Paper, Record
+from papertide.ingest import ingest
+from papertide.ingest.pipeline import AHEAD
+from papertide.models import IngestCounts, Paper, Record
 from papertide.store.base import read_migrations
 from papertide.store.postgres import PostgresStore
 from papertide.store.postgres.connection import MIGRATIONS
@@ -20,6 +22,7 @@ from papertide.store.postgres.papers import LOAD_INDEXES, LOAD_KEYS
 from papertide.store.postgres.vectors import HalfVector, HalfVectorDumper
 from papertide.store.vectors_base import EmbeddingRow
 from papertide.wiring import build_store
+from tests.integration.sqlite.test_ingest_pipeline import FILES, CountingSource
 from tests.pg_cluster import PgCluster
 
 pytestmark = pytest.mark.postgres
@@ -174,6 +177,18 @@ def test_postgres_failed_load_makes_its_indexes_and_keys_a_killed_one_gets_them_
         conn.execute("ALTER TABLE paper_authors DROP CONSTRAINT paper_authors_paper_id_fkey")
     assert pg_store.migrate() == []
     assert schema(pg_url) == migrated
+
+
+def test_postgres_ingest_prepares_batches_in_a_thread_as_far_ahead_as_its_queues(pg_store):
+    source = CountingSource(FILES / "cs_listings_50.jsonl")
+    ahead: list[int] = []  # lines read and not written, after each batch
+    result = ingest(
+        pg_store, source, batch_size=5, on_progress=lambda c: ahead.append(source.read - c.new)
+    )
+    assert result.counts == IngestCounts(new=50) and result.error is None
+    # AHEAD chunks sent to be parsed, a batch queued and one more being handed over, no further
+    assert max(ahead) <= (AHEAD + 2) * 5 and ahead[-1] == 0
+    assert pg_store.stats().papers == 50
 
 
 def test_postgres_unreachable_server_is_a_clear_error(pg_cluster: PgCluster):
