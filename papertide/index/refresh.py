@@ -63,9 +63,9 @@ def refresh_indexes(
     """The lexical index; with `embedder`, also its vectors of new or changed papers
     (`on_embedded` sees the progress), the HNSW graph saved beside the indexes and the word
     counts of new or changed papers in their file beside it (similar papers' centered tf-idf
-    cosine); with `summariser`, also the TL;DR and
-    keywords of new or changed papers; with `sentences`, the per-sentence vectors of new or
-    changed papers and the sentence index file beside the graph (faceted similar papers)."""
+    cosine); with `summariser`, also the TL;DR and keywords of new or changed papers; with
+    `sentences`, the per-sentence vectors of new or changed papers and the sentence index file
+    beside the graph (faceted similar papers)."""
     lexical = refresh_lexical(settings, store)
     summarised = summarise_missing(store, summariser) if summariser is not None else None
     if embedder is None:

@@ -7,8 +7,8 @@ memory, ranks the evaluation pools, so the product and `papertide eval` score al
 
 The file is one flat run of float16 sentence vectors (the store's bytes as they are), then,
 each 64-byte aligned, .npy arrays: the dimension, the paper ids sorted, each sorted id's slot,
-each slot's first sentence row (and the end), each sentence's facet letter (index/mapped_file.py's
-layout). Written aside and renamed in, like the graph.
+each slot's first sentence row (and the end), each sentence's facet letter
+(index/mapped_file.py's layout). Written aside and renamed in, like the graph.
 """
 
 from __future__ import annotations
